@@ -1,0 +1,78 @@
+/**
+ * The catalog of diagnostic codes: one place for every code, its severity, its message template
+ * and its documentation (rendered into the README's code table by `npm run docs:codes`).
+ *
+ * Codes are stable: never renumber or reuse one. Ranges: MTL1xxx syntax, 2xxx schema/IR loading,
+ * 3xxx semantics, 4xxx plugins, 5xxx compile/runtime/data. Each stage keeps its codes in
+ * src/diagnostics/codes/<stage>.ts; this file merges them.
+ */
+import type { Diagnostic, Range, Severity } from './types.js';
+import { SYNTAX_CODES } from './codes/syntax.js';
+import { SCHEMA_CODES } from './codes/schema.js';
+import { SEMANTIC_CODES } from './codes/semantic.js';
+import { PLUGIN_CODES } from './codes/plugin.js';
+import { RUNTIME_CODES } from './codes/runtime.js';
+
+/** One catalog entry. `message` is a template: `{name}` placeholders are filled from the report's args. */
+export interface CodeInfo {
+  severity: Severity;
+  /** A short title for the README table, e.g. "unknown reference". */
+  title: string;
+  /** Message template, one sentence naming the object, e.g. "Unknown node '{name}'.". */
+  message: string;
+  /** Optional default hint template. */
+  hint?: string;
+  /** One or two sentences for the README: when it fires and how to fix it. */
+  doc: string;
+}
+
+/** A stage's table of codes. */
+export type CodeTable = Record<string, CodeInfo>;
+
+/** Every code, merged. */
+export const CATALOG: Readonly<CodeTable> = Object.freeze({
+  ...SYNTAX_CODES,
+  ...SCHEMA_CODES,
+  ...SEMANTIC_CODES,
+  ...PLUGIN_CODES,
+  ...RUNTIME_CODES,
+});
+
+/** Fill `{key}` placeholders of a template. Unknown keys are left as written. */
+export function fillTemplate(template: string, args: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
+}
+
+/** Extra fields of a diagnostic beyond what the catalog gives. */
+export interface DiagnosticExtras {
+  file?: string;
+  /** Overrides the catalog hint. */
+  hint?: string;
+  related?: Diagnostic['related'];
+  fix?: Diagnostic['fix'];
+  /** Overrides the catalog severity (e.g. a plugin reporting a warning). */
+  severity?: Severity;
+  /** Overrides the catalog message entirely (plugins, external messages). */
+  message?: string;
+}
+
+/**
+ * Make a diagnostic from the catalog. Throws only on an unknown code (a programming error,
+ * caught by the catalog test), never on user input.
+ */
+export function diag(code: string, range: Range, args: Record<string, string | number> = {}, extras: DiagnosticExtras = {}): Diagnostic {
+  const info = CATALOG[code];
+  if (!info) throw new Error(`internal: diagnostic code ${code} is not in the catalog`);
+  const d: Diagnostic = {
+    code,
+    severity: extras.severity ?? info.severity,
+    message: extras.message ?? fillTemplate(info.message, args),
+    range,
+  };
+  if (extras.file !== undefined) d.file = extras.file;
+  const hint = extras.hint ?? (info.hint !== undefined ? fillTemplate(info.hint, args) : undefined);
+  if (hint !== undefined) d.hint = hint;
+  if (extras.related && extras.related.length) d.related = extras.related;
+  if (extras.fix) d.fix = extras.fix;
+  return d;
+}

@@ -1,0 +1,91 @@
+/**
+ * The public gate-plugin API (`import { definePlugin } from 'mtl/plugin'`).
+ *
+ * A plugin is a module whose default export is a factory returning a {@link GatePlugin}.
+ * The first-party gates in plugins/ use only this file's exports.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { Diagnostic, Range } from '../diagnostics/types.js';
+import type { GateNode, JsonValue } from '../ir/types.js';
+
+/** The tfjs namespace handed to plugins (the same instance the compiler uses: never import your own copy). */
+export type Tf = typeof tfType;
+
+/** What `check` receives: the gate as written, the widths around it, and a way to report problems. */
+export interface GateCheckContext {
+  /** The gate declaration (params already validated against `paramsSchema`). */
+  gate: GateNode;
+  /** Number of experts mixed (sum of the counts of the `over` groups). */
+  expertCount: number;
+  /** Width of one expert's output. */
+  expertWidth: number;
+  /** Width of the gate's input node (`on`). */
+  inputWidth: number;
+  /**
+   * Report a problem. `property` selects the range: "params.k" points at that parameter,
+   * omitted points at the gate's type. Codes should be MTL4xxx; default MTL4010.
+   */
+  report(d: { message: string; hint?: string; severity?: Diagnostic['severity']; property?: string; code?: string }): void;
+}
+
+/** What `build` receives. All tensors are symbolic tfjs-layers tensors. */
+export interface GateBuildContext {
+  tf: Tf;
+  gate: GateNode;
+  params: Record<string, JsonValue>;
+  /** The gate's input (`on`), shape [batch, inputWidth]. */
+  input: tfType.SymbolicTensor;
+  /** The experts stacked, shape [batch, expertCount, expertWidth]. */
+  experts: tfType.SymbolicTensor;
+  expertCount: number;
+  expertWidth: number;
+  inputWidth: number;
+  /** A unique, stable layer-name prefix for this gate (use it for every layer you create). */
+  prefix: string;
+  /** Seed for initialisers, derived from the training seed and the gate name. */
+  seed: number;
+  /** Register an auxiliary loss (e.g. load balancing): a symbolic scalar-per-example tensor [batch, 1] added, times `weight`, to the total loss during training. */
+  addAuxLoss(loss: tfType.SymbolicTensor, weight: number): void;
+}
+
+/** What `build` returns. */
+export interface GateBuildResult {
+  /** The mixed output, shape [batch, expertWidth]. */
+  output: tfType.SymbolicTensor;
+  /** Per-example expert weights, shape [batch, expertCount] (for gate-usage reports). */
+  weights: tfType.SymbolicTensor;
+}
+
+/** A gate type. */
+export interface GatePlugin {
+  /** The gate type name used in specs (`gate g = NAME over ...`). Letters, digits, '-' and '_'. */
+  name: string;
+  version: string;
+  /** One paragraph; shown on hover and in `mtl plugins`. */
+  description: string;
+  /** JSON Schema of the gate's parameters (`softmax(temperature: 0.5)`); compiled by ajv at registration. Put a `description` on each property: it is shown on hover. */
+  paramsSchema: Record<string, unknown>;
+  /** Rules beyond the schema. Report through `ctx.report`; never throw for user mistakes. */
+  check?(ctx: GateCheckContext): void;
+  /** Build the gate's layers. */
+  build(ctx: GateBuildContext): GateBuildResult;
+  /** Custom tfjs layer classes this plugin uses; registered (under their `className`) before building or loading a model. Namespace the class names, e.g. "mtl>NoisyTopK". */
+  layers?: Array<{ className: string } & (new (...args: never[]) => unknown)>;
+}
+
+/** The default export of a plugin module. */
+export type PluginFactory = () => GatePlugin;
+
+/** Identity helper that gives plugin authors type checking: `export default definePlugin(() => ({ ... }))`. */
+export function definePlugin(factory: PluginFactory): PluginFactory {
+  return factory;
+}
+
+/** Where a loaded plugin came from (for messages and hover). */
+export interface LoadedPlugin {
+  plugin: GatePlugin;
+  /** The `use` source or the --plugin argument, or "builtin". */
+  source: string;
+  /** The range of the `use` declaration, when it came from a spec. */
+  loc?: Range;
+}
