@@ -11,9 +11,11 @@
  *   in plain @tensorflow/tfjs.
  *
  * Export-model input names (one per feature):
- *   categorical / bucketised numeric: `NAME` int32 [batch];
+ *   categorical / bucketised numeric: `NAME` int32 [batch] (declared [batch, 1]: tfjs' predict() expands
+ *   rank-1 inputs to [batch, 1], so this accepts both);
  *   sequence: `NAME` int32 [batch, maxLen] and `NAME__w` float32 [batch, maxLen] (pooling weights);
  *   numeric: `NAME` float32 [batch, 1] (already normalised by the preprocessor).
+ * Only features that the graph uses become inputs (an unused input would not survive save/load).
  * Export-model outputs, in this order: every tower (probability or value), every task that is not the
  * single tower it heads (product of its towers' probabilities), then every gate's expert weights as
  * `gate__NAME` [batch, expertCount].

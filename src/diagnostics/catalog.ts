@@ -12,6 +12,7 @@ import { SCHEMA_CODES } from './codes/schema.js';
 import { SEMANTIC_CODES } from './codes/semantic.js';
 import { PLUGIN_CODES } from './codes/plugin.js';
 import { RUNTIME_CODES } from './codes/runtime.js';
+import { INPUT_CODES } from './codes/input.js';
 
 /** One catalog entry. `message` is a template: `{name}` placeholders are filled from the report's args. */
 export interface CodeInfo {
@@ -31,6 +32,7 @@ export type CodeTable = Record<string, CodeInfo>;
 
 /** Every code, merged. */
 export const CATALOG: Readonly<CodeTable> = Object.freeze({
+  ...INPUT_CODES,
   ...SYNTAX_CODES,
   ...SCHEMA_CODES,
   ...SEMANTIC_CODES,

@@ -1,0 +1,93 @@
+/**
+ * The one `check()` that the CLI, the language server and the library API share:
+ * text (.mtl, .mtl.yaml, .mtl.json) → IR → validated IR + diagnostics.
+ */
+import * as path from 'node:path';
+import type { Diagnostic } from './diagnostics/types.js';
+import type { ModelIR } from './ir/types.js';
+import { parseSpec } from './syntax/index.js';
+import { loadSpecData } from './ir/load.js';
+import { validate } from './validate/validate.js';
+import { PluginRegistry } from './plugins/registry.js';
+import { createDefaultRegistry, loadPlugins } from './plugins/load.js';
+
+/** The result of checking one spec. `ir` is the validated IR (with widths) when the spec parsed, possibly partial. */
+export interface CheckResult {
+  ir: ModelIR | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/** Options of {@link checkText}. */
+export interface CheckOptions {
+  /** The file name, used in diagnostics and to pick the front end (.yaml/.yml/.json → data, else .mtl text). */
+  file?: string;
+  /** Gate plugins to resolve gate types with; defaults to the first-party plugins. */
+  registry?: PluginRegistry;
+}
+
+/** True when the file is a YAML or JSON form of the IR rather than .mtl text. */
+export function isDataSpec(file: string | undefined): boolean {
+  return file !== undefined && /\.(ya?ml|json)$/i.test(file);
+}
+
+/** Parse (or load) the spec's text into an unvalidated IR. */
+export function parseAny(text: string, file?: string): { ir: ModelIR | undefined; diagnostics: Diagnostic[] } {
+  if (isDataSpec(file)) {
+    const r = loadSpecData(text, file ?? 'spec.yaml');
+    return { ir: r.value, diagnostics: r.diagnostics };
+  }
+  const r = parseSpec(text, file);
+  return { ir: r.value, diagnostics: r.diagnostics };
+}
+
+/**
+ * Check a spec with an already-loaded plugin registry (synchronous; the language server calls this on every change).
+ * Never throws on user input.
+ */
+export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
+  const parsed = parseAny(text, opts.file);
+  if (!parsed.ir) return withFile(parsed, opts.file);
+  const registry = opts.registry ?? createDefaultRegistry();
+  const validated = validate(parsed.ir, { file: opts.file, registry });
+  return withFile({ ir: validated.value, diagnostics: [...parsed.diagnostics, ...validated.diagnostics] }, opts.file);
+}
+
+/** Options of {@link checkFile}. */
+export interface CheckFileOptions {
+  /** Extra plugin sources (the CLI's --plugin), resolved relative to the current directory. */
+  extraPlugins?: string[];
+  /** Directory that extraPlugins are relative to; default process.cwd(). */
+  cwd?: string;
+}
+
+/**
+ * Check a spec file's text, first loading the plugins it names (`use "..."`, relative to the file) and any extra ones.
+ * Returns the registry so that callers (compile, the language server) resolve gate types the same way.
+ */
+export async function checkFile(text: string, file: string, opts: CheckFileOptions = {}): Promise<CheckResult & { registry: PluginRegistry }> {
+  const registry = createDefaultRegistry();
+  const parsed = parseAny(text, file);
+  const pluginDiagnostics: Diagnostic[] = [];
+  const extra = (opts.extraPlugins ?? []).map((source) => ({ source }));
+  if (extra.length) {
+    pluginDiagnostics.push(...(await loadPlugins(extra, { baseDir: opts.cwd ?? process.cwd(), registry })));
+  }
+  if (parsed.ir && parsed.ir.plugins.length) {
+    pluginDiagnostics.push(...(await loadPlugins(parsed.ir.plugins, { baseDir: path.dirname(path.resolve(file)), registry })));
+  }
+  if (!parsed.ir) return { ...withFile({ ir: undefined, diagnostics: [...parsed.diagnostics, ...pluginDiagnostics] }, file), registry };
+  const validated = validate(parsed.ir, { file, registry });
+  const diagnostics = [...parsed.diagnostics, ...pluginDiagnostics, ...validated.diagnostics];
+  return { ...withFile({ ir: validated.value, diagnostics }, file), registry };
+}
+
+/** True when any diagnostic is an error. */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+function withFile(r: CheckResult, file: string | undefined): CheckResult {
+  if (file === undefined) return r;
+  for (const d of r.diagnostics) if (d.file === undefined) d.file = file;
+  return r;
+}

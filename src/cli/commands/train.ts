@@ -1,0 +1,102 @@
+/**
+ * `mtl train SPEC [--data FILE] [--valid FILE] --out DIR [...]`: train a spec and write its model directory.
+ */
+import * as path from 'node:path';
+import { selectBackend } from '../../runtime/backend.js';
+import { train, type TrainOverrides } from '../../runtime/train.js';
+import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+import { trainDataRefs } from '../data-ref.js';
+import { gateLookup, loadValidSpec } from '../spec-loader.js';
+import { printDiagnostics } from '../report.js';
+import { formatMetricsTable, parseBackend } from '../format-metrics.js';
+
+/** Help text of `mtl train`. */
+export const TRAIN_HELP = `Usage: mtl train SPEC --out DIR [--data FILE] [--valid FILE] [options]
+
+Train the model of SPEC and write DIR: model.json + weights.bin (loads in plain @tensorflow/tfjs), ir.json,
+preprocess.json, metrics.json (final metrics and per-epoch history) and checkpoint/ (for --resume).
+Without --data, the spec's data block is used (every reference spec has built-in synthetic data).
+  --data FILE        training data: CSV with a header, TSV, or JSON Lines; plain or .gz
+  --valid FILE       validation data (default: the spec's valid_split of the training data)
+  --out DIR          the model directory to write (replaced atomically at the end)
+  --epochs N  --batch N  --lr X  --seed N  --optimizer adam|adagrad|sgd   override the spec's train settings
+  --backend B        auto (default: tensorflow if installed, else wasm), wasm, cpu, tensorflow
+  --resume           continue an interrupted run from DIR/checkpoint
+  --skip-bad-rows    skip and count malformed rows instead of stopping at the first
+  --plugin P         load a gate plugin (path or package) besides the spec's 'use' lines
+  --format json      print the final result as JSON on stdout
+Ctrl-C finishes the current step and writes a resumable checkpoint.
+`;
+
+/** Run `mtl train`. */
+export async function runTrain(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('train', argv, {
+    data: { type: 'string' },
+    valid: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    seed: { type: 'string' },
+    optimizer: { type: 'string' },
+    backend: { type: 'string' },
+    resume: { type: 'boolean' },
+    'skip-bad-rows': { type: 'boolean' },
+    plugin: { type: 'string', multiple: true },
+    format: { type: 'string' },
+  });
+  if (values.help) return io.stdout(TRAIN_HELP), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError('mtl train: give exactly one spec. Usage: mtl train SPEC --out DIR', 'train');
+  const out = stringFlag(values, 'out');
+  if (!out) throw new UsageError('mtl train: --out DIR is required (the model directory to write).', 'train');
+  const format = stringFlag(values, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`mtl train: --format must be 'text' or 'json', got '${format}'.`, 'train');
+  const optimizer = stringFlag(values, 'optimizer');
+  if (optimizer !== undefined && !['adam', 'adagrad', 'sgd'].includes(optimizer)) {
+    throw new UsageError(`mtl train: --optimizer must be adam, adagrad or sgd, got '${optimizer}'.`, 'train');
+  }
+  const overrides: TrainOverrides = {};
+  const epochs = numberFlag('train', values, 'epochs', { integer: true, min: 1 });
+  const batch = numberFlag('train', values, 'batch', { integer: true, min: 1 });
+  const lr = numberFlag('train', values, 'lr', { min: Number.MIN_VALUE });
+  const seed = numberFlag('train', values, 'seed', { integer: true });
+  if (epochs !== undefined) overrides.epochs = epochs;
+  if (batch !== undefined) overrides.batch = batch;
+  if (lr !== undefined) overrides.lr = lr;
+  if (seed !== undefined) overrides.seed = seed;
+  if (optimizer !== undefined) overrides.optimizer = optimizer as TrainOverrides['optimizer'] & string;
+  const backendName = parseBackend('train', stringFlag(values, 'backend'));
+
+  const spec = await loadValidSpec(positionals[0]!, 'train', io, (values.plugin as string[] | undefined) ?? []);
+  if (!spec) return EXIT.errors;
+  const refs = trainDataRefs(spec.ir, spec.dir, io.cwd, { data: stringFlag(values, 'data'), valid: stringFlag(values, 'valid'), seed: seed ?? spec.ir.train.seed });
+  const backend = await selectBackend(backendName);
+  io.stderr(`mtl train: ${spec.ir.name} on ${backend.name}${backend.note ? ` (${backend.note})` : ''}\n`);
+
+  const result = await train({
+    ir: spec.ir,
+    gates: gateLookup(spec.registry),
+    data: refs.data,
+    ...(refs.valid ? { valid: refs.valid } : {}),
+    baseDir: spec.dir,
+    outDir: path.resolve(io.cwd, out),
+    overrides,
+    resume: Boolean(values.resume),
+    skipBadRows: Boolean(values['skip-bad-rows']),
+    log: { write: io.stderr, isTTY: io.isTTY },
+    onWarning: (d) => printDiagnostics([d], undefined, io, { toStderr: true }),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  if (result.interrupted) {
+    io.stderr(`mtl train: interrupted; a resumable checkpoint is in ${out}/checkpoint. Continue with: mtl train ${positionals[0]} --out ${out} --resume\n`);
+    return EXIT.interrupted;
+  }
+  if (format === 'json') {
+    io.stdout(JSON.stringify({ out, bestEpoch: result.bestEpoch, metrics: result.metrics, parameters: result.parameterCount, backend: result.backend }, null, 2) + '\n');
+  } else {
+    io.stdout(`\nModel written to ${out} (${result.parameterCount.toLocaleString('en-US')} parameters, best epoch ${result.bestEpoch ?? '-'}${result.stoppedEarly ? ', stopped early' : ''}).\nValidation metrics:\n`);
+    io.stdout(formatMetricsTable(result.metrics));
+  }
+  return EXIT.ok;
+}

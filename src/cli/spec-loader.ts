@@ -1,0 +1,48 @@
+/**
+ * Loading a spec for a command that needs a valid one (train, graph, compile): read, check with its
+ * plugins, print the diagnostics, and stop with exit 1 on an error.
+ */
+import * as path from 'node:path';
+import type { ModelIR } from '../ir/types.js';
+import type { GatePlugin } from '../plugins/api.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import { checkFile, hasErrors } from '../check.js';
+import type { CliIo } from './io.js';
+import { readSpecFile } from './read-spec.js';
+import { printDiagnostics } from './report.js';
+
+/** A checked spec, ready to compile. */
+export interface LoadedSpec {
+  ir: ModelIR;
+  file: string;
+  dir: string;
+  registry: PluginRegistry;
+}
+
+/** Read and check `arg`; print warnings; return undefined (after printing) when it has errors. */
+export async function loadValidSpec(arg: string, command: string, io: CliIo, plugins: string[] = []): Promise<LoadedSpec | undefined> {
+  const file = path.resolve(io.cwd, arg);
+  const read = await readSpecFile(file, command);
+  const result = await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd });
+  const diagnostics = [...read.diagnostics, ...result.diagnostics];
+  for (const d of diagnostics) d.file = arg;
+  if (diagnostics.length) printDiagnostics(diagnostics, read.text, io, { toStderr: true });
+  if (hasErrors(diagnostics) || !result.ir) {
+    io.stderr(`mtl ${command}: '${arg}' has errors; fix them first (mtl check ${arg}).\n`);
+    return undefined;
+  }
+  return { ir: result.ir, file, dir: path.dirname(file), registry: result.registry };
+}
+
+/** Every plugin in a registry (for registering their custom layers before loading a model). */
+export function registryPlugins(registry: PluginRegistry): GatePlugin[] {
+  return registry.types().flatMap((t) => {
+    const p = registry.get(t);
+    return p ? [p.plugin] : [];
+  });
+}
+
+/** The gate lookup the compiler takes. */
+export function gateLookup(registry: PluginRegistry): (type: string) => GatePlugin | undefined {
+  return (type) => registry.get(type)?.plugin;
+}

@@ -1,0 +1,119 @@
+/**
+ * The gate plugin registry: the only plugin state, passed explicitly (nothing registers itself on
+ * import). Registration checks the plugin object and compiles its `paramsSchema` once; problems are
+ * MTL4xxx diagnostics, never exceptions.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { diag } from '../diagnostics/catalog.js';
+import { suggest } from '../diagnostics/suggest.js';
+import { FILE_START, type Diagnostic, type Range } from '../diagnostics/types.js';
+import type { GatePlugin, LoadedPlugin } from './api.js';
+
+/** A parameter problem found by a plugin's `paramsSchema`: the data of an MTL4008 diagnostic. */
+export interface ParamIssue {
+  /** The `locs` key of the offending parameter ("params.k"), or "params" for the whole list. */
+  property: string;
+  /** What is wrong, e.g. "parameter 'k' must be integer". */
+  message: string;
+  hint?: string;
+  /** The ajv keyword that failed ("type", "required", ...). */
+  keyword: string;
+}
+
+/** Valid gate type names: letters, digits, '-' and '_', starting with a letter. */
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Loaded gate plugins by type name, with their compiled parameter validators. */
+export class PluginRegistry {
+  private readonly plugins = new Map<string, LoadedPlugin>();
+  private readonly validators = new Map<string, ValidateFunction>();
+  // strict off: plugin authors write ordinary JSON Schema, possibly with annotations ajv does not know.
+  private readonly ajv = new Ajv({ strict: false, allErrors: true });
+
+  /**
+   * Register a plugin (from `source`: a `use` source, a --plugin argument or "builtin"; `loc` is the
+   * `use` declaration). Returns MTL4004 (missing or ill-typed field), MTL4005 (schema does not
+   * compile) or MTL4006 (duplicate name) diagnostics; the plugin is registered only when there are none.
+   */
+  register(plugin: GatePlugin, source: string, loc?: Range): Diagnostic[] {
+    const range = loc ?? FILE_START;
+    const invalid = (detail: string): Diagnostic => diag('MTL4004', range, { source, detail });
+    if (typeof plugin !== 'object' || plugin === null || Array.isArray(plugin)) return [invalid('the factory did not return an object')];
+    const p = plugin as unknown as Record<string, unknown>;
+    const problems: Diagnostic[] = [];
+    if (typeof p.name !== 'string') problems.push(invalid("'name' must be a string"));
+    else if (!NAME_PATTERN.test(p.name)) problems.push(invalid(`'name' ('${p.name}') must start with a letter and use only letters, digits, '-' and '_'`));
+    if (typeof p.version !== 'string') problems.push(invalid("'version' must be a string"));
+    if (typeof p.description !== 'string') problems.push(invalid("'description' must be a string"));
+    if (!isPlainObject(p.paramsSchema)) problems.push(invalid("'paramsSchema' must be a JSON Schema object"));
+    if (typeof p.build !== 'function') problems.push(invalid("'build' must be a function"));
+    if (p.check !== undefined && typeof p.check !== 'function') problems.push(invalid("'check' must be a function when present"));
+    if (p.layers !== undefined && !Array.isArray(p.layers)) problems.push(invalid("'layers' must be a list of layer classes when present"));
+    if (problems.length) return problems;
+
+    const previous = this.plugins.get(plugin.name);
+    if (previous) {
+      return [
+        diag('MTL4006', range, { name: plugin.name, previous: previous.source }, {
+          ...(previous.loc ? { related: [{ range: previous.loc, message: `'${plugin.name}' is first loaded here` }] } : {}),
+        }),
+      ];
+    }
+    let validate: ValidateFunction;
+    try {
+      validate = this.ajv.compile(plugin.paramsSchema);
+    } catch (e) {
+      return [diag('MTL4005', range, { name: plugin.name, detail: (e instanceof Error ? e.message : String(e)).replace(/\.$/, '') })];
+    }
+    this.plugins.set(plugin.name, loc ? { plugin, source, loc } : { plugin, source });
+    this.validators.set(plugin.name, validate);
+    return [];
+  }
+
+  /** The loaded plugin of a gate type. */
+  get(type: string): LoadedPlugin | undefined {
+    return this.plugins.get(type);
+  }
+
+  /** The registered gate types, in registration order. */
+  types(): string[] {
+    return [...this.plugins.keys()];
+  }
+
+  /**
+   * Check a gate's parameters against its plugin's `paramsSchema`. Returns the problems (empty when
+   * valid), or undefined when no plugin has that type.
+   */
+  validateParams(type: string, params: unknown): ParamIssue[] | undefined {
+    const loaded = this.plugins.get(type);
+    const validate = this.validators.get(type);
+    if (!loaded || !validate) return undefined;
+    if (!isPlainObject(params)) return [{ property: 'params', message: 'the parameters must be a mapping of names to values', keyword: 'type' }];
+    if (validate(params)) return [];
+    const known = Object.keys((loaded.plugin.paramsSchema as { properties?: object }).properties ?? {});
+    return (validate.errors ?? []).map((e) => toIssue(e, known));
+  }
+}
+
+/** One ajv error as a {@link ParamIssue}. */
+function toIssue(e: ErrorObject, known: string[]): ParamIssue {
+  const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const name = segments.join('.');
+  const property = segments.length ? `params.${name}` : 'params';
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'required') {
+    return { property, message: `the required parameter '${String(params.missingProperty)}' is missing`, keyword: e.keyword };
+  }
+  if (e.keyword === 'additionalProperties') {
+    const extra = String(params.additionalProperty);
+    const guess = suggest(extra, known);
+    const hint = guess !== undefined ? `did you mean '${guess}'?` : known.length ? `known parameters: ${known.join(', ')}` : 'this gate takes no parameters';
+    return { property: `params.${extra}`, message: `'${extra}' is not a parameter of this gate`, hint, keyword: e.keyword };
+  }
+  const what = segments.length ? `parameter '${name}'` : 'the parameters';
+  const issue: ParamIssue = { property, message: `${what} ${e.message ?? `breaks '${e.keyword}'`}`, keyword: e.keyword };
+  if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) issue.hint = `allowed: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue;
+}

@@ -1,0 +1,66 @@
+/**
+ * How data problems become diagnostics: row-level problems are raised by the decoders without
+ * knowing the file or the row (they only know the column and the value), and the reader completes
+ * them with the file name, the row and the field offset. With --skip-bad-rows the reader counts them
+ * and reports one summary per pass instead of stopping.
+ */
+import * as path from 'node:path';
+import type { Diagnostic, Range } from '../../diagnostics/types.js';
+import { diag } from '../../diagnostics/catalog.js';
+
+/** A problem in one row, before the reader knows where it is. `column` indexes the record's cells. */
+export class RowProblem {
+  constructor(
+    readonly code: string,
+    readonly args: Record<string, string | number>,
+    /** Index of the offending cell in the record (-1: the row as a whole). */
+    readonly cell: number,
+  ) {}
+}
+
+/** How a data file is named in messages and diagnostics. */
+export interface DataFileName {
+  /** The path as given (goes into `Diagnostic.file`). */
+  file: string;
+  /** Its base name, for messages ("train.csv row 17 ..."). */
+  display: string;
+}
+
+/** Names for a data file path. */
+export function dataFileName(file: string): DataFileName {
+  return { file, display: path.basename(file) };
+}
+
+/** The range of a field: 0-based line `row - 1` (rows are 1-based, the CSV header is row 1), `character` into it. */
+export function rowRange(row: number, character: number, length: number): Range {
+  const line = Math.max(0, row - 1);
+  return { start: { line, character }, end: { line, character: character + Math.max(0, length) } };
+}
+
+/** Quote a cell value for a message, shortened so a huge field cannot flood the terminal. */
+export function showValue(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Counts rows skipped with --skip-bad-rows and keeps the first problem for the summary. */
+export class BadRowTally {
+  count = 0;
+  first: Diagnostic | undefined;
+
+  add(d: Diagnostic): void {
+    this.count++;
+    if (!this.first) this.first = d;
+  }
+
+  /** The end-of-pass summary warning (MTL5040), or undefined when nothing was skipped. */
+  summary(name: DataFileName): Diagnostic | undefined {
+    if (this.count === 0 || !this.first) return undefined;
+    return diag(
+      'MTL5040',
+      this.first.range,
+      { count: this.count, rows: this.count === 1 ? 'row' : 'rows', file: name.display, first: `${this.first.code} ${this.first.message}` },
+      { file: name.file },
+    );
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `mtl evaluate`: stream data through a trained model directory's export model and compute its metric
+ * plan (see metric-plan.ts) and the mean expert weights of every gate.
+ */
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { GatePlugin } from '../plugins/api.js';
+import { loadArtifact } from './artifact.js';
+import { metricPlan, type MetricResults } from './metric-plan.js';
+import { MetricAccumulator } from './metric-eval.js';
+import { predictBatch } from './export-run.js';
+import { modelMismatch } from './model-check.js';
+import { resolveDeps, type DataRef, type RuntimeDeps } from './runtime-deps.js';
+
+/** Options of {@link evaluateArtifact}. */
+export interface EvaluateOptions {
+  /** Directory that relative paths of the spec refer to (vocabulary files). */
+  baseDir: string;
+  /** Rows per batch (default 1024). */
+  batchSize?: number;
+  /** `valid`: only the validation split of `data` (the training run's split); default `all`. */
+  part?: 'all' | 'valid';
+  skipBadRows?: boolean;
+  onWarning?: (d: Diagnostic) => void;
+  /** Plugins whose gates use custom layers. */
+  plugins?: Iterable<GatePlugin>;
+  deps?: Partial<RuntimeDeps>;
+}
+
+/** What {@link evaluateArtifact} returns. */
+export interface EvaluateResult {
+  /** output → metric key → value (null when undefined). */
+  metrics: MetricResults;
+  /** gate → mean weight of each expert over all rows. */
+  gates: Record<string, number[]>;
+  rows: number;
+  /** Warnings (undefined metrics, skipped rows). */
+  diagnostics: Diagnostic[];
+}
+
+/** Evaluate the model directory `dir` on `data`. Throws MtlError for unreadable models or data. */
+export async function evaluateArtifact(dir: string, data: DataRef, opts: EvaluateOptions): Promise<EvaluateResult> {
+  const deps = await resolveDeps(opts.deps, ['readBatches', 'computeMetric', 'evalLabelExpr']);
+  const art = await loadArtifact(dir, opts.plugins ? { plugins: opts.plugins } : {});
+  const diagnostics: Diagnostic[] = [];
+  const warn = (d: Diagnostic): void => {
+    diagnostics.push(d);
+    opts.onWarning?.(d);
+  };
+  try {
+    const acc = new MetricAccumulator(art.ir, metricPlan(art.ir), deps);
+    const gateSums: Record<string, Float64Array> = {};
+    const stream = deps.readBatches(art.ir, art.preprocess, data, {
+      baseDir: opts.baseDir,
+      skipBadRows: opts.skipBadRows ?? false,
+      onWarning: warn,
+      batchSize: opts.batchSize ?? 1024,
+      part: opts.part ?? 'all',
+      validSplit: art.metrics.settings?.validSplit ?? art.ir.train.validSplit,
+      seed: art.metrics.seed ?? art.ir.train.seed,
+      shuffle: false,
+      needLabels: true,
+    });
+    for await (const batch of stream) {
+      let pred;
+      try {
+        pred = predictBatch(art.model, batch);
+      } catch (e) {
+        throw modelMismatch(dir, e);
+      }
+      acc.add(batch, pred.outputs);
+      for (const [gate, { weights, experts }] of Object.entries(pred.gates)) {
+        const sums = (gateSums[gate] ??= new Float64Array(experts));
+        for (let i = 0; i < batch.size; i++) for (let e = 0; e < experts; e++) sums[e]! += weights[i * experts + e]!;
+      }
+    }
+    const { value, diagnostics: ds } = acc.finish(`'${dataName(data)}'`);
+    ds.forEach(warn);
+    const gates: Record<string, number[]> = {};
+    for (const [gate, sums] of Object.entries(gateSums)) gates[gate] = Array.from(sums, (s) => (acc.rows > 0 ? s / acc.rows : 0));
+    return { metrics: value, gates, rows: acc.rows, diagnostics };
+  } finally {
+    art.model.dispose();
+  }
+}
+
+/** A data reference for messages. */
+export function dataName(data: DataRef): string {
+  return data.kind === 'file' ? data.path : `synth:${data.generator}`;
+}

@@ -1,0 +1,40 @@
+/**
+ * A fingerprint of a model spec, used to refuse resuming a checkpoint written for another model.
+ *
+ * Only what changes the trained model counts: source locations and docstrings are ignored, and so is
+ * `train.epochs` (resuming to train for more epochs is the point of `--resume`).
+ */
+import { createHash } from 'node:crypto';
+import type { ModelIR } from '../ir/types.js';
+import { stripLocations } from '../ir/strip.js';
+
+/** JSON with object keys sorted, so that equal IRs give equal text whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Remove `doc` properties everywhere (docstrings do not change the model). */
+function stripDocs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripDocs);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (k !== 'doc') out[k] = stripDocs(v);
+    return out;
+  }
+  return value;
+}
+
+/** The sha256 (hex) of the IR without locations, docstrings and `train.epochs`. */
+export function irHash(ir: ModelIR): string {
+  const plain = stripDocs(stripLocations(ir)) as ModelIR;
+  const train = { ...plain.train } as Partial<ModelIR['train']>;
+  delete train.epochs;
+  return createHash('sha256').update(canonicalJson({ ...plain, train })).digest('hex');
+}

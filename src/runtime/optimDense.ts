@@ -1,0 +1,102 @@
+/**
+ * The optimiser for the dense weights (core model layers, uncertainty log-variances). Written on tfjs ops
+ * with the update rules of tf.train.adam / adagrad / sgd, rather than using those classes, because their
+ * getWeights()/setWeights() are async while ModelRuntime.getState()/setState() are synchronous; owning the
+ * slots also makes resume exact (moments and the step counter are plain named tensors).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerSettings, StateTensor } from '../compile/types.js';
+import { ADAGRAD_EPSILON, ADAGRAD_INITIAL, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optimParams.js';
+
+/** One optimised variable with a stable key (independent of tfjs' process-unique variable names). */
+export interface DenseParam {
+  key: string;
+  variable: tf.Variable;
+}
+
+/** Adam / Adagrad / SGD over a fixed list of variables, with synchronous, exact state. */
+export class DenseOptimizer {
+  private step = 0;
+  private readonly slots = new Map<string, tf.Variable[]>();
+
+  constructor(
+    readonly settings: OptimizerSettings,
+    private readonly params: DenseParam[],
+  ) {
+    for (const p of params) this.slots.set(p.key, this.makeSlots(p.variable));
+  }
+
+  private makeSlots(v: tf.Variable): tf.Variable[] {
+    switch (this.settings.optimizer) {
+      case 'adam':
+        return [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)];
+      case 'adagrad':
+        return [tf.variable(tf.fill(v.shape, ADAGRAD_INITIAL), false)];
+      case 'sgd':
+        return [];
+    }
+  }
+
+  /** Apply one update; `grads` is parallel to the constructor's params (a missing gradient skips the variable). */
+  apply(grads: Array<tf.Tensor | undefined>): void {
+    this.step += 1;
+    const { lr, optimizer } = this.settings;
+    const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
+    const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
+    tf.tidy(() => {
+      this.params.forEach((p, i) => {
+        const g = grads[i];
+        if (!g) return;
+        const slots = this.slots.get(p.key)!;
+        if (optimizer === 'sgd') {
+          p.variable.assign(tf.sub(p.variable, tf.mul(g, lr)));
+        } else if (optimizer === 'adagrad') {
+          const acc = tf.add(slots[0]!, tf.square(g));
+          slots[0]!.assign(acc);
+          p.variable.assign(tf.sub(p.variable, tf.mul(tf.div(g, tf.sqrt(tf.add(acc, ADAGRAD_EPSILON))), lr)));
+        } else {
+          const m = tf.add(tf.mul(slots[0]!, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1));
+          const v = tf.add(tf.mul(slots[1]!, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2));
+          slots[0]!.assign(m);
+          slots[1]!.assign(v);
+          const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), ADAM_EPSILON));
+          p.variable.assign(tf.sub(p.variable, tf.mul(update, lr)));
+        }
+      });
+    });
+  }
+
+  /** Slots as named tensors (`PREFIX/KEY/slotIndex`) and the step counter. */
+  getState(prefix: string): { tensors: Record<string, StateTensor>; step: number } {
+    const tensors: Record<string, StateTensor> = {};
+    for (const [key, slots] of this.slots) {
+      slots.forEach((s, i) => {
+        tensors[`${prefix}/${key}/${i}`] = { shape: s.shape.slice(), data: new Float32Array(s.dataSync()) };
+      });
+    }
+    return { tensors, step: this.step };
+  }
+
+  /** Restore slots and step; returns the names of slots that were missing or of the wrong size. */
+  setState(prefix: string, tensors: Record<string, StateTensor>, step: number): string[] {
+    const problems: string[] = [];
+    tf.tidy(() => {
+      for (const [key, slots] of this.slots) {
+        slots.forEach((s, i) => {
+          const name = `${prefix}/${key}/${i}`;
+          const t = tensors[name];
+          if (!t || t.data.length !== s.size) problems.push(name);
+          else s.assign(tf.tensor(t.data, s.shape, 'float32'));
+        });
+      }
+    });
+    this.step = step;
+    return problems;
+  }
+
+  /** Free the slot variables. */
+  dispose(): void {
+    for (const slots of this.slots.values()) slots.forEach((s) => s.dispose());
+    this.slots.clear();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What a training run records: one entry per epoch, and the `metrics.json` file of a model directory.
+ */
+import type { MetricResults } from './metric-plan.js';
+import type { DataRef } from './runtime-deps.js';
+
+/** One finished epoch. */
+export interface EpochRecord {
+  /** 1-based. */
+  epoch: number;
+  /** Mean total training loss (per sample). */
+  loss: number;
+  /** Mean unweighted training loss of each task. */
+  taskLosses: Record<string, number>;
+  /** Validation metrics (see metric-plan.ts for the keys); `{}` without validation rows. */
+  metrics: MetricResults;
+  /** The early-stopping score; null when undefined, absent without early stopping. */
+  score?: number | null;
+  /** Training samples seen in the epoch. */
+  samples: number;
+  /** Training throughput (validation excluded). */
+  samplesPerSecond: number;
+  /** Wall time of the epoch, validation included. */
+  seconds: number;
+}
+
+/** The effective training settings of a run (the spec's, with command-line overrides). */
+export interface EffectiveSettings {
+  optimizer: 'adam' | 'adagrad' | 'sgd';
+  lr: number;
+  batch: number;
+  epochs: number;
+  seed: number;
+  validSplit: number;
+}
+
+/** The content of `DIR/metrics.json`. */
+export interface MetricsFile {
+  version: 1;
+  /** The model's name. */
+  model: string;
+  /** Validation metrics of the exported (best) epoch. */
+  final: MetricResults;
+  /** The epoch whose weights were exported (1-based); null when no epoch ran. */
+  bestEpoch: number | null;
+  bestScore: number | null;
+  stoppedEarly: boolean;
+  history: EpochRecord[];
+  /** The tfjs backend that trained the model (`cpu`, `wasm`, `tensorflow`, ...). */
+  backend: string;
+  seed: number;
+  settings: EffectiveSettings;
+  data: { train: DataRef; valid?: DataRef };
+  parameterCount: number;
+  timings: { preprocessSeconds: number; trainSeconds: number };
+}

@@ -1,0 +1,418 @@
+/**
+ * The training loop: fit the preprocessor, compile the model, then per epoch stream shuffled batches
+ * through `trainStep`, evaluate the metric plan on the validation part, record history, apply early
+ * stopping, and write a checkpoint; finally export the best epoch's weights as the model directory.
+ *
+ * Repeatability: batches are shuffled with `seed + epoch` by the data layer, and every other source of
+ * randomness (initialisers, dropout) lives in the model runtime's state, which checkpoints capture
+ * whole. Hence a run resumed from a checkpoint (even one written mid-epoch after Ctrl-C) ends with
+ * the same weights and metrics as an uninterrupted run on the same backend.
+ */
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { ModelIR } from '../ir/types.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { FILE_START } from '../diagnostics/types.js';
+import { diag } from '../diagnostics/catalog.js';
+import { MtlError } from '../diagnostics/error.js';
+import type { ModelRuntime, TrainingState } from '../compile/types.js';
+import { CHECKPOINT_DIR, cloneState, readCheckpoint, writeCheckpoint, type CheckpointWriteHooks } from './checkpoint.js';
+import { irHash } from './ir-hash.js';
+import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } from './metric-plan.js';
+import { MetricAccumulator } from './metric-eval.js';
+import { Progress, type ProgressSink } from './progress.js';
+import { writeArtifact, writeFailure } from './artifact.js';
+import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
+import { resolveDeps, type DataRef, type PreprocessState, type RuntimeDeps } from './runtime-deps.js';
+
+/** Command-line overrides of the spec's `train` settings. */
+export interface TrainOverrides {
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  seed?: number;
+  optimizer?: 'adam' | 'adagrad' | 'sgd';
+}
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** A validated IR. */
+  ir: ModelIR;
+  /** The gate registry lookup handed to `createModelRuntime`. */
+  gates: unknown;
+  /** Training data (the validation part is split off it unless `valid` is given). */
+  data: DataRef;
+  /** A separate validation set. */
+  valid?: DataRef;
+  /** Directory that relative paths in the spec and data refer to. */
+  baseDir: string;
+  /** The model directory to write (see artifact.ts). */
+  outDir: string;
+  overrides?: TrainOverrides;
+  /** Continue from `outDir/checkpoint` (the same spec is required). */
+  resume?: boolean;
+  skipBadRows?: boolean;
+  /** Progress and epoch summaries; nothing is printed without it. */
+  log?: ProgressSink;
+  /** Warnings (bad rows skipped, undefined metrics), as they happen; they are also in the result. */
+  onWarning?: (d: Diagnostic) => void;
+  /** Ctrl-C: the current step finishes, a resumable checkpoint is written, and `train` returns `interrupted: true`. */
+  signal?: AbortSignal;
+  /** Replace the compiler / data / metric functions (tests). */
+  deps?: Partial<RuntimeDeps>;
+  /** Test hooks for checkpoint writing. */
+  checkpointHooks?: CheckpointWriteHooks;
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  outDir: string;
+  history: EpochRecord[];
+  /** Epoch whose weights were exported (1-based); null when no epoch completed. */
+  bestEpoch: number | null;
+  bestScore: number | null;
+  /** Validation metrics of the best epoch. */
+  metrics: MetricResults;
+  /** True when stopped by the signal; the model directory then holds only the checkpoint. */
+  interrupted: boolean;
+  stoppedEarly: boolean;
+  settings: EffectiveSettings;
+  parameterCount: number;
+  backend: string;
+  /** Warnings collected during the run. */
+  diagnostics: Diagnostic[];
+}
+
+/** Running sums of the epoch in progress (checkpointed, so a resumed epoch reports the same losses). */
+interface EpochAccumulator {
+  batches: number;
+  samples: number;
+  lossSum: number;
+  taskLossSums: Record<string, number>;
+  trainSeconds: number;
+}
+
+/** Early-stopping state. */
+interface EarlyState {
+  bestEpoch: number | null;
+  bestScore: number | null;
+  badEpochs: number;
+  stopped: boolean;
+  /** True when the `current` state equals the best epoch's (so `best` need not be stored). */
+  bestInCurrent: boolean;
+}
+
+/** The JSON info stored in a training checkpoint. */
+export interface TrainCheckpointInfo {
+  /** The epoch in progress (1-based) and how many of its batches are done. */
+  position: { epoch: number; batch: number };
+  partial: EpochAccumulator;
+  history: EpochRecord[];
+  early: EarlyState;
+  preprocess: PreprocessState;
+  settings: EffectiveSettings;
+  data: { train: DataRef; valid?: DataRef };
+  timings: { preprocessSeconds: number; trainSeconds: number };
+}
+
+/** The spec's settings with the overrides applied. */
+export function effectiveSettings(ir: ModelIR, o: TrainOverrides = {}): EffectiveSettings {
+  return {
+    optimizer: o.optimizer ?? ir.train.optimizer,
+    lr: o.lr ?? ir.train.lr,
+    batch: o.batch ?? ir.train.batch,
+    epochs: o.epochs ?? ir.train.epochs,
+    seed: o.seed ?? ir.train.seed,
+    validSplit: ir.train.validSplit,
+  };
+}
+
+/** A fresh epoch accumulator. */
+function emptyAccumulator(): EpochAccumulator {
+  return { batches: 0, samples: 0, lossSum: 0, taskLossSums: {}, trainSeconds: 0 };
+}
+
+/** Seconds since `t0` (performance.now milliseconds). */
+function since(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}
+
+/** A one-line epoch summary: losses, then each metric as `output.key value`. */
+function summary(r: EpochRecord, epochs: number, best: boolean): string {
+  const tasks = Object.entries(r.taskLosses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+  const metrics = Object.entries(r.metrics)
+    .flatMap(([out, m]) => Object.entries(m).map(([k, v]) => `${out}.${k} ${v === null ? 'n/a' : v.toFixed(4)}`))
+    .join('  ');
+  const score = r.score === undefined ? '' : `  score ${r.score === null ? 'n/a' : r.score.toFixed(4)}${best ? ' *' : ''}`;
+  return `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)}${tasks ? ` (${tasks})` : ''}  ${metrics}${score}  ${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s  ${r.seconds.toFixed(1)} s`;
+}
+
+/**
+ * Train a model and write its directory `opts.outDir`. Throws MtlError for user-facing failures (bad
+ * data, a checkpoint of another spec, a non-finite loss, an unwritable directory); no half-written
+ * model directory or checkpoint is ever left.
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const deps = await resolveDeps(opts.deps, ['createModelRuntime', 'fitPreprocessor', 'readBatches', 'tableSizes', 'computeMetric', 'evalLabelExpr']);
+  const { ir } = opts;
+  const hash = irHash(ir);
+  const ckDir = path.join(opts.outDir, CHECKPOINT_DIR);
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const warn = (d: Diagnostic): void => {
+    const id = `${d.code}\u0000${d.message}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    diagnostics.push(d);
+    opts.onWarning?.(d);
+  };
+  const dataOpts = { baseDir: opts.baseDir, skipBadRows: opts.skipBadRows ?? false, onWarning: warn };
+
+  // ---- settings, preprocessing state and position: from the checkpoint on resume, fresh otherwise.
+  let settings = effectiveSettings(ir, opts.overrides);
+  let info: TrainCheckpointInfo;
+  let resumeStates: Record<string, TrainingState> | undefined;
+  if (opts.resume) {
+    const ck = await readCheckpoint<TrainCheckpointInfo>(ckDir);
+    if (!ck) throw new MtlError(diag('MTL5301', FILE_START, { dir: opts.outDir }, { file: ckDir }));
+    if (ck.irHash !== hash) throw new MtlError(diag('MTL5300', FILE_START, { dir: ckDir }, { file: ckDir }));
+    const saved = ck.info.settings;
+    for (const key of ['optimizer', 'lr', 'batch', 'seed'] as const) {
+      const given = opts.overrides?.[key];
+      if (given !== undefined && given !== saved[key]) {
+        throw new MtlError(
+          diag('MTL5300', FILE_START, { dir: ckDir }, {
+            file: ckDir,
+            message: `The checkpoint in '${ckDir}' was trained with ${key} ${saved[key]}, not ${given}.`,
+            hint: `Resume without --${key}, or train from scratch.`,
+          }),
+        );
+      }
+    }
+    settings = { ...saved, epochs: opts.overrides?.epochs ?? ir.train.epochs };
+    info = { ...ck.info, settings };
+    resumeStates = ck.states;
+  } else {
+    const t0 = performance.now();
+    const preprocess = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined });
+    const data: TrainCheckpointInfo['data'] = opts.valid ? { train: opts.data, valid: opts.valid } : { train: opts.data };
+    info = {
+      position: { epoch: 1, batch: 0 },
+      partial: emptyAccumulator(),
+      history: [],
+      early: { bestEpoch: null, bestScore: null, badEpochs: 0, stopped: false, bestInCurrent: false },
+      preprocess,
+      settings,
+      data,
+      timings: { preprocessSeconds: since(t0), trainSeconds: 0 },
+    };
+  }
+  const trainData = info.data.train;
+  const validData = info.data.valid;
+
+  const runtime = deps.createModelRuntime(ir, {
+    gates: opts.gates,
+    seed: settings.seed,
+    optimizer: { optimizer: settings.optimizer, lr: settings.lr },
+    tableSizes: deps.tableSizes(ir, info.preprocess),
+  });
+  try {
+    let bestState: TrainingState | undefined;
+    if (resumeStates?.current) {
+      runtime.setState(resumeStates.current);
+      if (resumeStates.best) bestState = resumeStates.best;
+      else if (info.early.bestInCurrent) bestState = cloneState(resumeStates.current);
+    }
+    const plan = metricPlan(ir);
+    const terms = earlyStopTerms(ir);
+    const earlyStop = ir.train.earlyStop;
+    const progress = new Progress(opts.log, settings.epochs);
+
+    const checkpoint = async (): Promise<void> => {
+      const states: Record<string, TrainingState> = { current: runtime.getState() };
+      if (bestState && !info.early.bestInCurrent) states.best = bestState;
+      try {
+        await writeCheckpoint(ckDir, { irHash: hash, info, states }, opts.checkpointHooks);
+      } catch (e) {
+        throw writeFailure(ckDir, e);
+      }
+    };
+    const result = (interrupted: boolean): TrainResult => {
+      const best = info.early.bestEpoch === null ? undefined : info.history.find((h) => h.epoch === info.early.bestEpoch);
+      return {
+        outDir: opts.outDir,
+        history: info.history,
+        bestEpoch: info.early.bestEpoch,
+        bestScore: info.early.bestScore,
+        metrics: best?.metrics ?? {},
+        interrupted,
+        stoppedEarly: info.early.stopped,
+        settings,
+        parameterCount: runtime.parameterCount(),
+        backend: tf.getBackend(),
+        diagnostics,
+      };
+    };
+
+    while (info.position.epoch <= settings.epochs && !info.early.stopped) {
+      const epoch = info.position.epoch;
+      const skip = info.position.batch;
+      const acc = info.partial;
+      const epochStart = performance.now();
+      progress.startEpoch();
+      // ---- train: replay the epoch's shuffled order, skipping batches done before an interruption.
+      let index = 0;
+      let aborted = false;
+      const stream = deps.readBatches(ir, info.preprocess, trainData, {
+        ...dataOpts,
+        batchSize: settings.batch,
+        part: validData ? 'all' : 'train',
+        validSplit: settings.validSplit,
+        seed: settings.seed,
+        shuffle: true,
+        epoch,
+        needLabels: true,
+      });
+      let stepStart = performance.now();
+      for await (const batch of stream) {
+        index++;
+        if (index <= skip) {
+          stepStart = performance.now();
+          continue;
+        }
+        const r = runtime.trainStep(batch);
+        if (!Number.isFinite(r.loss)) {
+          throw new MtlError(diag('MTL5309', FILE_START, { value: String(r.loss), epoch, batch: index }));
+        }
+        acc.batches = index;
+        acc.samples += batch.size;
+        acc.lossSum += r.loss * batch.size;
+        for (const [task, l] of Object.entries(r.taskLosses)) acc.taskLossSums[task] = (acc.taskLossSums[task] ?? 0) + l * batch.size;
+        acc.trainSeconds += since(stepStart);
+        info.early.bestInCurrent = false;
+        progress.step(epoch, index, batch.size, r.loss);
+        stepStart = performance.now();
+        if (opts.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+      }
+      if (aborted) {
+        info.position = { epoch, batch: index };
+        info.timings.trainSeconds += since(epochStart);
+        await checkpoint();
+        progress.line(`interrupted at epoch ${epoch}, batch ${index}; resume with --resume`);
+        return result(true);
+      }
+
+      // ---- validate.
+      const metrics = await validate(runtime, ir, plan, info, settings, trainData, validData, dataOpts, deps, warn);
+      const samples = Math.max(acc.samples, 1);
+      const taskLosses: Record<string, number> = {};
+      for (const [task, s] of Object.entries(acc.taskLossSums)) taskLosses[task] = s / samples;
+      const record: EpochRecord = {
+        epoch,
+        loss: acc.lossSum / samples,
+        taskLosses,
+        metrics: metrics ?? {},
+        samples: acc.samples,
+        samplesPerSecond: acc.trainSeconds > 0 ? acc.samples / acc.trainSeconds : 0,
+        seconds: since(epochStart),
+      };
+
+      // ---- early stopping (or, without it, the last epoch is the best).
+      let improved: boolean;
+      if (earlyStop && metrics) {
+        const { value, diagnostics: ds } = evaluateEarlyStop(terms, metrics, { epoch });
+        ds.forEach(warn);
+        record.score = value;
+        const best = info.early.bestScore;
+        improved = value !== null && (best === null || (earlyStop.mode === 'max' ? value > best : value < best));
+        if (info.early.bestEpoch === null && value === null) improved = true; // keep some weights, even if undefined
+        if (value !== null && improved) info.early.bestScore = value;
+        if (improved) info.early.badEpochs = 0;
+        else info.early.badEpochs++;
+        if (info.early.badEpochs > earlyStop.patience) info.early.stopped = true;
+      } else {
+        improved = true;
+      }
+      if (improved) {
+        info.early.bestEpoch = epoch;
+        info.early.bestInCurrent = true;
+        bestState = cloneState(runtime.getState());
+      }
+      info.history.push(record);
+      info.position = { epoch: epoch + 1, batch: 0 };
+      info.partial = emptyAccumulator();
+      info.timings.trainSeconds += since(epochStart);
+      await checkpoint();
+      progress.line(summary(record, settings.epochs, improved && earlyStop !== undefined));
+      if (info.early.stopped) progress.line(`early stopping: no improvement for ${earlyStop?.patience ?? 0} epoch(s); best epoch ${info.early.bestEpoch}`);
+      if (opts.signal?.aborted && (info.position.epoch <= settings.epochs && !info.early.stopped)) {
+        progress.line(`interrupted after epoch ${epoch}; resume with --resume`);
+        return result(true);
+      }
+    }
+
+    // ---- export the best epoch's weights.
+    if (bestState && !info.early.bestInCurrent) runtime.setState(bestState);
+    const model = runtime.exportModel();
+    try {
+      const res = result(false);
+      const metricsFile: MetricsFile = {
+        version: 1,
+        model: ir.name,
+        final: res.metrics,
+        bestEpoch: res.bestEpoch,
+        bestScore: res.bestScore,
+        stoppedEarly: res.stoppedEarly,
+        history: info.history,
+        backend: res.backend,
+        seed: settings.seed,
+        settings,
+        data: info.data,
+        parameterCount: res.parameterCount,
+        timings: info.timings,
+      };
+      await writeArtifact(opts.outDir, { model, ir, preprocess: info.preprocess, metrics: metricsFile, checkpointFrom: ckDir });
+      return res;
+    } finally {
+      model.dispose();
+    }
+  } finally {
+    runtime.dispose();
+  }
+}
+
+/** Evaluate the metric plan on the validation part. Returns undefined (and warns once) without validation rows. */
+async function validate(
+  runtime: ModelRuntime,
+  ir: ModelIR,
+  plan: ReturnType<typeof metricPlan>,
+  info: TrainCheckpointInfo,
+  settings: EffectiveSettings,
+  trainData: DataRef,
+  validData: DataRef | undefined,
+  dataOpts: { baseDir: string; skipBadRows: boolean; onWarning: (d: Diagnostic) => void },
+  deps: RuntimeDeps,
+  warn: (d: Diagnostic) => void,
+): Promise<MetricResults | undefined> {
+  const acc = new MetricAccumulator(ir, plan, deps);
+  const stream = deps.readBatches(ir, info.preprocess, validData ?? trainData, {
+    ...dataOpts,
+    batchSize: settings.batch,
+    part: validData ? 'all' : 'valid',
+    validSplit: settings.validSplit,
+    seed: settings.seed,
+    shuffle: false,
+    needLabels: true,
+  });
+  for await (const batch of stream) acc.add(batch, runtime.predict(batch).outputs);
+  if (acc.rows === 0) {
+    warn(diag('MTL5307', FILE_START));
+    return undefined;
+  }
+  const { value, diagnostics } = acc.finish('the validation data');
+  diagnostics.forEach(warn);
+  return value;
+}

@@ -1,0 +1,14 @@
+import { diag } from '../../diagnostics/catalog.js';
+import type { RuleContext } from '../context.js';
+import { exprText, exprType } from '../exprs.js';
+import { propRange } from '../ranges.js';
+
+/** Invariant: a bce loss is on a binary label expression (binary labels, combined with `&`, `|`, `!`). */
+export function bceBinaryLabel(ctx: RuleContext): void {
+  for (const task of ctx.symbols.tasks) {
+    if (!task.loss || task.loss.type !== 'bce' || !task.loss.label) continue;
+    if (exprType(task.loss.label, ctx.symbols) !== 'real') continue;
+    const range = task.loss.label.loc ?? propRange(task, 'loss.label', 'label', 'loss').range;
+    ctx.report(diag('MTL3006', range, { name: task.name, label: exprText(task.loss.label) }));
+  }
+}

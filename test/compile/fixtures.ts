@@ -1,0 +1,149 @@
+/** Hand-built validated IRs (widths filled) and seeded random batches for the compiler/runtime tests. */
+import type { Feature, GraphNode, ModelIR, Task } from '../../src/ir/types.js';
+import type { Batch, FeatureColumn } from '../../src/runtime/data/types.js';
+import type { GatePlugin } from '../../src/plugins/api.js';
+import type { ModelRuntimeOptions } from '../../src/compile/index.js';
+import { mulberry32 } from '../../src/compile/seed.js';
+import softmax from '../../plugins/softmax/index.js';
+
+const mlp = (units: number[], extra: Partial<{ batchNorm: boolean; dropout: number }> = {}) => ({
+  units,
+  activation: 'relu' as const,
+  dropout: extra.dropout ?? 0,
+  batchNorm: extra.batchNorm ?? false,
+});
+
+const train = (weighting: 'static' | 'uncertainty' = 'static'): ModelIR['train'] => ({
+  optimizer: 'adam',
+  lr: 0.01,
+  batch: 32,
+  epochs: 1,
+  seed: 7,
+  validSplit: 0,
+  weighting,
+});
+
+/** MMoE-like: categorical + shared sequence (mean) + numeric + bucketised numeric, 3 experts, 2 softmax gates. */
+export function mmoeIR(): ModelIR {
+  const features: Feature[] = [
+    { kind: 'categorical', name: 'user', ids: { kind: 'hash', size: 50 }, dim: 4, width: 4 },
+    { kind: 'categorical', name: 'item', ids: { kind: 'vocab', size: 30 }, dim: 4, width: 4 },
+    { kind: 'sequence', name: 'hist', ids: { kind: 'vocab', size: 30 }, shares: 'item', pool: 'mean', maxLen: 3, separator: '|', width: 4 },
+    { kind: 'numeric', name: 'price', normalize: 'standard', missing: 'zero', width: 1 },
+    { kind: 'numeric', name: 'age', normalize: 'none', buckets: [20, 40], dim: 2, missing: 'zero', width: 2 },
+  ];
+  const nodes: GraphNode[] = [
+    { kind: 'input', name: 'all', from: ['user', 'item', 'hist', 'price', 'age'], width: 15 },
+    { kind: 'experts', name: 'e', count: 3, on: 'all', mlp: mlp([8]), width: 8 },
+    { kind: 'gate', name: 'g1', type: 'softmax', params: {}, over: ['e'], on: 'all', width: 8 },
+    { kind: 'gate', name: 'g2', type: 'softmax', params: { temperature: 0.5 }, over: ['e'], on: 'all', width: 8 },
+    { kind: 'tower', name: 't1', on: 'g1', mlp: mlp([4]), output: 'sigmoid', width: 1 },
+    { kind: 'tower', name: 't2', on: 'g2', mlp: mlp([4]), output: 'sigmoid', width: 1 },
+  ];
+  const tasks: Task[] = [
+    { name: 't1', head: ['t1'], loss: { type: 'bce', label: { label: 'click' } }, weight: 1 },
+    { name: 't2', head: ['t2'], loss: { type: 'bce', label: { label: 'buy' } }, weight: 0.5 },
+  ];
+  return {
+    version: 1,
+    name: 'mmoe_test',
+    plugins: [],
+    features,
+    labels: [
+      { name: 'click', type: 'binary' },
+      { name: 'buy', type: 'binary' },
+    ],
+    nodes,
+    tasks,
+    metrics: [],
+    train: train(),
+  };
+}
+
+/** ESMM-like: a product head, a masked task, a shared max-pooled sequence, batch norm, uncertainty weighting. */
+export function esmmIR(pool: 'mean' | 'sum' | 'max' = 'max'): ModelIR {
+  const features: Feature[] = [
+    { kind: 'categorical', name: 'user', ids: { kind: 'hash', size: 40 }, dim: 4, width: 4 },
+    { kind: 'categorical', name: 'item', ids: { kind: 'vocab', size: 20 }, dim: 4, width: 4 },
+    { kind: 'sequence', name: 'hist', ids: { kind: 'vocab', size: 20 }, shares: 'item', pool, maxLen: 4, separator: '|', width: 4 },
+    { kind: 'numeric', name: 'price', normalize: 'log1p', missing: 'zero', width: 1 },
+  ];
+  const nodes: GraphNode[] = [
+    { kind: 'input', name: 'all', from: ['user', 'item', 'hist', 'price'], width: 13 },
+    { kind: 'tower', name: 'ctr', on: 'all', mlp: mlp([8, 4], { batchNorm: true }), output: 'sigmoid', width: 1 },
+    { kind: 'tower', name: 'cvr', on: 'all', mlp: mlp([6]), output: 'sigmoid', width: 1 },
+  ];
+  const tasks: Task[] = [
+    { name: 'ctr', head: ['ctr'], loss: { type: 'bce', label: { label: 'click' } }, weight: 1 },
+    { name: 'ctcvr', head: ['ctr', 'cvr'], loss: { type: 'bce', label: { op: 'and', args: [{ label: 'click' }, { label: 'buy' }] } }, weight: 1 },
+    { name: 'cvr_clicked', head: ['cvr'], loss: { type: 'bce', label: { label: 'buy' } }, weight: 1, mask: { label: 'click' } },
+  ];
+  return {
+    version: 1,
+    name: 'esmm_test',
+    plugins: [],
+    features,
+    labels: [
+      { name: 'click', type: 'binary' },
+      { name: 'buy', type: 'binary' },
+    ],
+    nodes,
+    tasks,
+    metrics: [],
+    train: train('uncertainty'),
+  };
+}
+
+/** Runtime options with the softmax plugin. */
+export function options(overrides: Partial<ModelRuntimeOptions> = {}): ModelRuntimeOptions {
+  const plugin: GatePlugin = softmax();
+  return { gates: (t) => (t === plugin.name ? plugin : undefined), seed: 7, optimizer: { optimizer: 'adam', lr: 0.01 }, ...overrides };
+}
+
+/** Rows of each embedded feature's table, as preprocessing would report them. */
+function tableRows(ir: ModelIR, f: Feature): number {
+  const owner = f.kind !== 'numeric' && f.shares ? ir.features.find((g) => g.name === f.shares)! : f;
+  if (owner.kind === 'numeric') return owner.buckets!.length + 1;
+  return owner.ids.kind === 'hash' ? owner.ids.size : (owner.ids.size ?? 0) + 1;
+}
+
+/**
+ * A seeded random batch. Labels are learnable: click = price > 0, buy = click and the item row is even.
+ * `clickRate` 0 gives a batch with no click (an empty mask for `where click`).
+ */
+export function randomBatch(ir: ModelIR, size: number, seed: number, opts: { clickRate?: number } = {}): Batch {
+  const rand = mulberry32(seed);
+  const features: Record<string, FeatureColumn> = {};
+  for (const f of ir.features) {
+    if (f.kind === 'numeric' && !f.buckets) {
+      features[f.name] = { kind: 'dense', values: Float32Array.from({ length: size }, () => rand() * 2 - 1) };
+    } else if (f.kind === 'sequence') {
+      const L = f.maxLen;
+      const rowsN = tableRows(ir, f);
+      const rows = new Int32Array(size * L);
+      const weights = new Float32Array(size * L);
+      for (let b = 0; b < size; b++) {
+        const count = Math.floor(rand() * (L + 1));
+        for (let l = 0; l < L; l++) {
+          if (count === 0) continue;
+          const real = l < count;
+          rows[b * L + l] = real ? Math.floor(rand() * rowsN) : rows[b * L]!;
+          weights[b * L + l] = f.pool === 'mean' ? (real ? 1 / count : 0) : f.pool === 'sum' ? (real ? 1 : 0) : 1;
+        }
+      }
+      features[f.name] = { kind: 'seq', rows, weights, maxLen: L };
+    } else {
+      const rowsN = tableRows(ir, f);
+      features[f.name] = { kind: 'ids', rows: Int32Array.from({ length: size }, () => Math.floor(rand() * rowsN)) };
+    }
+  }
+  const price = features['price'] as { kind: 'dense'; values: Float32Array };
+  const item = features['item'] as { kind: 'ids'; rows: Int32Array };
+  const click = new Float32Array(size);
+  const buy = new Float32Array(size);
+  for (let b = 0; b < size; b++) {
+    click[b] = opts.clickRate === 0 ? 0 : price.values[b]! > 0 ? 1 : 0;
+    buy[b] = click[b]! * (item.rows[b]! % 2 === 0 ? 1 : 0);
+  }
+  return { size, features, labels: { click, buy }, groups: {}, rowNumbers: Int32Array.from({ length: size }, (_, i) => i + 2) };
+}
