@@ -13,6 +13,8 @@ import type { PluginRef } from '../ir/types.js';
 import type { GatePlugin } from './api.js';
 import { PluginRegistry } from './registry.js';
 import softmax from '../../plugins/softmax/index.js';
+import noisyTopK from '../../plugins/noisy-topk/index.js';
+import sigmoid from '../../plugins/sigmoid/index.js';
 
 /** Options of {@link loadPlugins}. */
 export interface LoadPluginsOptions {
@@ -89,10 +91,10 @@ export async function loadPlugins(sources: readonly PluginRef[], opts: LoadPlugi
   return diagnostics;
 }
 
-/** A registry with the first-party gate plugins (softmax). A failure here is a bug in mtl, so it throws. */
+/** A registry with the first-party gate plugins (softmax, noisy-topk, sigmoid). A failure here is a bug in mtl, so it throws. */
 export function createDefaultRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
-  const problems = registry.register(softmax(), 'builtin');
+  const problems = [softmax, noisyTopK, sigmoid].flatMap((factory) => registry.register(factory(), 'builtin'));
   if (problems.length) throw new Error(`internal: builtin plugin failed to register: ${problems.map((d) => d.message).join('; ')}`);
   return registry;
 }

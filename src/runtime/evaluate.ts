@@ -2,12 +2,14 @@
  * `mtl evaluate`: stream data through a trained model directory's export model and compute its metric
  * plan (see metric-plan.ts) and the mean expert weights of every gate.
  */
+import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { GatePlugin } from '../plugins/api.js';
 import { loadArtifact } from './artifact.js';
 import { metricPlan, type MetricResults } from './metric-plan.js';
 import { MetricAccumulator } from './metric-eval.js';
 import { predictBatch } from './export-run.js';
+import { unusedExpertWarnings } from './gate-usage.js';
 import { modelMismatch } from './model-check.js';
 import { resolveDeps, type DataRef, type RuntimeDeps } from './runtime-deps.js';
 
@@ -77,6 +79,7 @@ export async function evaluateArtifact(dir: string, data: DataRef, opts: Evaluat
     ds.forEach(warn);
     const gates: Record<string, number[]> = {};
     for (const [gate, sums] of Object.entries(gateSums)) gates[gate] = Array.from(sums, (s) => (acc.rows > 0 ? s / acc.rows : 0));
+    if (acc.rows > 0) unusedExpertWarnings(art.ir, gates, path.join(dir, 'ir.json')).forEach(warn);
     return { metrics: value, gates, rows: acc.rows, diagnostics };
   } finally {
     art.model.dispose();

@@ -11,6 +11,8 @@ import { runPredict } from './predict.js';
 import { runData } from './data.js';
 import { runGraph } from './graph.js';
 import { runLsp } from './lsp.js';
+import { runCompile } from './compile.js';
+import { runConvert } from './convert.js';
 
 /** A command of the CLI. */
 export interface Command {
@@ -27,6 +29,8 @@ export const COMMANDS: Record<string, Command> = {
   eval: { summary: 'per-output metrics and gate usage of a trained model on a data file', run: runEval },
   predict: { summary: 'score a data file with a trained model (one column per output)', run: runPredict },
   graph: { summary: 'draw the architecture as SVG, PNG or Graphviz DOT', run: runGraph },
+  compile: { summary: 'compile a spec to a PyTorch package that trains with DDP (torchrun)', run: runCompile },
+  convert: { summary: 'convert trained weights between the tfjs and PyTorch targets', run: runConvert },
   lsp: { summary: 'start the language server (--stdio)', run: runLsp },
   data: { summary: 'write built-in synthetic data (esmm, mmoe, census)', run: runData },
 };

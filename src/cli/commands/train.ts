@@ -21,6 +21,7 @@ Without --data, the spec's data block is used (every reference spec has built-in
   --valid FILE       validation data (default: the spec's valid_split of the training data)
   --out DIR          the model directory to write (replaced atomically at the end)
   --epochs N  --batch N  --lr X  --seed N  --optimizer adam|adagrad|sgd   override the spec's train settings
+  --rows N           with built-in data: generate N rows instead of the spec's count
   --backend B        auto (default: tensorflow if installed, else wasm), wasm, cpu, tensorflow
   --resume           continue an interrupted run from DIR/checkpoint
   --skip-bad-rows    skip and count malformed rows instead of stopping at the first
@@ -39,6 +40,7 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     batch: { type: 'string' },
     lr: { type: 'string' },
     seed: { type: 'string' },
+    rows: { type: 'string' },
     optimizer: { type: 'string' },
     backend: { type: 'string' },
     resume: { type: 'boolean' },
@@ -70,7 +72,8 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
 
   const spec = await loadValidSpec(positionals[0]!, 'train', io, (values.plugin as string[] | undefined) ?? []);
   if (!spec) return EXIT.errors;
-  const refs = trainDataRefs(spec.ir, spec.dir, io.cwd, { data: stringFlag(values, 'data'), valid: stringFlag(values, 'valid'), seed: seed ?? spec.ir.train.seed });
+  const rows = numberFlag('train', values, 'rows', { integer: true, min: 1 });
+  const refs = trainDataRefs(spec.ir, spec.dir, io.cwd, { data: stringFlag(values, 'data'), valid: stringFlag(values, 'valid'), seed: seed ?? spec.ir.train.seed, ...(rows !== undefined ? { rows } : {}) });
   const backend = await selectBackend(backendName);
   io.stderr(`mtl train: ${spec.ir.name} on ${backend.name}${backend.note ? ` (${backend.note})` : ''}\n`);
 

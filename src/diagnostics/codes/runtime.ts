@@ -315,4 +315,12 @@ export const RUNTIME_CODES: CodeTable = {
     hint: 'Pass the output directory of a finished training run (model.safetensors, or model.json with weights.bin).',
     doc: 'Fires when a safetensors file or a tfjs weights manifest cannot be read, is truncated, or holds an unsupported data type.',
   },
+  // ---- MTL5320: gate introspection (src/runtime/gate-usage.ts)
+  MTL5320: {
+    severity: 'warning',
+    title: 'expert unused by every gate',
+    message: "Expert {expert} is unused: its mean weight is {percent}% at most, in every gate that mixes it ({gates}).",
+    hint: 'A collapsed expert wastes capacity: try fewer experts, a higher gate temperature, the sigmoid gate, or noisy-topk with balance_weight.',
+    doc: 'Reported by `mtl eval` when an expert gets under 1% mean weight from every gate that can select it (expert collapse, DeepCTR #512).',
+  },
 };

@@ -1,0 +1,23 @@
+/** Shared helpers of the Python-dependent tests: the Python with torch (or a skip reason) and running scripts. */
+import { spawnSync } from 'node:child_process';
+import { findTorchPython } from '../../src/targets/pytorch/python.js';
+
+/** The Python that imports torch, or null. */
+export const torchPython = findTorchPython();
+
+/** Why the Python tests are skipped, printed once. */
+export const SKIP_REASON = 'no Python that can `import torch` was found (install it with `apt-get install -y python3-torch`, or set MTL_PYTHON)';
+
+if (!torchPython) console.warn(`test/targets: skipping the PyTorch tests: ${SKIP_REASON}`);
+
+/** Run Python with `args`; returns stdout, throws with stderr on failure. */
+export function runPython(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): string {
+  const r = spawnSync(torchPython!.python, args, {
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 120_000,
+    env: { ...process.env, OMP_NUM_THREADS: '1', ...opts.env },
+  });
+  if (r.status !== 0) throw new Error(`python ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
