@@ -8,6 +8,7 @@ import type { ModelIR } from './ir/types.js';
 import { parseSpec } from './syntax/index.js';
 import { loadSpecData } from './ir/load.js';
 import { validate } from './validate/validate.js';
+import { dropCascades } from './diagnostics/cascade.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { createDefaultRegistry, loadPlugins } from './plugins/load.js';
 
@@ -49,7 +50,7 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   if (!parsed.ir) return withFile(parsed, opts.file);
   const registry = opts.registry ?? createDefaultRegistry();
   const validated = validate(parsed.ir, { file: opts.file, registry });
-  return withFile({ ir: validated.value, diagnostics: [...parsed.diagnostics, ...validated.diagnostics] }, opts.file);
+  return withFile({ ir: validated.value, diagnostics: [...parsed.diagnostics, ...dropCascades(parsed.diagnostics, validated.diagnostics, parsed.ir)] }, opts.file);
 }
 
 /** Options of {@link checkFile}. */
@@ -77,7 +78,7 @@ export async function checkFile(text: string, file: string, opts: CheckFileOptio
   }
   if (!parsed.ir) return { ...withFile({ ir: undefined, diagnostics: [...parsed.diagnostics, ...pluginDiagnostics] }, file), registry };
   const validated = validate(parsed.ir, { file, registry });
-  const diagnostics = [...parsed.diagnostics, ...pluginDiagnostics, ...validated.diagnostics];
+  const diagnostics = [...parsed.diagnostics, ...pluginDiagnostics, ...dropCascades(parsed.diagnostics, validated.diagnostics, parsed.ir)];
   return { ...withFile({ ir: validated.value, diagnostics }, file), registry };
 }
 

@@ -13,6 +13,7 @@ import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { applyMlp, seededGlorot } from './mlp.js';
 import { deriveSeed } from './seed.js';
+import { applyFusedExperts, canFuse } from './fused-experts.js';
 
 /** An auxiliary loss output of the core model and its weight. */
 export interface AuxLoss {
@@ -37,6 +38,13 @@ export interface CoreGraph {
 export interface CoreOptions {
   gates: (type: string) => GatePlugin | undefined;
   seed: number;
+  /** Compute each fusable expert group as one fused layer (./fused-experts.ts); the export model is built without. */
+  fuseExperts?: boolean;
+  /**
+   * Initial bias of each tower's output unit (its logit), by tower name; default 0. Starting a sigmoid tower at
+   * the log-odds of its base rate keeps early epochs from spending their steps on calibration (see tower-priors.ts).
+   */
+  outputBias?: Record<string, number>;
 }
 
 /** Width of a feature's dense input. */
@@ -84,6 +92,17 @@ export function buildCore(ir: ModelIR, opts: CoreOptions): CoreGraph {
   };
 
   /** One expert as [batch, 1, width], for stacking (cached: several gates may mix the same expert). */
+  /** A fused group's [batch, count, width] output (cached: several gates may mix the same group). */
+  const fused = new Map<string, tf.SymbolicTensor>();
+  const fusedOutput = (node: ExpertsNode): tf.SymbolicTensor => {
+    let out = fused.get(node.name);
+    if (!out) {
+      out = applyFusedExperts(resolve(node.on), node, opts.seed);
+      fused.set(node.name, out);
+    }
+    return out;
+  };
+
   const expertSlice = (group: string, i: number, t: tf.SymbolicTensor): tf.SymbolicTensor => {
     const key = `${group}/${i}`;
     let s = stacked.get(key);
@@ -103,12 +122,13 @@ export function buildCore(ir: ModelIR, opts: CoreOptions): CoreGraph {
     for (const group of gate.over) {
       const node = nodes.get(group);
       if (!node || node.kind !== 'experts') continue;
-      expertOutputs(node).forEach((t, i) => slices.push(expertSlice(group, i, t)));
+      if (opts.fuseExperts && canFuse(node)) slices.push(fusedOutput(node));
+      else expertOutputs(node).forEach((t, i) => slices.push(expertSlice(group, i, t)));
     }
     const stack =
       slices.length === 1 ? slices[0]! : (tf.layers.concatenate({ axis: 1, name: `gate_${gate.name}_experts` }).apply(slices) as tf.SymbolicTensor);
     const input = resolve(gate.on);
-    const expertCount = slices.length;
+    const expertCount = slices.reduce((n, s) => n + (s.shape[1] as number), 0);
     const expertWidth = stack.shape[2] as number;
     const fail = (reason: string): MtlError =>
       new MtlError(diag('MTL5203', gate.locs?.type ?? gate.loc ?? FILE_START, { gate: gate.name, type: gate.type, reason }));
@@ -162,7 +182,8 @@ export function buildCore(ir: ModelIR, opts: CoreOptions): CoreGraph {
       case 'tower': {
         const h = applyMlp(resolve(node.on), node.mlp, `tower_${node.name}`, opts.seed);
         const outName = `tower_${node.name}_out`;
-        out = tf.layers.dense({ units: 1, kernelInitializer: seededGlorot(opts.seed, outName), name: outName }).apply(h) as tf.SymbolicTensor;
+        const bias = opts.outputBias?.[node.name] ?? 0;
+        out = tf.layers.dense({ units: 1, kernelInitializer: seededGlorot(opts.seed, outName), biasInitializer: tf.initializers.constant({ value: bias }), name: outName }).apply(h) as tf.SymbolicTensor;
         towerLogits.set(node.name, out);
         break;
       }

@@ -20,6 +20,7 @@ import { bceWithLogits, maskedMean, productBce, squaredError, uncertaintyWeighte
 import { evalLabelExpr } from './labels.js';
 import { buildCore, type CoreGraph } from './graph.js';
 import { buildExportModel } from './export.js';
+import { stateKey } from './fused-experts.js';
 import { isTaskOutput, outputLayout } from './layout.js';
 
 /** Options of {@link createModelRuntime}. */
@@ -32,6 +33,10 @@ export interface ModelRuntimeOptions {
   tableSizes?: Record<string, number>;
   /** Embedding initialisation; default uniform ±0.05. */
   embeddingInit?: EmbeddingInit;
+  /** Fuse expert groups in the training graph (default true); the state and export are the same either way. */
+  fuseExperts?: boolean;
+  /** Initial logit of each tower's output unit (see CoreOptions.outputBias). */
+  outputBias?: Record<string, number>;
 }
 
 const SUPPORTED_LOSSES = new Set(['bce', 'mse']);
@@ -62,7 +67,7 @@ export class CompiledModel implements ModelRuntime {
       }
     }
     this.layout = outputLayout(ir);
-    this.core = buildCore(ir, opts);
+    this.core = buildCore(ir, { ...opts, fuseExperts: opts.fuseExperts ?? true });
     this.store = new EmbeddingStore(ir.features, {
       seed: opts.seed,
       optimizer: opts.optimizer,
@@ -73,7 +78,7 @@ export class CompiledModel implements ModelRuntime {
     this.towers = new Map(this.core.towers.map((t) => [t.name, t]));
     this.logVars = ir.train.weighting === 'uncertainty' ? ir.tasks.map(() => tf.variable(tf.scalar(0), true)) : [];
     this.params = [
-      ...this.core.model.trainableWeights.map((w) => ({ key: w.originalName, variable: w.read() as tf.Variable })),
+      ...this.core.model.trainableWeights.map((w) => ({ key: stateKey(w.originalName), variable: w.read() as tf.Variable })),
       ...this.logVars.map((v, i) => ({ key: `uncertainty/${ir.tasks[i]!.name}`, variable: v })),
     ];
     const keys = new Set<string>();
@@ -222,7 +227,7 @@ export class CompiledModel implements ModelRuntime {
   getState(): TrainingState {
     const tensors: Record<string, StateTensor> = {};
     for (const w of this.core.model.weights) {
-      tensors[`dense/${w.originalName}`] = { shape: w.shape.map((d) => d ?? 1), data: new Float32Array(w.read().dataSync()) };
+      tensors[`dense/${stateKey(w.originalName)}`] = { shape: w.shape.map((d) => d ?? 1), data: new Float32Array(w.read().dataSync()) };
     }
     this.logVars.forEach((v, i) => (tensors[`uncertainty/${this.ir.tasks[i]!.name}`] = { shape: [], data: new Float32Array(v.dataSync()) }));
     Object.assign(tensors, this.store.getState());
@@ -247,7 +252,7 @@ export class CompiledModel implements ModelRuntime {
     }
     tf.tidy(() => {
       for (const w of this.core.model.weights) {
-        const t = state.tensors[`dense/${w.originalName}`]!;
+        const t = state.tensors[`dense/${stateKey(w.originalName)}`]!;
         w.write(tf.tensor(t.data, w.shape.map((d) => d ?? 1)));
       }
       this.logVars.forEach((v, i) => v.assign(tf.scalar(state.tensors[`uncertainty/${this.ir.tasks[i]!.name}`]!.data[0]!)));
@@ -258,8 +263,12 @@ export class CompiledModel implements ModelRuntime {
   }
 
   exportModel(): tf.LayersModel {
-    const copy = buildCore(this.ir, this.opts);
-    tf.tidy(() => copy.model.setWeights(this.core.model.getWeights()));
+    // The export graph is unfused (built-in layers only); weights are matched by state key.
+    const copy = buildCore(this.ir, { ...this.opts, fuseExperts: false });
+    const byKey = new Map(this.core.model.weights.map((w) => [stateKey(w.originalName), w]));
+    tf.tidy(() => {
+      for (const w of copy.model.weights) w.write(tf.clone(byKey.get(stateKey(w.originalName))!.read()));
+    });
     return buildExportModel(this.ir, copy, this.store);
   }
 

@@ -46,7 +46,8 @@ export function renderDiagnostic(d: Diagnostic, text: string, opts: RenderOption
   const out: string[] = [];
   out.push(`${paint(where(file, d.range), ANSI.bold)}: ${paint(d.severity, ANSI.bold, SEVERITY_COLOR[d.severity])} ${paint(d.code, ANSI.bold)}: ${d.message}`);
 
-  const lines = text.split(/\r?\n/);
+  // The same line breaks as the positions (LSP: \n, \r\n and a lone \r), so the frame shows the reported line.
+  const lines = text.split(/\r\n|\r|\n/);
   const lineNo = d.range.start.line;
   if (text.length > 0 && lineNo >= 0 && lineNo < lines.length) {
     const gutter = String(lineNo + 1).length;

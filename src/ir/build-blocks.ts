@@ -188,6 +188,8 @@ function buildFeature(ctx: BuildContext, node: CstNode): Feature | undefined {
     if (column !== undefined) f.column = column;
     if (buckets !== undefined) f.buckets = buckets;
     if (dim !== undefined) f.dim = dim;
+    // A numeric feature is one value unless bucketed: a lone `dim` would be silently ignored.
+    if (dim !== undefined && buckets === undefined && locs['dim']) ctx.report('MTL1045', locs['dim'], { word: 'dim', needs: '`buckets [...]`' });
     return f;
   }
   if (!seen.has('ids')) ctx.report('MTL1041', locs['name'] ?? declRange, { what, option: '`hash N`, `vocab N` or `vocab "FILE"`' });

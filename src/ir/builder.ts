@@ -115,12 +115,3 @@ export function buildModel(ctx: BuildContext, cst: CstNode): ModelIR {
   }
   return ir;
 }
-
-/** The stray tokens of a spec CST (tokens where no declaration can start), in text order. */
-export function strayTokensOf(cst: CstNode): NonNullable<ReturnType<typeof tok>>[] {
-  return subs(cst, 'stray')
-    .map((s) => tok(s, 'token'))
-    .filter((t): t is NonNullable<typeof t> => t !== undefined)
-    .sort((a, b) => a.startOffset - b.startOffset);
-}
-

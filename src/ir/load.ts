@@ -198,7 +198,11 @@ export function loadSpecData(text: string, file: string): StageResult<ModelIR | 
   const extras = { file };
   const diagnostics: Diagnostic[] = [];
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const seen = new Set<number>();
   for (const e of doc.errors) {
+    // The YAML parser reports one mistake (e.g. a truncated file) once per open collection, all at one place: keep the first.
+    if (seen.has(e.pos[0])) continue;
+    seen.add(e.pos[0]);
     diagnostics.push(diag('MTL2001', map.range(e.pos[0], e.pos[1]), { detail: errorDetail(e.message) }, extras));
   }
   if (diagnostics.length) return { value: undefined, diagnostics };

@@ -57,6 +57,8 @@ export class PluginRegistry {
     if (previous) {
       return [
         diag('MTL4006', range, { name: plugin.name, previous: previous.source }, {
+          // A built-in gate needs no `use` line at all; the catalog's hint (remove one of two lines) would not apply.
+          ...(previous.source === 'builtin' ? { hint: `'${plugin.name}' is built in: remove this \`use\` line` } : {}),
           ...(previous.loc ? { related: [{ range: previous.loc, message: `'${plugin.name}' is first loaded here` }] } : {}),
         }),
       ];
@@ -113,7 +115,9 @@ function toIssue(e: ErrorObject, known: string[]): ParamIssue {
     return { property: `params.${extra}`, message: `'${extra}' is not a parameter of this gate`, hint, keyword: e.keyword };
   }
   const what = segments.length ? `parameter '${name}'` : 'the parameters';
-  const issue: ParamIssue = { property, message: `${what} ${e.message ?? `breaks '${e.keyword}'`}`, keyword: e.keyword };
+  // ajv says "must be number"; users read "must be a number".
+  const text = e.keyword === 'type' && typeof params.type === 'string' ? `must be ${/^[aeiou]/.test(params.type) ? 'an' : 'a'} ${params.type}` : e.message;
+  const issue: ParamIssue = { property, message: `${what} ${text ?? `breaks '${e.keyword}'`}`, keyword: e.keyword };
   if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) issue.hint = `allowed: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue;
 }

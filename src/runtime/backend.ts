@@ -4,7 +4,8 @@
  * `wasm` uses @tensorflow/tfjs-backend-wasm's single-threaded build (the threaded one cannot start in
  * Node: it spawns a Worker from a blob: URL), with its matMul kernels wrapped so that a transposed
  * matMul — every backward pass of a Dense layer — transposes explicitly first: XNNPACK's transposed
- * path is ~10–15× slower than a plain matMul on this backend (see test/compile/wasm-matmul.speed.ts).
+ * path is ~10–15× slower than a plain matMul on this backend (see test/compile/wasm-matmul.speed.ts);
+ * and its Slice/SplitV replaced by in-heap copies (src/compile/wasm-kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
+import { installWasmCopyKernels } from '../compile/wasm-kernels.js';
 
 /** The backends a user can ask for. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
@@ -59,6 +61,7 @@ async function startWasm(): Promise<void> {
     throw new MtlError(diag('MTL5201', FILE_START, { backend: 'wasm', reason: e instanceof Error ? e.message : String(e) }));
   }
   installWasmMatMulFix();
+  installWasmCopyKernels();
 }
 
 /**

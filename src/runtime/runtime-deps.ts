@@ -16,7 +16,7 @@ export type ReadBatchesOptions = ReadOptions;
 
 /** Everything the runtime needs from other modules. */
 export interface RuntimeDeps {
-  createModelRuntime(ir: ModelIR, opts: { gates: unknown; seed: number; optimizer: OptimizerSettings; tableSizes: Record<string, number> }): ModelRuntime;
+  createModelRuntime(ir: ModelIR, opts: { gates: unknown; seed: number; optimizer: OptimizerSettings; tableSizes: Record<string, number>; outputBias?: Record<string, number> }): ModelRuntime;
   fitPreprocessor(ir: ModelIR, data: DataRef, opts: DataOptions & { validSplit: number; seed: number; hasValidFile: boolean }): Promise<PreprocessState>;
   readBatches(ir: ModelIR, state: PreprocessState, data: DataRef, opts: ReadBatchesOptions): AsyncIterable<Batch>;
   tableSizes(ir: ModelIR, state: PreprocessState): Record<string, number>;

@@ -22,8 +22,24 @@ import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } fro
 import { MetricAccumulator } from './metric-eval.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { writeArtifact, writeFailure } from './artifact.js';
+import { towerPriors } from './tower-priors.js';
+import type { Batch } from './data/types.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
 import { resolveDeps, type DataRef, type PreprocessState, type RuntimeDeps } from './runtime-deps.js';
+
+/** Rows read to estimate the towers' base rates before training. */
+const PRIOR_ROWS = 20_000;
+
+/** The first `n` batches of a stream (the stream is closed after them). */
+async function firstBatches(stream: AsyncIterable<Batch>, n: number): Promise<Batch[]> {
+  const out: Batch[] = [];
+  if (n <= 0) return out;
+  for await (const b of stream) {
+    out.push(b);
+    if (out.length >= n) break;
+  }
+  return out;
+}
 
 /** Command-line overrides of the spec's `train` settings. */
 export interface TrainOverrides {
@@ -210,11 +226,23 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const trainData = info.data.train;
   const validData = info.data.valid;
 
+  // Output biases start at the base rates, from the first rows of the training part (tower-priors.ts).
+  // On resume the checkpoint's weights replace them, so they are only computed for a fresh run.
+  const outputBias = resumeStates ? {} : towerPriors(ir, await firstBatches(deps.readBatches(ir, info.preprocess, trainData, {
+    ...dataOpts,
+    batchSize: PRIOR_ROWS,
+    part: validData ? 'all' : 'train',
+    validSplit: settings.validSplit,
+    seed: settings.seed,
+    shuffle: false,
+    needLabels: true,
+  }), 1), deps.evalLabelExpr);
   const runtime = deps.createModelRuntime(ir, {
     gates: opts.gates,
     seed: settings.seed,
     optimizer: { optimizer: settings.optimizer, lr: settings.lr },
     tableSizes: deps.tableSizes(ir, info.preprocess),
+    outputBias,
   });
   try {
     let bestState: TrainingState | undefined;

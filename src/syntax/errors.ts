@@ -48,7 +48,7 @@ export function parseErrorDiagnostics(index: LineIndex, errors: IRecognitionExce
 }
 
 /**
- * Diagnostics for runs of stray tokens (tokens where no declaration can start). A run after a parser
+ * Diagnostics for runs of stray tokens (skipped where no declaration can start). A run after a parser
  * error in the same declaration is the rest of that broken declaration, already reported: skipped.
  * `declStarts`: start offsets of the declarations, ascending.
  */

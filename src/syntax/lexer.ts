@@ -7,10 +7,13 @@ import { Lexer, type IToken } from 'chevrotain';
 import { diag } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { endOf, type LineIndex } from './positions.js';
-import { ALL_TOKENS, LBracket, LParen, NumberLiteral, RBracket, RParen, UnterminatedString } from './tokens.js';
+import { ALL_TOKENS, Bang, LBracket, LParen, NumberLiteral, RBracket, RParen, UnterminatedString } from './tokens.js';
 
-/** Deepest nesting of parentheses and brackets handed to the parser (the grammar recurses per level). */
+/** Deepest nesting of parentheses and brackets (and longest run of `!`) handed to the parser: the grammar and the IR nest per level. */
 export const MAX_NESTING = 64;
+
+/** Most runs of bad characters reported per file. */
+export const MAX_LEXER_DIAGNOSTICS = 100;
 
 /** The result of lexing. */
 export interface LexResult {
@@ -48,13 +51,25 @@ export function lex(text: string, index: LineIndex, file?: string): LexResult {
   // One diagnostic per run of bad characters (adjacent lexer errors are merged).
   let runStart = -1;
   let runEnd = -1;
+  let reportedRuns = 0;
   const flush = (): void => {
     if (runStart < 0) return;
+    // Past this many, binary input only costs time: later runs are not reported.
+    if (++reportedRuns > MAX_LEXER_DIAGNOSTICS) {
+      runStart = -1;
+      return;
+    }
     const run = text.slice(runStart, runEnd);
     diagnostics.push(diag('MTL1001', index.spanRange(runStart, runEnd - 1), { plural: run.length > 1 ? 's' : '', text: showChars(run) }, extras));
     runStart = -1;
   };
-  for (const e of result.errors) {
+  // Bad characters come as InvalidRun tokens and, for the rare ones that start a token elsewhere
+  // (a lone `/`), as lexer errors: merge both, in text order.
+  const bad = [
+    ...result.errors.map((e) => ({ offset: e.offset, length: e.length })),
+    ...((result.groups['invalid'] as IToken[] | undefined) ?? []).map((t) => ({ offset: t.startOffset, length: t.image.length })),
+  ].sort((a, b) => a.offset - b.offset);
+  for (const e of bad) {
     if (runStart >= 0 && e.offset <= runEnd) runEnd = Math.max(runEnd, e.offset + e.length);
     else {
       flush();
@@ -68,8 +83,15 @@ export function lex(text: string, index: LineIndex, file?: string): LexResult {
   const tokens: IToken[] = [];
   let depth = 0;
   let reported = false;
+  let bangs = 0;
   for (const t of result.tokens) {
     const type = t.tokenType;
+    // A run of `!` nests the IR one level per `!`: bounded like parentheses.
+    bangs = type === Bang ? bangs + 1 : 0;
+    if (bangs > MAX_NESTING) {
+      if (bangs === MAX_NESTING + 1) diagnostics.push(diag('MTL1004', index.spanRange(t.startOffset, endOf(t)), { max: MAX_NESTING }, extras));
+      continue;
+    }
     if (type === UnterminatedString) diagnostics.push(diag('MTL1002', index.spanRange(t.startOffset, endOf(t)), {}, extras));
     else if (type === NumberLiteral && !Number.isFinite(Number(t.image))) {
       diagnostics.push(diag('MTL1003', index.spanRange(t.startOffset, endOf(t)), { text: t.image.length > 40 ? `${t.image.slice(0, 40)}…` : t.image }, extras));

@@ -61,6 +61,9 @@ function joinOr(items: string[]): string {
   return `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
 }
 
+/** The message of errors that only mean "no declaration starts here" (handled by parseTokens, never shown). */
+export const TOP_LEVEL_JUNK = '\u0000top-level junk';
+
 /** The provider, with the token vector of the parse under way. */
 class MessageProvider implements IParserErrorMessageProvider {
   private tokens: IToken[] = [];
@@ -97,11 +100,13 @@ class MessageProvider implements IParserErrorMessageProvider {
   }
 
   buildMismatchTokenMessage(o: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
+    // The top level expected the end of the file: junk where no declaration starts (parseTokens skips it).
+    if (o.expected === EOF) return TOP_LEVEL_JUNK;
     return `Expected ${describeType(o.expected)}${this.after(o.previous)}, found ${describeToken(o.actual)}.`;
   }
 
-  buildNotAllInputParsedMessage(o: { firstRedundant: IToken; ruleName: string }): string {
-    return `Unexpected ${describeToken(o.firstRedundant)}: expected a declaration.`;
+  buildNotAllInputParsedMessage(): string {
+    return TOP_LEVEL_JUNK;
   }
 
   buildNoViableAltMessage(o: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; customUserDescription?: string; ruleName: string }): string {

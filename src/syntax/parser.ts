@@ -4,16 +4,22 @@
  * plain identifiers here and are checked by the builder, which gives better messages ("did you mean")
  * than a grammar of keywords could, and keeps those words usable as names.
  */
-import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
-import { parserMessages } from './messages.js';
+import { CstParser, EOF, type CstElement, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
+import { describeToken, parserMessages, TOP_LEVEL_JUNK } from './messages.js';
+import { isRealToken, type LineIndex } from './positions.js';
 import * as T from './tokens.js';
 
-/** Tokens that cannot start a declaration: consumed one by one at the top level and reported by the builder. */
-const STRAY_TOKENS: readonly TokenType[] = [
-  T.Identifier, T.NumberLiteral,
-  ...T.KEYWORDS.filter((k) => !T.DECLARATION_KEYWORDS.includes(k)),
-  ...T.OPERATORS,
-];
+/** Line index of the text being parsed (set by parseTokens), for the one grammar decision that depends on lines. */
+let currentLines: LineIndex | undefined;
+
+/** True when two tokens start on the same line (or lines are unknown). */
+function onSameLine(a: IToken, b: IToken): boolean {
+  if (!currentLines || !isRealToken(a) || !isRealToken(b)) return true;
+  return currentLines.lineOf(a.startOffset) === currentLines.lineOf(b.startOffset);
+}
+
+/** Thrown through chevrotain when a parse has found too many errors to be worth finishing. */
+class ParseAbandoned extends Error {}
 
 /** The parser. Construct it once (`theParser()`): chevrotain's grammar analysis is slow. */
 export class MtlParser extends CstParser {
@@ -22,18 +28,22 @@ export class MtlParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  /** A whole file: declarations, and stray tokens where a declaration cannot start (so that parsing never stops early). */
-  spec = this.RULE('spec', () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.declaration) },
-        { ALT: () => this.SUBRULE(this.stray) },
-      ]);
-    });
-  });
+  /** Recognition errors allowed before the parse is abandoned (set by parseTokens). */
+  errorBudget = Infinity;
 
-  stray = this.RULE('stray', () => {
-    this.OR(STRAY_TOKENS.map((t) => ({ ALT: () => this.consume(0, t, { LABEL: 'token' }) })));
+  /** Chevrotain's hook for every recognition error: past the budget, abandon the parse (error recovery is what makes garbage slow). */
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = (this as unknown as { _errors: IRecognitionException[] })._errors;
+    if (saved.length >= this.errorBudget) throw new ParseAbandoned();
+    return (CstParser.prototype as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException }).SAVE_ERROR.call(this, error);
+  }
+
+  /**
+   * A whole file: declarations. Where none can start, the parse stops (NotAllInputParsed) and
+   * parseTokens skips to the next declaration and parses on, so that nothing after junk is lost.
+   */
+  spec = this.RULE('spec', () => {
+    this.MANY(() => this.SUBRULE(this.declaration));
   });
 
   /** An optional docstring, then one declaration. */
@@ -59,7 +69,8 @@ export class MtlParser extends CstParser {
   modelDecl = this.RULE('modelDecl', () => {
     this.CONSUME(T.Model, { LABEL: 'keyword' });
     this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.OPTION(() => this.CONSUME(T.StringLiteral, { LABEL: 'doc' }));
+    // Only a string on the same line is the model's docstring; one on the next line documents the next declaration.
+    this.OPTION({ GATE: () => onSameLine(this.LA(0), this.LA(1)), DEF: () => this.CONSUME(T.StringLiteral, { LABEL: 'doc' }) });
   });
 
   useDecl = this.RULE('useDecl', () => {
@@ -414,13 +425,140 @@ export function theParser(): MtlParser {
   return parser;
 }
 
-/** Parse a token vector into a CST; the parser's `errors` hold what went wrong. */
-export function parseTokens(tokens: IToken[]): { cst: CstNode; errors: MtlParser['errors'] } {
+/** Tokens per parsing chunk (chunks end before a declaration keyword). */
+const CHUNK_TOKENS = 1000;
+
+/**
+ * Split a token vector before declaration keywords, about every CHUNK_TOKENS tokens. A docstring
+ * stays with its declaration; `train` splits only outside braces (it is also a data key).
+ */
+function chunksOf(tokens: IToken[]): IToken[][] {
+  const chunks: IToken[][] = [];
+  let start = 0;
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    if (type === T.LCurly) depth++;
+    else if (type === T.RCurly) depth = Math.max(0, depth - 1);
+    if (i - start < CHUNK_TOKENS || !T.DECLARATION_KEYWORDS.includes(type) || (type === T.Train && depth > 0)) continue;
+    let cut = i;
+    const before = tokens[i - 1]?.tokenType;
+    const isModelDoc = tokens[i - 3]?.tokenType === T.Model && onSameLine(tokens[i - 2]!, tokens[i - 1]!);
+    const isDoc = before === T.StringLiteral && tokens[i - 2]?.tokenType !== T.Use && !isModelDoc;
+    if (isDoc) cut = i - 1;
+    if (cut <= start) continue;
+    chunks.push(tokens.slice(start, cut));
+    start = cut;
+    depth = 0;
+  }
+  chunks.push(tokens.slice(start));
+  return chunks;
+}
+
+/** True when a declaration starts at tokens[i] (its keyword, or a docstring before one). */
+function startsDeclaration(tokens: IToken[], i: number): boolean {
+  const type = tokens[i]!.tokenType;
+  if (T.DECLARATION_KEYWORDS.includes(type)) return true;
+  const next = tokens[i + 1]?.tokenType;
+  return (type === T.StringLiteral || type === T.UnterminatedString) && next !== undefined && T.DECLARATION_KEYWORDS.includes(next);
+}
+
+/** Index of the token starting at `offset` (binary search). */
+function indexAt(tokens: IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (tokens[m]!.startOffset < offset) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** Offset of the first real token of a CST node (depth-first, leftmost). */
+function firstOffset(node: CstNode): number | undefined {
+  let best: number | undefined;
+  for (const list of Object.values(node.children)) {
+    for (const e of list) {
+      const o = 'tokenType' in e ? (isRealToken(e) ? e.startOffset : undefined) : firstOffset(e);
+      if (o !== undefined && (best === undefined || o < best)) best = o;
+      break; // children lists are in text order: the first element of each list is its earliest
+    }
+  }
+  return best;
+}
+
+/** What parseTokens produces. */
+export interface ParsedTokens {
+  cst: CstNode;
+  errors: IRecognitionException[];
+  /** Tokens skipped at the top level because no declaration can start there, in text order. */
+  stray: IToken[];
+}
+
+/**
+ * Parse a token vector into a CST, chunk by chunk (the CSTs are merged), stopping once `maxErrors`
+ * errors are found: on broken or huge input, error recovery is what costs time. Junk between
+ * declarations is skipped (returned as `stray`) and parsing goes on after it.
+ */
+export function parseTokens(tokens: IToken[], maxErrors = Infinity, lines?: LineIndex): ParsedTokens {
   const p = theParser();
-  parserMessages.setTokens(tokens);
-  p.input = tokens;
-  const cst = p.spec();
-  const errors = p.errors;
-  parserMessages.setTokens([]);
-  return { cst, errors };
+  // Chevrotain's recognition exceptions are Errors: capturing a stack for each one dominated the
+  // time of parsing broken files, and nothing reads those stacks.
+  const stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const children: Record<string, CstElement[]> = {};
+  const errors: IRecognitionException[] = [];
+  const stray: IToken[] = [];
+  try {
+    parserMessages.setTokens(tokens);
+    currentLines = lines;
+    const chunks = chunksOf(tokens);
+    outer: for (let c = 0; c < chunks.length && errors.length < maxErrors; c++) {
+      const next = chunks[c + 1]?.[0];
+      let chunk = chunks[c]!;
+      while (chunk.length > 0) {
+        p.input = chunk;
+        p.errorBudget = maxErrors - errors.length;
+        let cst: CstNode;
+        try {
+          cst = p.spec();
+        } catch (e) {
+          // Abandoned: this chunk's CST is lost, its errors are kept, and parsing stops.
+          if (!(e instanceof ParseAbandoned)) throw e;
+          errors.push(...p.errors);
+          break outer;
+        }
+        const junk = p.errors.find((e) => e.name === 'NotAllInputParsedException' || e.message === TOP_LEVEL_JUNK);
+        const redundant = junk?.token;
+        // Recovery may have parsed on past the junk; that part is parsed again after skipping it.
+        const before = (e: CstElement): boolean => !redundant || (firstOffset(e as CstNode) ?? -1) < redundant.startOffset;
+        for (const [key, list] of Object.entries(cst.children)) {
+          const into = (children[key] ??= []);
+          for (const e of list) if (before(e)) into.push(e);
+        }
+        for (const e of p.errors) {
+          if (e === junk || (redundant && isRealToken(e.token) && e.token.startOffset >= redundant.startOffset)) continue;
+          // The end of a chunk is not the end of the file: the next token is what was found.
+          if (next && e.token.tokenType === EOF) {
+            (e as { token: IToken }).token = next;
+            e.message = e.message.replace(/found the end of the file\.$/, `found ${describeToken(next)}.`);
+          }
+          errors.push(e);
+        }
+        if (!redundant) break;
+        const from = indexAt(chunk, redundant.startOffset);
+        let to = from;
+        do stray.push(chunk[to++]!);
+        while (to < chunk.length && !startsDeclaration(chunk, to));
+        chunk = chunk.slice(to);
+      }
+    }
+    return { cst: { name: 'spec', children }, errors: errors.slice(0, maxErrors), stray };
+  } finally {
+    Error.stackTraceLimit = stackLimit;
+    p.errorBudget = Infinity;
+    currentLines = undefined;
+    parserMessages.setTokens([]);
+  }
 }

@@ -17,6 +17,12 @@ export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f
 /** `# …` and `// …` to the end of the line: kept in the `comments` group for the formatter. */
 export const Comment = createToken({ name: 'Comment', pattern: new RegExp(COMMENT_SOURCE), group: 'comments' });
 
+/**
+ * A run of characters that cannot start any token. Lexed as one token (in the `invalid` group, reported
+ * as MTL1001) because chevrotain's per-character error path is slow on binary or random input.
+ */
+export const InvalidRun = createToken({ name: 'InvalidRun', pattern: /[^ \t\r\n\f\v\u00a0\ufeffA-Za-z0-9_"#/\-=:,*+&|!()[\]{}]+/, group: 'invalid' });
+
 /** A name: letters, digits, `_`, and `-` between name characters (`noisy-topk`). */
 export const Identifier = createToken({ name: 'Identifier', pattern: new RegExp(IDENTIFIER_SOURCE) });
 /** An unsigned number; a sign is a separate `-` token so that `a - b` and `-2` both lex cleanly. */
@@ -104,7 +110,7 @@ export const OPERATORS: readonly TokenType[] = [Arrow, Equals, Colon, Comma, Sta
 
 /** Every token type in lexing order: comments before operators, keywords before Identifier. */
 export const ALL_TOKENS: readonly TokenType[] = [
-  WhiteSpace, Comment, StringLiteral, UnterminatedString, NumberLiteral, ...KEYWORDS, Identifier, ...OPERATORS,
+  WhiteSpace, Comment, StringLiteral, UnterminatedString, NumberLiteral, ...KEYWORDS, Identifier, ...OPERATORS, InvalidRun,
 ];
 
 /** The plain token table for editors (JSON-serialisable data). */

@@ -29,7 +29,7 @@ export type Rule = (ctx: RuleContext) => void;
 export function candidatesHint(name: string, candidates: readonly string[], what: string): { hint: string; guess?: string } {
   const guess = suggest(name, candidates);
   if (guess !== undefined) return { hint: `did you mean '${guess}'?`, guess };
-  if (!candidates.length) return { hint: `no ${what} is declared` };
+  if (!candidates.length) return { hint: `there are no ${what} declared` };
   const shown = candidates.slice(0, 12).join(', ') + (candidates.length > 12 ? ', ...' : '');
   return { hint: `declared ${what}: ${shown}` };
 }

@@ -72,7 +72,7 @@ describe('PluginRegistry', () => {
     expect(reg.validateParams('unknown', {})).toBeUndefined();
     expect(reg.validateParams('topk', { k: 'two', mode: 'hrad', kk: 1 })).toEqual([
       { property: 'params.kk', message: "'kk' is not a parameter of this gate", hint: "did you mean 'k'?", keyword: 'additionalProperties' },
-      { property: 'params.k', message: "parameter 'k' must be integer", keyword: 'type' },
+      { property: 'params.k', message: "parameter 'k' must be an integer", keyword: 'type' },
       { property: 'params.mode', message: "parameter 'mode' must be equal to one of the allowed values", hint: 'allowed: "hard", "soft"', keyword: 'enum' },
     ]);
     expect(reg.validateParams('topk', {})).toEqual([{ property: 'params', message: "the required parameter 'k' is missing", keyword: 'required' }]);

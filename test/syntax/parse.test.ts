@@ -227,11 +227,14 @@ describe('parseSpec: constructs', () => {
     expect(v.tasks[0]!.doc).toBe('the task');
   });
 
-  it('takes a docstring before the model, and a string right after `model NAME` as the model docstring', () => {
+  it('takes the model docstring before the model or on its line; a string on the next line documents the next declaration', () => {
     expect(parseSpec('"doc" model m').value.doc).toBe('doc');
-    const r = parseSpec('model m\n"model doc"\ntower t = mlp(1) on x -> sigmoid');
-    expect(r.value.doc).toBe('model doc');
-    expect(r.value.nodes[0]!.doc).toBeUndefined();
+    const r = parseSpec('model m "inline"\n"tower doc"\ntower t = mlp(1) on x -> sigmoid');
+    expect(r.value.doc).toBe('inline');
+    expect(r.value.nodes[0]!.doc).toBe('tower doc');
+    const r2 = parseSpec('model m\n"tower doc"\ntower t = mlp(1) on x -> sigmoid');
+    expect(r2.value.doc).toBeUndefined();
+    expect(r2.value.nodes[0]!.doc).toBe('tower doc');
   });
 
   it('copies a shared feature id space when it is omitted (and reports it)', () => {

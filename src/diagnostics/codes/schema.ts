@@ -7,6 +7,7 @@ export const SCHEMA_CODES: CodeTable = {
     severity: 'error',
     title: 'YAML/JSON syntax error',
     message: 'The spec is not valid YAML/JSON: {detail}.',
+    hint: 'the position is where the parser stopped: check the indentation, quotes and brackets there, or just before',
     doc: 'A .mtl.yaml or .mtl.json spec could not be parsed. The range points at the offending character.',
   },
   MTL2002: {
@@ -20,6 +21,7 @@ export const SCHEMA_CODES: CodeTable = {
     severity: 'error',
     title: 'missing property',
     message: '{owner} is missing the required property \'{prop}\'.',
+    hint: 'add `{prop}`; `mtl ir --yaml SPEC.mtl` prints a complete spec to compare with',
     doc: 'A declaration in a YAML/JSON spec lacks a property the IR requires.',
   },
   MTL2004: {

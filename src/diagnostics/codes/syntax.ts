@@ -27,7 +27,7 @@ export const SYNTAX_CODES: CodeTable = {
   MTL1004: {
     severity: 'error',
     title: 'nesting too deep',
-    message: 'Parentheses and brackets are nested more than {max} levels deep.',
+    message: 'Parentheses, brackets or `!` are nested more than {max} levels deep.',
     hint: 'Simplify the expression; the nested part was skipped.',
     doc: 'Parentheses or brackets are nested deeper than the parser accepts; the over-deep part is ignored.',
   },
@@ -37,6 +37,13 @@ export const SYNTAX_CODES: CodeTable = {
     message: "Unknown escape '{text}' in a string.",
     hint: 'Strings accept \\" \\\\ \\n \\t and \\r; write \\\\ for a backslash.',
     doc: 'A backslash in a string is followed by a character that is not an escape.',
+  },
+  MTL1006: {
+    severity: 'error',
+    title: 'spec too large',
+    message: 'The spec is too large to read ({size} characters; the limit is {max}).',
+    hint: 'A spec describes a model, not data: keep data in data files.',
+    doc: 'The text is longer than the front end accepts (a guard against runaway input); nothing is parsed.',
   },
   MTL1010: {
     severity: 'error',
@@ -105,6 +112,7 @@ export const SYNTAX_CODES: CodeTable = {
     severity: 'error',
     title: 'conflicting options',
     message: "'{word}' cannot be combined with '{other}'.",
+    hint: 'Keep only one of them.',
     doc: 'Two options exclude each other, e.g. `hash` and `vocab` on one feature, or `synth` and `train` in one data block.',
   },
   MTL1045: {

@@ -9,18 +9,7 @@
  * (the real task correlation is ~0.18). Columns that carry no signal are drawn from realistic vocabularies.
  */
 import type { JsonValue } from '../../ir/types.js';
-
-/** Deterministic PRNG (mulberry32): small, fast, and identical across platforms. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from './prng.js';
 
 const EDUCATION = [
   'Children', 'Less than 1st grade', '1st 2nd 3rd or 4th grade', '5th or 6th grade', '7th and 8th grade', '9th grade',
@@ -53,10 +42,11 @@ export const CENSUS_PARAMS: Record<string, { default: JsonValue; description: st
 
 /** Generate `rows` census-like records, deterministic for a seed. */
 export function* generateCensus(rows: number, params: Record<string, JsonValue>, seed: number): Iterable<Record<string, string | number>> {
-  const rand = prng(seed ^ 0x51ce);
+  const rng = new Rng(seed ^ 0x51ce);
+  const rand = () => rng.next();
   const signal = typeof params.signal === 'number' ? params.signal : 1;
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const normal = () => rng.normal();
   const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
   for (let i = 0; i < rows; i++) {
     const age = Math.max(0, Math.min(90, Math.round(38 + 19 * normal())));

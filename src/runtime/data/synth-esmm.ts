@@ -25,6 +25,7 @@ export const ESMM_PARAMS: Record<string, { default: JsonValue; description: stri
   categories: { default: 20, description: 'Number of item categories.' },
   ctr_scale: { default: 1, description: 'Scale of the click logit around its base rate (0: clicks are pure noise).' },
   cvr_scale: { default: 1, description: 'Scale of the conversion logit around its base rate (0: conversions are pure noise).' },
+  world: { default: 1, description: 'Seed of the simulated world (users, items, latent factors); --seed only changes which impressions are drawn, so files made with different seeds are train/test splits of one world.' },
 };
 
 const K = 4;
@@ -57,7 +58,8 @@ export function* generateEsmm(rows: number, params: Record<string, JsonValue>, s
   const cats = intParam(params, 'categories');
   const ctrScale = typeof params.ctr_scale === 'number' ? params.ctr_scale : 1;
   const cvrScale = typeof params.cvr_scale === 'number' ? params.cvr_scale : 1;
-  const world = new Rng(seed ^ 0xe55e);
+  const worldSeed = typeof params.world === 'number' ? params.world : 1;
+  const world = new Rng(worldSeed ^ 0xe55e);
 
   // Latent factors: click uses V, conversion uses W = 0.5 V + 0.87 V' (correlated, not equal).
   const U = new Float64Array(users * K);

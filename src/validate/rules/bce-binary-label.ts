@@ -8,6 +8,8 @@ export function bceBinaryLabel(ctx: RuleContext): void {
   for (const task of ctx.symbols.tasks) {
     if (!task.loss || task.loss.type !== 'bce' || !task.loss.label) continue;
     if (exprType(task.loss.label, ctx.symbols) !== 'real') continue;
+    // A compound expression over a real label is already reported once (MTL3030, at the operator).
+    if (!('label' in task.loss.label)) continue;
     const range = task.loss.label.loc ?? propRange(task, 'loss.label', 'label', 'loss').range;
     ctx.report(diag('MTL3006', range, { name: task.name, label: exprText(task.loss.label) }));
   }

@@ -1,0 +1,80 @@
+/**
+ * Where a training step's time goes: wraps the embedding store (lookup / backward / sparse step), the
+ * dense optimiser with timers (the rest of a step is the tfjs forward + backward pass), and lists the slowest tfjs
+ * kernels from tf.profile. Not a test; run `npx tsx bench/profile.ts [--backend wasm] [--vocab 100000] [mmoe esmm ple]`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendName } from '../src/runtime/backend.js';
+import { EmbeddingStore } from '../src/runtime/embeddings.js';
+import { DenseOptimizer } from '../src/runtime/optimDense.js';
+import { compileWorkload, syntheticBatches } from './workload.js';
+import { WORKLOADS, type Workload } from './specs.js';
+
+/** Accumulated milliseconds per phase. */
+const phases = new Map<string, number>();
+
+/** Replace `obj[name]` with a timed wrapper charging phase `phase`. */
+function timeMethod(obj: Record<string, unknown>, name: string, phase: string): void {
+  const original = obj[name] as (...a: unknown[]) => unknown;
+  obj[name] = function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      phases.set(phase, (phases.get(phase) ?? 0) + performance.now() - t0);
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const flag = (n: string, d: string): string => {
+    const i = argv.indexOf(`--${n}`);
+    return i >= 0 ? argv.splice(i, 2)[1]! : d;
+  };
+  const backend = await selectBackend(flag('backend', 'wasm') as BackendName);
+  const vocab = Number(flag('vocab', '100000'));
+  const steps = Number(flag('steps', '6'));
+  const workloads = (argv.length ? argv : [...WORKLOADS]) as Workload[];
+  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'lookup', 'embedding lookup (JS)');
+  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'backward', 'embedding grad scatter (JS)');
+  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'step', 'sparse Adam (JS)');
+  timeMethod(DenseOptimizer.prototype as unknown as Record<string, unknown>, 'apply', 'dense Adam (tfjs)');
+  console.log(`backend ${backend.name}, V=${vocab}, batch 1024, ${steps} steps after 2 warm-up steps`);
+  for (const w of workloads) {
+    const { ir, runtime } = await compileWorkload(w, vocab);
+    const batches = syntheticBatches(ir, vocab, 1024, 2);
+    for (let i = 0; i < 2; i++) runtime.trainStep(batches[i % 2]!);
+    phases.clear();
+    let total = 0;
+    const kernels = new Map<string, number>();
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      if (i === steps - 1) {
+        const info = await tf.profile(() => void runtime.trainStep(batches[i % 2]!));
+        for (const k of info.kernels) kernels.set(k.name, (kernels.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
+      } else {
+        runtime.trainStep(batches[i % 2]!);
+        total += performance.now() - t0;
+      }
+    }
+    const n = steps - 1;
+    const per = (ms: number): string => `${(ms / n).toFixed(1).padStart(7)} ms  ${((100 * ms) / total).toFixed(0).padStart(3)} %`;
+    console.log(`\n${w}: ${(total / n).toFixed(1)} ms/step (${Math.round((1024 * n * 1000) / total)} samples/s)`);
+    let accounted = 0;
+    for (const [p, ms] of phases) {
+      // the profiled step is excluded from the phase totals by scaling: phases include it, so subtract its share.
+      const share = (ms * n) / steps;
+      accounted += share;
+      console.log(`  ${p.padEnd(30)}${per(share)}`);
+    }
+    console.log(`  ${'forward + backward, tensor creation (tfjs)'.padEnd(30)}${per(total - accounted)}`);
+    const top = [...kernels.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+    const kTotal = [...kernels.values()].reduce((a, b) => a + b, 0);
+    console.log(`  kernels of one profiled step (${kTotal.toFixed(1)} ms in kernels):`);
+    for (const [k, ms] of top) console.log(`    ${k.padEnd(28)}${ms.toFixed(1).padStart(7)} ms`);
+    runtime.dispose();
+  }
+}
+
+await main();

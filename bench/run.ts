@@ -1,0 +1,167 @@
+/**
+ * `npm run bench`: the standard workloads (mmoe, esmm, ple × V = 1e4, 1e5, 1e6) compiled from
+ * bench/specs/*.mtl and trained through ModelRuntime.trainStep (the `mtl train` path) on synthetic
+ * batches, interleaved (peer, mtl, peer, mtl, …) with the PyTorch peer (best of dense and --sparse,
+ * one thread) in the same run; plus the naive tfjs-layers model, prediction speed, GFLOP/s and peak
+ * memory. Prints a table and writes it as JSON (default bench/results/latest.json).
+ *
+ * Flags: --quick (V = 1e5 only, one repetition: ≤ 2 min), --reps N, --vocab 1e4,1e5, --workloads mmoe,esmm,
+ * --backend wasm|cpu|tensorflow|auto, --seconds S (per mtl measurement), --no-peer, --no-naive, --no-e2e, --out FILE.
+ */
+import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WORKLOADS, type Workload } from './specs.js';
+import type { WorkerReply, WorkerRequest } from './mtl-worker.js';
+import type { NaiveResult } from './naive.js';
+import { findPeer, runPeer, type PeerRun } from './peer.js';
+import { endToEnd } from './e2e.js';
+import { formatTable, type Row } from './table.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** Parsed command line. */
+interface Options {
+  quick: boolean;
+  reps: number;
+  vocabs: number[];
+  workloads: Workload[];
+  backend: string;
+  seconds: number;
+  peer: boolean;
+  naive: boolean;
+  e2e: boolean;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  return {
+    quick,
+    reps: Number(get('reps') ?? (quick ? 1 : 2)),
+    vocabs: (get('vocab') ?? (quick ? '1e5' : '1e4,1e5,1e6')).split(',').map(Number),
+    workloads: (get('workloads') ?? WORKLOADS.join(',')).split(',') as Workload[],
+    backend: get('backend') ?? 'wasm',
+    seconds: Number(get('seconds') ?? (quick ? 2 : 3)),
+    peer: !argv.includes('--no-peer'),
+    naive: !argv.includes('--no-naive'),
+    e2e: !argv.includes('--no-e2e') && !quick,
+    out: get('out') ?? path.join(HERE, 'results', 'latest.json'),
+  };
+}
+
+/** A worker process and a request/reply function for it. */
+function startWorker(): { ask: (r: WorkerRequest) => Promise<WorkerReply & { ok: true }>; kill: () => void } {
+  const child = fork(path.join(HERE, 'mtl-worker.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=16384'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ask = (r: WorkerRequest): Promise<WorkerReply & { ok: true }> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`worker exited (${code}) during ${r.op}: ${stderr.split('\n').filter((l) => /Error|error/.test(l)).slice(0, 3).join(' | ')}`));
+      child.once('exit', onExit);
+      child.once('message', (m: WorkerReply) => {
+        child.off('exit', onExit);
+        if (m.ok) resolve(m);
+        else reject(new Error(m.error));
+      });
+      child.send(r);
+    });
+  return { ask, kill: () => child.kill() };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const log = (s: string): void => void process.stderr.write(s + '\n');
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const peer = o.peer ? findPeer(log) : undefined;
+  const rows: Row[] = [];
+  for (const vocab of o.vocabs) {
+    for (const workload of o.workloads) {
+      log(`- ${workload} V=${vocab}`);
+      const row: Row = { workload, vocab, mtl: [], peerDense: [], peerSparse: [] };
+      const w = startWorker();
+      try {
+        const c = await w.ask({ op: 'compile', workload, vocab, backend: o.backend as never });
+        if (c.op === 'compile') Object.assign(row, { backend: c.backend, flopsPerSample: c.flopsPerSample, parameters: c.parameters });
+        // ABAB: each repetition runs the peer, then mtl. The first repetition tries both peer variants;
+        // later ones only the faster (the comparison is against the best peer figure).
+        for (let rep = 0; rep < o.reps; rep++) {
+          if (peer) {
+            const variants: boolean[] = rep === 0 ? [false, true] : [median(row.peerSparse.map((p) => p.samplesPerSecond)) >= median(row.peerDense.map((p) => p.samplesPerSecond))];
+            for (const sparse of variants) {
+              const r: PeerRun | undefined = runPeer(peer, workload, vocab, sparse, o.quick ? 2 : 3, log);
+              if (r) (sparse ? row.peerSparse : row.peerDense).push(r);
+            }
+          }
+          const t = await w.ask({ op: 'train', seconds: o.seconds, minSteps: 3 });
+          if (t.op === 'train') row.mtl.push(t.samplesPerSecond);
+        }
+        const p = await w.ask({ op: 'predict', seconds: o.quick ? 1 : 2 });
+        if (p.op === 'predict') Object.assign(row, { predictBatch: p.batchSamplesPerSecond, predictLatencyMs: p.latencyMs });
+        const e = await w.ask({ op: 'exit' });
+        if (e.op === 'exit') row.peakRssMb = e.peakRssMb;
+      } catch (err) {
+        row.error = err instanceof Error ? err.message : String(err);
+        log(`  failed: ${row.error}`);
+      } finally {
+        w.kill();
+      }
+      if (o.naive && vocab <= 100_000) {
+        const n = startWorker();
+        try {
+          await n.ask({ op: 'compile', workload, vocab: 10, backend: o.backend as never });
+          const r = await n.ask({ op: 'naive', workload, vocab, steps: o.quick ? 2 : 3 });
+          if (r.op === 'naive') row.naive = r.result as NaiveResult;
+        } catch (err) {
+          row.naive = { samplesPerSecond: null, error: err instanceof Error ? err.message : String(err) };
+        } finally {
+          n.kill();
+        }
+      }
+      rows.push(row);
+      log(`  mtl ${row.mtl.map((x) => x.toFixed(0)).join(', ')} samples/s; peer dense ${row.peerDense.map((x) => x.samplesPerSecond.toFixed(0)).join(', ')}; sparse ${row.peerSparse.map((x) => x.samplesPerSecond.toFixed(0)).join(', ')}`);
+    }
+  }
+  const e2e = o.e2e ? await endToEnd(o.backend, log) : undefined;
+  const meta = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+    node: process.version,
+    peer: peer ? { python: peer.python, torch: peer.version } : null,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  const table = formatTable(rows, median);
+  process.stdout.write(table + '\n');
+  if (e2e) process.stdout.write(`\nend-to-end \`mtl train\` (${e2e.spec}, CSV of ${e2e.rows} rows, 1 epoch): ${e2e.samplesPerSecond === null ? `failed: ${e2e.error}` : `${Math.round(e2e.samplesPerSecond)} samples/s`}\n`);
+  process.stdout.write(`\n${meta.cores} cores (${meta.cpu}), load average ${meta.loadAverage.join(' ')}, ${meta.date}, ${meta.seconds} s\n`);
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
+  fs.writeFileSync(o.out, JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, mtlMedian: median(r.mtl), peerBest: bestPeer(r) })), e2e, table }, null, 2) + '\n');
+  log(`wrote ${path.relative(process.cwd(), o.out)}`);
+}
+
+/** The best of the peer's dense and sparse medians (undefined without peer runs). */
+function bestPeer(r: Row): { samplesPerSecond: number; sparse: boolean } | undefined {
+  const d = median(r.peerDense.map((p) => p.samplesPerSecond));
+  const s = median(r.peerSparse.map((p) => p.samplesPerSecond));
+  if (Number.isNaN(d) && Number.isNaN(s)) return undefined;
+  return Number.isNaN(d) || s >= d ? { samplesPerSecond: s, sparse: true } : { samplesPerSecond: d, sparse: false };
+}
+
+await main();

@@ -1,0 +1,67 @@
+/**
+ * Compiling a benchmark workload exactly as `mtl train` does (checkFile → createModelRuntime with the
+ * spec's plugin registry) and making synthetic Batches like the peer's: random ids in [0, V), standard
+ * normal numerics, y1 ~ Bernoulli(½), y2 = y1 · Bernoulli(½). Data parsing is thus not measured.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkFile, hasErrors } from '../src/check.js';
+import { gateLookup } from '../src/cli/spec-loader.js';
+import { createModelRuntime } from '../src/compile/index.js';
+import type { ModelRuntime } from '../src/compile/types.js';
+import type { ModelIR } from '../src/ir/types.js';
+import type { Batch, FeatureColumn } from '../src/runtime/data/types.js';
+import { mulberry32 } from '../src/compile/seed.js';
+import type { Workload } from './specs.js';
+
+/** The folder of the workload specs. */
+export const SPEC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'specs');
+
+/** The spec text of a workload at vocabulary `vocab`: bench/specs/W.mtl with every hash size replaced. */
+export function workloadText(workload: Workload, vocab: number): string {
+  return fs.readFileSync(path.join(SPEC_DIR, `${workload}.mtl`), 'utf8').replace(/\bhash \d+/g, `hash ${vocab}`);
+}
+
+/** A compiled workload. */
+export interface CompiledWorkload {
+  ir: ModelIR;
+  runtime: ModelRuntime;
+}
+
+/** Check and compile a workload through the same functions `mtl train` uses. Throws on a spec error (a harness bug). */
+export async function compileWorkload(workload: Workload, vocab: number, seed = 42): Promise<CompiledWorkload> {
+  const file = path.join(SPEC_DIR, `${workload}.mtl`);
+  const checked = await checkFile(workloadText(workload, vocab), file);
+  if (hasErrors(checked.diagnostics) || !checked.ir) throw new Error(`bench spec ${workload} has errors: ${checked.diagnostics.map((d) => d.message).join('; ')}`);
+  const ir = checked.ir;
+  const runtime = createModelRuntime(ir, {
+    gates: gateLookup(checked.registry),
+    seed,
+    optimizer: { optimizer: ir.train.optimizer, lr: ir.train.lr },
+  });
+  return { ir, runtime };
+}
+
+/** `count` synthetic batches of `size` rows for `ir` (ids in [0, vocab)). */
+export function syntheticBatches(ir: ModelIR, vocab: number, size: number, count: number, seed = 1): Batch[] {
+  const rand = mulberry32(seed);
+  const out: Batch[] = [];
+  for (let k = 0; k < count; k++) {
+    const features: Record<string, FeatureColumn> = {};
+    for (const f of ir.features) {
+      if (f.kind === 'categorical') {
+        features[f.name] = { kind: 'ids', rows: Int32Array.from({ length: size }, () => Math.floor(rand() * vocab)) };
+      } else {
+        features[f.name] = {
+          kind: 'dense',
+          values: Float32Array.from({ length: size }, () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())),
+        };
+      }
+    }
+    const y1 = Float32Array.from({ length: size }, () => (rand() < 0.5 ? 1 : 0));
+    const y2 = Float32Array.from(y1, (v) => v * (rand() < 0.5 ? 1 : 0));
+    out.push({ size, features, labels: { y1, y2 }, groups: {}, rowNumbers: Int32Array.from({ length: size }, (_, i) => i + 2) });
+  }
+  return out;
+}
