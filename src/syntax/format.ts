@@ -24,10 +24,14 @@ interface Break {
   group?: string;
 }
 
-/** Where the lines of a spec start, from its CST. */
-function layoutOf(cst: CstNode): { breaks: Map<number, Break>; attached: Set<number> } {
+/**
+ * Where the lines of a spec start, from its CST; and the tokens followed by padding: in a features block
+ * the kind and name columns are aligned (gofmt-style), since long feature lists are read as a table.
+ */
+function layoutOf(cst: CstNode): { breaks: Map<number, Break>; attached: Set<number>; padAfter: Map<number, number> } {
   const breaks = new Map<number, Break>();
   const attached = new Set<number>();
+  const padAfter = new Map<number, number>();
   let blockId = 0;
   for (const d of declarationsOf(cst)) {
     const doc = tok(d.declaration, 'doc');
@@ -55,8 +59,18 @@ function layoutOf(cst: CstNode): { breaks: Map<number, Break>; attached: Set<num
     }
     const close = tok(d.node, 'close');
     if (close && entries.length > 0) breaks.set(close.startOffset, { indent: 0, kind: 'tight' });
+    alignColumns(subs(d.node, 'featureEntry'), ['kind', 'name'], padAfter);
   }
-  return { breaks, attached };
+  return { breaks, attached, padAfter };
+}
+
+/** Pad the named tokens of block entries to the widest of each column (entries missing a column are skipped). */
+function alignColumns(entries: CstNode[], columns: string[], padAfter: Map<number, number>): void {
+  for (const column of columns) {
+    const toks = entries.map((e) => tok(e, column)).filter((t): t is IToken => t !== undefined && t.image.length > 0);
+    const width = Math.max(0, ...toks.map((t) => t.image.length));
+    for (const t of toks) padAfter.set(t.startOffset, width);
+  }
 }
 
 const NO_SPACE_AFTER = new Set([T.LParen, T.LBracket, T.Bang]);
@@ -78,7 +92,7 @@ function spaceBetween(prev: IToken, cur: IToken, unaryMinusBefore: boolean, atta
 export function formatSpec(text: string, file?: string): StageResult<string | undefined> {
   const a = analyzeSpec(text, file);
   if (a.syntaxErrors.length > 0) return { value: undefined, diagnostics: a.diagnostics };
-  const { breaks, attached } = layoutOf(a.cst);
+  const { breaks, attached, padAfter } = layoutOf(a.cst);
   const items = [...a.tokens, ...a.comments].sort((x, y) => x.startOffset - y.startOffset);
   const lineOf = (offset: number): number => a.index.lineOf(offset);
 
@@ -147,7 +161,9 @@ export function formatSpec(text: string, file?: string): StageResult<string | un
       newLine(prev ? declIndent + 1 : 0, false);
       line += item.image;
     } else {
-      line += spaceBetween(prev, item, unaryMinus, attached) + item.image;
+      const pad = padAfter.get(prev.startOffset);
+      const space = spaceBetween(prev, item, unaryMinus, attached);
+      line += (pad !== undefined && space === ' ' ? ' '.repeat(pad - prev.image.length + 1) : space) + item.image;
     }
     unaryMinus = item.tokenType === T.Minus && prev?.tokenType !== T.RParen;
     mustBreak = false;

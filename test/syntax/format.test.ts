@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatSpec, printIR } from '../../src/ir/printer.js';
@@ -6,7 +6,8 @@ import { parseSpec } from '../../src/syntax/index.js';
 import { stripLocs } from './helpers.js';
 
 const FIXTURES = ['shared-bottom', 'omoe', 'mmoe', 'cgc', 'ple', 'esmm'];
-const read = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/syntax/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/syntax/${name}`, import.meta.url));
+const read = (name: string): string => readFileSync(fixture(name), 'utf8');
 const format = (text: string): string => {
   const r = formatSpec(text);
   expect(r.value).toBeDefined();
@@ -16,6 +17,8 @@ const format = (text: string): string => {
 describe('formatSpec: golden cases', () => {
   for (const name of FIXTURES) {
     const input = read(`${name}.mtl`);
+    // UPDATE_GOLDEN=1 rewrites the golden files from the current formatter (then read the diff).
+    if (process.env.UPDATE_GOLDEN) writeFileSync(fixture(`${name}.formatted.mtl`), formatSpec(input).value ?? '');
     const golden = read(`${name}.formatted.mtl`);
 
     it(`${name}: matches the golden output`, () => {
