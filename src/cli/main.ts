@@ -62,7 +62,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     const guess = suggest(command, Object.keys(COMMANDS));
     throw new UsageError(`mtl: unknown command '${command}'.${guess ? ` Did you mean '${guess}'?` : ''} Run 'mtl --help' for the list.`);
   }
-  return entry.run(rest, io);
+  return (await entry.load()).run(rest, io);
 }
 
 /** Print a failure and choose the exit status. */

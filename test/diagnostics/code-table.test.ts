@@ -21,3 +21,11 @@ describe('the README code table', () => {
     }
   });
 });
+
+describe('the README CLI reference', () => {
+  it('is up to date with every command\'s --help (run `npm run docs`)', async () => {
+    const { CLI_END, CLI_START, renderCliReference, replaceBetween } = await import('../../src/cli/reference.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(replaceBetween(readme, CLI_START, CLI_END, await renderCliReference())).toBe(readme);
+  });
+});

@@ -1,36 +1,70 @@
 /**
- * The table of CLI commands: name → summary and runner. One file per command.
+ * The table of CLI commands: name → summary and a loader. One file per command; each is imported only
+ * when it runs, so `mtl check` does not pay for loading TensorFlow.js.
  */
 import type { CliIo } from '../io.js';
-import { runCheck } from './check.js';
-import { runFmt } from './fmt.js';
-import { runIr } from './ir.js';
-import { runTrain } from './train.js';
-import { runEval } from './eval.js';
-import { runPredict } from './predict.js';
-import { runData } from './data.js';
-import { runGraph } from './graph.js';
-import { runLsp } from './lsp.js';
-import { runCompile } from './compile.js';
-import { runConvert } from './convert.js';
+
+/** What a command module provides. */
+export interface CommandModule {
+  run(argv: string[], io: CliIo): Promise<number>;
+  /** The text of `mtl COMMAND --help` (also rendered into the README's CLI reference). */
+  help: string;
+}
 
 /** A command of the CLI. */
 export interface Command {
   summary: string;
-  run(argv: string[], io: CliIo): Promise<number>;
+  load(): Promise<CommandModule>;
 }
 
 /** Every command, in the order of `mtl --help`. */
 export const COMMANDS: Record<string, Command> = {
-  check: { summary: 'parse and validate specs; print located diagnostics', run: runCheck },
-  fmt: { summary: 'print or rewrite specs in canonical form', run: runFmt },
-  ir: { summary: 'print the validated IR as JSON or YAML', run: runIr },
-  train: { summary: 'train a spec on a data file or its built-in data; write a model directory', run: runTrain },
-  eval: { summary: 'per-output metrics and gate usage of a trained model on a data file', run: runEval },
-  predict: { summary: 'score a data file with a trained model (one column per output)', run: runPredict },
-  graph: { summary: 'draw the architecture as SVG, PNG or Graphviz DOT', run: runGraph },
-  compile: { summary: 'compile a spec to a PyTorch package that trains with DDP (torchrun)', run: runCompile },
-  convert: { summary: 'convert trained weights between the tfjs and PyTorch targets', run: runConvert },
-  lsp: { summary: 'start the language server (--stdio)', run: runLsp },
-  data: { summary: 'write built-in synthetic data (esmm, mmoe, census)', run: runData },
+  check: {
+    summary: 'parse and validate specs; print located diagnostics',
+    load: async () => import('./check.js').then((m) => ({ run: m.runCheck, help: m.CHECK_HELP })),
+  },
+  fmt: {
+    summary: 'print or rewrite specs in canonical form',
+    load: async () => import('./fmt.js').then((m) => ({ run: m.runFmt, help: m.FMT_HELP })),
+  },
+  ir: {
+    summary: 'print the validated IR as JSON or YAML',
+    load: async () => import('./ir.js').then((m) => ({ run: m.runIr, help: m.IR_HELP })),
+  },
+  train: {
+    summary: 'train a spec on a data file or its built-in data; write a model directory',
+    load: async () => import('./train.js').then((m) => ({ run: m.runTrain, help: m.TRAIN_HELP })),
+  },
+  eval: {
+    summary: 'per-output metrics and gate usage of a trained model on a data file',
+    load: async () => import('./eval.js').then((m) => ({ run: m.runEval, help: m.EVAL_HELP })),
+  },
+  predict: {
+    summary: 'score a data file with a trained model (one column per output)',
+    load: async () => import('./predict.js').then((m) => ({ run: m.runPredict, help: m.PREDICT_HELP })),
+  },
+  graph: {
+    summary: 'draw the architecture as SVG, PNG or Graphviz DOT',
+    load: async () => import('./graph.js').then((m) => ({ run: m.runGraph, help: m.GRAPH_HELP })),
+  },
+  report: {
+    summary: 'write a self-contained HTML training report for a model directory',
+    load: async () => import('./report.js').then((m) => ({ run: m.runReport, help: m.REPORT_HELP })),
+  },
+  compile: {
+    summary: 'compile a spec to a PyTorch package that trains with DDP (torchrun)',
+    load: async () => import('./compile.js').then((m) => ({ run: m.runCompile, help: m.COMPILE_HELP })),
+  },
+  convert: {
+    summary: 'convert trained weights between the tfjs and PyTorch targets',
+    load: async () => import('./convert.js').then((m) => ({ run: m.runConvert, help: m.CONVERT_HELP })),
+  },
+  lsp: {
+    summary: 'start the language server (--stdio)',
+    load: async () => import('./lsp.js').then((m) => ({ run: m.runLsp, help: m.LSP_HELP })),
+  },
+  data: {
+    summary: 'write built-in synthetic data (esmm, mmoe, census)',
+    load: async () => import('./data.js').then((m) => ({ run: m.runData, help: m.DATA_HELP })),
+  },
 };

@@ -1,0 +1,83 @@
+/**
+ * The gate-usage heatmap as inline SVG: one row per gate, one column per expert of the model (in
+ * declaration order), each cell the gate's mean weight on that expert; blank where the gate cannot
+ * select the expert (CGC/PLE gates see only some groups).
+ */
+import type { ModelIR } from '../ir/types.js';
+import { esc, n } from './escape.js';
+import { heatColor, heatTextColor } from './palette.js';
+
+/** The experts a gate mixes, in the order of its weight vector: `group[i]` for each group of `over`. */
+export function gateExpertLabels(ir: ModelIR, gate: string): string[] {
+  const node = ir.nodes.find((x) => x.name === gate);
+  if (!node || node.kind !== 'gate') return [];
+  return node.over.flatMap((g) => {
+    const e = ir.nodes.find((x) => x.name === g);
+    const count = e && e.kind === 'experts' ? e.count : 1;
+    return Array.from({ length: count }, (_, i) => `${g}[${i}]`);
+  });
+}
+
+/** Every expert of the model, in declaration order. */
+export function allExpertLabels(ir: ModelIR): string[] {
+  return ir.nodes.flatMap((x) => (x.kind === 'experts' ? Array.from({ length: x.count }, (_, i) => `${x.name}[${i}]`) : []));
+}
+
+/** The usage matrix: `cells[g][e]` is gate g's mean weight on expert e, or null when g does not mix e. */
+export interface GateMatrix {
+  gates: string[];
+  experts: string[];
+  cells: Array<Array<number | null>>;
+}
+
+/** Arrange measured gate weights (gate → weight per expert of `over`) into a gate × expert matrix. */
+export function gateMatrix(ir: ModelIR, usage: Record<string, number[]>): GateMatrix {
+  const gates = Object.keys(usage);
+  let experts = allExpertLabels(ir);
+  const perGate = gates.map((g) => {
+    const labels = gateExpertLabels(ir, g);
+    const w = usage[g]!;
+    // A plugin gate whose weights do not line up with its groups: fall back to positional names.
+    return labels.length === w.length ? labels : w.map((_, i) => `${g}:${i}`);
+  });
+  const extra = perGate.flat().filter((l) => !experts.includes(l));
+  experts = [...experts, ...new Set(extra)].filter((e) => perGate.some((ls) => ls.includes(e)));
+  const cells = gates.map((g, gi) => experts.map((e) => {
+    const i = perGate[gi]!.indexOf(e);
+    return i < 0 ? null : (usage[g]![i] ?? null);
+  }));
+  return { gates, experts, cells };
+}
+
+/** The heatmap as an `<svg class="heatmap">` element string. Colour is absolute: 0 white, 1 dark blue. */
+export function gateHeatmap(m: GateMatrix, opts: { id?: string; title?: string } = {}): string {
+  const cell = 46;
+  const rowLabelW = Math.max(60, 8 + 7 * Math.max(0, ...m.gates.map((g) => g.length)));
+  const colLabelH = Math.max(40, 10 + 6 * Math.max(0, ...m.experts.map((e) => e.length)));
+  const top = 28 + colLabelH;
+  const W = rowLabelW + cell * m.experts.length + 16;
+  const H = top + cell * m.gates.length + 12;
+  const parts: string[] = [];
+  parts.push(`<svg class="heatmap" data-chart="${esc(opts.id ?? 'gates')}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title ?? 'gate usage')}">`);
+  if (opts.title) parts.push(`<text class="chart-title" x="4" y="18">${esc(opts.title)}</text>`);
+  m.experts.forEach((e, j) => {
+    const x = rowLabelW + j * cell + cell / 2;
+    parts.push(`<text class="tick" transform="translate(${n(x + 4)} ${top - 6}) rotate(-60)">${esc(e)}</text>`);
+  });
+  m.gates.forEach((g, i) => {
+    const y = top + i * cell;
+    parts.push(`<text class="tick" x="${rowLabelW - 6}" y="${n(y + cell / 2 + 4)}" text-anchor="end">${esc(g)}</text>`);
+    m.experts.forEach((e, j) => {
+      const v = m.cells[i]![j];
+      const x = rowLabelW + j * cell;
+      if (v === null || v === undefined) {
+        parts.push(`<rect class="cell-off" x="${x + 1}" y="${y + 1}" width="${cell - 2}" height="${cell - 2}"><title>${esc(g)} does not mix ${esc(e)}</title></rect>`);
+        return;
+      }
+      parts.push(`<rect class="cell" data-gate="${esc(g)}" data-expert="${esc(e)}" x="${x + 1}" y="${y + 1}" width="${cell - 2}" height="${cell - 2}" fill="${heatColor(v)}"><title>${esc(g)} → ${esc(e)}: ${v.toFixed(3)}</title></rect>`);
+      parts.push(`<text class="cell-value" x="${x + cell / 2}" y="${n(y + cell / 2 + 4)}" text-anchor="middle" fill="${heatTextColor(v)}">${v.toFixed(2)}</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}

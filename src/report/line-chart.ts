@@ -1,0 +1,122 @@
+/**
+ * A small line chart drawn as inline SVG (no library, no script): epochs on x, one polyline per series,
+ * a dot per value, gaps where a value is undefined, and an optional marker at the best epoch.
+ */
+import { esc, n } from './escape.js';
+import { seriesColor } from './palette.js';
+
+/** One line of a chart: `values[i]` belongs to `x[i]`; null leaves a gap. */
+export interface Series {
+  name: string;
+  values: Array<number | null>;
+}
+
+/** What {@link lineChart} draws. */
+export interface LineChartSpec {
+  /** A stable id, written as `data-chart` (tests and styling find charts by it). */
+  id: string;
+  title: string;
+  /** The x values (epochs), shared by all series. */
+  x: number[];
+  series: Series[];
+  /** Draw a dashed vertical line at this x (the exported epoch). */
+  markX?: number | null;
+  yLabel?: string;
+  width?: number;
+  height?: number;
+}
+
+/** Round numbers for axis ticks covering [lo, hi] (about `count` of them). */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (hi - lo < 1e-12) {
+    const pad = Math.abs(lo) > 1e-12 ? Math.abs(lo) * 0.05 : 1;
+    lo -= pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let t = Math.floor(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  if (ticks.length && ticks[ticks.length - 1]! < hi - step * 1e-9) ticks.push(ticks[ticks.length - 1]! + step);
+  return ticks;
+}
+
+/** A tick label with just enough digits for the tick step. */
+function tickLabel(v: number, step: number): string {
+  const digits = step > 0 ? Math.min(6, Math.max(0, -Math.floor(Math.log10(step)) + (step / 10 ** Math.floor(Math.log10(step)) === 2.5 ? 1 : 0))) : 2;
+  return v.toFixed(digits);
+}
+
+/** The chart as an `<svg class="chart">` element string. */
+export function lineChart(spec: LineChartSpec): string {
+  const W = spec.width ?? 520;
+  const H = spec.height ?? 260;
+  const m = { left: 58, right: 16, top: 30, bottom: 48 };
+  const legendRows = Math.ceil(spec.series.length / 3);
+  const plotH = H - m.top - m.bottom - legendRows * 16;
+  const plotW = W - m.left - m.right;
+  const finite = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const parts: string[] = [];
+  parts.push(`<svg class="chart" data-chart="${esc(spec.id)}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(spec.title)}">`);
+  parts.push(`<text class="chart-title" x="${m.left}" y="18">${esc(spec.title)}</text>`);
+  if (finite.length === 0 || spec.x.length === 0) {
+    parts.push(`<text class="empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">no values recorded</text></svg>`);
+    return parts.join('');
+  }
+  const ticks = niceTicks(Math.min(...finite), Math.max(...finite));
+  const yLo = ticks[0]!;
+  const yHi = ticks[ticks.length - 1]!;
+  const xLo = Math.min(...spec.x);
+  const xHi = Math.max(...spec.x);
+  const px = (x: number): number => m.left + (xHi === xLo ? plotW / 2 : ((x - xLo) / (xHi - xLo)) * plotW);
+  const py = (y: number): number => m.top + plotH - ((y - yLo) / (yHi - yLo || 1)) * plotH;
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+  // Grid and y axis.
+  for (const t of ticks) {
+    parts.push(`<line class="grid" x1="${m.left}" x2="${m.left + plotW}" y1="${n(py(t))}" y2="${n(py(t))}"/>`);
+    parts.push(`<text class="tick" x="${m.left - 6}" y="${n(py(t) + 4)}" text-anchor="end">${tickLabel(t, step)}</text>`);
+  }
+  // x axis: every epoch when few, else about ten labels.
+  const every = Math.max(1, Math.ceil(spec.x.length / 10));
+  spec.x.forEach((x, i) => {
+    if (i % every !== 0 && i !== spec.x.length - 1) return;
+    parts.push(`<text class="tick" x="${n(px(x))}" y="${m.top + plotH + 16}" text-anchor="middle">${esc(String(x))}</text>`);
+  });
+  parts.push(`<line class="axis" x1="${m.left}" x2="${m.left + plotW}" y1="${m.top + plotH}" y2="${m.top + plotH}"/>`);
+  parts.push(`<text class="axis-label" x="${m.left + plotW / 2}" y="${m.top + plotH + 32}" text-anchor="middle">epoch</text>`);
+  if (spec.yLabel) parts.push(`<text class="axis-label" transform="translate(14 ${n(m.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`);
+  if (spec.markX !== undefined && spec.markX !== null && spec.x.includes(spec.markX)) {
+    parts.push(`<line class="best" x1="${n(px(spec.markX))}" x2="${n(px(spec.markX))}" y1="${m.top}" y2="${m.top + plotH}"><title>exported epoch ${spec.markX}</title></line>`);
+  }
+  // Series: polylines broken at gaps, a dot per value with a tooltip.
+  spec.series.forEach((s, si) => {
+    const color = seriesColor(si);
+    let run: string[] = [];
+    const flush = (): void => {
+      if (run.length > 1) parts.push(`<polyline class="line" data-series="${esc(s.name)}" fill="none" stroke="${color}" stroke-width="2" points="${run.join(' ')}"/>`);
+      run = [];
+    };
+    s.values.forEach((v, i) => {
+      const x = spec.x[i];
+      if (v === null || !Number.isFinite(v) || x === undefined) return flush();
+      run.push(`${n(px(x))},${n(py(v))}`);
+    });
+    flush();
+    s.values.forEach((v, i) => {
+      const x = spec.x[i];
+      if (v === null || !Number.isFinite(v) || x === undefined) return;
+      parts.push(`<circle class="point" cx="${n(px(x))}" cy="${n(py(v))}" r="3" fill="${color}"><title>${esc(s.name)}, epoch ${x}: ${v.toPrecision(5)}</title></circle>`);
+    });
+  });
+  // Legend under the plot, three entries per row.
+  const colW = plotW / 3;
+  spec.series.forEach((s, si) => {
+    const lx = m.left + (si % 3) * colW;
+    const ly = m.top + plotH + 54 + Math.floor(si / 3) * 16;
+    parts.push(`<g class="legend"><rect x="${n(lx)}" y="${ly - 9}" width="12" height="4" fill="${seriesColor(si)}"/><text x="${n(lx + 16)}" y="${ly - 3}">${esc(s.name)}</text></g>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
