@@ -6,32 +6,23 @@
  */
 import { isMap, isPair, isScalar, isSeq, parseDocument, stringify, type Document, type Node, type Pair } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
-import type { Diagnostic, Position, Range, StageResult } from '../diagnostics/types.js';
+import type { Diagnostic, Range, StageResult } from '../diagnostics/types.js';
+import { LineIndex } from '../syntax/positions.js';
 import { schemaErrorsToDiagnostics, type DataPath, type SchemaLocator } from '../validate/schema-errors.js';
 import { irValidator } from '../validate/ir-validator.js';
 import { DEFAULT_MLP, DEFAULT_TRAIN, IR_VERSION, type ModelIR } from './types.js';
 
-/** Converts string offsets (UTF-16, as the yaml package counts) to 0-based line/character positions. */
+/** Offsets → ranges for YAML nodes, on the shared line index (so line breaks count as the parser counts them). */
 class OffsetMapper {
-  private readonly starts: number[] = [0];
+  private readonly index: LineIndex;
   constructor(private readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  position(offset: number): Position {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - this.starts[lo]! };
+    this.index = new LineIndex(text);
   }
   /** The range of [start, end), without trailing whitespace (yaml block nodes end at the next line). */
   range(start: number, end: number): Range {
     let e = Math.max(start, Math.min(end, this.text.length));
     while (e > start && /\s/.test(this.text[e - 1]!)) e--;
-    return { start: this.position(start), end: this.position(e) };
+    return { start: this.index.position(start), end: this.index.position(e) };
   }
 }
 
