@@ -4,28 +4,19 @@
  */
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { GatePlugin } from '../plugins/api.js';
 import { loadArtifact } from './artifact.js';
 import { metricPlan, type MetricResults } from './metric-plan.js';
 import { MetricAccumulator } from './metric-eval.js';
 import { predictBatch } from './export-run.js';
 import { unusedExpertWarnings } from './gate-usage.js';
 import { modelMismatch } from './model-check.js';
-import { resolveDeps, type DataRef, type RuntimeDeps } from './runtime-deps.js';
+import type { ArtifactDataOptions } from './artifact-options.js';
+import { resolveDeps, type DataRef } from './runtime-deps.js';
 
 /** Options of {@link evaluateArtifact}. */
-export interface EvaluateOptions {
-  /** Directory that relative paths of the spec refer to (vocabulary files). */
-  baseDir: string;
-  /** Rows per batch (default 1024). */
-  batchSize?: number;
+export interface EvaluateOptions extends ArtifactDataOptions {
   /** `valid`: only the validation split of `data` (the training run's split); default `all`. */
   part?: 'all' | 'valid';
-  skipBadRows?: boolean;
-  onWarning?: (d: Diagnostic) => void;
-  /** Plugins whose gates use custom layers. */
-  plugins?: Iterable<GatePlugin>;
-  deps?: Partial<RuntimeDeps>;
 }
 
 /** What {@link evaluateArtifact} returns. */

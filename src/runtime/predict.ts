@@ -8,25 +8,19 @@ import { createWriteStream, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { GatePlugin } from '../plugins/api.js';
 import { loadArtifact, writeFailure } from './artifact.js';
 import { predictBatch } from './export-run.js';
 import { tempSuffix } from './fs-atomic.js';
 import { modelMismatch } from './model-check.js';
+import type { ArtifactDataOptions } from './artifact-options.js';
 import { resolveDeps, type DataRef, type RuntimeDeps } from './runtime-deps.js';
 
 /** Options of {@link predictArtifact}. */
-export interface PredictOptions {
-  baseDir: string;
-  batchSize?: number;
+export interface PredictOptions extends ArtifactDataOptions {
   /** A data column copied into the output as the first column (e.g. an id). */
   keep?: string;
   /** Output format; by default from the file name (.jsonl/.ndjson → jsonl, else csv). */
   format?: 'csv' | 'jsonl';
-  skipBadRows?: boolean;
-  onWarning?: (d: Diagnostic) => void;
-  plugins?: Iterable<GatePlugin>;
-  deps?: Partial<RuntimeDeps>;
 }
 
 /** What {@link predictArtifact} returns. */
