@@ -55,8 +55,44 @@ export function findPeer(log: (s: string) => void): Peer | undefined {
     log(r.status === 0 ? 'peer: python3-torch installed' : `peer: apt-get install python3-torch failed (exit ${r.status}); no PyTorch column`);
     peer = find();
   }
-  if (peer) log(`peer: ${peer.python}, torch ${peer.version}, one thread`);
+  if (peer) {
+    ensureOpenBlas(log);
+    log(`peer: ${peer.python}, torch ${peer.version}, one thread, BLAS ${blasOf(peer.python)}`);
+  }
   return peer;
+}
+
+/**
+ * Debian's torch is built with BLAS_INFO=generic: it calls whatever libblas.so.3 the alternatives system
+ * points at, which is the slow reference BLAS unless OpenBLAS is installed. The peer must be measured at
+ * its best (BENCHMARKS.md: ~57 GFLOP/s per core), so install Debian's OpenBLAS when it is missing, and say so.
+ */
+function ensureOpenBlas(log: (s: string) => void): void {
+  if (fs.existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3') || process.arch !== 'x64') return;
+  log("peer: Debian's torch uses the reference BLAS unless OpenBLAS is installed; installing libopenblas0-pthread with apt-get…");
+  const root = process.getuid?.() === 0;
+  const cmd = root ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'install', '-y', 'libopenblas0-pthread'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  log(r.status === 0 ? 'peer: OpenBLAS installed' : `peer: apt-get install libopenblas0-pthread failed (exit ${r.status}); the peer runs on the reference BLAS`);
+}
+
+/** Which BLAS libblas.so.3 resolves to (for the report). */
+function blasOf(python: string): string {
+  const r = spawnSync(python, ['-c', "import ctypes.util, os; p='/etc/alternatives/libblas.so.3-x86_64-linux-gnu'; print(os.path.realpath(p) if os.path.exists(p) else 'unknown')"], { encoding: 'utf8', timeout: 30_000, env: peerEnv() });
+  const real = (r.stdout ?? '').trim();
+  return real.includes('openblas') ? 'OpenBLAS' : real.includes('/blas/') ? 'reference BLAS (slow)' : real || 'unknown';
+}
+
+/**
+ * The peer's environment: one thread for every threading layer, and OpenBLAS free to pick the best kernel
+ * for this CPU (this workplace sets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for old numpy builds; they slow a
+ * current OpenBLAS, so they are unset for the peer alone).
+ */
+function peerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
 }
 
 const WRAPPER = [
@@ -73,7 +109,7 @@ export function runPeer(peer: Peer, model: string, vocab: number, sparse: boolea
   const r = spawnSync(peer.python, args, {
     encoding: 'utf8',
     timeout: 300_000,
-    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    env: peerEnv(),
   });
   const line = r.stdout?.split('\n').find((l) => l.startsWith('{'));
   const rss = /MAXRSS_KB (\d+)/.exec(r.stderr ?? '');
