@@ -84,11 +84,11 @@ function blasOf(python: string): string {
 }
 
 /**
- * The peer's environment: one thread for every threading layer, and OpenBLAS free to pick the best kernel
- * for this CPU (this workplace sets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for old numpy builds; they slow a
- * current OpenBLAS, so they are unset for the peer alone).
+ * The benchmark processes' environment (the peer's and mtl's alike): one thread for every threading layer,
+ * and OpenBLAS free to pick the best kernel for this CPU (this workplace sets OPENBLAS_CORETYPE and
+ * OPENBLAS_L2_SIZE for old numpy builds; they slow a current OpenBLAS, so both sides run without them).
  */
-function peerEnv(): NodeJS.ProcessEnv {
+export function peerEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { WORKLOADS, type Workload } from './specs.js';
 import type { WorkerReply, WorkerRequest } from './mtl-worker.js';
 import type { NaiveResult } from './naive.js';
-import { findPeer, runPeer, type PeerRun } from './peer.js';
+import { findPeer, peerEnv, runPeer, type PeerRun } from './peer.js';
 import { endToEnd } from './e2e.js';
 import { formatTable, type Row } from './table.js';
 
@@ -58,7 +58,9 @@ function parseArgs(argv: string[]): Options {
 
 /** A worker process and a request/reply function for it. */
 function startWorker(): { ask: (r: WorkerRequest) => Promise<WorkerReply & { ok: true }>; kill: () => void } {
-  const child = fork(path.join(HERE, 'mtl-worker.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=16384'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  // The same environment as the peer's (one BLAS thread, CPU-specific OpenBLAS kernels) for the native backend.
+  const env = peerEnv();
+  const child = fork(path.join(HERE, 'mtl-worker.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=16384'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const ask = (r: WorkerRequest): Promise<WorkerReply & { ok: true }> =>

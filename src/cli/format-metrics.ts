@@ -18,11 +18,11 @@ export function formatMetricsTable(metrics: MetricTable): string {
 }
 
 /** The backends a user may ask for. */
-export type BackendFlag = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+export type BackendFlag = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
 
 /** Validate --backend. */
 export function parseBackend(command: string, value: string | undefined): BackendFlag {
   const v = value ?? 'auto';
-  if (v === 'auto' || v === 'wasm' || v === 'cpu' || v === 'tensorflow') return v;
-  throw new UsageError(`mtl ${command}: --backend must be auto, wasm, cpu or tensorflow, got '${v}'.`, command);
+  if (v === 'auto' || v === 'native' || v === 'wasm' || v === 'cpu' || v === 'tensorflow') return v;
+  throw new UsageError(`mtl ${command}: --backend must be auto, native, wasm, cpu or tensorflow, got '${v}'.`, command);
 }

@@ -5,7 +5,9 @@
  * Node: it spawns a Worker from a blob: URL), with its matMul kernels wrapped so that a transposed
  * matMul — every backward pass of a Dense layer — transposes explicitly first: XNNPACK's transposed
  * path is ~10–15× slower than a plain matMul on this backend (see test/compile/wasm-matmul.speed.ts);
- * and its Slice/SplitV replaced by in-heap copies (src/compile/wasm-kernels.ts).
+ * and its Slice/SplitV replaced by in-heap copies (src/compile/wasm-kernels.ts). `native` is that wasm
+ * backend with its matMuls on OpenBLAS (src/runtime/native-blas.ts; optional addon built at `npm ci`);
+ * tfjs itself then still reports `wasm` as its backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -14,9 +16,11 @@ import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { installWasmCopyKernels } from '../compile/wasm-kernels.js';
+import { installWasmLeadingSum } from './wasm-sum.js';
+import { installNativeMatMul, loadNativeBlas, nativeBlasError, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
 
 /** The backends a user can ask for. */
-export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
 
 /** The backend that was selected, with a note when `auto` fell back or something is worth saying. */
 export interface SelectedBackend {
@@ -49,6 +53,8 @@ let wasmRegistered = false;
 
 /** Register and start the wasm backend. Throws MtlError (MTL5201) when it cannot start. */
 async function startWasm(): Promise<void> {
+  // Back to wasm's own matMul kernels first, so that installWasmMatMulFix never wraps the OpenBLAS ones.
+  uninstallNativeMatMul();
   try {
     if (!wasmRegistered) {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -62,11 +68,26 @@ async function startWasm(): Promise<void> {
   }
   installWasmMatMulFix();
   installWasmCopyKernels();
+  installWasmLeadingSum();
 }
 
 /**
- * Make `name` the global tfjs backend. `auto` prefers tensorflow, then wasm, then cpu.
- * Throws MtlError: MTL5200 when `tensorflow` is asked for but not installed, MTL5201 when a backend fails to start.
+ * Start the `native` backend (wasm + OpenBLAS matMul). Returns its note (OpenBLAS build, threads), or
+ * undefined when the addon is missing (wasm is then left running without it); throws MTL5201 when wasm
+ * cannot start.
+ */
+async function startNative(): Promise<string | undefined> {
+  if (!loadNativeBlas()) return undefined;
+  await startWasm();
+  if (!installNativeMatMul()) return undefined;
+  const threads = nativeThreadCount();
+  return `wasm kernels with matMul on ${loadNativeBlas()!.config()}, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * Make `name` the global tfjs backend. `auto` prefers tensorflow, then native, then wasm, then cpu.
+ * Throws MtlError: MTL5200 when `tensorflow` is asked for but not installed, MTL5207 when `native` is
+ * asked for but its addon is not built, MTL5201 when a backend fails to start.
  */
 export async function selectBackend(name: BackendName): Promise<SelectedBackend> {
   if (name === 'tensorflow' || name === 'auto') {
@@ -79,10 +100,15 @@ export async function selectBackend(name: BackendName): Promise<SelectedBackend>
     if (pkg !== undefined && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', note: `libtensorflow through ${pkg}` };
     if (name === 'tensorflow') throw new MtlError(diag('MTL5200', FILE_START));
   }
+  if (name === 'native' || name === 'auto') {
+    const note = await startNative();
+    if (note !== undefined) return { name: 'native', note };
+    if (name === 'native') throw new MtlError(diag('MTL5207', FILE_START, { reason: nativeBlasError() ?? 'unknown reason' }));
+  }
   if (name === 'wasm' || name === 'auto') {
     try {
       await startWasm();
-      return name === 'auto' ? { name: 'wasm', note: '@tensorflow/tfjs-node is not installed; using wasm' } : { name: 'wasm' };
+      return name === 'auto' ? { name: 'wasm', note: 'neither @tensorflow/tfjs-node nor the OpenBLAS addon (native/) is installed; using wasm' } : { name: 'wasm' };
     } catch (e) {
       if (name === 'wasm') throw e;
       await tf.setBackend('cpu');

@@ -22,7 +22,7 @@ Without --data, the spec's data block is used (every reference spec has built-in
   --out DIR          the model directory to write (replaced atomically at the end)
   --epochs N  --batch N  --lr X  --seed N  --optimizer adam|adagrad|sgd   override the spec's train settings
   --rows N           with built-in data: generate N rows instead of the spec's count
-  --backend B        auto (default: tensorflow if installed, else wasm), wasm, cpu, tensorflow
+  --backend B        auto (default: tensorflow if installed, else native if its OpenBLAS addon is built, else wasm), native, wasm, cpu, tensorflow
   --resume           continue an interrupted run from DIR/checkpoint
   --skip-bad-rows    skip and count malformed rows instead of stopping at the first
   --plugin P         load a gate plugin (path or package) besides the spec's 'use' lines

@@ -293,6 +293,13 @@ export const RUNTIME_CODES: CodeTable = {
     hint: 'A state can only be restored into a model compiled from the same spec.',
     doc: 'Fires when setState() receives a state that lacks a tensor of the model or has one of another size.',
   },
+  MTL5207: {
+    severity: 'error',
+    title: 'native backend not built',
+    message: 'The native backend needs the OpenBLAS addon native/build/Release/mtl_blas.node, which is not available: {reason}.',
+    hint: 'Install OpenBLAS and a C compiler (Debian: `apt-get install -y libopenblas-dev`), then run `npm run build:native` (`npm ci` also builds it); or use --backend wasm.',
+    doc: 'Fires on --backend native when the optional OpenBLAS matMul addon (native/mtl_blas.c) was not built or cannot be loaded. `npm ci` builds it when OpenBLAS headers and a C compiler are present, and only warns otherwise.',
+  },
   // ---- MTL5400–5449: the PyTorch target and weight conversion (src/targets)
   MTL5400: {
     severity: 'error',
