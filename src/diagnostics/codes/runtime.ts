@@ -8,7 +8,7 @@ export const RUNTIME_CODES: CodeTable = {
     severity: 'error',
     title: 'data file not readable',
     message: "Cannot read the data file '{file}': {reason}.",
-    hint: 'Check the path (relative paths are resolved from the spec file) and the permissions.',
+    hint: 'Check the path and the permissions (--data paths are relative to the current directory; paths in the data block of a spec are relative to the spec).',
     doc: 'Fires when a training, validation or prediction data file does not exist or cannot be opened.',
   },
   MTL5001: {
