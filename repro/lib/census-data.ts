@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { mulberry32 } from '../../src/compile/seed.js';
 
 /** The 42 column names of census-income, in file order (../shared/data/README.md). */
 export const CENSUS_COLUMNS = (
@@ -38,18 +39,6 @@ export interface CensusSplit {
 /** A CSV field, quoted when it holds a comma or a quote. */
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** A small deterministic PRNG (mulberry32): the split must not depend on Math.random. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Parse the raw gzip text into rows of 42 trimmed fields; rows with another field count are dropped. */
