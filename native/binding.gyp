@@ -5,7 +5,7 @@
     {
       "target_name": "mtl_blas",
       "sources": ["mtl_blas.c"],
-      "cflags": ["-O2", "-std=c11"],
+      "cflags": ["-O2", "-std=c11", "-fno-math-errno"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
       "libraries": ["-lopenblas"]
     }

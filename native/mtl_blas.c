@@ -1,10 +1,16 @@
 /*
- * mtl_blas: a minimal N-API addon exposing OpenBLAS's single-precision GEMM to the tfjs cpu backend
- * (src/runtime/native-blas.ts). Plain node_api.h so it needs no npm dependency. Every entry point takes
- * Float32Arrays and row-major shapes; the JS side checks sizes and offsets before calling, and the C side
+ * mtl_blas: a minimal N-API addon for the `native` backend (src/runtime/native-blas.ts): OpenBLAS's
+ * single-precision GEMM for wasm's matMuls, and the few loops a training step spends its remaining time in
+ * (fused dense optimiser, embedding row gather/scatter and lazy Adam, bias-gradient sums, strided copies,
+ * huge-page advice). Each loop does the same floating-point operations in the same order as its JS
+ * reference, so results are bit-identical with or without the addon (test/runtime/native-fast-paths).
+ * Plain node_api.h so it needs no npm dependency. Every entry point takes typed arrays and row-major shapes; the JS side checks sizes and offsets before calling, and the C side
  * checks them again because a wrong offset here would write outside the output array.
  */
+#define _DEFAULT_SOURCE
 #include <node_api.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cblas.h>
 #include <math.h>
 #include <stdint.h>
@@ -100,6 +106,331 @@ static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Fused dense optimiser steps (src/runtime/optimDenseFused.ts): one pass over a weight, its gradient and
+ * its slots, in place. Every operation is a float32 IEEE operation in the order of the tfjs-op reference
+ * (no FMA contraction; the build's -fno-math-errno only lets sqrtf vectorise, its results are
+ * the same), so the results are bit-for-bit those of the JS loops and of the tfjs ops.
+ */
+#pragma GCC push_options
+#pragma GCC optimize("O3", "fp-contract=off")
+
+static void adam_loop(float* restrict w, float* restrict m, float* restrict v, const float* restrict g, size_t n,
+                      float b1, float b2, float ob1, float ob2, float c1, float c2, float eps, float lr) {
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * ob1;
+    const float vi = v[i] * b2 + (gi * gi) * ob2;
+    m[i] = mi;
+    v[i] = vi;
+    const float update = (mi / c1) / (sqrtf(vi / c2) + eps);
+    w[i] = w[i] - update * lr;
+  }
+}
+
+static void adagrad_loop(float* restrict w, float* restrict acc, const float* restrict g, size_t n, float eps, float lr) {
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float a = acc[i] + gi * gi;
+    acc[i] = a;
+    w[i] = w[i] - (gi / sqrtf(a + eps)) * lr;
+  }
+}
+
+static void sgd_loop(float* restrict w, const float* restrict g, size_t n, float lr) {
+  for (size_t i = 0; i < n; i++) w[i] = w[i] - g[i] * lr;
+}
+
+static void sum_rows_loop(const float* restrict x, size_t rows, size_t len, float* restrict out) {
+  for (size_t j = 0; j < len; j++) out[j] = 0.0f;
+  for (size_t i = 0; i < rows; i++) {
+    const float* restrict row = x + i * len;
+    for (size_t j = 0; j < len; j++) out[j] = out[j] + row[j];
+  }
+}
+
+/* Lazy Adam on the touched rows of an embedding table, in double precision exactly as the JS loop of
+ * src/runtime/optimSparse.ts (a double expression per element, stored to float32), so the same bits. */
+static void sparse_adam_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n,
+                             const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr) {
+  const size_t ahead = 6;
+  for (size_t k = 0; k < n; k++) {
+    if (k + ahead < n) {
+      const size_t next = (size_t)rows[k + ahead];
+      __builtin_prefetch(table + next * dim, 1);
+      __builtin_prefetch(m + next * dim, 1);
+      __builtin_prefetch(v + next * dim, 1);
+      __builtin_prefetch(steps + next, 1);
+    }
+    const size_t row = (size_t)rows[k];
+    const double t = (double)steps[row] + 1.0;
+    steps[row] = (float)t;
+    const double c1 = c1tab[(size_t)t];
+    const double c2 = c2tab[(size_t)t];
+    float* restrict w = table + row * dim;
+    float* restrict mr = m + row * dim;
+    float* restrict vr = v + row * dim;
+    const float* restrict gr = grads + k * dim;
+    for (size_t d = 0; d < dim; d++) {
+      const double g = (double)gr[d];
+      const double mi = b1 * (double)mr[d] + (1.0 - b1) * g;
+      const double vi = b2 * (double)vr[d] + (1.0 - b2) * g * g;
+      mr[d] = (float)mi;
+      vr[d] = (float)vi;
+      w[d] = (float)((double)w[d] - (lr * (mi / c1)) / (sqrt(vi / c2) + eps));
+    }
+  }
+}
+
+/* out[b*dim ..] = data[rows[b]*dim ..] for every b, prefetching a few rows ahead: the rows are random, so
+ * the copy is bound by memory latency unless several rows are in flight. */
+static void gather_rows_loop(const float* restrict data, size_t dim, const int32_t* restrict rows, size_t n, float* restrict out) {
+  const size_t ahead = 8;
+  for (size_t b = 0; b < n; b++) {
+    if (b + ahead < n) __builtin_prefetch(data + (size_t)rows[b + ahead] * dim);
+    const float* restrict src = data + (size_t)rows[b] * dim;
+    float* restrict dst = out + b * dim;
+    for (size_t d = 0; d < dim; d++) dst[d] = src[d];
+  }
+}
+
+/* Sum per-example gradients into per-row slots (src/runtime/embeddingsGrad.ts addRow with scale 1, the same
+ * float32 additions in the same order). Returns the new number of touched rows. */
+static size_t scatter_rows_loop(int32_t* restrict slot, int32_t* restrict touched, size_t count, float* restrict buffer, size_t dim,
+                                const int32_t* restrict rows, size_t n, const float* restrict grad) {
+  for (size_t b = 0; b < n; b++) {
+    const int32_t row = rows[b];
+    int32_t s = slot[row];
+    if (s < 0) {
+      s = (int32_t)count++;
+      slot[row] = s;
+      touched[s] = row;
+      memset(buffer + (size_t)s * dim, 0, dim * sizeof(float));
+    }
+    float* restrict acc = buffer + (size_t)s * dim;
+    const float* restrict g = grad + b * dim;
+    for (size_t d = 0; d < dim; d++) acc[d] = acc[d] + g[d];
+  }
+  return count;
+}
+
+#pragma GCC pop_options
+
+static int get_float(napi_env env, napi_value v, float* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  *out = (float)d;
+  return 1;
+}
+
+/* denseUpdate(kind, w, g, s0, s1, scalars): kind 0 = sgd [lr], 1 = adagrad [eps, lr] (s0 = acc),
+ * 2 = adam [b1, b2, 1-b1, 1-b2, c1, c2, eps, lr] (s0 = m, s1 = v); scalars are rounded to float32. Arrays
+ * must have equal lengths (slots unused by the kind may be any Float32Array). */
+static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) FAIL("mtl_blas.denseUpdate: expected 6 arguments");
+  int64_t kind;
+  float *w, *g, *s0, *s1;
+  size_t lw, lg, l0, l1;
+  if (!get_int(env, argv[0], &kind) || kind < 0 || kind > 2) FAIL("mtl_blas.denseUpdate: bad kind");
+  if (!get_f32(env, argv[1], &w, &lw) || !get_f32(env, argv[2], &g, &lg) || !get_f32(env, argv[3], &s0, &l0) || !get_f32(env, argv[4], &s1, &l1))
+    FAIL("mtl_blas.denseUpdate: w, g, s0, s1 must be Float32Arrays");
+  if (lg != lw || (kind >= 1 && l0 != lw) || (kind == 2 && l1 != lw)) FAIL("mtl_blas.denseUpdate: arrays differ in length");
+  bool is_array = false;
+  if (napi_is_array(env, argv[5], &is_array) != napi_ok || !is_array) FAIL("mtl_blas.denseUpdate: scalars must be an array");
+  float sc[8];
+  const uint32_t need = kind == 0 ? 1 : kind == 1 ? 2 : 8;
+  for (uint32_t i = 0; i < need; i++) {
+    napi_value e;
+    CHECK(napi_get_element(env, argv[5], i, &e));
+    if (!get_float(env, e, &sc[i])) FAIL("mtl_blas.denseUpdate: scalars must be numbers");
+  }
+  if (kind == 0) sgd_loop(w, g, lw, sc[0]);
+  else if (kind == 1) adagrad_loop(w, s0, g, lw, sc[0], sc[1]);
+  else adam_loop(w, s0, s1, g, lw, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
+  return NULL;
+}
+
+/*
+ * adviseHugePages(array): ask Linux for transparent huge pages (madvise MADV_HUGEPAGE) on the 2 MiB-aligned
+ * interior of a large typed array's memory. Embedding tables and their Adam slots are read and written at
+ * random rows; with 4 KiB pages nearly every row access is a TLB miss. Best effort: returns whether the
+ * advice was taken (false on other systems, for small arrays, or when THP is disabled); values never change.
+ */
+static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) FAIL("mtl_blas.adviseHugePages: expected a typed array");
+  bool is_ta = false;
+  if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta) FAIL("mtl_blas.adviseHugePages: expected a typed array");
+  napi_typedarray_type type;
+  size_t len = 0;
+  void* ptr = NULL;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &len, &ptr, NULL, NULL));
+  size_t elem = (type == napi_float64_array || type == napi_bigint64_array || type == napi_biguint64_array) ? 8
+              : (type == napi_int16_array || type == napi_uint16_array) ? 2
+              : (type == napi_int8_array || type == napi_uint8_array || type == napi_uint8_clamped_array) ? 1 : 4;
+  int ok = 0;
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t start = ((uintptr_t)ptr + huge - 1) & ~(huge - 1);
+  uintptr_t end = ((uintptr_t)ptr + len * elem) & ~(huge - 1);
+  if (ptr != NULL && end > start) ok = madvise((void*)start, end - start, MADV_HUGEPAGE) == 0;
+#endif
+  napi_value out;
+  CHECK(napi_get_boolean(env, ok, &out));
+  return out;
+}
+
+/* sumRows(x, rows, len, out): out[j] = sum over i of x[i*len + j], accumulated in float32 row by row (the
+ * order of src/runtime/wasm-sum.ts sumLeading, so the same bits): the bias gradient of every Dense layer. */
+static napi_value SumRows(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) FAIL("mtl_blas.sumRows: expected 4 arguments");
+  float *x, *out;
+  size_t lx, lo;
+  int64_t rows, len;
+  if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.sumRows: x and out must be Float32Arrays");
+  if (!get_int(env, argv[1], &rows) || !get_int(env, argv[2], &len) || rows < 0 || len < 0) FAIL("mtl_blas.sumRows: bad sizes");
+  if ((size_t)rows * (size_t)len > lx || (size_t)len > lo) FAIL("mtl_blas.sumRows: arrays too small");
+  sum_rows_loop(x, (size_t)rows, (size_t)len, out);
+  return NULL;
+}
+
+static int get_f64(napi_env env, napi_value v, double** data, size_t* len) {
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
+  napi_typedarray_type type;
+  void* ptr = NULL;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_float64_array) return 0;
+  *data = (double*)ptr;
+  return 1;
+}
+
+/* sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, [beta1, beta2, eps, lr]): see sparse_adam_loop. c1[t] / c2[t] are
+ * 1 - beta^t for every step t the rows reach (the caller checks steps are whole numbers below their length). */
+static napi_value SparseAdam(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 10) FAIL("mtl_blas.sparseAdam: expected 10 arguments");
+  float *table, *m, *v, *steps, *grads;
+  size_t lt, lm, lv, ls, lg, lr_, l1, l2;
+  int32_t* rows;
+  double *c1, *c2, lr;
+  int64_t dim;
+  if (!get_f32(env, argv[0], &table, &lt) || !get_f32(env, argv[1], &m, &lm) || !get_f32(env, argv[2], &v, &lv) || !get_f32(env, argv[3], &steps, &ls) ||
+      !get_f32(env, argv[6], &grads, &lg))
+    FAIL("mtl_blas.sparseAdam: table, m, v, steps, grads must be Float32Arrays");
+  if (!get_int(env, argv[4], &dim) || dim <= 0) FAIL("mtl_blas.sparseAdam: bad dim");
+  if (!get_i32(env, argv[5], &rows, &lr_)) FAIL("mtl_blas.sparseAdam: rows must be an Int32Array");
+  if (!get_f64(env, argv[7], &c1, &l1) || !get_f64(env, argv[8], &c2, &l2)) FAIL("mtl_blas.sparseAdam: c1, c2 must be Float64Arrays");
+  double* hp;
+  size_t lh;
+  if (!get_f64(env, argv[9], &hp, &lh) || lh < 4) FAIL("mtl_blas.sparseAdam: expected [beta1, beta2, eps, lr] as a Float64Array");
+  lr = hp[3];
+  const size_t d = (size_t)dim, n = lr_;
+  if (lm != lt || lv != lt || ls * d != lt || lg < n * d) FAIL("mtl_blas.sparseAdam: array sizes do not match");
+  for (size_t k = 0; k < n; k++) {
+    if (rows[k] < 0 || (size_t)rows[k] >= ls) FAIL("mtl_blas.sparseAdam: a row is out of range");
+    const float t = steps[rows[k]] + 1.0f;
+    if (!(t >= 1.0f) || t != (float)(size_t)t || (size_t)t >= l1 || (size_t)t >= l2) FAIL("mtl_blas.sparseAdam: a step is outside the bias-correction tables");
+  }
+  sparse_adam_loop(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
+  return NULL;
+}
+
+/* gatherRows(data, dim, rows, out): embedding lookup of `rows` (checked in range) into out (rows.length x dim). */
+static napi_value GatherRows(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) FAIL("mtl_blas.gatherRows: expected 4 arguments");
+  float *data, *out;
+  size_t ld, lo, n;
+  int32_t* rows;
+  int64_t dim;
+  if (!get_f32(env, argv[0], &data, &ld) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.gatherRows: data and out must be Float32Arrays");
+  if (!get_int(env, argv[1], &dim) || dim <= 0) FAIL("mtl_blas.gatherRows: bad dim");
+  if (!get_i32(env, argv[2], &rows, &n)) FAIL("mtl_blas.gatherRows: rows must be an Int32Array");
+  const size_t d = (size_t)dim;
+  if (lo < n * d) FAIL("mtl_blas.gatherRows: out is too small");
+  for (size_t b = 0; b < n; b++)
+    if (rows[b] < 0 || ((size_t)rows[b] + 1) * d > ld) FAIL("mtl_blas.gatherRows: a row is out of range");
+  gather_rows_loop(data, d, rows, n, out);
+  return NULL;
+}
+
+/* scatterRows(slot, touched, count, buffer, dim, rows, grad) -> new count: see scatter_rows_loop. The caller
+ * makes touched and buffer large enough for count + rows.length rows. */
+static napi_value ScatterRows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) FAIL("mtl_blas.scatterRows: expected 7 arguments");
+  int32_t *slot, *touched, *rows;
+  float *buffer, *grad;
+  size_t ls, lt, lr_, lb, lg;
+  int64_t count, dim;
+  if (!get_i32(env, argv[0], &slot, &ls) || !get_i32(env, argv[1], &touched, &lt) || !get_i32(env, argv[5], &rows, &lr_)) FAIL("mtl_blas.scatterRows: slot, touched, rows must be Int32Arrays");
+  if (!get_f32(env, argv[3], &buffer, &lb) || !get_f32(env, argv[6], &grad, &lg)) FAIL("mtl_blas.scatterRows: buffer and grad must be Float32Arrays");
+  if (!get_int(env, argv[2], &count) || !get_int(env, argv[4], &dim) || count < 0 || dim <= 0) FAIL("mtl_blas.scatterRows: bad count or dim");
+  const size_t d = (size_t)dim, n = lr_, c = (size_t)count;
+  if (c + n > lt || (c + n) * d > lb || lg < n * d) FAIL("mtl_blas.scatterRows: buffers too small");
+  for (size_t i = 0; i < c; i++)
+    if (touched[i] < 0 || (size_t)touched[i] >= ls || slot[touched[i]] != (int32_t)i) FAIL("mtl_blas.scatterRows: inconsistent slots");
+  for (size_t b = 0; b < n; b++) {
+    if (rows[b] < 0 || (size_t)rows[b] >= ls) FAIL("mtl_blas.scatterRows: a row is out of range");
+    const int32_t s = slot[rows[b]];
+    if (s >= (int32_t)c || s < -1 || (s >= 0 && touched[s] != rows[b])) FAIL("mtl_blas.scatterRows: inconsistent slots");
+  }
+  napi_value out;
+  CHECK(napi_create_int64(env, (int64_t)scatter_rows_loop(slot, touched, c, buffer, d, rows, n, grad), &out));
+  return out;
+}
+
+/* A 4-byte-element typed array (Float32Array or Int32Array): its data and length. Copies use memcpy, so
+ * values are moved bit for bit (a NaN payload too). */
+static int get_4byte(napi_env env, napi_value v, uint8_t** data, size_t* len) {
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
+  napi_typedarray_type type;
+  void* ptr = NULL;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_float32_array && type != napi_int32_array && type != napi_uint32_array) return 0;
+  *data = (uint8_t*)ptr;
+  return 1;
+}
+
+/* copyStrided(src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, cols): for every r < rows, copy
+ * cols elements from src[srcOffset + r*srcStride] to dst[dstOffset + r*dstStride] (elements of 4 bytes).
+ * The copy behind Concat, SplitV and Slice on the native backend (src/compile/wasm-kernels.ts). */
+static napi_value CopyStrided(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 8) FAIL("mtl_blas.copyStrided: expected 8 arguments");
+  uint8_t *src, *dst;
+  size_t ls, ld;
+  int64_t so, ss, doff, ds, rows, cols;
+  if (!get_4byte(env, argv[0], &src, &ls) || !get_4byte(env, argv[3], &dst, &ld)) FAIL("mtl_blas.copyStrided: src and dst must be Float32Arrays or Int32Arrays");
+  if (!get_int(env, argv[1], &so) || !get_int(env, argv[2], &ss) || !get_int(env, argv[4], &doff) || !get_int(env, argv[5], &ds) || !get_int(env, argv[6], &rows) ||
+      !get_int(env, argv[7], &cols))
+    FAIL("mtl_blas.copyStrided: offsets, strides and sizes must be integers");
+  if (so < 0 || ss < 0 || doff < 0 || ds < 0 || rows < 0 || cols < 0) FAIL("mtl_blas.copyStrided: negative offset, stride or size");
+  if (rows == 0 || cols == 0) return NULL;
+  if ((size_t)(so + (rows - 1) * ss + cols) > ls || (size_t)(doff + (rows - 1) * ds + cols) > ld) FAIL("mtl_blas.copyStrided: out of range");
+  const size_t bytes = (size_t)cols * 4;
+  for (int64_t r = 0; r < rows; r++) memcpy(dst + (size_t)(doff + r * ds) * 4, src + (size_t)(so + r * ss) * 4, bytes);
+  return NULL;
+}
+
 /* setNumThreads(n): OpenBLAS's thread count for later calls. */
 static napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -132,6 +463,13 @@ static napi_value Config(napi_env env, napi_callback_info info) {
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemmBatch", NULL, SgemmBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adviseHugePages", NULL, AdviseHugePages, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumRows", NULL, SumRows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sparseAdam", NULL, SparseAdam, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gatherRows", NULL, GatherRows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scatterRows", NULL, ScatterRows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"copyStrided", NULL, CopyStrided, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"denseUpdate", NULL, DenseUpdate, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setNumThreads", NULL, SetNumThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getNumThreads", NULL, GetNumThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"config", NULL, Config, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -57,7 +57,7 @@ function viaCc() {
   if (!dir) return { ok: false, out: 'no Node headers (include/node/node_api.h) beside this node' };
   mkdirSync(path.dirname(output), { recursive: true });
   return run(process.env.CC || 'cc', [
-    '-O2', '-std=c11', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=mtl_blas',
+    '-O2', '-std=c11', '-fno-math-errno', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=mtl_blas',
     `-I${path.join(dir, 'include', 'node')}`,
     '-I/usr/include/x86_64-linux-gnu/openblas-pthread', '-I/usr/include/openblas',
     'mtl_blas.c', '-o', output, '-lopenblas',

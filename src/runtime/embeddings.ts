@@ -13,6 +13,8 @@ import { MtlError } from '../diagnostics/error.js';
 import { deriveSeed, mulberry32 } from '../compile/seed.js';
 import { SparseOptimizer, type SparseSlots } from './optimSparse.js';
 import { RowGradients } from './embeddingsGrad.js';
+import { largeFloat32 } from './largeArrays.js';
+import { activeNativeBlas } from './native-blas.js';
 
 /** How tables are initialised: uniform in ±0.05, or normal with variance 1/dim. */
 export type EmbeddingInit = 'uniform' | 'normal';
@@ -94,7 +96,7 @@ export class EmbeddingStore {
       if (this.tables.has(owner.name)) continue;
       const dim = owner.dim ?? owner.width ?? 1;
       const rows = opts.tableSizes?.[owner.name] ?? defaultTableRows(owner);
-      const data = new Float32Array(rows * dim);
+      const data = largeFloat32(rows * dim); // huge pages on native; initialised just below
       const rand = mulberry32(deriveSeed(opts.seed, `embedding_${owner.name}`));
       if ((opts.init ?? 'uniform') === 'uniform') {
         for (let i = 0; i < data.length; i++) data[i] = (rand() * 2 - 1) * 0.05;
@@ -142,7 +144,17 @@ export class EmbeddingStore {
       if (column.rows.length < size) throw batchError(feature, `${column.rows.length} ids for ${size} examples`);
       const rows = column.rows.subarray(0, size);
       checkRows(rows);
-      for (let b = 0; b < size; b++) values.set(data.subarray(rows[b]! * dim, rows[b]! * dim + dim), b * dim);
+      const native = activeNativeBlas();
+      if (typeof native?.gatherRows === 'function') {
+        // random rows: latency-bound; the addon keeps several in flight (prefetch), ~3× faster than JS
+        native.gatherRows(data, dim, rows, values);
+        return { feature, table: table.owner, size, dim, values, record: { kind: 'ids', rows } };
+      }
+      // a plain loop: values.set(data.subarray(…)) made a view object per row (26k per mmoe step)
+      for (let b = 0, o = 0; b < size; b++) {
+        const base = rows[b]! * dim;
+        for (let d = 0; d < dim; d++) values[o++] = data[base + d]!;
+      }
       return { feature, table: table.owner, size, dim, values, record: { kind: 'ids', rows } };
     }
     if (column.kind !== 'seq') throw batchError(feature, `expected table rows, got a ${column.kind} column`);
@@ -191,7 +203,7 @@ export class EmbeddingStore {
     const acc = this.grads.get(lookup.table)!;
     const { size, dim, record } = lookup;
     if (record.kind === 'ids') {
-      for (let b = 0; b < size; b++) acc.addRow(record.rows[b]!, grad, b * dim, 1);
+      acc.addRows(record.rows.subarray(0, size), grad);
     } else if (record.kind === 'weighted') {
       const L = record.maxLen;
       for (let b = 0; b < size; b++) {

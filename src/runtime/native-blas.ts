@@ -9,9 +9,12 @@
  * writes the wasm heap in place (Float32Array views of the wasm memory), so there is no copy. The wasm
  * kernels are swapped while `native` is selected and restored by `uninstallNativeMatMul` (--backend wasm).
  * The addon is loaded lazily with createRequire in a try/catch; without it `selectBackend` reports MTL5207.
+ * OpenBLAS runs 2 threads by default on a ≥ 2-core machine (nativeThreadCount). While `native` is active the
+ * addon's optional loops (activeNativeBlas) also take the dense optimiser, embedding rows, Sum and copies.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +26,36 @@ export interface NativeBlas {
    * the flag is set (A stored K×M, B stored N×K). Offsets are in elements.
    */
   sgemmBatch(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, aOffsets: Int32Array, bOffsets: Int32Array): void;
+  /**
+   * One fused dense optimiser step in place (optimDenseFused.ts): kind 0 sgd (scalars [lr]), 1 adagrad
+   * ([ε, lr], s0 = accumulator), 2 adam ([β1, β2, 1−β1, 1−β2, c1, c2, ε, lr], s0 = m, s1 = v); float32
+   * arithmetic in the order of the tfjs-op reference. Absent in addons built before it existed.
+   */
+  denseUpdate?(kind: 0 | 1 | 2, w: Float32Array, g: Float32Array, s0: Float32Array, s1: Float32Array, scalars: number[]): void;
+  /**
+   * Advise transparent huge pages for the 2 MiB-aligned interior of a typed array's memory (madvise
+   * MADV_HUGEPAGE); true when the advice was taken. Values are unchanged. Absent in older builds.
+   */
+  adviseHugePages?(array: Float32Array | Int32Array): boolean;
+  /** out[j] = Σ_i x[i·len + j] over `rows` rows, float32, row by row (wasm-sum.ts sumLeading's order). Absent in older builds. */
+  sumRows?(x: Float32Array, rows: number, len: number, out: Float32Array): void;
+  /**
+   * Lazy Adam on `rows` of an embedding table (optimSparse.ts's loop, in the same double arithmetic: same
+   * bits); c1[t] / c2[t] = 1 − β^t for every step reached; hyper = [β1, β2, ε, lr]. Absent in older builds.
+   */
+  sparseAdam?(table: Float32Array, m: Float32Array, v: Float32Array, steps: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, c1: Float64Array, c2: Float64Array, hyper: Float64Array): void;
+  /** Embedding lookup: out[b·dim …] = data[rows[b]·dim …] (rows checked), prefetching ahead. Absent in older builds. */
+  gatherRows?(data: Float32Array, dim: number, rows: Int32Array, out: Float32Array): void;
+  /**
+   * RowGradients.addRow(rows[b], grad, b·dim, 1) for every b, on its slot/touched/buffer arrays (which must
+   * have room for count + rows.length rows); returns the new count. Absent in older builds.
+   */
+  scatterRows?(slot: Int32Array, touched: Int32Array, count: number, buffer: Float32Array, dim: number, rows: Int32Array, grad: Float32Array): number;
+  /**
+   * For r < rows: copy `cols` elements from src[srcOffset + r·srcStride] to dst[dstOffset + r·dstStride]
+   * (memcpy; Float32Array or Int32Array). Absent in older builds.
+   */
+  copyStrided?(src: Float32Array | Int32Array, srcOffset: number, srcStride: number, dst: Float32Array | Int32Array, dstOffset: number, dstStride: number, rows: number, cols: number): void;
   /** Set OpenBLAS's thread count. */
   setNumThreads(n: number): void;
   /** OpenBLAS's thread count. */
@@ -45,10 +78,15 @@ export function nativeAddonCandidates(): string[] {
   return env ? [path.resolve(env), ...list] : list;
 }
 
-/** OpenBLAS threads: 1 by default (the bench compares single-threaded), `MTL_THREADS=n` asks for n. */
+/**
+ * OpenBLAS threads: `MTL_THREADS=n` asks for n (1–64); by default 2 when the machine has ≥ 2 cores, else 1.
+ * Two threads take mmoe's matMuls from ~65 to ~37 ms per 1024-sample step on 2 cores (bench/README.md);
+ * more are not the default because the rest of a step is single-threaded and these matMuls are small.
+ */
 export function nativeThreadCount(): number {
   const n = Number.parseInt(process.env['MTL_THREADS'] ?? '', 10);
-  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 1;
+  if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
+  return os.availableParallelism() >= 2 ? 2 : 1;
 }
 
 let loaded: { blas?: NativeBlas; error?: string } | undefined;
@@ -56,7 +94,9 @@ let loaded: { blas?: NativeBlas; error?: string } | undefined;
 /**
  * Load the addon once (cached). Returns undefined when it is not built or cannot load; `nativeBlasError()`
  * then says why. Sets OPENBLAS_NUM_THREADS before the first load because OpenBLAS sizes its thread
- * pool when the library is loaded, and calls setNumThreads afterwards for the case it was loaded already.
+ * pool when the library is loaded, and calls setNumThreads afterwards for the case it was loaded already
+ * or the environment said otherwise (the bench sets OPENBLAS_NUM_THREADS=1 for every process; mtl's own
+ * count is nativeThreadCount()).
  * OPENBLAS_CORETYPE is left to the user: OpenBLAS detects the best kernels itself (Cooperlake here).
  */
 export function loadNativeBlas(): NativeBlas | undefined {
@@ -279,7 +319,8 @@ function heapF32(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array {
  * dtypes, bias or prelu weights that do not simply repeat onto the output, unknown activations — goes to
  * `original`. (wasm's own fused kernel takes only a rank-1 bias and mis-broadcasts a full prelu alpha.)
  */
-function nativeWasmKernel(blas: NativeBlas, original: tf.KernelFunc, fused: boolean): tf.KernelFunc {
+function nativeWasmKernel(blas: NativeBlas, wasmKernel: tf.KernelFunc, fused: boolean): tf.KernelFunc {
+  const original = uncachedOriginal(wasmKernel);
   return (args) => {
     const backend = args.backend as unknown as WasmBackendLike;
     const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean; activation?: string; leakyreluAlpha?: number };
@@ -303,6 +344,36 @@ function nativeWasmKernel(blas: NativeBlas, original: tf.KernelFunc, fused: bool
       activateInPlace(outValues, activation, alpha ? heapF32(backend, alpha) : undefined, attrs.leakyreluAlpha ?? 0.2);
     }
     return out;
+  };
+}
+
+/**
+ * wasm's own matMul, run on fresh copies of its float32 inputs. XNNPACK caches packed weights by tensor id,
+ * and on the native backend the dense optimiser updates weights in place (optimDenseFused.ts), so handing
+ * it a weight directly could use stale packed values. Only the rare shapes the native kernel does not take
+ * come here, so the copies cost nothing in practice.
+ */
+function uncachedOriginal(wasmKernel: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const identity = tf.getKernel('Identity', 'wasm');
+    if (!identity) return wasmKernel(args);
+    const backend = args.backend as tf.KernelBackend;
+    const copies: tf.TensorInfo[] = [];
+    const inputs: tf.NamedTensorInfoMap = {};
+    for (const [name, t] of Object.entries(args.inputs)) {
+      if (!t || t.dtype !== 'float32') {
+        if (t) inputs[name] = t;
+        continue;
+      }
+      const c = identity.kernelFunc({ inputs: { x: t }, backend, attrs: {} }) as tf.TensorInfo;
+      copies.push(c);
+      inputs[name] = c;
+    }
+    try {
+      return wasmKernel({ ...args, inputs });
+    } finally {
+      for (const c of copies) backend.disposeData(c.dataId);
+    }
   };
 }
 
@@ -342,6 +413,15 @@ export function uninstallNativeMatMul(): void {
     tf.registerKernel(original);
   }
   replaced = undefined;
+}
+
+/**
+ * The addon while the native backend is active (wasm's matMuls on OpenBLAS), else undefined. The optional
+ * fast paths (dense optimiser, embedding rows, Sum, copies) use it only then; their JS paths compute the
+ * same bits, so tests and the wasm backend do not need the addon.
+ */
+export function activeNativeBlas(): NativeBlas | undefined {
+  return replaced ? loadNativeBlas() : undefined;
 }
 
 /** True while wasm's matMuls run on OpenBLAS. */

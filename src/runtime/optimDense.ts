@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSettings, StateTensor } from '../compile/types.js';
 import { ADAGRAD_EPSILON, ADAGRAD_INITIAL, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optimParams.js';
+import { fusedUpdate, wasmHeapViews, type HeapViews } from './optimDenseFused.js';
 
 /** One optimised variable with a stable key (independent of tfjs' process-unique variable names). */
 export interface DenseParam {
@@ -14,27 +15,60 @@ export interface DenseParam {
   variable: tf.Variable;
 }
 
+/** Options of {@link DenseOptimizer}. */
+export interface DenseOptimizerOptions {
+  /**
+   * Update in place in the wasm heap with one fused pass per weight (optimDenseFused.ts) when the backend
+   * is wasm/native (default true); false always uses the tfjs-op path (the reference, for tests).
+   */
+  fused?: boolean;
+}
+
 /** Adam / Adagrad / SGD over a fixed list of variables, with synchronous, exact state. */
 export class DenseOptimizer {
   private step = 0;
   private readonly slots = new Map<string, tf.Variable[]>();
+  private readonly fused: boolean;
 
   constructor(
     readonly settings: OptimizerSettings,
     private readonly params: DenseParam[],
+    options: DenseOptimizerOptions = {},
   ) {
+    this.fused = options.fused ?? true;
     for (const p of params) this.slots.set(p.key, this.makeSlots(p.variable));
   }
 
+  /** Fresh slots; made in a tidy so each slot variable is the only holder of its data (fused updates write in place). */
   private makeSlots(v: tf.Variable): tf.Variable[] {
-    switch (this.settings.optimizer) {
-      case 'adam':
-        return [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)];
-      case 'adagrad':
-        return [tf.variable(tf.fill(v.shape, ADAGRAD_INITIAL), false)];
-      case 'sgd':
-        return [];
-    }
+    return tf.tidy(() => {
+      switch (this.settings.optimizer) {
+        case 'adam':
+          return [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)];
+        case 'adagrad':
+          return [tf.variable(tf.fill(v.shape, ADAGRAD_INITIAL), false)];
+        case 'sgd':
+          return [];
+      }
+    });
+  }
+
+  /**
+   * The fused in-place update of one weight; false (nothing changed) when some operand is not an
+   * exclusively held float32 tensor in the wasm heap. Views are taken here, after the last allocation,
+   * because heap growth detaches them.
+   */
+  private applyFused(heap: HeapViews, p: DenseParam, slots: tf.Variable[], g: tf.Tensor): boolean {
+    if (g.size !== p.variable.size || !heap.exclusive(p.variable) || !slots.every((s) => heap.exclusive(s))) return false;
+    const w = heap.view(p.variable);
+    const gv = heap.view(g);
+    const sv = slots.map((s) => heap.view(s));
+    if (!w || !gv || sv.some((s) => !s)) return false;
+    const { lr, optimizer } = this.settings;
+    if (optimizer === 'sgd') fusedUpdate(w, gv, { kind: 'sgd' }, lr);
+    else if (optimizer === 'adagrad') fusedUpdate(w, gv, { kind: 'adagrad', acc: sv[0]! }, lr);
+    else fusedUpdate(w, gv, { kind: 'adam', m: sv[0]!, v: sv[1]!, step: this.step }, lr);
+    return true;
   }
 
   /** Apply one update; `grads` is parallel to the constructor's params (a missing gradient skips the variable). */
@@ -43,11 +77,13 @@ export class DenseOptimizer {
     const { lr, optimizer } = this.settings;
     const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
     const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
+    const heap = this.fused ? wasmHeapViews() : undefined;
     tf.tidy(() => {
       this.params.forEach((p, i) => {
         const g = grads[i];
         if (!g) return;
         const slots = this.slots.get(p.key)!;
+        if (heap && this.applyFused(heap, p, slots, g)) return;
         if (optimizer === 'sgd') {
           p.variable.assign(tf.sub(p.variable, tf.mul(g, lr)));
         } else if (optimizer === 'adagrad') {

@@ -1,7 +1,7 @@
 /** The leading-axis wasm Sum (src/runtime/wasm-sum.ts) against the cpu backend's Sum. */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { leadingAxes } from '../../src/runtime/wasm-sum.js';
+import { leadingAxes, middleAxes } from '../../src/runtime/wasm-sum.js';
 import { selectBackend } from '../../src/runtime/backend.js';
 
 describe('leadingAxes', () => {
@@ -15,11 +15,38 @@ describe('leadingAxes', () => {
   });
 });
 
+describe('middleAxes', () => {
+  it('accepts a contiguous block of axes that does not reach the last axis', () => {
+    expect(middleAxes(1, 3)).toEqual([1, 2]);
+    expect(middleAxes([0, 1], 4)).toEqual([0, 2]);
+    expect(middleAxes([-2], 3)).toEqual([1, 2]);
+    expect(middleAxes([0, 2], 4)).toBeUndefined();
+    expect(middleAxes(2, 3)).toBeUndefined();
+    expect(middleAxes(undefined, 3)).toBeUndefined();
+  });
+});
+
 describe('wasm Sum', () => {
+  it('sums middle axes ([k, batch, n] over the batch) as a float32 walk over rows, like a leading sum', async () => {
+    expect((await selectBackend('wasm')).name).toBe('wasm');
+    const [k, b, n] = [3, 50, 7];
+    const data = Float32Array.from({ length: k * b * n }, (_, i) => Math.sin(i * 0.37) * 5);
+    const y = tf.tidy(() => tf.sum(tf.tensor(data, [k, b, n]), 1, true));
+    expect(y.shape).toEqual([k, 1, n]);
+    const got = y.dataSync();
+    for (let a = 0; a < k; a++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let i = 0; i < b; i++) acc = Math.fround(acc + data[(a * b + i) * n + j]!);
+        expect(got[a * n + j]).toBe(acc);
+      }
+    y.dispose();
+  });
+
   it('equals cpu for leading, trailing and full reductions, with and without keepDims', async () => {
     const shape = [37, 4, 5];
     const data = Float32Array.from({ length: 37 * 20 }, (_, i) => Math.sin(i * 1.7) * 3);
-    const cases: [number | number[] | undefined, boolean][] = [[0, false], [0, true], [[0, 1], false], [[0, 1], true], [2, false], [undefined, false], [[-3], true]];
+    const cases: [number | number[] | undefined, boolean][] = [[0, false], [0, true], [[0, 1], false], [[0, 1], true], [2, false], [undefined, false], [[-3], true], [1, false], [1, true]];
     const run = (): { shape: number[]; data: number[] }[] =>
       cases.map(([axis, keep]) => tf.tidy(() => {
         const y = tf.sum(tf.tensor(data, shape), axis, keep);
