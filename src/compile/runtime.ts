@@ -17,7 +17,7 @@ import { MtlError } from '../diagnostics/error.js';
 import { EmbeddingStore, isEmbedded, type EmbeddingInit, type Lookup } from '../runtime/embeddings.js';
 import { DenseOptimizer, type DenseParam } from '../runtime/optimDense.js';
 import { bceWithLogits, maskedMean, productBce, squaredError, uncertaintyWeighted } from '../runtime/losses.js';
-import { evalLabelExpr } from './labels.js';
+import { evalLabelExpr } from '../runtime/labels.js';
 import { buildCore, type CoreGraph } from './graph.js';
 import { buildExportModel } from './export.js';
 import { stateKey } from './fused-experts.js';

@@ -7,9 +7,8 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { loadArtifact } from './artifact.js';
 import { metricPlan, type MetricResults } from './metric-plan.js';
 import { MetricAccumulator } from './metric-eval.js';
-import { predictBatch } from './export-run.js';
+import { predictOverData } from './artifact-stream.js';
 import { unusedExpertWarnings } from './gate-usage.js';
-import { modelMismatch } from './model-check.js';
 import type { ArtifactDataOptions } from './artifact-options.js';
 import { resolveDeps, type DataRef } from './runtime-deps.js';
 
@@ -42,24 +41,15 @@ export async function evaluateArtifact(dir: string, data: DataRef, opts: Evaluat
   try {
     const acc = new MetricAccumulator(art.ir, metricPlan(art.ir), deps);
     const gateSums: Record<string, Float64Array> = {};
-    const stream = deps.readBatches(art.ir, art.preprocess, data, {
+    const stream = predictOverData(deps, art, data, {
       baseDir: opts.baseDir,
-      skipBadRows: opts.skipBadRows ?? false,
-      onWarning: warn,
-      batchSize: opts.batchSize ?? 1024,
+      ...(opts.skipBadRows !== undefined ? { skipBadRows: opts.skipBadRows } : {}),
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
       part: opts.part ?? 'all',
-      validSplit: art.metrics.settings?.validSplit ?? art.ir.train.validSplit,
-      seed: art.metrics.seed ?? art.ir.train.seed,
-      shuffle: false,
       needLabels: true,
+      onWarning: warn,
     });
-    for await (const batch of stream) {
-      let pred;
-      try {
-        pred = predictBatch(art.model, batch);
-      } catch (e) {
-        throw modelMismatch(dir, e);
-      }
+    for await (const { batch, pred } of stream) {
       acc.add(batch, pred.outputs);
       for (const [gate, { weights, experts }] of Object.entries(pred.gates)) {
         const sums = (gateSums[gate] ??= new Float64Array(experts));

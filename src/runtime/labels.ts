@@ -1,7 +1,7 @@
 /**
  * Evaluating label expressions (`click & buy`, `!click`, `click | cart`) row by row, for losses, masks and
  * metrics. On 0/1 labels this is boolean logic; on soft labels it stays in [0, 1]: `and` is the product,
- * `or` the maximum, `not` 1 − x. (Same semantics as the compiler's private copy in src/compile/labels.ts.)
+ * `or` the maximum, `not` 1 − x. The one evaluator for the compiler's losses, the metrics and the priors.
  */
 import type { LabelExpr } from '../ir/types.js';
 

@@ -9,9 +9,8 @@ import * as path from 'node:path';
 import { once } from 'node:events';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { loadArtifact, writeFailure } from './artifact.js';
-import { predictBatch } from './export-run.js';
+import { predictOverData } from './artifact-stream.js';
 import { tempSuffix } from './fs-atomic.js';
-import { modelMismatch } from './model-check.js';
 import type { ArtifactDataOptions } from './artifact-options.js';
 import { resolveDeps, type DataRef, type RuntimeDeps } from './runtime-deps.js';
 
@@ -84,24 +83,15 @@ export async function predictArtifact(dir: string, data: DataRef, outPath: strin
     };
     try {
       if (format === 'csv') await write([...(keep !== undefined ? [keep] : []), ...outputs].map(csvField).join(',') + '\n');
-      const stream = deps.readBatches(art.ir, art.preprocess, data, {
+      const stream = predictOverData(deps, art, data, {
         baseDir: opts.baseDir,
-        skipBadRows: opts.skipBadRows ?? false,
-        onWarning: warn,
-        batchSize: opts.batchSize ?? 1024,
+        ...(opts.skipBadRows !== undefined ? { skipBadRows: opts.skipBadRows } : {}),
+        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
         part: 'all',
-        validSplit: art.ir.train.validSplit,
-        seed: art.ir.train.seed,
-        shuffle: false,
         needLabels: false,
+        onWarning: warn,
       });
-      for await (const batch of stream) {
-        let pred;
-        try {
-          pred = predictBatch(art.model, batch);
-        } catch (e) {
-          throw modelMismatch(dir, e);
-        }
+      for await (const { batch, pred } of stream) {
         let text = '';
         for (let i = 0; i < batch.size; i++) {
           const k = keep !== undefined ? await keptValue(batch.rowNumbers[i]!) : undefined;

@@ -1,6 +1,7 @@
 /**
  * What a training run records: one entry per epoch, and the `metrics.json` file of a model directory.
  */
+import type { TrainSettings } from '../ir/types.js';
 import type { MetricResults } from './metric-plan.js';
 import type { DataRef } from './runtime-deps.js';
 
@@ -25,14 +26,7 @@ export interface EpochRecord {
 }
 
 /** The effective training settings of a run (the spec's, with command-line overrides). */
-export interface EffectiveSettings {
-  optimizer: 'adam' | 'adagrad' | 'sgd';
-  lr: number;
-  batch: number;
-  epochs: number;
-  seed: number;
-  validSplit: number;
-}
+export type EffectiveSettings = Pick<TrainSettings, 'optimizer' | 'lr' | 'batch' | 'epochs' | 'seed' | 'validSplit'>;
 
 /** The content of `DIR/metrics.json`. */
 export interface MetricsFile {

@@ -9,7 +9,7 @@ import { DEFAULT_TRAIN } from '../../src/ir/types.js';
 import type { Batch } from '../../src/runtime/data/types.js';
 import type { ModelRuntime, Predictions, StepResult, TrainingState } from '../../src/compile/types.js';
 import type { DataRef, PreprocessState, ReadBatchesOptions, RuntimeDeps } from '../../src/runtime/runtime-deps.js';
-import { evalLabelExpr } from '../../src/compile/labels.js';
+import { evalLabelExpr } from '../../src/runtime/labels.js';
 
 const USERS = 10;
 
