@@ -50,7 +50,10 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
       compiled = await compileWorkload(req.workload, req.vocab);
       batches = syntheticBatches(compiled.ir, req.vocab, BATCH, 4);
       for (let i = 0; i < 3; i++) compiled.runtime.trainStep(batches[i % batches.length]!); // warm-up
-      return { ok: true, op: 'compile', backend: backendName, flopsPerSample: denseFlops(compiled), parameters: compiled.runtime.parameterCount() };
+      const step = compiled.runtime.trainStepKind?.();
+      // e.g. "native, direct step" or "wasm, tfjs step": which training step the figures are of.
+      const backendLabel = step ? `${backendName}, ${step.kind} step${step.reason ? ` (${step.reason})` : ''}` : backendName;
+      return { ok: true, op: 'compile', backend: backendLabel, flopsPerSample: denseFlops(compiled), parameters: compiled.runtime.parameterCount() };
     }
     case 'train': {
       const rt = compiled!.runtime;

@@ -16,52 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-#define CHECK(call)                                                     \
-  do {                                                                  \
-    if ((call) != napi_ok) {                                            \
-      napi_throw_error(env, NULL, "mtl_blas: N-API call failed: " #call); \
-      return NULL;                                                      \
-    }                                                                   \
-  } while (0)
-
-#define FAIL(msg)                        \
-  do {                                   \
-    napi_throw_error(env, NULL, (msg));  \
-    return NULL;                         \
-  } while (0)
-
-/* A Float32Array argument: its data (byte offset already applied by N-API) and its length. */
-static int get_f32(napi_env env, napi_value v, float** data, size_t* len) {
-  bool is_ta = false;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
-  napi_typedarray_type type;
-  void* ptr = NULL;
-  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok) return 0;
-  if (type != napi_float32_array) return 0;
-  *data = (float*)ptr;
-  return 1;
-}
-
-/* An Int32Array argument (batch offsets). */
-static int get_i32(napi_env env, napi_value v, int32_t** data, size_t* len) {
-  bool is_ta = false;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
-  napi_typedarray_type type;
-  void* ptr = NULL;
-  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok) return 0;
-  if (type != napi_int32_array) return 0;
-  *data = (int32_t*)ptr;
-  return 1;
-}
-
-static int get_int(napi_env env, napi_value v, int64_t* out) {
-  return napi_get_value_int64(env, v, out) == napi_ok;
-}
-
-static int get_bool(napi_env env, napi_value v, bool* out) {
-  return napi_get_value_bool(env, v, out) == napi_ok;
-}
+#include "napi_args.h"
+#include "mtl_step.h"
 
 /*
  * sgemmBatch(transA, transB, M, N, K, A, B, C, aOffsets, bOffsets)
@@ -216,12 +172,6 @@ static size_t scatter_rows_loop(int32_t* restrict slot, int32_t* restrict touche
 
 #pragma GCC pop_options
 
-static int get_float(napi_env env, napi_value v, float* out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
-  *out = (float)d;
-  return 1;
-}
 
 /* denseUpdate(kind, w, g, s0, s1, scalars): kind 0 = sgd [lr], 1 = adagrad [eps, lr] (s0 = acc),
  * 2 = adam [b1, b2, 1-b1, 1-b2, c1, c2, eps, lr] (s0 = m, s1 = v); scalars are rounded to float32. Arrays
@@ -475,6 +425,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"config", NULL, Config, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (register_step_kernels(env, exports) != napi_ok) return NULL;
   return exports;
 }
 

@@ -22,6 +22,8 @@ import { buildCore, type CoreGraph } from './graph.js';
 import { buildExportModel } from './export.js';
 import { stateKey } from './fused-experts.js';
 import { isTaskOutput, outputLayout } from './layout.js';
+import { planDirectStep } from '../runtime/direct/plan.js';
+import { DirectStep } from '../runtime/direct/step.js';
 
 /** Options of {@link createModelRuntime}. */
 export interface ModelRuntimeOptions {
@@ -37,6 +39,11 @@ export interface ModelRuntimeOptions {
   fuseExperts?: boolean;
   /** Initial logit of each tower's output unit (see CoreOptions.outputBias). */
   outputBias?: Record<string, number>;
+  /**
+   * Train with the direct step (src/runtime/direct) when the native backend is active and the model allows
+   * it (default true; `MTL_DIRECT_STEP=off` also disables it). False always uses the tfjs step (tests compare both).
+   */
+  directStep?: boolean;
 }
 
 const SUPPORTED_LOSSES = new Set(['bce', 'mse']);
@@ -55,6 +62,9 @@ export class CompiledModel implements ModelRuntime {
   private readonly logVars: tf.Variable[];
   private readonly towerIndex: Map<string, number>;
   private readonly towers: Map<string, TowerNode>;
+  private readonly direct: DirectStep | undefined;
+  private readonly directReason: string | undefined;
+  private lastStepDirect = false;
   private steps = 0;
 
   constructor(
@@ -87,6 +97,35 @@ export class CompiledModel implements ModelRuntime {
       keys.add(w.originalName);
     }
     this.optimizer = new DenseOptimizer(opts.optimizer, this.params);
+    const planned =
+      opts.directStep === false || process.env['MTL_DIRECT_STEP'] === 'off'
+        ? { reason: opts.directStep === false ? 'disabled' : 'disabled by MTL_DIRECT_STEP=off' }
+        : planDirectStep(ir, {
+            auxLosses: this.core.aux.length,
+            weightSizes: new Map(this.core.model.trainableWeights.map((w) => [stateKey(w.originalName), w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)])),
+          });
+    if ('plan' in planned) {
+      this.direct = new DirectStep(planned.plan, {
+        store: this.store,
+        variables: new Map(this.params.map((p) => [p.key, p.variable])),
+        optimizer: this.optimizer,
+        optimizerKeys: this.params.map((p) => p.key),
+        towers: this.towers,
+        logVarKeys: this.logVars.map((_, i) => `uncertainty/${ir.tasks[i]!.name}`),
+        denseColumn: (feature, batch) => denseColumn(feature, batch.features[feature.name], batch.size),
+      });
+    } else {
+      this.directReason = planned.reason;
+    }
+  }
+
+  /**
+   * Which step trained the last batch: `direct` (src/runtime/direct, native backend) or `tfjs`, with the
+   * reason when the model cannot use the direct step at all.
+   */
+  trainStepKind(): { kind: 'direct' | 'tfjs'; reason?: string } {
+    if (this.lastStepDirect) return { kind: 'direct' };
+    return this.directReason !== undefined ? { kind: 'tfjs', reason: this.directReason } : { kind: 'tfjs' };
   }
 
   parameterCount(): number {
@@ -140,6 +179,12 @@ export class CompiledModel implements ModelRuntime {
   trainStep(batch: Batch): StepResult {
     const n = batch.size;
     const targets = this.targets(batch);
+    const direct = this.direct?.step(batch, targets);
+    this.lastStepDirect = direct !== undefined;
+    if (direct) {
+      this.steps += 1;
+      return direct;
+    }
     const { tensors, lookups } = this.inputs(batch);
     const inputVars: Array<tf.Variable | undefined> = tensors.map((t, i) => (lookups[i] ? tf.variable(t, true) : undefined));
     const feed = tensors.map((t, i) => inputVars[i] ?? t);
@@ -273,6 +318,7 @@ export class CompiledModel implements ModelRuntime {
   }
 
   dispose(): void {
+    this.direct?.dispose();
     this.core.model.dispose();
     this.optimizer.dispose();
     this.logVars.forEach((v) => v.dispose());

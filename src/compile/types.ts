@@ -81,6 +81,8 @@ export interface ModelRuntime {
   getState(): TrainingState;
   /** Restore a snapshot taken from a runtime compiled from the same IR. */
   setState(state: TrainingState): void;
+  /** Which step trained the last batch (`direct` on the native backend, else `tfjs`) and why not direct, when known. */
+  trainStepKind?(): { kind: 'direct' | 'tfjs'; reason?: string };
   /** Build the export model (raw inputs → named outputs) holding the current weights. */
   exportModel(): tf.LayersModel;
   dispose(): void;

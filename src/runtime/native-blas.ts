@@ -56,6 +56,20 @@ export interface NativeBlas {
    * (memcpy; Float32Array or Int32Array). Absent in older builds.
    */
   copyStrided?(src: Float32Array | Int32Array, srcOffset: number, srcStride: number, dst: Float32Array | Int32Array, dstOffset: number, dstStride: number, rows: number, cols: number): void;
+  /**
+   * The direct training step's kernels (native/mtl_step.c, used by src/runtime/direct/): every operand is a
+   * block of ONE float32 memory `mem` (the wasm heap) at an element offset; see src/runtime/direct/kernels.ts
+   * for the contract of each. Absent in addons built before them.
+   */
+  gemmAt?(mem: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, aOffs: Int32Array, bOffs: Int32Array, cOffs: Int32Array, betas: Float32Array): void;
+  biasActAt?(mem: Float32Array, rows: number, cols: number, act: number, outOffs: Int32Array, biasOffs: Int32Array): void;
+  actGradAt?(mem: Float32Array, count: number, act: number, dyOffs: Int32Array, yOffs: Int32Array): void;
+  colSumAt?(mem: Float32Array, rows: number, cols: number, srcOffs: Int32Array, dstOffs: Int32Array): void;
+  gateWeightsAt?(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, inOff: number, outOff: number): void;
+  gateWeightsGradAt?(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, wOff: number, dwOff: number, outOff: number): void;
+  mixAt?(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, outOff: number): void;
+  mixGradAt?(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, dOutOff: number, dExpertOffs: Int32Array, accumulate: Int32Array, dwOff: number): void;
+  copyColsAt?(mem: Float32Array, srcOff: number, srcStride: number, dstOff: number, dstStride: number, rows: number, cols: number, accumulate: boolean): void;
   /** Set OpenBLAS's thread count. */
   setNumThreads(n: number): void;
   /** OpenBLAS's thread count. */

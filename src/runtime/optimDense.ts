@@ -56,12 +56,13 @@ export class DenseOptimizer {
   /**
    * The fused in-place update of one weight; false (nothing changed) when some operand is not an
    * exclusively held float32 tensor in the wasm heap. Views are taken here, after the last allocation,
-   * because heap growth detaches them.
+   * because heap growth detaches them. A Float32Array gradient (the direct step's) is used as it is.
    */
-  private applyFused(heap: HeapViews, p: DenseParam, slots: tf.Variable[], g: tf.Tensor): boolean {
-    if (g.size !== p.variable.size || !heap.exclusive(p.variable) || !slots.every((s) => heap.exclusive(s))) return false;
+  private applyFused(heap: HeapViews, p: DenseParam, slots: tf.Variable[], g: tf.Tensor | Float32Array): boolean {
+    const size = g instanceof Float32Array ? g.length : g.size;
+    if (size !== p.variable.size || !heap.exclusive(p.variable) || !slots.every((s) => heap.exclusive(s))) return false;
     const w = heap.view(p.variable);
-    const gv = heap.view(g);
+    const gv = g instanceof Float32Array ? g : heap.view(g);
     const sv = slots.map((s) => heap.view(s));
     if (!w || !gv || sv.some((s) => !s)) return false;
     const { lr, optimizer } = this.settings;
@@ -71,19 +72,30 @@ export class DenseOptimizer {
     return true;
   }
 
-  /** Apply one update; `grads` is parallel to the constructor's params (a missing gradient skips the variable). */
-  apply(grads: Array<tf.Tensor | undefined>): void {
+  /**
+   * Apply one update; `grads` is parallel to the constructor's params (a missing gradient skips the
+   * variable). A gradient may be a tensor or a Float32Array of the variable's size (row-major).
+   * Fused in-place updates go first (they allocate nothing); the rest then take the tfjs-op path, with
+   * array gradients copied out beforehand (they may be views of the wasm heap, which allocation can detach).
+   */
+  apply(grads: Array<tf.Tensor | Float32Array | undefined>): void {
     this.step += 1;
+    const heap = this.fused ? wasmHeapViews() : undefined;
+    const rest: Array<{ p: DenseParam; g: tf.Tensor | Float32Array }> = [];
+    this.params.forEach((p, i) => {
+      const g = grads[i];
+      if (!g) return;
+      if (heap && this.applyFused(heap, p, this.slots.get(p.key)!, g)) return;
+      rest.push({ p, g: g instanceof Float32Array ? g.slice() : g });
+    });
+    if (rest.length === 0) return;
     const { lr, optimizer } = this.settings;
     const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
     const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
-    const heap = this.fused ? wasmHeapViews() : undefined;
     tf.tidy(() => {
-      this.params.forEach((p, i) => {
-        const g = grads[i];
-        if (!g) return;
+      for (const { p, g: grad } of rest) {
+        const g = grad instanceof Float32Array ? tf.tensor(grad, p.variable.shape, 'float32') : grad;
         const slots = this.slots.get(p.key)!;
-        if (heap && this.applyFused(heap, p, slots, g)) return;
         if (optimizer === 'sgd') {
           p.variable.assign(tf.sub(p.variable, tf.mul(g, lr)));
         } else if (optimizer === 'adagrad') {
@@ -98,7 +110,7 @@ export class DenseOptimizer {
           const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), ADAM_EPSILON));
           p.variable.assign(tf.sub(p.variable, tf.mul(update, lr)));
         }
-      });
+      }
     });
   }
 

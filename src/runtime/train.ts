@@ -95,6 +95,8 @@ export interface TrainResult {
   settings: EffectiveSettings;
   parameterCount: number;
   backend: string;
+  /** Which training step ran the last batch (`direct` on the native backend) and why not, when the model cannot use it. */
+  trainStep?: { kind: 'direct' | 'tfjs'; reason?: string };
   /** Warnings collected during the run. */
   diagnostics: Diagnostic[];
 }
@@ -278,6 +280,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         settings,
         parameterCount: runtime.parameterCount(),
         backend: tf.getBackend(),
+        ...(runtime.trainStepKind ? { trainStep: runtime.trainStepKind() } : {}),
         diagnostics,
       };
     };

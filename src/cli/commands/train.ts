@@ -96,10 +96,18 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     return EXIT.interrupted;
   }
   if (format === 'json') {
-    io.stdout(JSON.stringify({ out, bestEpoch: result.bestEpoch, metrics: result.metrics, parameters: result.parameterCount, backend: result.backend }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ out, bestEpoch: result.bestEpoch, metrics: result.metrics, parameters: result.parameterCount, backend: result.backend, trainStep: result.trainStep }, null, 2) + '\n');
   } else {
+    if (result.trainStep) io.stderr(`mtl train: training step: ${describeTrainStep(result.trainStep)}\n`);
     io.stdout(`\nModel written to ${out} (${result.parameterCount.toLocaleString('en-US')} parameters, best epoch ${result.bestEpoch ?? '-'}${result.stoppedEarly ? ', stopped early' : ''}).\nValidation metrics:\n`);
     io.stdout(formatMetricsTable(result.metrics));
   }
   return EXIT.ok;
+}
+
+/** The training step that ran, for the log: the direct step, or the tfjs graph and why. */
+function describeTrainStep(step: { kind: 'direct' | 'tfjs'; reason?: string }): string {
+  if (step.kind === 'direct') return 'direct (native kernels, no tfjs tape)';
+  if (step.reason) return `tfjs graph (the direct step does not apply: ${step.reason})`;
+  return 'tfjs graph (the direct step runs on the native backend only: --backend native)';
 }

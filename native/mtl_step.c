@@ -1,0 +1,373 @@
+/*
+ * Kernels of the direct training step (src/runtime/direct/): forward and backward of Dense layers, expert
+ * groups, gates and concatenations computed without tfjs's tape, on ONE float32 memory (the wasm heap of the
+ * native backend, where the tfjs weights and the step's own activation arena both live) addressed by element
+ * offsets. Every entry point checks that each block it touches lies inside that memory, because a wrong
+ * offset here would write anywhere in the heap; the JS side (src/runtime/direct/kernels.ts) checks first and
+ * names the node.
+ *
+ * Activation codes (act): 0 linear, 1 relu, 2 tanh, 3 sigmoid, 4 elu (alpha 1), 5 selu; all are the
+ * functions tfjs applies, and each derivative is computed from the activation's OUTPUT y, so the forward
+ * pass keeps only post-activation values.
+ */
+#define _DEFAULT_SOURCE
+#include "mtl_step.h"
+#include "napi_args.h"
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#pragma GCC push_options
+#pragma GCC optimize("O3")
+
+#define SELU_SCALE 1.0507009873554804934193349852946f
+#define SELU_ALPHA 1.6732632423543772848170429916717f
+
+/* True when [off, off + count) lies inside a memory of `len` elements. */
+static int span_ok(int64_t off, size_t count, size_t len) { return off >= 0 && (size_t)off <= len && count <= len - (size_t)off; }
+
+static void activate(float* restrict y, size_t n, int act) {
+  switch (act) {
+    case 1:
+      for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+      break;
+    case 2:
+      for (size_t i = 0; i < n; i++) y[i] = tanhf(y[i]);
+      break;
+    case 3:
+      for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + expf(-y[i]));
+      break;
+    case 4:
+      for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : expm1f(y[i]);
+      break;
+    case 5:
+      for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? SELU_SCALE * y[i] : SELU_SCALE * SELU_ALPHA * expm1f(y[i]);
+      break;
+    default:
+      break;
+  }
+}
+
+/* dy ← dy · act'(x), from y = act(x). */
+static void activation_grad(float* restrict dy, const float* restrict y, size_t n, int act) {
+  switch (act) {
+    case 1:
+      for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+      break;
+    case 2:
+      for (size_t i = 0; i < n; i++) dy[i] = dy[i] * (1.0f - y[i] * y[i]);
+      break;
+    case 3:
+      for (size_t i = 0; i < n; i++) dy[i] = dy[i] * (y[i] * (1.0f - y[i]));
+      break;
+    case 4:
+      for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
+      break;
+    case 5:
+      for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] * SELU_SCALE : dy[i] * (y[i] + SELU_SCALE * SELU_ALPHA);
+      break;
+    default:
+      break;
+  }
+}
+
+/* Reads the common first argument (the memory) and checks the argument count. */
+#define BEGIN(name, count)                                                   \
+  size_t argc = (count);                                                     \
+  napi_value argv[(count)];                                                  \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));               \
+  if (argc < (count)) FAIL("mtl_blas." name ": expected " #count " arguments"); \
+  float* mem;                                                                \
+  size_t len;                                                                \
+  if (!get_f32(env, argv[0], &mem, &len)) FAIL("mtl_blas." name ": the memory must be a Float32Array")
+
+#define INT_ARG(i, var, name) \
+  int64_t var;                \
+  if (!get_int(env, argv[i], &var)) FAIL("mtl_blas." name ": argument " #i " must be an integer")
+
+#define OFFSETS_ARG(i, var, n, name) \
+  int32_t* var;                      \
+  size_t n;                          \
+  if (!get_i32(env, argv[i], &var, &n)) FAIL("mtl_blas." name ": argument " #i " must be an Int32Array of offsets")
+
+/*
+ * gemmAt(mem, transA, transB, M, N, K, aOffs, bOffs, cOffs, betas): for every i,
+ * C_i = op(A_i) · op(B_i) + betas[i] · C_i, row-major and dense (lda = transA ? M : K, ldb = transB ? K : N, ldc = N).
+ */
+static napi_value GemmAt(napi_env env, napi_callback_info info) {
+  BEGIN("gemmAt", 10);
+  bool ta, tb;
+  if (!get_bool(env, argv[1], &ta) || !get_bool(env, argv[2], &tb)) FAIL("mtl_blas.gemmAt: transA/transB must be booleans");
+  INT_ARG(3, M, "gemmAt");
+  INT_ARG(4, N, "gemmAt");
+  INT_ARG(5, K, "gemmAt");
+  OFFSETS_ARG(6, ao, na, "gemmAt");
+  OFFSETS_ARG(7, bo, nb, "gemmAt");
+  OFFSETS_ARG(8, co, nc, "gemmAt");
+  float* betas;
+  size_t nbeta;
+  if (!get_f32(env, argv[9], &betas, &nbeta)) FAIL("mtl_blas.gemmAt: betas must be a Float32Array");
+  if (M < 0 || N < 0 || K < 0 || M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) FAIL("mtl_blas.gemmAt: bad dimensions");
+  if (na != nb || na != nc || na != nbeta) FAIL("mtl_blas.gemmAt: offset and beta arrays differ in length");
+  const size_t mk = (size_t)M * (size_t)K, kn = (size_t)K * (size_t)N, mn = (size_t)M * (size_t)N;
+  for (size_t i = 0; i < na; i++) {
+    if (!span_ok(ao[i], mk, len) || !span_ok(bo[i], kn, len) || !span_ok(co[i], mn, len)) FAIL("mtl_blas.gemmAt: an operand is out of range");
+  }
+  if (mn == 0) return NULL;
+  for (size_t i = 0; i < na; i++) {
+    float* C = mem + co[i];
+    if (K == 0) {
+      for (size_t j = 0; j < mn; j++) C[j] = betas[i] == 0.0f ? 0.0f : betas[i] * C[j];
+      continue;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, mem + ao[i],
+                ta ? (int)M : (int)K, mem + bo[i], tb ? (int)K : (int)N, betas[i], C, (int)N);
+  }
+  return NULL;
+}
+
+/* biasActAt(mem, rows, cols, act, outOffs, biasOffs): for every i, Y_i[r, :] = act(Y_i[r, :] + bias_i) in place (biasOffs[i] < 0: no bias). */
+static napi_value BiasActAt(napi_env env, napi_callback_info info) {
+  BEGIN("biasActAt", 6);
+  INT_ARG(1, rows, "biasActAt");
+  INT_ARG(2, cols, "biasActAt");
+  INT_ARG(3, act, "biasActAt");
+  OFFSETS_ARG(4, yo, ny, "biasActAt");
+  OFFSETS_ARG(5, bo, nb, "biasActAt");
+  if (rows < 0 || cols < 0 || act < 0 || act > 5 || ny != nb) FAIL("mtl_blas.biasActAt: bad sizes or activation");
+  const size_t n = (size_t)rows * (size_t)cols;
+  for (size_t i = 0; i < ny; i++) {
+    if (!span_ok(yo[i], n, len) || (bo[i] >= 0 && !span_ok(bo[i], (size_t)cols, len))) FAIL("mtl_blas.biasActAt: an operand is out of range");
+  }
+  for (size_t i = 0; i < ny; i++) {
+    float* y = mem + yo[i];
+    if (bo[i] >= 0) {
+      const float* b = mem + bo[i];
+      for (int64_t r = 0; r < rows; r++) {
+        float* row = y + (size_t)r * (size_t)cols;
+        for (int64_t c = 0; c < cols; c++) row[c] += b[c];
+      }
+    }
+    activate(y, n, (int)act);
+  }
+  return NULL;
+}
+
+/* actGradAt(mem, count, act, dyOffs, yOffs): dY_i ← dY_i · act'(from Y_i) in place, blocks of `count` elements. */
+static napi_value ActGradAt(napi_env env, napi_callback_info info) {
+  BEGIN("actGradAt", 5);
+  INT_ARG(1, count, "actGradAt");
+  INT_ARG(2, act, "actGradAt");
+  OFFSETS_ARG(3, dyo, nd, "actGradAt");
+  OFFSETS_ARG(4, yo, ny, "actGradAt");
+  if (count < 0 || act < 0 || act > 5 || nd != ny) FAIL("mtl_blas.actGradAt: bad sizes or activation");
+  for (size_t i = 0; i < nd; i++) {
+    if (!span_ok(dyo[i], (size_t)count, len) || !span_ok(yo[i], (size_t)count, len)) FAIL("mtl_blas.actGradAt: an operand is out of range");
+  }
+  for (size_t i = 0; i < nd; i++) activation_grad(mem + dyo[i], mem + yo[i], (size_t)count, (int)act);
+  return NULL;
+}
+
+/* colSumAt(mem, rows, cols, srcOffs, dstOffs): dst_i[c] = Σ_r src_i[r, c] (a bias gradient). */
+static napi_value ColSumAt(napi_env env, napi_callback_info info) {
+  BEGIN("colSumAt", 5);
+  INT_ARG(1, rows, "colSumAt");
+  INT_ARG(2, cols, "colSumAt");
+  OFFSETS_ARG(3, so, ns, "colSumAt");
+  OFFSETS_ARG(4, dso, nd, "colSumAt");
+  if (rows < 0 || cols < 0 || ns != nd) FAIL("mtl_blas.colSumAt: bad sizes");
+  for (size_t i = 0; i < ns; i++) {
+    if (!span_ok(so[i], (size_t)rows * (size_t)cols, len) || !span_ok(dso[i], (size_t)cols, len)) FAIL("mtl_blas.colSumAt: an operand is out of range");
+  }
+  for (size_t i = 0; i < ns; i++) {
+    float* restrict d = mem + dso[i];
+    const float* s = mem + so[i];
+    memset(d, 0, (size_t)cols * sizeof(float));
+    for (int64_t r = 0; r < rows; r++) {
+      const float* restrict row = s + (size_t)r * (size_t)cols;
+      for (int64_t c = 0; c < cols; c++) d[c] += row[c];
+    }
+  }
+  return NULL;
+}
+
+/*
+ * gateWeightsAt(mem, kind, rows, n, invT, scale, inOff, outOff): gate weights from logits [rows, n]
+ * (in place allowed). kind 0: softmax(logits · invT) per row; kind 1: scale · sigmoid(logits · invT).
+ */
+static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
+  BEGIN("gateWeightsAt", 8);
+  INT_ARG(1, kind, "gateWeightsAt");
+  INT_ARG(2, rows, "gateWeightsAt");
+  INT_ARG(3, n, "gateWeightsAt");
+  float invT, scale;
+  if (!get_float(env, argv[4], &invT) || !get_float(env, argv[5], &scale)) FAIL("mtl_blas.gateWeightsAt: invT and scale must be numbers");
+  INT_ARG(6, io, "gateWeightsAt");
+  INT_ARG(7, oo, "gateWeightsAt");
+  if (kind < 0 || kind > 1 || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsAt: bad kind or sizes");
+  const size_t total = (size_t)rows * (size_t)n;
+  if (!span_ok(io, total, len) || !span_ok(oo, total, len)) FAIL("mtl_blas.gateWeightsAt: an operand is out of range");
+  for (int64_t r = 0; r < rows; r++) {
+    const float* x = mem + io + (size_t)r * (size_t)n;
+    float* w = mem + oo + (size_t)r * (size_t)n;
+    if (kind == 0) {
+      float mx = x[0] * invT;
+      for (int64_t i = 1; i < n; i++) mx = fmaxf(mx, x[i] * invT);
+      float sum = 0.0f;
+      for (int64_t i = 0; i < n; i++) {
+        w[i] = expf(x[i] * invT - mx);
+        sum += w[i];
+      }
+      for (int64_t i = 0; i < n; i++) w[i] = w[i] / sum;
+    } else {
+      for (int64_t i = 0; i < n; i++) w[i] = scale / (1.0f + expf(-(x[i] * invT)));
+    }
+  }
+  return NULL;
+}
+
+/*
+ * gateWeightsGradAt(mem, kind, rows, n, invT, scale, wOff, dwOff, outOff): the logits' gradient from the
+ * weights W and their gradient dW (out may alias dW). softmax: invT · W ⊙ (dW − Σ W ⊙ dW); sigmoid:
+ * invT · dW ⊙ W ⊙ (1 − W / scale).
+ */
+static napi_value GateWeightsGradAt(napi_env env, napi_callback_info info) {
+  BEGIN("gateWeightsGradAt", 9);
+  INT_ARG(1, kind, "gateWeightsGradAt");
+  INT_ARG(2, rows, "gateWeightsGradAt");
+  INT_ARG(3, n, "gateWeightsGradAt");
+  float invT, scale;
+  if (!get_float(env, argv[4], &invT) || !get_float(env, argv[5], &scale)) FAIL("mtl_blas.gateWeightsGradAt: invT and scale must be numbers");
+  INT_ARG(6, wo, "gateWeightsGradAt");
+  INT_ARG(7, dwo, "gateWeightsGradAt");
+  INT_ARG(8, oo, "gateWeightsGradAt");
+  if (kind < 0 || kind > 1 || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsGradAt: bad kind or sizes");
+  const size_t total = (size_t)rows * (size_t)n;
+  if (!span_ok(wo, total, len) || !span_ok(dwo, total, len) || !span_ok(oo, total, len)) FAIL("mtl_blas.gateWeightsGradAt: an operand is out of range");
+  for (int64_t r = 0; r < rows; r++) {
+    const float* w = mem + wo + (size_t)r * (size_t)n;
+    const float* dw = mem + dwo + (size_t)r * (size_t)n;
+    float* out = mem + oo + (size_t)r * (size_t)n;
+    if (kind == 0) {
+      float dot = 0.0f;
+      for (int64_t i = 0; i < n; i++) dot += w[i] * dw[i];
+      for (int64_t i = 0; i < n; i++) out[i] = invT * (w[i] * (dw[i] - dot));
+    } else {
+      for (int64_t i = 0; i < n; i++) out[i] = invT * (dw[i] * (w[i] * (1.0f - w[i] / scale)));
+    }
+  }
+  return NULL;
+}
+
+/* mixAt(mem, rows, width, wOff, expertOffs, outOff): out[r, :] = Σ_i W[r, i] · E_i[r, :] (n = expertOffs.length). */
+static napi_value MixAt(napi_env env, napi_callback_info info) {
+  BEGIN("mixAt", 6);
+  INT_ARG(1, rows, "mixAt");
+  INT_ARG(2, width, "mixAt");
+  INT_ARG(3, wo, "mixAt");
+  OFFSETS_ARG(4, eo, n, "mixAt");
+  INT_ARG(5, oo, "mixAt");
+  if (rows < 0 || width < 0 || n < 1) FAIL("mtl_blas.mixAt: bad sizes");
+  const size_t block = (size_t)rows * (size_t)width;
+  if (!span_ok(wo, (size_t)rows * n, len) || !span_ok(oo, block, len)) FAIL("mtl_blas.mixAt: an operand is out of range");
+  for (size_t i = 0; i < n; i++) if (!span_ok(eo[i], block, len)) FAIL("mtl_blas.mixAt: an expert is out of range");
+  for (int64_t r = 0; r < rows; r++) {
+    float* restrict out = mem + oo + (size_t)r * (size_t)width;
+    const float* w = mem + wo + (size_t)r * n;
+    memset(out, 0, (size_t)width * sizeof(float));
+    for (size_t i = 0; i < n; i++) {
+      const float wi = w[i];
+      const float* restrict e = mem + eo[i] + (size_t)r * (size_t)width;
+      for (int64_t c = 0; c < width; c++) out[c] += wi * e[c];
+    }
+  }
+  return NULL;
+}
+
+/*
+ * mixGradAt(mem, rows, width, wOff, expertOffs, dOutOff, dExpertOffs, accumulate, dwOff): the backward of
+ * mixAt: dW[r, i] = E_i[r, :] · dOut[r, :]; dE_i[r, :] = W[r, i] · dOut[r, :], added to dE_i when
+ * accumulate[i] is non-zero (several gates mixing one expert), else written.
+ */
+static napi_value MixGradAt(napi_env env, napi_callback_info info) {
+  BEGIN("mixGradAt", 9);
+  INT_ARG(1, rows, "mixGradAt");
+  INT_ARG(2, width, "mixGradAt");
+  INT_ARG(3, wo, "mixGradAt");
+  OFFSETS_ARG(4, eo, n, "mixGradAt");
+  INT_ARG(5, doo, "mixGradAt");
+  OFFSETS_ARG(6, deo, nde, "mixGradAt");
+  OFFSETS_ARG(7, acc, nacc, "mixGradAt");
+  INT_ARG(8, dwo, "mixGradAt");
+  if (rows < 0 || width < 0 || n < 1 || nde != n || nacc != n) FAIL("mtl_blas.mixGradAt: bad sizes");
+  const size_t block = (size_t)rows * (size_t)width;
+  if (!span_ok(wo, (size_t)rows * n, len) || !span_ok(dwo, (size_t)rows * n, len) || !span_ok(doo, block, len)) FAIL("mtl_blas.mixGradAt: an operand is out of range");
+  for (size_t i = 0; i < n; i++) {
+    if (!span_ok(eo[i], block, len) || (deo[i] >= 0 && !span_ok(deo[i], block, len))) FAIL("mtl_blas.mixGradAt: an expert is out of range");
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    const float* restrict d = mem + doo + (size_t)r * (size_t)width;
+    const float* w = mem + wo + (size_t)r * n;
+    float* dw = mem + dwo + (size_t)r * n;
+    for (size_t i = 0; i < n; i++) {
+      const float* restrict e = mem + eo[i] + (size_t)r * (size_t)width;
+      float dot = 0.0f;
+      for (int64_t c = 0; c < width; c++) dot += e[c] * d[c];
+      dw[i] = dot;
+    }
+    for (size_t i = 0; i < n; i++) {
+      if (deo[i] < 0) continue;
+      const float wi = w[i];
+      float* restrict de = mem + deo[i] + (size_t)r * (size_t)width;
+      if (acc[i]) {
+        for (int64_t c = 0; c < width; c++) de[c] += wi * d[c];
+      } else {
+        for (int64_t c = 0; c < width; c++) de[c] = wi * d[c];
+      }
+    }
+  }
+  return NULL;
+}
+
+/* copyColsAt(mem, srcOff, srcStride, dstOff, dstStride, rows, cols, accumulate): a column block copy (or += when accumulate). */
+static napi_value CopyColsAt(napi_env env, napi_callback_info info) {
+  BEGIN("copyColsAt", 8);
+  INT_ARG(1, so, "copyColsAt");
+  INT_ARG(2, ss, "copyColsAt");
+  INT_ARG(3, dso, "copyColsAt");
+  INT_ARG(4, ds, "copyColsAt");
+  INT_ARG(5, rows, "copyColsAt");
+  INT_ARG(6, cols, "copyColsAt");
+  bool accumulate;
+  if (!get_bool(env, argv[7], &accumulate)) FAIL("mtl_blas.copyColsAt: accumulate must be a boolean");
+  if (rows < 0 || cols < 0 || ss < 0 || ds < 0) FAIL("mtl_blas.copyColsAt: bad sizes");
+  if (rows == 0 || cols == 0) return NULL;
+  if (!span_ok(so, (size_t)((rows - 1) * ss + cols), len) || !span_ok(dso, (size_t)((rows - 1) * ds + cols), len)) FAIL("mtl_blas.copyColsAt: out of range");
+  for (int64_t r = 0; r < rows; r++) {
+    const float* restrict s = mem + so + r * ss;
+    float* restrict d = mem + dso + r * ds;
+    if (accumulate) {
+      for (int64_t c = 0; c < cols; c++) d[c] += s[c];
+    } else {
+      memcpy(d, s, (size_t)cols * sizeof(float));
+    }
+  }
+  return NULL;
+}
+
+#pragma GCC pop_options
+
+napi_status register_step_kernels(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gemmAt", NULL, GemmAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"biasActAt", NULL, BiasActAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"actGradAt", NULL, ActGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"colSumAt", NULL, ColSumAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gateWeightsAt", NULL, GateWeightsAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gateWeightsGradAt", NULL, GateWeightsGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mixAt", NULL, MixAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mixGradAt", NULL, MixGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"copyColsAt", NULL, CopyColsAt, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}

@@ -1,0 +1,417 @@
+/**
+ * The direct training step: forward, loss and backward of a {@link DirectPlan} computed by the addon's
+ * kernels on the wasm heap, without tfjs's tape. The tfjs step dispatches ~400 small kernels per MMoE
+ * step, each with JS bookkeeping, transposes and temporaries; this step makes ~60 addon calls on
+ * preallocated buffers (bench/README.md has the before/after profile).
+ *
+ * Memory: one arena allocated in the wasm heap holds the weight gradients, then every buffer's values and
+ * gradients for `capacity` examples (reallocated when a larger batch comes). The weights are the tfjs
+ * model's own variables, read in place; the dense optimiser then updates them in place
+ * (DenseOptimizer.apply with gradient arrays), so predict, export and checkpoints see the same weights
+ * whichever step trained them. Embedding lookups and their sparse updates are the EmbeddingStore's.
+ *
+ * Gradients: each buffer has a "written" flag per step; the first contribution writes (β = 0) and later
+ * ones add (β = 1), so nothing is zeroed. A buffer nobody wrote a gradient into contributes nothing, and a
+ * weight that got no gradient is skipped by the optimiser, as the tfjs step skips a variable the loss does
+ * not depend on.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Feature, Task, TowerNode } from '../../ir/types.js';
+import type { Batch } from '../data/types.js';
+import type { StepResult } from '../../compile/types.js';
+import type { EmbeddingStore, Lookup } from '../embeddings.js';
+import { isEmbedded } from '../embeddings.js';
+import type { DenseOptimizer } from '../optimDense.js';
+import type { DirectPlan, PlanOp } from './plan.js';
+import { combineTaskLosses, taskLoss } from './loss.js';
+import { directKernels, wasmHeap, type DirectKernels, type WasmHeap } from './kernels.js';
+
+/** Labels and mask of one task for a batch (what CompiledModel.targets computes). */
+export interface TaskTargets {
+  task: Task;
+  y: Float32Array;
+  mask: Float32Array;
+}
+
+/** What the step works with besides its plan. */
+export interface DirectStepDeps {
+  store: EmbeddingStore;
+  /** The optimised variables by key: the plan's weights, and `uncertainty/TASK` when weighting is uncertainty. */
+  variables: Map<string, tf.Variable>;
+  optimizer: DenseOptimizer;
+  /** The optimiser's parameter keys in its order (gradients are handed over in this order). */
+  optimizerKeys: string[];
+  towers: Map<string, TowerNode>;
+  /** Log-variance variable keys, one per task in IR order, when the IR uses uncertainty weighting. */
+  logVarKeys: string[];
+  /** A plain numeric feature's values for a batch (CompiledModel's checks and messages). */
+  denseColumn(feature: Feature, batch: Batch): Float32Array;
+}
+
+const ZERO = 0;
+const I = (...values: number[]): Int32Array => Int32Array.from(values);
+const betas = (...values: number[]): Float32Array => Float32Array.from(values);
+
+/** The direct step of one compiled model (see the module comment). Call {@link dispose} to free its arena. */
+export class DirectStep {
+  private heap: WasmHeap | undefined;
+  private arena: { offset: number; capacity: number } | undefined;
+  /** Per buffer: offset of its values and of its gradient, relative to the activation region. */
+  private readonly valueAt: number[] = [];
+  private readonly gradAt: number[] = [];
+  /** Floats per example of all buffers (values; gradients take as many again). */
+  private readonly rowFloats: number;
+  /** Offset of each weight's gradient in the arena. */
+  private readonly weightGradAt = new Map<string, number>();
+  private readonly weightGradFloats: number;
+
+  constructor(
+    readonly plan: DirectPlan,
+    private readonly deps: DirectStepDeps,
+  ) {
+    let row = 0;
+    for (const b of plan.buffers) {
+      this.valueAt.push(row);
+      row += b.cols * b.blocks;
+    }
+    for (const b of plan.buffers) {
+      this.gradAt.push(row);
+      row += b.cols * b.blocks;
+    }
+    this.rowFloats = row;
+    let w = 0;
+    for (const [key, size] of plan.weights) {
+      this.weightGradAt.set(key, w);
+      w += size;
+    }
+    for (const key of deps.logVarKeys) {
+      this.weightGradAt.set(key, w);
+      w += 1;
+    }
+    this.weightGradFloats = w;
+  }
+
+  /** Make sure the arena holds `rows` examples (allocating may grow the heap: take memory views after). */
+  private ensureArena(heap: WasmHeap, rows: number): { offset: number; capacity: number } {
+    if (this.arena && this.heap === heap && this.arena.capacity >= rows) return this.arena;
+    this.dispose();
+    const capacity = Math.max(rows, this.arena?.capacity ?? 0);
+    const offset = heap.allocate(this.weightGradFloats + this.rowFloats * capacity);
+    this.heap = heap;
+    this.arena = { offset, capacity };
+    return this.arena;
+  }
+
+  /**
+   * One training step, or undefined when this step cannot run now (another backend is active, a weight is
+   * not in the wasm heap) — nothing has changed then and the caller runs the tfjs step.
+   */
+  step(batch: Batch, targets: TaskTargets[]): StepResult | undefined {
+    const n = batch.size;
+    const heap = wasmHeap();
+    const K = directKernels();
+    if (!heap || !K || n === 0) return undefined;
+    if (this.heap && heap.owner !== this.heap.owner) {
+      this.arena = undefined; // the old backend and its heap are gone
+      this.heap = undefined;
+    }
+    const weightAt = new Map<string, number>();
+    for (const key of [...this.plan.weights.keys(), ...this.deps.logVarKeys]) {
+      const v = this.deps.variables.get(key);
+      const at = v ? heap.offsetOf(v) : undefined;
+      if (at === undefined) return undefined;
+      weightAt.set(key, at);
+    }
+    // Inputs first (they can throw on a malformed batch; nothing is changed yet).
+    const lookups = new Map<number, Lookup>();
+    const dense = new Map<number, Float32Array>();
+    for (const op of this.plan.ops) {
+      if (op.kind !== 'feature') continue;
+      if (isEmbedded(op.feature)) lookups.set(op.out, this.deps.store.lookup(op.feature.name, batch.features[op.feature.name], n));
+      else dense.set(op.out, this.deps.denseColumn(op.feature, batch));
+    }
+    const arena = this.ensureArena(heap, n);
+    const mem = heap.memory();
+    const ctx = new StepContext(K, mem, arena.offset, arena.offset + this.weightGradFloats, arena.capacity, n, this, weightAt);
+    for (const [buffer, lookup] of lookups) mem.set(lookup.values.subarray(0, n * lookup.dim), ctx.value(buffer));
+    for (const [buffer, values] of dense) mem.set(values.subarray(0, n), ctx.value(buffer));
+    for (const op of this.plan.ops) ctx.forward(op);
+
+    const result = this.loss(ctx, targets, weightAt);
+    for (let i = this.plan.ops.length - 1; i >= 0; i--) ctx.backward(this.plan.ops[i]!);
+
+    for (const [buffer, lookup] of lookups) {
+      if (ctx.written[buffer]) this.deps.store.backward(lookup, mem.subarray(ctx.grad(buffer), ctx.grad(buffer) + n * lookup.dim));
+    }
+    const grads = this.deps.optimizerKeys.map((key) => {
+      const at = this.weightGradAt.get(key);
+      return at !== undefined && ctx.weightWritten.has(key) ? mem.subarray(arena.offset + at, arena.offset + at + this.weightSize(key)) : undefined;
+    });
+    this.deps.optimizer.apply(grads);
+    this.deps.store.step();
+    return result;
+  }
+
+  private weightSize(key: string): number {
+    return this.plan.weights.get(key) ?? 1;
+  }
+
+  /** Task losses from the tower logits; writes each head tower's logit gradient. */
+  private loss(ctx: StepContext, targets: TaskTargets[], weightAt: Map<string, number>): StepResult {
+    const { n, mem } = ctx;
+    const logits = (tower: string): Float32Array => {
+      const at = ctx.value(this.plan.towerLogits.get(tower)!);
+      return mem.subarray(at, at + n);
+    };
+    const perTask = targets.map(({ task, y, mask }) =>
+      taskLoss(
+        {
+          loss: task.loss.type as 'bce' | 'mse',
+          sigmoidHead: task.head.every((h) => this.deps.towers.get(h)!.output === 'sigmoid'),
+          logits: task.head.map(logits),
+          y,
+          mask,
+          weight: task.weight,
+        },
+        n,
+      ),
+    );
+    const logVars = this.deps.logVarKeys.length > 0 ? this.deps.logVarKeys.map((k) => mem[weightAt.get(k)!]!) : undefined;
+    const combined = combineTaskLosses(
+      perTask.map((t) => t.loss),
+      targets.map((t) => t.task.weight),
+      logVars,
+    );
+    const dz = new Map<string, Float64Array>();
+    targets.forEach(({ task }, t) => {
+      task.head.forEach((tower, i) => {
+        let acc = dz.get(tower);
+        if (!acc) dz.set(tower, (acc = new Float64Array(n)));
+        const d = perTask[t]!.dLogits[i]!;
+        const factor = combined.factors[t]!;
+        for (let b = 0; b < n; b++) acc[b]! += factor * d[b]!;
+      });
+    });
+    for (const [tower, d] of dz) {
+      const buffer = this.plan.towerLogits.get(tower)!;
+      mem.set(d, ctx.grad(buffer));
+      ctx.written[buffer] = 1;
+    }
+    this.deps.logVarKeys.forEach((key, t) => {
+      mem[ctx.weightGrad(key)] = combined.dLogVars[t]!;
+      ctx.weightWritten.add(key);
+    });
+    const taskLosses: Record<string, number> = {};
+    targets.forEach(({ task }, t) => (taskLosses[task.name] = perTask[t]!.loss));
+    return { loss: combined.total, taskLosses };
+  }
+
+  /** Relative offsets, for StepContext. */
+  layoutOf(buffer: number): { value: number; grad: number; cols: number } {
+    return { value: this.valueAt[buffer]!, grad: this.gradAt[buffer]!, cols: this.plan.buffers[buffer]!.cols };
+  }
+
+  /** Relative offset of a weight's gradient, for StepContext. */
+  weightGradOffset(key: string): number {
+    return this.weightGradAt.get(key)!;
+  }
+
+  /** Free the arena (the step allocates a new one if it runs again). */
+  dispose(): void {
+    if (this.arena && this.heap) {
+      try {
+        this.heap.free(this.arena.offset);
+      } catch {
+        // The backend was disposed with its heap; nothing is left to free.
+      }
+    }
+    this.arena = undefined;
+  }
+}
+
+/** One step's absolute offsets, gradient flags and the forward/backward of each operation. */
+class StepContext {
+  readonly written: Uint8Array;
+  readonly weightWritten = new Set<string>();
+
+  constructor(
+    private readonly K: DirectKernels,
+    readonly mem: Float32Array,
+    private readonly weightGradBase: number,
+    private readonly activationBase: number,
+    private readonly capacity: number,
+    readonly n: number,
+    private readonly step: DirectStep,
+    private readonly weightAt: Map<string, number>,
+  ) {
+    this.written = new Uint8Array(step.plan.buffers.length);
+  }
+
+  value(buffer: number, block = 0): number {
+    const l = this.step.layoutOf(buffer);
+    return this.activationBase + l.value * this.capacity + block * this.capacity * l.cols;
+  }
+
+  grad(buffer: number, block = 0): number {
+    const l = this.step.layoutOf(buffer);
+    return this.activationBase + l.grad * this.capacity + block * this.capacity * l.cols;
+  }
+
+  cols(buffer: number): number {
+    return this.step.plan.buffers[buffer]!.cols;
+  }
+
+  weight(key: string): number {
+    return this.weightAt.get(key)!;
+  }
+
+  weightGrad(key: string): number {
+    return this.weightGradBase + this.step.weightGradOffset(key);
+  }
+
+  /** β for the next gradient contribution to `buffer` (0 first, then 1), marking it written. */
+  private beta(buffer: number): number {
+    const b = this.written[buffer] ? 1 : 0;
+    this.written[buffer] = 1;
+    return b;
+  }
+
+  private needsGrad(buffer: number): boolean {
+    return this.step.plan.buffers[buffer]!.needsGrad;
+  }
+
+  forward(op: PlanOp): void {
+    const { K, mem, n } = this;
+    switch (op.kind) {
+      case 'feature':
+        return; // values were copied in by the step
+      case 'concat': {
+        const out = this.cols(op.out);
+        let at = 0;
+        for (const p of op.parts) {
+          K.copyColsAt(mem, this.value(p), this.cols(p), this.value(op.out) + at, out, n, this.cols(p), false);
+          at += this.cols(p);
+        }
+        return;
+      }
+      case 'mlp': {
+        let input = op.input;
+        for (const layer of op.layers) {
+          const fanIn = this.cols(input);
+          K.gemmAt(mem, false, false, n, layer.units, fanIn, I(this.value(input)), I(this.weight(layer.kernel)), I(this.value(layer.out)), betas(ZERO));
+          K.biasActAt(mem, n, layer.units, layer.act, I(this.value(layer.out)), I(this.weight(layer.bias)));
+          input = layer.out;
+        }
+        return;
+      }
+      case 'experts': {
+        const blocks = Array.from({ length: op.count }, (_, i) => i);
+        let fanIn = this.cols(op.input);
+        op.layers.forEach((layer, j) => {
+          const prev = j === 0 ? undefined : op.layers[j - 1]!.out;
+          const inputs = Int32Array.from(blocks, (i) => (prev === undefined ? this.value(op.input) : this.value(prev, i)));
+          const outs = Int32Array.from(blocks, (i) => this.value(layer.out, i));
+          K.gemmAt(mem, false, false, n, layer.units, fanIn, inputs, Int32Array.from(layer.kernels, (k) => this.weight(k)), outs, new Float32Array(op.count));
+          K.biasActAt(mem, n, layer.units, layer.act, outs, Int32Array.from(layer.biases, (k) => this.weight(k)));
+          fanIn = layer.units;
+        });
+        return;
+      }
+      case 'gate': {
+        const experts = op.experts.length;
+        K.gemmAt(mem, false, false, n, experts, this.cols(op.input), I(this.value(op.input)), I(this.weight(op.kernel)), I(this.value(op.logits)), betas(ZERO));
+        K.biasActAt(mem, n, experts, 0, I(this.value(op.logits)), I(this.weight(op.bias)));
+        K.gateWeightsAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.logits), this.value(op.weights));
+        K.mixAt(mem, n, this.cols(op.out), this.value(op.weights), Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)), this.value(op.out));
+        return;
+      }
+    }
+  }
+
+  /** dW = Xᵀ·dY, db = Σ dY, and dX (+)= dY·Wᵀ when X needs it, for the Dense layer X → Y (dY already through the activation). */
+  private denseBackward(input: number, inputBlock: number, units: number, kernel: string, bias: string, dy: number, dxInto: boolean): void {
+    const { K, mem, n } = this;
+    const fanIn = this.cols(input);
+    K.gemmAt(mem, true, false, fanIn, units, n, I(this.value(input, inputBlock)), I(dy), I(this.weightGrad(kernel)), betas(ZERO));
+    K.colSumAt(mem, n, units, I(dy), I(this.weightGrad(bias)));
+    this.weightWritten.add(kernel).add(bias);
+    if (dxInto && this.needsGrad(input)) {
+      K.gemmAt(mem, false, true, n, fanIn, units, I(dy), I(this.weight(kernel)), I(this.grad(input, inputBlock)), betas(this.beta(input)));
+    }
+  }
+
+  backward(op: PlanOp): void {
+    const { K, mem, n } = this;
+    switch (op.kind) {
+      case 'feature':
+        return;
+      case 'concat': {
+        if (!this.written[op.out]) return;
+        const out = this.cols(op.out);
+        let at = 0;
+        for (const p of op.parts) {
+          if (this.needsGrad(p)) K.copyColsAt(mem, this.grad(op.out) + at, out, this.grad(p), this.cols(p), n, this.cols(p), this.beta(p) === 1);
+          at += this.cols(p);
+        }
+        return;
+      }
+      case 'mlp': {
+        for (let i = op.layers.length - 1; i >= 0; i--) {
+          const layer = op.layers[i]!;
+          if (!this.written[layer.out]) return;
+          const input = i === 0 ? op.input : op.layers[i - 1]!.out;
+          K.actGradAt(mem, n * layer.units, layer.act, I(this.grad(layer.out)), I(this.value(layer.out)));
+          this.denseBackward(input, 0, layer.units, layer.kernel, layer.bias, this.grad(layer.out), true);
+        }
+        return;
+      }
+      case 'experts': {
+        const blocks = Array.from({ length: op.count }, (_, i) => i);
+        for (let j = op.layers.length - 1; j >= 0; j--) {
+          const layer = op.layers[j]!;
+          if (!this.written[layer.out]) return;
+          const outs = Int32Array.from(blocks, (i) => this.value(layer.out, i));
+          const douts = Int32Array.from(blocks, (i) => this.grad(layer.out, i));
+          K.actGradAt(mem, n * layer.units, layer.act, douts, outs);
+          const prev = j === 0 ? undefined : op.layers[j - 1]!.out;
+          const fanIn = prev === undefined ? this.cols(op.input) : this.cols(prev);
+          const inputs = Int32Array.from(blocks, (i) => (prev === undefined ? this.value(op.input) : this.value(prev, i)));
+          K.gemmAt(mem, true, false, fanIn, layer.units, n, inputs, douts, Int32Array.from(layer.kernels, (k) => this.weightGrad(k)), new Float32Array(op.count));
+          K.colSumAt(mem, n, layer.units, douts, Int32Array.from(layer.biases, (k) => this.weightGrad(k)));
+          for (const k of [...layer.kernels, ...layer.biases]) this.weightWritten.add(k);
+          const kernels = Int32Array.from(layer.kernels, (k) => this.weight(k));
+          if (prev !== undefined) {
+            this.written[prev] = 1;
+            K.gemmAt(mem, false, true, n, fanIn, layer.units, douts, kernels, Int32Array.from(blocks, (i) => this.grad(prev, i)), new Float32Array(op.count));
+          } else if (this.needsGrad(op.input)) {
+            // Every expert reads the same input: the first product writes (or adds to) dX, the others add.
+            const first = this.beta(op.input);
+            const b = Float32Array.from(blocks, (i) => (i === 0 ? first : 1));
+            K.gemmAt(mem, false, true, n, fanIn, layer.units, douts, kernels, new Int32Array(op.count).fill(this.grad(op.input)), b);
+          }
+        }
+        return;
+      }
+      case 'gate': {
+        if (!this.written[op.out]) return;
+        const experts = op.experts.length;
+        const accumulate = Int32Array.from(op.experts, (e) => this.written[e.buffer]!);
+        K.mixGradAt(
+          mem,
+          n,
+          this.cols(op.out),
+          this.value(op.weights),
+          Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)),
+          this.grad(op.out),
+          Int32Array.from(op.experts, (e) => this.grad(e.buffer, e.block)),
+          accumulate,
+          this.grad(op.logits),
+        );
+        for (const e of op.experts) this.written[e.buffer] = 1;
+        K.gateWeightsGradAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.weights), this.grad(op.logits), this.grad(op.logits));
+        this.denseBackward(op.input, 0, experts, op.kernel, op.bias, this.grad(op.logits), true);
+        return;
+      }
+    }
+  }
+}

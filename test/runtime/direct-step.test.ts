@@ -1,0 +1,258 @@
+/**
+ * The direct training step (src/runtime/direct) against the tfjs step it replaces: from the same initial
+ * weights and on the same batches, both must give the same losses, the same gradients (one SGD step with
+ * lr 1 turns each weight's change into its gradient) and, over several Adam steps, the same weights and
+ * embedding tables. Covered: softmax and sigmoid gates with temperature, a gate over two expert groups,
+ * stacked (PLE) levels, a shared bottom layer, a product head, a masked task (also with an empty mask),
+ * uncertainty weighting, mse on linear and product heads, every activation, sequence and bucketised
+ * features, a batch larger than the first. Needs the OpenBLAS addon (skipped with the reason otherwise).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { createModelRuntime } from '../../src/compile/index.js';
+import type { ModelRuntime, TrainingState } from '../../src/compile/types.js';
+import type { ModelIR, Mlp } from '../../src/ir/types.js';
+import { loadNativeBlas, nativeBlasError } from '../../src/runtime/native-blas.js';
+import { selectBackend } from '../../src/runtime/backend.js';
+import { planDirectStep } from '../../src/runtime/direct/plan.js';
+import { combineTaskLosses, taskLoss } from '../../src/runtime/direct/loss.js';
+import sigmoidGate from '../../plugins/sigmoid/index.js';
+import noisyTopk from '../../plugins/noisy-topk/index.js';
+import { esmmIR, mmoeIR, options, randomBatch } from '../compile/fixtures.js';
+
+const available = loadNativeBlas() !== undefined;
+const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
+
+const mlp = (units: number[], activation: Mlp['activation'] = 'relu'): Mlp => ({ units, activation, dropout: 0, batchNorm: false });
+
+/** ESMM-like fixture without batch norm: product head, masked task, uncertainty weighting. */
+function esmmDirectIR(): ModelIR {
+  const ir = esmmIR('mean');
+  ir.nodes = ir.nodes.map((n) => (n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, batchNorm: false } } : n));
+  return ir;
+}
+
+/** PLE-like: two levels, gates over two groups, sigmoid gates, a shared bottom layer, tanh/elu/selu/sigmoid activations, mse heads. */
+function pleIR(): ModelIR {
+  const base = mmoeIR();
+  return {
+    ...base,
+    name: 'ple_test',
+    labels: [...base.labels, { name: 'watch', type: 'real' }],
+    nodes: [
+      { kind: 'input', name: 'all', from: ['user', 'item', 'hist', 'price', 'age'], width: 15 },
+      { kind: 'layer', name: 'bottom', on: 'all', mlp: mlp([12], 'tanh'), width: 12 },
+      { kind: 'experts', name: 's1', count: 2, on: 'bottom', mlp: mlp([8, 6], 'elu'), width: 6 },
+      { kind: 'experts', name: 'a1', count: 2, on: 'bottom', mlp: mlp([8, 6], 'selu'), width: 6 },
+      { kind: 'experts', name: 'b1', count: 1, on: 'bottom', mlp: mlp([8, 6]), width: 6 },
+      { kind: 'gate', name: 'ga1', type: 'softmax', params: { temperature: 2 }, over: ['a1', 's1'], on: 'bottom', width: 6 },
+      { kind: 'gate', name: 'gb1', type: 'sigmoid', params: { scale: 2, temperature: 0.5 }, over: ['b1', 's1'], on: 'all', width: 6 },
+      { kind: 'gate', name: 'gs1', type: 'softmax', params: {}, over: ['a1', 'b1', 's1'], on: 'bottom', width: 6 },
+      { kind: 'experts', name: 'a2', count: 2, on: 'ga1', mlp: mlp([5], 'sigmoid'), width: 5 },
+      { kind: 'experts', name: 's2', count: 2, on: 'gs1', mlp: mlp([5], 'linear'), width: 5 },
+      { kind: 'gate', name: 'ga2', type: 'softmax', params: {}, over: ['a2', 's2'], on: 'ga1', width: 5 },
+      { kind: 'gate', name: 'gb2', type: 'sigmoid', params: {}, over: ['s2'], on: 'gb1', width: 5 },
+      { kind: 'tower', name: 't1', on: 'ga2', mlp: mlp([4]), output: 'sigmoid', width: 1 },
+      { kind: 'tower', name: 't2', on: 'gb2', mlp: mlp([]), output: 'linear', width: 1 },
+      { kind: 'tower', name: 't3', on: 'gb1', mlp: mlp([3], 'tanh'), output: 'linear', width: 1 },
+    ],
+    tasks: [
+      { name: 't1', head: ['t1'], loss: { type: 'bce', label: { label: 'click' } }, weight: 1 },
+      { name: 't2', head: ['t2'], loss: { type: 'mse', label: { label: 'buy' } }, weight: 0.7 },
+      { name: 'prod', head: ['t2', 't3'], loss: { type: 'mse', label: { label: 'click' } }, weight: 0.3 },
+      { name: 'sig', head: ['t1', 't1'], loss: { type: 'mse', label: { label: 'buy' } }, weight: 0.2, mask: { label: 'click' } },
+    ],
+  };
+}
+
+const sigmoidPlugin = sigmoidGate();
+const softmaxOptions = options();
+const gates = (t: string) => (t === 'sigmoid' ? sigmoidPlugin : softmaxOptions.gates(t));
+
+/** Two runtimes from one IR and seed: the direct step's and the tfjs step's. */
+function pair(ir: ModelIR, optimizer: 'sgd' | 'adam', lr: number): { direct: ModelRuntime; reference: ModelRuntime } {
+  const opts = options({ gates, optimizer: { optimizer, lr } });
+  return { direct: createModelRuntime(ir, { ...opts, directStep: true }), reference: createModelRuntime(ir, { ...opts, directStep: false }) };
+}
+
+/** max |a − b| / max(scale, |b|) over every tensor of two states. */
+function worstDifference(a: TrainingState, b: TrainingState, scale: number): { worst: number; where: string } {
+  let worst = 0;
+  let where = '';
+  for (const [name, t] of Object.entries(b.tensors)) {
+    const other = a.tensors[name];
+    expect(other, name).toBeDefined();
+    for (let i = 0; i < t.data.length; i++) {
+      const d = Math.abs(other!.data[i]! - t.data[i]!) / Math.max(scale, Math.abs(t.data[i]!));
+      if (d > worst) {
+        worst = d;
+        where = `${name}[${i}]: ${other!.data[i]} vs ${t.data[i]}`;
+      }
+    }
+  }
+  return { worst, where };
+}
+
+describe('the direct step plan', () => {
+  it('plans the reference architectures and says why not for batch norm, dropout and other gates', () => {
+    const sizes = (rt: ModelRuntime): Map<string, number> => new Map(Object.entries(rt.getState().tensors).filter(([k]) => k.startsWith('dense/')).map(([k, t]) => [k.slice(6), t.data.length]));
+    const rt = createModelRuntime(mmoeIR(), options({ directStep: false }));
+    const planned = planDirectStep(mmoeIR(), { auxLosses: 0, weightSizes: sizes(rt) });
+    rt.dispose();
+    expect('plan' in planned).toBe(true);
+    if (!('plan' in planned)) return;
+    expect(planned.plan.ops.map((o) => o.kind)).toEqual(['feature', 'feature', 'feature', 'feature', 'feature', 'concat', 'experts', 'gate', 'mlp', 'gate', 'mlp']);
+    expect([...planned.plan.towerLogits.keys()]).toEqual(['t1', 't2']);
+    // 3 experts × (kernel, bias) + 2 gates × 2 + 2 towers × (dense + out) × 2
+    expect(planned.plan.weights.size).toBe(6 + 4 + 8);
+
+    const bn = esmmIR();
+    const esmm = createModelRuntime(bn, options({ directStep: false }));
+    expect(planDirectStep(bn, { auxLosses: 0, weightSizes: sizes(esmm) })).toEqual({ reason: 'tower ctr uses batch norm' });
+    esmm.dispose();
+    const dropout = mmoeIR();
+    dropout.nodes = dropout.nodes.map((n) => (n.kind === 'experts' ? { ...n, mlp: { ...n.mlp, dropout: 0.1 } } : n));
+    expect(planDirectStep(dropout, { auxLosses: 0, weightSizes: new Map() })).toEqual({ reason: 'expert group e uses dropout' });
+    const gelu = mmoeIR();
+    gelu.nodes = gelu.nodes.map((n) => (n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, activation: 'gelu' as const } } : n));
+    expect(planDirectStep(gelu, { auxLosses: 0, weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) })).toEqual({ reason: 'tower t1 uses the gelu activation' });
+    const topk = mmoeIR();
+    topk.nodes = topk.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'noisy-topk' } : n));
+    expect(planDirectStep(topk, { auxLosses: 0, weightSizes: new Map() })).toMatchObject({ reason: expect.stringContaining("gate g1 is of type 'noisy-topk'") });
+    expect(planDirectStep(mmoeIR(), { auxLosses: 1, weightSizes: new Map() })).toEqual({ reason: 'a gate plugin adds an auxiliary loss' });
+  });
+});
+
+describe('the direct step losses', () => {
+  // Logits are float32, so the step is large enough for float32 rounding not to matter (central differences: error O(h²)).
+  const finite = (f: (z: number) => number, z: number): number => (f(z + 1e-3) - f(z - 1e-3)) / 2e-3;
+  it('match finite differences for bce, product bce (also near p = 1) and mse on every head kind', () => {
+    const cases: Array<{ loss: 'bce' | 'mse'; sigmoidHead: boolean; z: number[] }> = [
+      { loss: 'bce', sigmoidHead: true, z: [0.3] },
+      { loss: 'bce', sigmoidHead: true, z: [-2, 1.5] },
+      { loss: 'bce', sigmoidHead: true, z: [25, 30] },
+      { loss: 'mse', sigmoidHead: false, z: [0.8] },
+      { loss: 'mse', sigmoidHead: false, z: [0.8, -1.3] },
+      { loss: 'mse', sigmoidHead: true, z: [0.4, -0.2] },
+    ];
+    for (const c of cases) {
+      for (const y of [0, 1]) {
+        const at = (zs: number[]) => taskLoss({ loss: c.loss, sigmoidHead: c.sigmoidHead, logits: zs.map((z) => Float32Array.of(z)), y: Float32Array.of(y), mask: Float32Array.of(1), weight: 1 }, 1);
+        const got = at(c.z);
+        expect(Number.isFinite(got.loss)).toBe(true);
+        c.z.forEach((z, i) => {
+          const numeric = finite((v) => at(c.z.map((w, j) => (j === i ? v : w))).loss, z);
+          expect(Math.abs(got.dLogits[i]![0]! - numeric), `${c.loss} ${c.z} y=${y} head ${i}: ${got.dLogits[i]![0]} vs ${numeric}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
+        });
+      }
+    }
+  });
+
+  it('give 0 and no gradient on an empty mask, and the uncertainty weighting derivative', () => {
+    const empty = taskLoss({ loss: 'bce', sigmoidHead: true, logits: [Float32Array.of(1, 2)], y: Float32Array.of(1, 0), mask: Float32Array.of(0, 0), weight: 1 }, 2);
+    expect(empty.loss).toBe(0);
+    expect(Array.from(empty.dLogits[0]!).every((v) => v === 0)).toBe(true);
+    const s = [0.3, -0.5];
+    const c = combineTaskLosses([0.7, 0.2], [1, 2], s);
+    expect(c.total).toBeCloseTo(Math.exp(-0.3) * 0.7 + 0.3 + Math.exp(0.5) * 0.4 - 0.5, 12);
+    expect(c.factors[1]).toBeCloseTo(2 * Math.exp(0.5), 12);
+    expect(c.dLogVars[0]).toBeCloseTo(1 - Math.exp(-0.3) * 0.7, 12);
+  });
+});
+
+describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, () => {
+  beforeAll(async () => {
+    expect((await selectBackend('native')).name).toBe('native');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const models: Array<[string, () => ModelIR]> = [
+    ['mmoe (softmax gates with temperature, sequence and bucketised features)', mmoeIR],
+    ['esmm (product head, masked task, uncertainty weighting)', esmmDirectIR],
+    ['ple (levels, sigmoid gates, shared bottom, mse heads, every activation)', pleIR],
+  ];
+
+  for (const [label, make] of models) {
+    it(`${label}: same losses and gradients (one SGD step, lr 1)`, () => {
+      const ir = make();
+      const { direct, reference } = pair(ir, 'sgd', 1);
+      try {
+        const before = reference.getState();
+        expect(worstDifference(direct.getState(), before, 1e-3).worst).toBe(0);
+        const batch = randomBatch(ir, 48, 3);
+        const a = direct.trainStep(batch);
+        const b = reference.trainStep(batch);
+        expect(direct.trainStepKind?.()).toEqual({ kind: 'direct' });
+        expect(reference.trainStepKind?.()).toEqual({ kind: 'tfjs', reason: 'disabled' });
+        expect(a.loss).toBeCloseTo(b.loss, 4);
+        for (const t of ir.tasks) expect(a.taskLosses[t.name], t.name).toBeCloseTo(b.taskLosses[t.name]!, 4);
+        // The weights moved by −gradient: compare the moves.
+        const moved = (after: TrainingState): TrainingState => ({
+          meta: {},
+          tensors: Object.fromEntries(Object.entries(after.tensors).filter(([k]) => !k.includes('_opt/')).map(([k, t]) => [k, { shape: t.shape, data: t.data.map((v, i) => v - before.tensors[k]!.data[i]!) }])),
+        });
+        const da = moved(direct.getState());
+        const db = moved(reference.getState());
+        let nonZero = 0;
+        for (const t of Object.values(db.tensors)) nonZero += t.data.filter((v) => v !== 0).length;
+        expect(nonZero).toBeGreaterThan(100);
+        const { worst, where } = worstDifference(da, db, 1e-3);
+        expect(worst, where).toBeLessThan(2e-3);
+      } finally {
+        direct.dispose();
+        reference.dispose();
+      }
+    });
+
+    it(`${label}: same weights after 6 Adam steps, with a larger batch and an empty mask on the way`, () => {
+      const ir = make();
+      const { direct, reference } = pair(ir, 'adam', 0.01);
+      try {
+        const batches = [randomBatch(ir, 32, 1), randomBatch(ir, 32, 2), randomBatch(ir, 80, 3), randomBatch(ir, 32, 4, { clickRate: 0 }), randomBatch(ir, 17, 5), randomBatch(ir, 64, 6)];
+        for (const batch of batches) {
+          const a = direct.trainStep(batch);
+          const b = reference.trainStep(batch);
+          expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(b.loss)));
+        }
+        const { worst, where } = worstDifference(direct.getState(), reference.getState(), 0.05);
+        expect(worst, where).toBeLessThan(1e-3);
+        // Predictions come from the same (tfjs) model, so they agree as the weights do.
+        const test = randomBatch(ir, 20, 9);
+        const pa = direct.predict(test).outputs;
+        const pb = reference.predict(test).outputs;
+        for (const name of Object.keys(pb)) for (let i = 0; i < 20; i++) expect(pa[name]![i]!).toBeCloseTo(pb[name]![i]!, 3);
+      } finally {
+        direct.dispose();
+        reference.dispose();
+      }
+    });
+  }
+
+  it('falls back to the tfjs step for a model it cannot plan, and on another backend', async () => {
+    const plugin = noisyTopk();
+    const ir = mmoeIR();
+    ir.nodes = ir.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'noisy-topk', params: { k: 2 } } : n));
+    const rt = createModelRuntime(ir, options({ gates: (t) => (t === 'noisy-topk' ? plugin : undefined) }));
+    const r = rt.trainStep(randomBatch(ir, 16, 1));
+    expect(Number.isFinite(r.loss)).toBe(true);
+    expect(rt.trainStepKind?.()).toEqual({ kind: 'tfjs', reason: "gate g1 is of type 'noisy-topk' (the direct step computes softmax and sigmoid gates)" });
+    rt.dispose();
+
+    const mmoe = createModelRuntime(mmoeIR(), options());
+    mmoe.trainStep(randomBatch(mmoeIR(), 16, 1));
+    expect(mmoe.trainStepKind?.()).toEqual({ kind: 'direct' });
+    await tf.setBackend('cpu');
+    try {
+      // The model's variables live on the native backend's heap; on cpu the step is tfjs's.
+      const other = createModelRuntime(mmoeIR(), options());
+      other.trainStep(randomBatch(mmoeIR(), 16, 2));
+      expect(other.trainStepKind?.()).toEqual({ kind: 'tfjs' });
+      other.dispose();
+    } finally {
+      await selectBackend('native');
+      mmoe.dispose();
+    }
+  });
+});
