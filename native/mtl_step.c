@@ -15,6 +15,8 @@
 #include "napi_args.h"
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #pragma GCC push_options
@@ -355,6 +357,207 @@ static napi_value CopyColsAt(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+/* A counter-based random stream (splitmix64 finaliser): the same uniform for (seed, step, stream, index) on
+ * every machine and thread count, so dropout masks are reproducible and a resumed run draws the same ones. */
+static inline uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/*
+ * dropoutAt(mem, count, rate, seed, step, streams, inOffs, outOffs, maskOffs): for every block i and element
+ * j < count, u = uniform(seed, step, streams[i], j) in [0, 1); mask = u ≥ rate ? 1 / (1 − rate) : 0;
+ * out = in · mask (out may alias in). The mask is kept for the backward pass (mulAt).
+ */
+static napi_value DropoutAt(napi_env env, napi_callback_info info) {
+  BEGIN("dropoutAt", 9);
+  INT_ARG(1, count, "dropoutAt");
+  float rate;
+  if (!get_float(env, argv[2], &rate)) FAIL("mtl_blas.dropoutAt: rate must be a number");
+  INT_ARG(3, seed, "dropoutAt");
+  INT_ARG(4, step, "dropoutAt");
+  OFFSETS_ARG(5, streams, ns, "dropoutAt");
+  OFFSETS_ARG(6, io, ni, "dropoutAt");
+  OFFSETS_ARG(7, oo, no, "dropoutAt");
+  OFFSETS_ARG(8, mo, nm, "dropoutAt");
+  if (count < 0 || !(rate >= 0.0f && rate < 1.0f) || ns != ni || ni != no || no != nm) FAIL("mtl_blas.dropoutAt: bad sizes or rate");
+  for (size_t i = 0; i < ni; i++) {
+    if (!span_ok(io[i], (size_t)count, len) || !span_ok(oo[i], (size_t)count, len) || !span_ok(mo[i], (size_t)count, len)) FAIL("mtl_blas.dropoutAt: an operand is out of range");
+  }
+  const float scale = 1.0f / (1.0f - rate);
+  const uint64_t base = mix64(((uint64_t)(uint32_t)seed << 32) ^ (uint64_t)step);
+  for (size_t i = 0; i < ni; i++) {
+    const uint64_t s = mix64(base ^ ((uint64_t)(uint32_t)streams[i] * 0xd1b54a32d192ed03ULL));
+    const float* x = mem + io[i];
+    float* y = mem + oo[i];
+    float* m = mem + mo[i];
+    for (int64_t j = 0; j < count; j++) {
+      const float u = (float)(mix64(s + (uint64_t)j) >> 40) * (1.0f / 16777216.0f);
+      const float keep = u >= rate ? scale : 0.0f;
+      m[j] = keep;
+      y[j] = x[j] * keep;
+    }
+  }
+  return NULL;
+}
+
+/* mulAt(mem, count, aOffs, bOffs, outOffs): out_i = a_i ⊙ b_i elementwise (out may alias a or b). */
+static napi_value MulAt(napi_env env, napi_callback_info info) {
+  BEGIN("mulAt", 5);
+  INT_ARG(1, count, "mulAt");
+  OFFSETS_ARG(2, ao, na, "mulAt");
+  OFFSETS_ARG(3, bo, nb, "mulAt");
+  OFFSETS_ARG(4, oo, no, "mulAt");
+  if (count < 0 || na != nb || nb != no) FAIL("mtl_blas.mulAt: bad sizes");
+  for (size_t i = 0; i < na; i++) {
+    if (!span_ok(ao[i], (size_t)count, len) || !span_ok(bo[i], (size_t)count, len) || !span_ok(oo[i], (size_t)count, len)) FAIL("mtl_blas.mulAt: an operand is out of range");
+  }
+  for (size_t i = 0; i < na; i++) {
+    const float* a = mem + ao[i];
+    const float* b = mem + bo[i];
+    float* o = mem + oo[i];
+    for (int64_t j = 0; j < count; j++) o[j] = a[j] * b[j];
+  }
+  return NULL;
+}
+
+/*
+ * batchNormAt(mem, rows, cols, epsilon, momentum, xOffs, gammaOffs, betaOffs, meanOffs, varOffs, xhatOffs,
+ * invStdOffs, outOffs): batch normalisation in training mode, per block, as tfjs-layers' BatchNormalization:
+ * per column mean μ and biased variance σ² over the rows, x̂ = (x − μ)/sqrt(σ² + ε), out = γ·x̂ + β; the moving
+ * statistics move towards the batch's: m ← m − (m − μ)(1 − momentum), v ← v − (v − σ²)(1 − momentum). x̂ and
+ * 1/sqrt(σ² + ε) are kept for batchNormGradAt.
+ */
+static napi_value BatchNormAt(napi_env env, napi_callback_info info) {
+  BEGIN("batchNormAt", 13);
+  INT_ARG(1, rows, "batchNormAt");
+  INT_ARG(2, cols, "batchNormAt");
+  float eps, momentum;
+  if (!get_float(env, argv[3], &eps) || !get_float(env, argv[4], &momentum)) FAIL("mtl_blas.batchNormAt: epsilon and momentum must be numbers");
+  OFFSETS_ARG(5, xo, nx, "batchNormAt");
+  OFFSETS_ARG(6, go, ng, "batchNormAt");
+  OFFSETS_ARG(7, bo, nb, "batchNormAt");
+  OFFSETS_ARG(8, mmo, nmm, "batchNormAt");
+  OFFSETS_ARG(9, mvo, nmv, "batchNormAt");
+  OFFSETS_ARG(10, ho, nh, "batchNormAt");
+  OFFSETS_ARG(11, so, nsd, "batchNormAt");
+  OFFSETS_ARG(12, oo, no, "batchNormAt");
+  if (rows < 1 || cols < 1 || ng != nx || nb != nx || nmm != nx || nmv != nx || nh != nx || nsd != nx || no != nx) FAIL("mtl_blas.batchNormAt: bad sizes");
+  const size_t block = (size_t)rows * (size_t)cols, c = (size_t)cols;
+  for (size_t i = 0; i < nx; i++) {
+    if (!span_ok(xo[i], block, len) || !span_ok(ho[i], block, len) || !span_ok(oo[i], block, len) || !span_ok(go[i], c, len) || !span_ok(bo[i], c, len) ||
+        !span_ok(mmo[i], c, len) || !span_ok(mvo[i], c, len) || !span_ok(so[i], c, len))
+      FAIL("mtl_blas.batchNormAt: an operand is out of range");
+  }
+  double* acc = (double*)malloc(2 * c * sizeof(double));
+  if (!acc) FAIL("mtl_blas.batchNormAt: out of memory");
+  double* mean = acc;
+  double* var = acc + c;
+  for (size_t i = 0; i < nx; i++) {
+    const float* x = mem + xo[i];
+    for (size_t k = 0; k < c; k++) mean[k] = 0.0, var[k] = 0.0;
+    for (int64_t r = 0; r < rows; r++) {
+      const float* row = x + (size_t)r * c;
+      for (size_t k = 0; k < c; k++) mean[k] += row[k];
+    }
+    for (size_t k = 0; k < c; k++) mean[k] /= (double)rows;
+    for (int64_t r = 0; r < rows; r++) {
+      const float* row = x + (size_t)r * c;
+      for (size_t k = 0; k < c; k++) {
+        const double d = row[k] - mean[k];
+        var[k] += d * d;
+      }
+    }
+    float* inv = mem + so[i];
+    float* mm = mem + mmo[i];
+    float* mv = mem + mvo[i];
+    const float decay = 1.0f - momentum;
+    for (size_t k = 0; k < c; k++) {
+      var[k] /= (double)rows;
+      inv[k] = (float)(1.0 / sqrt(var[k] + (double)eps));
+      mm[k] = mm[k] - (mm[k] - (float)mean[k]) * decay;
+      mv[k] = mv[k] - (mv[k] - (float)var[k]) * decay;
+    }
+    const float* g = mem + go[i];
+    const float* b = mem + bo[i];
+    float* h = mem + ho[i];
+    float* out = mem + oo[i];
+    for (int64_t r = 0; r < rows; r++) {
+      const size_t at = (size_t)r * c;
+      for (size_t k = 0; k < c; k++) {
+        const float xh = (float)((x[at + k] - mean[k]) * inv[k]);
+        h[at + k] = xh;
+        out[at + k] = g[k] * xh + b[k];
+      }
+    }
+  }
+  free(acc);
+  return NULL;
+}
+
+/*
+ * batchNormGradAt(mem, rows, cols, dyOffs, xhatOffs, invStdOffs, gammaOffs, dxOffs, dGammaOffs, dBetaOffs): the
+ * backward of batchNormAt through the batch statistics: dβ = Σ dy, dγ = Σ dy·x̂,
+ * dx = (γ·invStd / n)·(n·dy − dβ − x̂·dγ). dx may alias dy.
+ */
+static napi_value BatchNormGradAt(napi_env env, napi_callback_info info) {
+  BEGIN("batchNormGradAt", 10);
+  INT_ARG(1, rows, "batchNormGradAt");
+  INT_ARG(2, cols, "batchNormGradAt");
+  OFFSETS_ARG(3, dyo, nd, "batchNormGradAt");
+  OFFSETS_ARG(4, ho, nh, "batchNormGradAt");
+  OFFSETS_ARG(5, so, ns, "batchNormGradAt");
+  OFFSETS_ARG(6, go, ng, "batchNormGradAt");
+  OFFSETS_ARG(7, dxo, ndx, "batchNormGradAt");
+  OFFSETS_ARG(8, dgo, ndg, "batchNormGradAt");
+  OFFSETS_ARG(9, dbo, ndb, "batchNormGradAt");
+  if (rows < 1 || cols < 1 || nh != nd || ns != nd || ng != nd || ndx != nd || ndg != nd || ndb != nd) FAIL("mtl_blas.batchNormGradAt: bad sizes");
+  const size_t block = (size_t)rows * (size_t)cols, c = (size_t)cols;
+  for (size_t i = 0; i < nd; i++) {
+    if (!span_ok(dyo[i], block, len) || !span_ok(ho[i], block, len) || !span_ok(dxo[i], block, len) || !span_ok(so[i], c, len) || !span_ok(go[i], c, len) ||
+        !span_ok(dgo[i], c, len) || !span_ok(dbo[i], c, len))
+      FAIL("mtl_blas.batchNormGradAt: an operand is out of range");
+  }
+  double* acc = (double*)malloc(2 * c * sizeof(double));
+  if (!acc) FAIL("mtl_blas.batchNormGradAt: out of memory");
+  double* sdy = acc;
+  double* sdyh = acc + c;
+  for (size_t i = 0; i < nd; i++) {
+    const float* dy = mem + dyo[i];
+    const float* h = mem + ho[i];
+    for (size_t k = 0; k < c; k++) sdy[k] = 0.0, sdyh[k] = 0.0;
+    for (int64_t r = 0; r < rows; r++) {
+      const size_t at = (size_t)r * c;
+      for (size_t k = 0; k < c; k++) {
+        sdy[k] += dy[at + k];
+        sdyh[k] += (double)dy[at + k] * h[at + k];
+      }
+    }
+    const float* inv = mem + so[i];
+    const float* g = mem + go[i];
+    float* dg = mem + dgo[i];
+    float* db = mem + dbo[i];
+    for (size_t k = 0; k < c; k++) {
+      dg[k] = (float)sdyh[k];
+      db[k] = (float)sdy[k];
+    }
+    float* dx = mem + dxo[i];
+    const double n = (double)rows;
+    for (int64_t r = 0; r < rows; r++) {
+      const size_t at = (size_t)r * c;
+      for (size_t k = 0; k < c; k++) {
+        const double scale = (double)g[k] * inv[k] / n;
+        dx[at + k] = (float)(scale * (n * dy[at + k] - sdy[k] - (double)h[at + k] * sdyh[k]));
+      }
+    }
+  }
+  free(acc);
+  return NULL;
+}
+
 #pragma GCC pop_options
 
 napi_status register_step_kernels(napi_env env, napi_value exports) {
@@ -368,6 +571,10 @@ napi_status register_step_kernels(napi_env env, napi_value exports) {
       {"mixAt", NULL, MixAt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mixGradAt", NULL, MixGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"copyColsAt", NULL, CopyColsAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dropoutAt", NULL, DropoutAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mulAt", NULL, MulAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNormAt", NULL, BatchNormAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNormGradAt", NULL, BatchNormGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -3,7 +3,7 @@
 #define MTL_STEP_H
 #include <node_api.h>
 
-/* Define gemmAt, biasActAt, actGradAt, colSumAt, gateWeightsAt, gateWeightsGradAt, mixAt, mixGradAt and copyColsAt on `exports`. */
+/* Define the *At kernels (gemmAt, biasActAt, …, dropoutAt, batchNormAt) on `exports`. */
 napi_status register_step_kernels(napi_env env, napi_value exports);
 
 #endif

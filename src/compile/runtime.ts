@@ -102,12 +102,13 @@ export class CompiledModel implements ModelRuntime {
         ? { reason: opts.directStep === false ? 'disabled' : 'disabled by MTL_DIRECT_STEP=off' }
         : planDirectStep(ir, {
             auxLosses: this.core.aux.length,
-            weightSizes: new Map(this.core.model.trainableWeights.map((w) => [stateKey(w.originalName), w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)])),
+            weightSizes: new Map(this.core.model.weights.map((w) => [stateKey(w.originalName), w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)])),
           });
     if ('plan' in planned) {
       this.direct = new DirectStep(planned.plan, {
         store: this.store,
-        variables: new Map(this.params.map((p) => [p.key, p.variable])),
+        variables: new Map([...this.core.model.weights.map((w) => [stateKey(w.originalName), w.read() as tf.Variable] as const), ...this.params.map((p) => [p.key, p.variable] as const)]),
+        seed: opts.seed,
         optimizer: this.optimizer,
         optimizerKeys: this.params.map((p) => p.key),
         towers: this.towers,
@@ -179,7 +180,7 @@ export class CompiledModel implements ModelRuntime {
   trainStep(batch: Batch): StepResult {
     const n = batch.size;
     const targets = this.targets(batch);
-    const direct = this.direct?.step(batch, targets);
+    const direct = this.direct?.step(batch, targets, this.steps);
     this.lastStepDirect = direct !== undefined;
     if (direct) {
       this.steps += 1;

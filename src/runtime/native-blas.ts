@@ -70,6 +70,24 @@ export interface NativeBlas {
   mixAt?(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, outOff: number): void;
   mixGradAt?(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, dOutOff: number, dExpertOffs: Int32Array, accumulate: Int32Array, dwOff: number): void;
   copyColsAt?(mem: Float32Array, srcOff: number, srcStride: number, dstOff: number, dstStride: number, rows: number, cols: number, accumulate: boolean): void;
+  dropoutAt?(mem: Float32Array, count: number, rate: number, seed: number, step: number, streams: Int32Array, inOffs: Int32Array, outOffs: Int32Array, maskOffs: Int32Array): void;
+  mulAt?(mem: Float32Array, count: number, aOffs: Int32Array, bOffs: Int32Array, outOffs: Int32Array): void;
+  batchNormAt?(
+    mem: Float32Array,
+    rows: number,
+    cols: number,
+    epsilon: number,
+    momentum: number,
+    xOffs: Int32Array,
+    gammaOffs: Int32Array,
+    betaOffs: Int32Array,
+    meanOffs: Int32Array,
+    varOffs: Int32Array,
+    xhatOffs: Int32Array,
+    invStdOffs: Int32Array,
+    outOffs: Int32Array,
+  ): void;
+  batchNormGradAt?(mem: Float32Array, rows: number, cols: number, dyOffs: Int32Array, xhatOffs: Int32Array, invStdOffs: Int32Array, gammaOffs: Int32Array, dxOffs: Int32Array, dGammaOffs: Int32Array, dBetaOffs: Int32Array): void;
   /** Set OpenBLAS's thread count. */
   setNumThreads(n: number): void;
   /** OpenBLAS's thread count. */

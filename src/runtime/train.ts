@@ -3,10 +3,11 @@
  * through `trainStep`, evaluate the metric plan on the validation part, record history, apply early
  * stopping, and write a checkpoint; finally export the best epoch's weights as the model directory.
  *
- * Repeatability: batches are shuffled with `seed + epoch` by the data layer, and every other source of
- * randomness (initialisers, dropout) lives in the model runtime's state, which checkpoints capture
- * whole. Hence a run resumed from a checkpoint (even one written mid-epoch after Ctrl-C) ends with
- * the same weights and metrics as an uninterrupted run on the same backend.
+ * Repeatability: batches are shuffled with `seed + epoch` by the data layer, initialisers are seeded, and
+ * the direct step's dropout masks are keyed by the seed and the step number, which checkpoints capture with
+ * the rest of the model runtime's state. Hence a run resumed from a checkpoint (even one written mid-epoch
+ * after Ctrl-C) ends with the same weights and metrics as an uninterrupted run on the same backend (with
+ * dropout, only on the direct step: the tfjs step's dropout is unseeded).
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';

@@ -98,6 +98,8 @@ describe('a real SIGINT', () => {
 
     const resumed = await runBin(['train', spec, '--data', data, '--out', out, '--backend', 'wasm', '--resume', '--format', 'json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('mtl train: training step: tfjs graph (the direct step runs on the native backend only: --backend native)\n');
+    expect((JSON.parse(resumed.stdout) as { trainStep: unknown }).trainStep).toEqual({ kind: 'tfjs' });
     for (const f of ['model.json', 'weights.bin', 'ir.json', 'preprocess.json', 'metrics.json', 'checkpoint']) expect(existsSync(path.join(out, f)), f).toBe(true);
     const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { final: unknown; history: unknown[] };
     expect(metrics.history).toHaveLength(2);

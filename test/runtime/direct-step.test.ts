@@ -5,14 +5,16 @@
  * embedding tables. Covered: softmax and sigmoid gates with temperature, a gate over two expert groups,
  * stacked (PLE) levels, a shared bottom layer, a product head, a masked task (also with an empty mask),
  * uncertainty weighting, mse on linear and product heads, every activation, sequence and bucketised
- * features, a batch larger than the first. Needs the OpenBLAS addon (skipped with the reason otherwise).
+ * features, batch norm (moving statistics included), dropout's plumbing, a batch larger than the first.
+ * Dropout itself: seeded masks (repeatable runs, exact resume) checked on the kernel and the runtime.
+ * Needs the OpenBLAS addon (skipped with the reason otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createModelRuntime } from '../../src/compile/index.js';
 import type { ModelRuntime, TrainingState } from '../../src/compile/types.js';
 import type { ModelIR, Mlp } from '../../src/ir/types.js';
-import { loadNativeBlas, nativeBlasError } from '../../src/runtime/native-blas.js';
+import { activeNativeBlas, loadNativeBlas, nativeBlasError } from '../../src/runtime/native-blas.js';
 import { selectBackend } from '../../src/runtime/backend.js';
 import { planDirectStep } from '../../src/runtime/direct/plan.js';
 import { combineTaskLosses, taskLoss } from '../../src/runtime/direct/loss.js';
@@ -25,10 +27,19 @@ const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${native
 
 const mlp = (units: number[], activation: Mlp['activation'] = 'relu'): Mlp => ({ units, activation, dropout: 0, batchNorm: false });
 
-/** ESMM-like fixture without batch norm: product head, masked task, uncertainty weighting. */
-function esmmDirectIR(): ModelIR {
-  const ir = esmmIR('mean');
-  ir.nodes = ir.nodes.map((n) => (n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, batchNorm: false } } : n));
+/** MMoE fixture with batch norm in the experts and the towers, and dropout so small it never drops (tfjs: keep = 1 in float32). */
+function normDropoutIR(): ModelIR {
+  const ir = mmoeIR();
+  ir.nodes = ir.nodes.map((n) =>
+    n.kind === 'experts' ? { ...n, mlp: { ...n.mlp, batchNorm: true, dropout: 1e-9 } } : n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, units: [4, 3], batchNorm: true, activation: 'tanh' as const } } : n,
+  );
+  return ir;
+}
+
+/** A model with real dropout (0.3) in the experts and the towers. */
+function dropoutIR(): ModelIR {
+  const ir = mmoeIR();
+  ir.nodes = ir.nodes.map((n) => (n.kind === 'experts' || n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, dropout: 0.3 } } : n));
   return ir;
 }
 
@@ -94,25 +105,37 @@ function worstDifference(a: TrainingState, b: TrainingState, scale: number): { w
 }
 
 describe('the direct step plan', () => {
-  it('plans the reference architectures and says why not for batch norm, dropout and other gates', () => {
+  it('plans the reference architectures with batch norm and dropout, and says why not for gelu, other gates and auxiliary losses', () => {
     const sizes = (rt: ModelRuntime): Map<string, number> => new Map(Object.entries(rt.getState().tensors).filter(([k]) => k.startsWith('dense/')).map(([k, t]) => [k.slice(6), t.data.length]));
     const rt = createModelRuntime(mmoeIR(), options({ directStep: false }));
     const planned = planDirectStep(mmoeIR(), { auxLosses: 0, weightSizes: sizes(rt) });
     rt.dispose();
     expect('plan' in planned).toBe(true);
     if (!('plan' in planned)) return;
-    expect(planned.plan.ops.map((o) => o.kind)).toEqual(['feature', 'feature', 'feature', 'feature', 'feature', 'concat', 'experts', 'gate', 'mlp', 'gate', 'mlp']);
+    expect(planned.plan.ops.map((o) => (o.kind === 'dense' ? `dense ${o.name} ×${o.count}` : o.kind))).toEqual([
+      'feature',
+      'feature',
+      'feature',
+      'feature',
+      'feature',
+      'concat',
+      'dense expert group e ×3',
+      'gate',
+      'dense tower t1 ×1',
+      'gate',
+      'dense tower t2 ×1',
+    ]);
     expect([...planned.plan.towerLogits.keys()]).toEqual(['t1', 't2']);
     // 3 experts × (kernel, bias) + 2 gates × 2 + 2 towers × (dense + out) × 2
     expect(planned.plan.weights.size).toBe(6 + 4 + 8);
 
-    const bn = esmmIR();
-    const esmm = createModelRuntime(bn, options({ directStep: false }));
-    expect(planDirectStep(bn, { auxLosses: 0, weightSizes: sizes(esmm) })).toEqual({ reason: 'tower ctr uses batch norm' });
-    esmm.dispose();
-    const dropout = mmoeIR();
-    dropout.nodes = dropout.nodes.map((n) => (n.kind === 'experts' ? { ...n, mlp: { ...n.mlp, dropout: 0.1 } } : n));
-    expect(planDirectStep(dropout, { auxLosses: 0, weightSizes: new Map() })).toEqual({ reason: 'expert group e uses dropout' });
+    const bn = normDropoutIR();
+    const withNorm = createModelRuntime(bn, options({ directStep: false }));
+    const normPlan = planDirectStep(bn, { auxLosses: 0, weightSizes: sizes(withNorm) });
+    withNorm.dispose();
+    expect('plan' in normPlan && [...normPlan.plan.statistics.keys()].slice(0, 2)).toEqual(['expert_e_0_bn_0/moving_mean', 'expert_e_1_bn_0/moving_mean']);
+    const experts = 'plan' in normPlan ? normPlan.plan.ops.find((o) => o.kind === 'dense') : undefined;
+    expect(experts?.kind === 'dense' && experts.layers[0]!.dropout).toMatchObject({ rate: 1e-9, stream: 0 });
     const gelu = mmoeIR();
     gelu.nodes = gelu.nodes.map((n) => (n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, activation: 'gelu' as const } } : n));
     expect(planDirectStep(gelu, { auxLosses: 0, weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) })).toEqual({ reason: 'tower t1 uses the gelu activation' });
@@ -170,7 +193,8 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
 
   const models: Array<[string, () => ModelIR]> = [
     ['mmoe (softmax gates with temperature, sequence and bucketised features)', mmoeIR],
-    ['esmm (product head, masked task, uncertainty weighting)', esmmDirectIR],
+    ['esmm (product head, masked task, uncertainty weighting, batch norm)', () => esmmIR('mean')],
+    ['mmoe with batch norm in experts and towers and never-dropping dropout', normDropoutIR],
     ['ple (levels, sigmoid gates, shared bottom, mse heads, every activation)', pleIR],
   ];
 
@@ -229,6 +253,66 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       }
     });
   }
+
+  it('dropout: the kernel keeps each value with probability 1 − rate, scaled by 1/(1 − rate), reproducibly per seed, step and stream', () => {
+    const K = activeNativeBlas()!;
+    const count = 20000;
+    const mem = new Float32Array(6 * count);
+    mem.fill(2, 0, count);
+    const run = (seed: number, step: number, stream: number, into: number): Float32Array => {
+      K.dropoutAt!(mem, count, 0.3, seed, step, Int32Array.of(stream), Int32Array.of(0), Int32Array.of(into), Int32Array.of(into + count));
+      return mem.slice(into, into + count);
+    };
+    const a = run(7, 3, 0, count);
+    const kept = a.filter((v) => v !== 0);
+    const scale = Math.fround(1 / Math.fround(1 - Math.fround(0.3)));
+    expect(new Set(kept)).toEqual(new Set([Math.fround(2 * scale)]));
+    // 14,000 expected; 5 standard deviations of a binomial(20000, 0.7) are ±324.
+    expect(Math.abs(kept.length - 14000)).toBeLessThan(324);
+    expect(Array.from(run(7, 3, 0, 3 * count))).toEqual(Array.from(a));
+    for (const [seed, step, stream] of [[8, 3, 0], [7, 4, 0], [7, 3, 1]] as const) {
+      const other = run(seed, step, stream, 3 * count);
+      let same = 0;
+      for (let i = 0; i < count; i++) if ((other[i] === 0) === (a[i] === 0)) same++;
+      expect(same / count).toBeLessThan(0.7); // independent masks agree on 0.7² + 0.3² = 58 %
+    }
+  });
+
+  it('dropout: runs are repeatable and a resumed run continues exactly; predictions use no dropout', () => {
+    const ir = dropoutIR();
+    const batches = [1, 2, 3, 4].map((seed) => randomBatch(ir, 32, seed));
+    const make = () => createModelRuntime(ir, options({ gates }));
+    const first = make();
+    const second = make();
+    const resumed = make();
+    try {
+      batches.forEach((b) => {
+        first.trainStep(b);
+        second.trainStep(b);
+      });
+      expect(first.trainStepKind?.()).toEqual({ kind: 'direct' });
+      expect(worstDifference(first.getState(), second.getState(), 1).worst).toBe(0);
+      const interrupted = make();
+      interrupted.trainStep(batches[0]!);
+      interrupted.trainStep(batches[1]!);
+      resumed.setState(interrupted.getState());
+      interrupted.dispose();
+      resumed.trainStep(batches[2]!);
+      resumed.trainStep(batches[3]!);
+      expect(worstDifference(resumed.getState(), first.getState(), 1).worst).toBe(0);
+      const test = randomBatch(ir, 16, 9);
+      expect(Array.from(first.predict(test).outputs['t1']!)).toEqual(Array.from(first.predict(test).outputs['t1']!));
+      // Dropout changes training: the same model without it ends elsewhere.
+      const plain = createModelRuntime(mmoeIR(), options({ gates }));
+      batches.forEach((b) => plain.trainStep(b));
+      expect(worstDifference(first.getState(), plain.getState(), 1).worst).toBeGreaterThan(1e-4);
+      plain.dispose();
+    } finally {
+      first.dispose();
+      second.dispose();
+      resumed.dispose();
+    }
+  });
 
   it('falls back to the tfjs step for a model it cannot plan, and on another backend', async () => {
     const plugin = noisyTopk();

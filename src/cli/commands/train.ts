@@ -95,10 +95,10 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`mtl train: interrupted; a resumable checkpoint is in ${out}/checkpoint. Continue with: mtl train ${positionals[0]} --out ${out} --resume\n`);
     return EXIT.interrupted;
   }
+  if (result.trainStep) io.stderr(`mtl train: training step: ${describeTrainStep(result.trainStep)}\n`);
   if (format === 'json') {
     io.stdout(JSON.stringify({ out, bestEpoch: result.bestEpoch, metrics: result.metrics, parameters: result.parameterCount, backend: result.backend, trainStep: result.trainStep }, null, 2) + '\n');
   } else {
-    if (result.trainStep) io.stderr(`mtl train: training step: ${describeTrainStep(result.trainStep)}\n`);
     io.stdout(`\nModel written to ${out} (${result.parameterCount.toLocaleString('en-US')} parameters, best epoch ${result.bestEpoch ?? '-'}${result.stoppedEarly ? ', stopped early' : ''}).\nValidation metrics:\n`);
     io.stdout(formatMetricsTable(result.metrics));
   }

@@ -8,7 +8,11 @@
  * - biasActAt: Y_i = act(Y_i + b_i) in place; actGradAt: dY_i ← dY_i ⊙ act′ computed from Y_i;
  * - colSumAt: a bias gradient (column sums); copyColsAt: a column block copy or accumulation;
  * - gateWeightsAt / gateWeightsGradAt: softmax (kind 0) or scale·sigmoid (kind 1) of logits / invT and its backward;
- * - mixAt / mixGradAt: out = Σ_i w_i·E_i per row and its backward (dW, and dE_i written or accumulated).
+ * - mixAt / mixGradAt: out = Σ_i w_i·E_i per row and its backward (dW, and dE_i written or accumulated);
+ * - dropoutAt: a seeded mask (counter-based: the same for a seed, step and stream on any machine) and
+ *   out = in ⊙ mask; mulAt: elementwise product (dropout's backward);
+ * - batchNormAt / batchNormGradAt: training-mode batch normalisation (updating the moving statistics in
+ *   place) and its backward through the batch statistics.
  * Activation codes: see {@link ACTIVATION_CODES}.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,13 +21,30 @@ import { activeNativeBlas, nativeMatMulInstalled, type NativeBlas } from '../nat
 
 /** The kernels the direct step needs, all present. */
 export type DirectKernels = Required<
-  Pick<NativeBlas, 'gemmAt' | 'biasActAt' | 'actGradAt' | 'colSumAt' | 'gateWeightsAt' | 'gateWeightsGradAt' | 'mixAt' | 'mixGradAt' | 'copyColsAt'>
+  Pick<
+    NativeBlas,
+    'gemmAt' | 'biasActAt' | 'actGradAt' | 'colSumAt' | 'gateWeightsAt' | 'gateWeightsGradAt' | 'mixAt' | 'mixGradAt' | 'copyColsAt' | 'dropoutAt' | 'mulAt' | 'batchNormAt' | 'batchNormGradAt'
+  >
 >;
 
 /** Activation codes of the kernels; an activation missing here (gelu) keeps the tfjs step. */
 export const ACTIVATION_CODES: Partial<Record<Mlp['activation'], number>> = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, elu: 4, selu: 5 };
 
-const KERNEL_NAMES = ['gemmAt', 'biasActAt', 'actGradAt', 'colSumAt', 'gateWeightsAt', 'gateWeightsGradAt', 'mixAt', 'mixGradAt', 'copyColsAt'] as const;
+const KERNEL_NAMES = [
+  'gemmAt',
+  'biasActAt',
+  'actGradAt',
+  'colSumAt',
+  'gateWeightsAt',
+  'gateWeightsGradAt',
+  'mixAt',
+  'mixGradAt',
+  'copyColsAt',
+  'dropoutAt',
+  'mulAt',
+  'batchNormAt',
+  'batchNormGradAt',
+] as const;
 
 /** The kernels when the native backend is active and its addon has them all; else undefined. */
 export function directKernels(): DirectKernels | undefined {
@@ -36,6 +57,7 @@ export function directKernels(): DirectKernels | undefined {
 interface WasmBackendLike {
   wasm: { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(ptr: number): void };
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
+  refCount(dataId: object): number;
 }
 
 /** The wasm heap as one float32 memory. */
@@ -46,6 +68,8 @@ export interface WasmHeap {
   memory(): Float32Array;
   /** Element offset of a float32 tensor's values in the heap, or undefined when it has none. */
   offsetOf(t: tf.Tensor): number | undefined;
+  /** True when `t` is the only holder of its data (so writing it in place changes no other tensor). */
+  exclusive(t: tf.Tensor): boolean;
   /** Allocate `floats` elements; returns their element offset. */
   allocate(floats: number): number;
   /** Free what {@link allocate} returned. */
@@ -70,6 +94,9 @@ export function wasmHeap(): WasmHeap | undefined {
       const data = backend.dataIdMap.get(t.dataId);
       if (!data || data.memoryOffset === null || data.memoryOffset % 4 !== 0) return undefined;
       return data.memoryOffset / 4;
+    },
+    exclusive(t) {
+      return backend.refCount(t.dataId) === 1;
     },
     allocate(floats) {
       const ptr = backend.wasm._malloc(floats * 4) >>> 0;

@@ -5,32 +5,59 @@
  * layers, with the weight names of src/compile/graph.ts (`tower_t_dense_0/kernel`, `expert_e_3_dense_0/bias`,
  * `gate_g_logits/kernel`, …) so that the step can use the tfjs model's weights in place.
  *
- * A model the plan cannot express keeps the tfjs step, and {@link planDirectStep} says why: batch norm,
- * dropout, a gelu activation, a gate type other than the first-party `softmax` and `sigmoid`, a plugin's
- * auxiliary loss.
+ * Every MLP option of the language is planned: Dense → (batch norm → activation) → (dropout), per layer, as
+ * src/compile/mlp.ts builds it. A model the plan cannot express keeps the tfjs step, and
+ * {@link planDirectStep} says why: a gelu activation, a gate type other than the first-party `softmax` and
+ * `sigmoid`, a plugin's auxiliary loss.
  */
-import type { ExpertsNode, Feature, GateNode, GraphNode, Mlp, ModelIR, TowerNode } from '../../ir/types.js';
+import type { ExpertsNode, Feature, GateNode, GraphNode, Mlp, ModelIR } from '../../ir/types.js';
 import { featureWidth } from '../../compile/graph.js';
 import { isEmbedded } from '../embeddings.js';
 import { ACTIVATION_CODES } from './kernels.js';
 
 /** A matrix of `blocks` × [rows, cols] (an expert group's layer output holds one block per expert). */
 export interface PlanBuffer {
-  /** What it holds, for messages: `feature c1`, `expert e layer 0`, `gate g weights`. */
+  /** What it holds, for messages: `feature c1`, `expert group e layer 0`, `gate g weights`. */
   name: string;
   cols: number;
   blocks: number;
-  /** True when the loss's gradient must flow into it (anything but a plain numeric feature). */
+  /** True when the loss's gradient must flow into it (anything but a plain numeric feature and saved statistics). */
   needsGrad: boolean;
+  /** One row whatever the batch size (per-column statistics), instead of one row per example. */
+  fixed?: boolean;
 }
 
-/** One Dense layer: kernel [in, units] and bias [units] by state key, then an activation code. */
-export interface PlanDense {
-  kernel: string;
-  bias: string;
+/** tfjs-layers' BatchNormalization defaults, which src/compile/mlp.ts keeps. */
+export const BATCH_NORM_EPSILON = 1e-3;
+export const BATCH_NORM_MOMENTUM = 0.99;
+
+/**
+ * One Dense layer of a stack of `count` parallel blocks (experts), with what follows it: weight keys per
+ * block, buffers of `count` blocks.
+ */
+export interface PlanLayer {
   units: number;
   act: number;
-  /** The layer's output buffer. */
+  kernels: string[];
+  /** Absent with batch norm (the Dense layer has no bias then). */
+  biases?: string[];
+  /** The Dense output; without batch norm the activation is applied to it in place. */
+  linear: number;
+  norm?: {
+    gammas: string[];
+    betas: string[];
+    /** Moving statistics: not trained, updated in place by the forward pass as tfjs-layers does. */
+    movingMeans: string[];
+    movingVariances: string[];
+    /** Normalised values x̂ and per-column 1/sqrt(σ² + ε), kept for the backward pass. */
+    xhat: number;
+    invStd: number;
+  };
+  /** The activation's output: `linear` without batch norm, else a buffer of its own. */
+  activated: number;
+  /** Dropout with a seeded mask; `stream` (+ block) keys its random numbers. */
+  dropout?: { rate: number; mask: number; stream: number };
+  /** What the next layer reads: `activated`, or its dropped-out copy. */
   out: number;
 }
 
@@ -38,8 +65,8 @@ export interface PlanDense {
 export type PlanOp =
   | { kind: 'feature'; feature: Feature; out: number }
   | { kind: 'concat'; parts: number[]; out: number }
-  | { kind: 'mlp'; input: number; layers: PlanDense[] }
-  | { kind: 'experts'; input: number; count: number; layers: Array<{ kernels: string[]; biases: string[]; units: number; act: number; out: number }> }
+  /** An MLP (count 1: a layer node or a tower, whose last layer is its output unit) or an expert group (count k, every block reading the same input). */
+  | { kind: 'dense'; name: string; input: number; count: number; layers: PlanLayer[] }
   | {
       kind: 'gate';
       name: string;
@@ -63,15 +90,17 @@ export interface DirectPlan {
   ops: PlanOp[];
   /** Each tower's logit buffer ([rows, 1]), by tower name: the loss reads these. */
   towerLogits: Map<string, number>;
-  /** Every weight key the plan reads, with its element count. */
+  /** Every trained weight key the plan reads, with its element count. */
   weights: Map<string, number>;
+  /** Batch-norm moving statistics the forward pass updates in place (not trained), with their element counts. */
+  statistics: Map<string, number>;
 }
 
 /** What {@link planDirectStep} needs besides the IR. */
 export interface PlanInput {
   /** Number of plugin auxiliary losses in the core model (any → no plan). */
   auxLosses: number;
-  /** Element count of each trainable weight of the core model, by state key. */
+  /** Element count of each weight of the core model (trainable or not), by state key. */
   weightSizes: Map<string, number>;
 }
 
@@ -96,9 +125,11 @@ class Planner {
   private readonly values = new Map<string, number>();
   private readonly expertGroups = new Map<string, number>();
   private readonly weights = new Map<string, number>();
+  private readonly statistics = new Map<string, number>();
   private readonly towerLogits = new Map<string, number>();
   private readonly features: Map<string, Feature>;
   private readonly nodes: Map<string, GraphNode>;
+  private dropoutStreams = 0;
 
   constructor(
     private readonly ir: ModelIR,
@@ -113,28 +144,20 @@ class Planner {
     // Towers in IR order, as the core model builds them; only what a task's head needs is computed.
     const heads = new Set(this.ir.tasks.flatMap((t) => t.head));
     for (const node of this.ir.nodes) if (node.kind === 'tower' && heads.has(node.name)) this.resolve(node.name);
-    return { buffers: this.buffers, ops: this.ops, towerLogits: this.towerLogits, weights: this.weights };
+    return { buffers: this.buffers, ops: this.ops, towerLogits: this.towerLogits, weights: this.weights, statistics: this.statistics };
   }
 
-  private buffer(name: string, cols: number, needsGrad: boolean, blocks = 1): number {
-    this.buffers.push({ name, cols, blocks, needsGrad });
+  private buffer(name: string, cols: number, needsGrad: boolean, blocks = 1, fixed = false): number {
+    this.buffers.push({ name, cols, blocks, needsGrad, ...(fixed ? { fixed } : {}) });
     return this.buffers.length - 1;
   }
 
-  private weight(key: string, size: number): string {
+  private key(key: string, size: number, into: Map<string, number>): string {
     const have = this.input.weightSizes.get(key);
     if (have === undefined) throw new Error(`internal: the core model has no weight '${key}'`);
     if (have !== size) throw new Error(`internal: weight '${key}' has ${have} values, the plan expects ${size}`);
-    this.weights.set(key, size);
+    into.set(key, size);
     return key;
-  }
-
-  private activation(mlp: Mlp, where: string): number {
-    if (mlp.batchNorm) throw new Unsupported(`${where} uses batch norm`);
-    if (mlp.dropout > 0) throw new Unsupported(`${where} uses dropout`);
-    const act = ACTIVATION_CODES[mlp.activation];
-    if (act === undefined) throw new Unsupported(`${where} uses the ${mlp.activation} activation`);
-    return act;
   }
 
   private resolve(name: string): number {
@@ -165,9 +188,12 @@ class Planner {
         return out;
       }
       case 'layer':
-        return this.mlp(this.resolve(node.on), node.mlp, `layer_${node.name}`, `layer ${node.name}`, undefined);
-      case 'tower':
-        return this.tower(node);
+        return this.dense(`layer ${node.name}`, this.resolve(node.on), node.mlp, [`layer_${node.name}`], undefined);
+      case 'tower': {
+        const out = this.dense(`tower ${node.name}`, this.resolve(node.on), node.mlp, [`tower_${node.name}`], `tower_${node.name}_out`);
+        this.towerLogits.set(node.name, out);
+        return out;
+      }
       case 'gate':
         return this.gate(node);
       case 'experts':
@@ -175,50 +201,62 @@ class Planner {
     }
   }
 
-  /** Dense layers `${prefix}_dense_i`, plus an output unit when `outName` is given; returns the last output. */
-  private mlp(input: number, mlp: Mlp, prefix: string, what: string, outName: string | undefined): number {
-    const act = this.activation(mlp, what);
-    const layers: PlanDense[] = [];
+  /**
+   * The MLP `mlp` on `input` for each prefix (one per block: `expert_e_3`), named as src/compile/mlp.ts names
+   * its layers, plus a linear output unit `outName` (towers). Returns the last layer's output.
+   */
+  private dense(what: string, input: number, mlp: Mlp, prefixes: string[], outName: string | undefined): number {
+    const act = ACTIVATION_CODES[mlp.activation];
+    if (act === undefined) throw new Unsupported(`${what} uses the ${mlp.activation} activation`);
+    const count = prefixes.length;
+    const layers: PlanLayer[] = [];
     let fanIn = this.buffers[input]!.cols;
     mlp.units.forEach((units, i) => {
-      const name = `${prefix}_dense_${i}`;
-      layers.push({ kernel: this.weight(`${name}/kernel`, fanIn * units), bias: this.weight(`${name}/bias`, units), units, act, out: this.buffer(`${what} layer ${i}`, units, true) });
+      const names = (part: string) => prefixes.map((p) => `${p}_${part}_${i}`);
+      const linear = this.buffer(`${what} layer ${i}`, units, true, count);
+      const kernels = names('dense').map((k) => this.key(`${k}/kernel`, fanIn * units, this.weights));
+      const layer: PlanLayer = { units, act, kernels, linear, activated: linear, out: linear };
+      if (mlp.batchNorm) {
+        const bn = names('bn');
+        layer.norm = {
+          gammas: bn.map((k) => this.key(`${k}/gamma`, units, this.weights)),
+          betas: bn.map((k) => this.key(`${k}/beta`, units, this.weights)),
+          movingMeans: bn.map((k) => this.key(`${k}/moving_mean`, units, this.statistics)),
+          movingVariances: bn.map((k) => this.key(`${k}/moving_variance`, units, this.statistics)),
+          xhat: this.buffer(`${what} layer ${i} normalised`, units, false, count),
+          invStd: this.buffer(`${what} layer ${i} 1/std`, units, false, count, true),
+        };
+        layer.activated = this.buffer(`${what} layer ${i} activation`, units, true, count);
+      } else {
+        layer.biases = names('dense').map((k) => this.key(`${k}/bias`, units, this.weights));
+      }
+      layer.out = layer.activated;
+      if (mlp.dropout > 0) {
+        layer.dropout = { rate: mlp.dropout, mask: this.buffer(`${what} layer ${i} dropout mask`, units, false, count), stream: this.dropoutStreams };
+        this.dropoutStreams += count;
+        layer.out = this.buffer(`${what} layer ${i} dropout`, units, true, count);
+      }
+      layers.push(layer);
       fanIn = units;
     });
-    if (outName) layers.push({ kernel: this.weight(`${outName}/kernel`, fanIn), bias: this.weight(`${outName}/bias`, 1), units: 1, act: ACTIVATION_CODES.linear!, out: this.buffer(`${what} logit`, 1, true) });
-    if (layers.length === 0) return input;
-    this.ops.push({ kind: 'mlp', input, layers });
+    if (outName) {
+      const linear = this.buffer(`${what} logit`, 1, true);
+      layers.push({ units: 1, act: ACTIVATION_CODES.linear!, kernels: [this.key(`${outName}/kernel`, fanIn, this.weights)], biases: [this.key(`${outName}/bias`, 1, this.weights)], linear, activated: linear, out: linear });
+    }
+    if (layers.length === 0) {
+      if (count > 1) throw new Unsupported(`${what} has no layers`);
+      return input;
+    }
+    this.ops.push({ kind: 'dense', name: what, input, count, layers });
     return layers[layers.length - 1]!.out;
-  }
-
-  private tower(node: TowerNode): number {
-    const out = this.mlp(this.resolve(node.on), node.mlp, `tower_${node.name}`, `tower ${node.name}`, `tower_${node.name}_out`);
-    this.towerLogits.set(node.name, out);
-    return out;
   }
 
   /** An expert group's last-layer buffer (one block per expert), computed once for every gate that mixes it. */
   private experts(node: ExpertsNode): number {
     const done = this.expertGroups.get(node.name);
     if (done !== undefined) return done;
-    const act = this.activation(node.mlp, `expert group ${node.name}`);
-    const input = this.resolve(node.on);
-    let fanIn = this.buffers[input]!.cols;
-    const layers = node.mlp.units.map((units, j) => {
-      const keys = Array.from({ length: node.count }, (_, i) => `expert_${node.name}_${i}_dense_${j}`);
-      const layer = {
-        kernels: keys.map((k) => this.weight(`${k}/kernel`, fanIn * units)),
-        biases: keys.map((k) => this.weight(`${k}/bias`, units)),
-        units,
-        act,
-        out: this.buffer(`expert group ${node.name} layer ${j}`, units, true, node.count),
-      };
-      fanIn = units;
-      return layer;
-    });
-    if (layers.length === 0) throw new Unsupported(`expert group ${node.name} has no layers`);
-    this.ops.push({ kind: 'experts', input, count: node.count, layers });
-    const out = layers[layers.length - 1]!.out;
+    const prefixes = Array.from({ length: node.count }, (_, i) => `expert_${node.name}_${i}`);
+    const out = this.dense(`expert group ${node.name}`, this.resolve(node.on), node.mlp, prefixes, undefined);
     this.expertGroups.set(node.name, out);
     return out;
   }
@@ -247,8 +285,8 @@ class Planner {
       normalizer,
       invTemperature: 1 / number('temperature'),
       scale: normalizer === 1 ? number('scale') : 1,
-      kernel: this.weight(`${prefix}/kernel`, this.buffers[input]!.cols * n),
-      bias: this.weight(`${prefix}/bias`, n),
+      kernel: this.key(`${prefix}/kernel`, this.buffers[input]!.cols * n, this.weights),
+      bias: this.key(`${prefix}/bias`, n, this.weights),
       logits: this.buffer(`gate ${node.name} logits`, n, true),
       weights: this.buffer(`gate ${node.name} weights`, n, true),
       out,

@@ -4,11 +4,14 @@
  * step, each with JS bookkeeping, transposes and temporaries; this step makes ~60 addon calls on
  * preallocated buffers (bench/README.md has the before/after profile).
  *
- * Memory: one arena allocated in the wasm heap holds the weight gradients, then every buffer's values and
- * gradients for `capacity` examples (reallocated when a larger batch comes). The weights are the tfjs
+ * Memory: one arena allocated in the wasm heap holds the weight gradients and the per-column statistics,
+ * then every buffer's values and gradients for `capacity` examples (reallocated when a larger batch comes). The weights are the tfjs
  * model's own variables, read in place; the dense optimiser then updates them in place
  * (DenseOptimizer.apply with gradient arrays), so predict, export and checkpoints see the same weights
  * whichever step trained them. Embedding lookups and their sparse updates are the EmbeddingStore's.
+ *
+ * Dropout masks come from a counter-based generator keyed by (seed, step number, layer, block), so runs with
+ * dropout are repeatable and a resumed run draws the masks an uninterrupted one would have drawn.
  *
  * Gradients: each buffer has a "written" flag per step; the first contribution writes (β = 0) and later
  * ones add (β = 1), so nothing is zeroed. A buffer nobody wrote a gradient into contributes nothing, and a
@@ -25,6 +28,7 @@ import type { DenseOptimizer } from '../optimDense.js';
 import type { DirectPlan, PlanOp } from './plan.js';
 import { combineTaskLosses, taskLoss } from './loss.js';
 import { directKernels, wasmHeap, type DirectKernels, type WasmHeap } from './kernels.js';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from './plan.js';
 
 /** Labels and mask of one task for a batch (what CompiledModel.targets computes). */
 export interface TaskTargets {
@@ -36,8 +40,13 @@ export interface TaskTargets {
 /** What the step works with besides its plan. */
 export interface DirectStepDeps {
   store: EmbeddingStore;
-  /** The optimised variables by key: the plan's weights, and `uncertainty/TASK` when weighting is uncertainty. */
+  /**
+   * The model's variables by key: the plan's weights and batch-norm statistics, and `uncertainty/TASK` when
+   * weighting is uncertainty.
+   */
   variables: Map<string, tf.Variable>;
+  /** The training seed: with the step number it keys the dropout masks. */
+  seed: number;
   optimizer: DenseOptimizer;
   /** The optimiser's parameter keys in its order (gradients are handed over in this order). */
   optimizerKeys: string[];
@@ -59,26 +68,17 @@ export class DirectStep {
   /** Per buffer: offset of its values and of its gradient, relative to the activation region. */
   private readonly valueAt: number[] = [];
   private readonly gradAt: number[] = [];
-  /** Floats per example of all buffers (values; gradients take as many again). */
+  /** Floats per example of all per-example buffers (values and gradients). */
   private readonly rowFloats: number;
-  /** Offset of each weight's gradient in the arena. */
+  /** Offset of each weight's gradient in the arena, then of each fixed buffer. */
   private readonly weightGradAt = new Map<string, number>();
-  private readonly weightGradFloats: number;
+  /** Floats of the batch-independent part: weight gradients and fixed (one-row) buffers. */
+  private readonly fixedFloats: number;
 
   constructor(
     readonly plan: DirectPlan,
     private readonly deps: DirectStepDeps,
   ) {
-    let row = 0;
-    for (const b of plan.buffers) {
-      this.valueAt.push(row);
-      row += b.cols * b.blocks;
-    }
-    for (const b of plan.buffers) {
-      this.gradAt.push(row);
-      row += b.cols * b.blocks;
-    }
-    this.rowFloats = row;
     let w = 0;
     for (const [key, size] of plan.weights) {
       this.weightGradAt.set(key, w);
@@ -88,7 +88,22 @@ export class DirectStep {
       this.weightGradAt.set(key, w);
       w += 1;
     }
-    this.weightGradFloats = w;
+    let row = 0;
+    for (const b of plan.buffers) {
+      if (b.fixed) {
+        this.valueAt.push(w);
+        w += b.cols * b.blocks;
+      } else {
+        this.valueAt.push(row);
+        row += b.cols * b.blocks;
+      }
+    }
+    for (const b of plan.buffers) {
+      this.gradAt.push(b.needsGrad && !b.fixed ? row : -1);
+      if (b.needsGrad && !b.fixed) row += b.cols * b.blocks;
+    }
+    this.rowFloats = row;
+    this.fixedFloats = w;
   }
 
   /** Make sure the arena holds `rows` examples (allocating may grow the heap: take memory views after). */
@@ -96,7 +111,7 @@ export class DirectStep {
     if (this.arena && this.heap === heap && this.arena.capacity >= rows) return this.arena;
     this.dispose();
     const capacity = Math.max(rows, this.arena?.capacity ?? 0);
-    const offset = heap.allocate(this.weightGradFloats + this.rowFloats * capacity);
+    const offset = heap.allocate(this.fixedFloats + this.rowFloats * capacity);
     this.heap = heap;
     this.arena = { offset, capacity };
     return this.arena;
@@ -106,7 +121,7 @@ export class DirectStep {
    * One training step, or undefined when this step cannot run now (another backend is active, a weight is
    * not in the wasm heap) — nothing has changed then and the caller runs the tfjs step.
    */
-  step(batch: Batch, targets: TaskTargets[]): StepResult | undefined {
+  step(batch: Batch, targets: TaskTargets[], stepNumber: number): StepResult | undefined {
     const n = batch.size;
     const heap = wasmHeap();
     const K = directKernels();
@@ -116,10 +131,12 @@ export class DirectStep {
       this.heap = undefined;
     }
     const weightAt = new Map<string, number>();
-    for (const key of [...this.plan.weights.keys(), ...this.deps.logVarKeys]) {
+    for (const key of [...this.plan.weights.keys(), ...this.plan.statistics.keys(), ...this.deps.logVarKeys]) {
       const v = this.deps.variables.get(key);
       const at = v ? heap.offsetOf(v) : undefined;
       if (at === undefined) return undefined;
+      // Statistics are written in place: only when no other tensor shares their data.
+      if (this.plan.statistics.has(key) && !heap.exclusive(v!)) return undefined;
       weightAt.set(key, at);
     }
     // Inputs first (they can throw on a malformed batch; nothing is changed yet).
@@ -132,7 +149,7 @@ export class DirectStep {
     }
     const arena = this.ensureArena(heap, n);
     const mem = heap.memory();
-    const ctx = new StepContext(K, mem, arena.offset, arena.offset + this.weightGradFloats, arena.capacity, n, this, weightAt);
+    const ctx = new StepContext(K, mem, arena.offset, arena.offset + this.fixedFloats, arena.capacity, n, this, weightAt, { seed: this.deps.seed, step: stepNumber });
     for (const [buffer, lookup] of lookups) mem.set(lookup.values.subarray(0, n * lookup.dim), ctx.value(buffer));
     for (const [buffer, values] of dense) mem.set(values.subarray(0, n), ctx.value(buffer));
     for (const op of this.plan.ops) ctx.forward(op);
@@ -206,9 +223,10 @@ export class DirectStep {
     return { loss: combined.total, taskLosses };
   }
 
-  /** Relative offsets, for StepContext. */
-  layoutOf(buffer: number): { value: number; grad: number; cols: number } {
-    return { value: this.valueAt[buffer]!, grad: this.gradAt[buffer]!, cols: this.plan.buffers[buffer]!.cols };
+  /** Relative offsets, for StepContext: `fixed` buffers' values are in the batch-independent part. */
+  layoutOf(buffer: number): { value: number; grad: number; cols: number; fixed: boolean } {
+    const b = this.plan.buffers[buffer]!;
+    return { value: this.valueAt[buffer]!, grad: this.gradAt[buffer]!, cols: b.cols, fixed: b.fixed === true };
   }
 
   /** Relative offset of a weight's gradient, for StepContext. */
@@ -243,18 +261,35 @@ class StepContext {
     readonly n: number,
     private readonly step: DirectStep,
     private readonly weightAt: Map<string, number>,
+    private readonly random: { seed: number; step: number },
   ) {
     this.written = new Uint8Array(step.plan.buffers.length);
   }
 
   value(buffer: number, block = 0): number {
     const l = this.step.layoutOf(buffer);
+    if (l.fixed) return this.weightGradBase + l.value + block * l.cols;
     return this.activationBase + l.value * this.capacity + block * this.capacity * l.cols;
   }
 
   grad(buffer: number, block = 0): number {
     const l = this.step.layoutOf(buffer);
+    if (l.grad < 0) throw new Error(`internal: buffer ${this.step.plan.buffers[buffer]!.name} has no gradient`);
     return this.activationBase + l.grad * this.capacity + block * this.capacity * l.cols;
+  }
+
+  /** Offsets of every block of `buffer` (values, or gradients with `grad`). */
+  private blocks(buffer: number, count: number, grad = false): Int32Array {
+    return Int32Array.from({ length: count }, (_, i) => (grad ? this.grad(buffer, i) : this.value(buffer, i)));
+  }
+
+  private weights(keys: string[]): Int32Array {
+    return Int32Array.from(keys, (k) => this.weight(k));
+  }
+
+  private weightGrads(keys: string[]): Int32Array {
+    for (const k of keys) this.weightWritten.add(k);
+    return Int32Array.from(keys, (k) => this.weightGrad(k));
   }
 
   cols(buffer: number): number {
@@ -294,25 +329,26 @@ class StepContext {
         }
         return;
       }
-      case 'mlp': {
-        let input = op.input;
-        for (const layer of op.layers) {
-          const fanIn = this.cols(input);
-          K.gemmAt(mem, false, false, n, layer.units, fanIn, I(this.value(input)), I(this.weight(layer.kernel)), I(this.value(layer.out)), betas(ZERO));
-          K.biasActAt(mem, n, layer.units, layer.act, I(this.value(layer.out)), I(this.weight(layer.bias)));
-          input = layer.out;
-        }
-        return;
-      }
-      case 'experts': {
-        const blocks = Array.from({ length: op.count }, (_, i) => i);
+      case 'dense': {
+        const { count } = op;
         let fanIn = this.cols(op.input);
         op.layers.forEach((layer, j) => {
-          const prev = j === 0 ? undefined : op.layers[j - 1]!.out;
-          const inputs = Int32Array.from(blocks, (i) => (prev === undefined ? this.value(op.input) : this.value(prev, i)));
-          const outs = Int32Array.from(blocks, (i) => this.value(layer.out, i));
-          K.gemmAt(mem, false, false, n, layer.units, fanIn, inputs, Int32Array.from(layer.kernels, (k) => this.weight(k)), outs, new Float32Array(op.count));
-          K.biasActAt(mem, n, layer.units, layer.act, outs, Int32Array.from(layer.biases, (k) => this.weight(k)));
+          const inputs = j === 0 ? new Int32Array(count).fill(this.value(op.input)) : this.blocks(op.layers[j - 1]!.out, count);
+          const linear = this.blocks(layer.linear, count);
+          const activated = this.blocks(layer.activated, count);
+          K.gemmAt(mem, false, false, n, layer.units, fanIn, inputs, this.weights(layer.kernels), linear, new Float32Array(count));
+          if (layer.norm) {
+            const bn = layer.norm;
+            K.batchNormAt(mem, n, layer.units, BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, linear, this.weights(bn.gammas), this.weights(bn.betas), this.weights(bn.movingMeans), this.weights(bn.movingVariances), this.blocks(bn.xhat, count), this.blocks(bn.invStd, count), activated);
+            K.biasActAt(mem, n, layer.units, layer.act, activated, new Int32Array(count).fill(-1));
+          } else {
+            K.biasActAt(mem, n, layer.units, layer.act, linear, this.weights(layer.biases!));
+          }
+          if (layer.dropout) {
+            const d = layer.dropout;
+            const streams = Int32Array.from({ length: count }, (_, i) => d.stream + i);
+            K.dropoutAt(mem, n * layer.units, d.rate, this.random.seed, this.random.step, streams, activated, this.blocks(layer.out, count), this.blocks(d.mask, count));
+          }
           fanIn = layer.units;
         });
         return;
@@ -355,39 +391,35 @@ class StepContext {
         }
         return;
       }
-      case 'mlp': {
-        for (let i = op.layers.length - 1; i >= 0; i--) {
-          const layer = op.layers[i]!;
-          if (!this.written[layer.out]) return;
-          const input = i === 0 ? op.input : op.layers[i - 1]!.out;
-          K.actGradAt(mem, n * layer.units, layer.act, I(this.grad(layer.out)), I(this.value(layer.out)));
-          this.denseBackward(input, 0, layer.units, layer.kernel, layer.bias, this.grad(layer.out), true);
-        }
-        return;
-      }
-      case 'experts': {
-        const blocks = Array.from({ length: op.count }, (_, i) => i);
+      case 'dense': {
+        const { count } = op;
+        const blocks = Array.from({ length: count }, (_, i) => i);
         for (let j = op.layers.length - 1; j >= 0; j--) {
           const layer = op.layers[j]!;
           if (!this.written[layer.out]) return;
-          const outs = Int32Array.from(blocks, (i) => this.value(layer.out, i));
-          const douts = Int32Array.from(blocks, (i) => this.grad(layer.out, i));
-          K.actGradAt(mem, n * layer.units, layer.act, douts, outs);
+          const size = n * layer.units;
+          const dActivated = this.blocks(layer.activated, count, true);
+          if (layer.dropout) K.mulAt(mem, size, this.blocks(layer.out, count, true), this.blocks(layer.dropout.mask, count), dActivated);
+          K.actGradAt(mem, size, layer.act, dActivated, this.blocks(layer.activated, count));
+          const dLinear = this.blocks(layer.linear, count, true);
+          if (layer.norm) {
+            const bn = layer.norm;
+            K.batchNormGradAt(mem, n, layer.units, dActivated, this.blocks(bn.xhat, count), this.blocks(bn.invStd, count), this.weights(bn.gammas), dLinear, this.weightGrads(bn.gammas), this.weightGrads(bn.betas));
+          }
           const prev = j === 0 ? undefined : op.layers[j - 1]!.out;
           const fanIn = prev === undefined ? this.cols(op.input) : this.cols(prev);
-          const inputs = Int32Array.from(blocks, (i) => (prev === undefined ? this.value(op.input) : this.value(prev, i)));
-          K.gemmAt(mem, true, false, fanIn, layer.units, n, inputs, douts, Int32Array.from(layer.kernels, (k) => this.weightGrad(k)), new Float32Array(op.count));
-          K.colSumAt(mem, n, layer.units, douts, Int32Array.from(layer.biases, (k) => this.weightGrad(k)));
-          for (const k of [...layer.kernels, ...layer.biases]) this.weightWritten.add(k);
-          const kernels = Int32Array.from(layer.kernels, (k) => this.weight(k));
+          const inputs = prev === undefined ? new Int32Array(count).fill(this.value(op.input)) : this.blocks(prev, count);
+          K.gemmAt(mem, true, false, fanIn, layer.units, n, inputs, dLinear, this.weightGrads(layer.kernels), new Float32Array(count));
+          if (layer.biases) K.colSumAt(mem, n, layer.units, dLinear, this.weightGrads(layer.biases));
+          const kernels = this.weights(layer.kernels);
           if (prev !== undefined) {
             this.written[prev] = 1;
-            K.gemmAt(mem, false, true, n, fanIn, layer.units, douts, kernels, Int32Array.from(blocks, (i) => this.grad(prev, i)), new Float32Array(op.count));
+            K.gemmAt(mem, false, true, n, fanIn, layer.units, dLinear, kernels, this.blocks(prev, count, true), new Float32Array(count));
           } else if (this.needsGrad(op.input)) {
-            // Every expert reads the same input: the first product writes (or adds to) dX, the others add.
+            // Every block reads the same input: the first product writes (or adds to) dX, the others add.
             const first = this.beta(op.input);
             const b = Float32Array.from(blocks, (i) => (i === 0 ? first : 1));
-            K.gemmAt(mem, false, true, n, fanIn, layer.units, douts, kernels, new Int32Array(op.count).fill(this.grad(op.input)), b);
+            K.gemmAt(mem, false, true, n, fanIn, layer.units, dLinear, kernels, new Int32Array(count).fill(this.grad(op.input)), b);
           }
         }
         return;
