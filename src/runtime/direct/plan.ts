@@ -141,9 +141,12 @@ class Planner {
 
   build(): DirectPlan {
     if (this.input.auxLosses > 0) throw new Unsupported('a gate plugin adds an auxiliary loss');
-    // Towers in IR order, as the core model builds them; only what a task's head needs is computed.
-    const heads = new Set(this.ir.tasks.flatMap((t) => t.head));
-    for (const node of this.ir.nodes) if (node.kind === 'tower' && heads.has(node.name)) this.resolve(node.name);
+    // What the core model's outputs need: every tower, and every gate's weights, i.e. the gate's input (which may
+    // be another gate's mixture). A node no loss depends on gets no gradient, but its forward pass still
+    // updates its batch-norm statistics, as the tfjs step's does. (A gate's own weights carry no state, and
+    // experts that only an unused mixture reads are not in the core model at all.)
+    for (const node of this.ir.nodes) if (node.kind === 'tower') this.resolve(node.name);
+    for (const node of this.ir.nodes) if (node.kind === 'gate') this.resolve(node.on);
     return { buffers: this.buffers, ops: this.ops, towerLogits: this.towerLogits, weights: this.weights, statistics: this.statistics };
   }
 
