@@ -558,6 +558,44 @@ static napi_value BatchNormGradAt(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * batchNormInferAt(mem, rows, cols, epsilon, xOffs, gammaOffs, betaOffs, meanOffs, varOffs, outOffs): batch
+ * normalisation in inference mode (tfjs-layers' with training false): out = (x − m)/sqrt(v + ε)·γ + β with
+ * the moving statistics m, v. out may alias x.
+ */
+static napi_value BatchNormInferAt(napi_env env, napi_callback_info info) {
+  BEGIN("batchNormInferAt", 10);
+  INT_ARG(1, rows, "batchNormInferAt");
+  INT_ARG(2, cols, "batchNormInferAt");
+  float eps;
+  if (!get_float(env, argv[3], &eps)) FAIL("mtl_blas.batchNormInferAt: epsilon must be a number");
+  OFFSETS_ARG(4, xo, nx, "batchNormInferAt");
+  OFFSETS_ARG(5, go, ng, "batchNormInferAt");
+  OFFSETS_ARG(6, bo, nb, "batchNormInferAt");
+  OFFSETS_ARG(7, mmo, nmm, "batchNormInferAt");
+  OFFSETS_ARG(8, mvo, nmv, "batchNormInferAt");
+  OFFSETS_ARG(9, oo, no, "batchNormInferAt");
+  if (rows < 0 || cols < 1 || ng != nx || nb != nx || nmm != nx || nmv != nx || no != nx) FAIL("mtl_blas.batchNormInferAt: bad sizes");
+  const size_t block = (size_t)rows * (size_t)cols, c = (size_t)cols;
+  for (size_t i = 0; i < nx; i++) {
+    if (!span_ok(xo[i], block, len) || !span_ok(oo[i], block, len) || !span_ok(go[i], c, len) || !span_ok(bo[i], c, len) || !span_ok(mmo[i], c, len) || !span_ok(mvo[i], c, len))
+      FAIL("mtl_blas.batchNormInferAt: an operand is out of range");
+  }
+  for (size_t i = 0; i < nx; i++) {
+    const float* x = mem + xo[i];
+    const float* g = mem + go[i];
+    const float* b = mem + bo[i];
+    const float* m = mem + mmo[i];
+    const float* v = mem + mvo[i];
+    float* out = mem + oo[i];
+    for (int64_t r = 0; r < rows; r++) {
+      const size_t at = (size_t)r * c;
+      for (size_t k = 0; k < c; k++) out[at + k] = (x[at + k] - m[k]) * (1.0f / sqrtf(v[k] + eps)) * g[k] + b[k];
+    }
+  }
+  return NULL;
+}
+
 #pragma GCC pop_options
 
 napi_status register_step_kernels(napi_env env, napi_value exports) {
@@ -575,6 +613,7 @@ napi_status register_step_kernels(napi_env env, napi_value exports) {
       {"mulAt", NULL, MulAt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchNormAt", NULL, BatchNormAt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchNormGradAt", NULL, BatchNormGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNormInferAt", NULL, BatchNormInferAt, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -63,6 +63,8 @@ export class CompiledModel implements ModelRuntime {
   private readonly towerIndex: Map<string, number>;
   private readonly towers: Map<string, TowerNode>;
   private readonly direct: DirectStep | undefined;
+  /** The same model's forward pass in inference mode (predict), when the direct step applies. */
+  private readonly directPredict: DirectStep | undefined;
   private readonly directReason: string | undefined;
   private lastStepDirect = false;
   private steps = 0;
@@ -97,15 +99,13 @@ export class CompiledModel implements ModelRuntime {
       keys.add(w.originalName);
     }
     this.optimizer = new DenseOptimizer(opts.optimizer, this.params);
+    const weightSizes = new Map(this.core.model.weights.map((w) => [stateKey(w.originalName), w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)]));
     const planned =
       opts.directStep === false || process.env['MTL_DIRECT_STEP'] === 'off'
         ? { reason: opts.directStep === false ? 'disabled' : 'disabled by MTL_DIRECT_STEP=off' }
-        : planDirectStep(ir, {
-            auxLosses: this.core.aux.length,
-            weightSizes: new Map(this.core.model.weights.map((w) => [stateKey(w.originalName), w.shape.reduce<number>((a, b) => a * (b ?? 1), 1)])),
-          });
+        : planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes });
     if ('plan' in planned) {
-      this.direct = new DirectStep(planned.plan, {
+      const deps = {
         store: this.store,
         variables: new Map([...this.core.model.weights.map((w) => [stateKey(w.originalName), w.read() as tf.Variable] as const), ...this.params.map((p) => [p.key, p.variable] as const)]),
         seed: opts.seed,
@@ -113,8 +113,11 @@ export class CompiledModel implements ModelRuntime {
         optimizerKeys: this.params.map((p) => p.key),
         towers: this.towers,
         logVarKeys: this.logVars.map((_, i) => `uncertainty/${ir.tasks[i]!.name}`),
-        denseColumn: (feature, batch) => denseColumn(feature, batch.features[feature.name], batch.size),
-      });
+        denseColumn: (feature: Feature, batch: Batch) => denseColumn(feature, batch.features[feature.name], batch.size),
+      };
+      this.direct = new DirectStep(planned.plan, deps);
+      const forPredict = planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes }, 'predict');
+      if ('plan' in forPredict) this.directPredict = new DirectStep(forPredict.plan, deps);
     } else {
       this.directReason = planned.reason;
     }
@@ -231,12 +234,13 @@ export class CompiledModel implements ModelRuntime {
     }
   }
 
-  predict(batch: Batch): Predictions {
-    const n = batch.size;
+  /** Tower logits then gate weights for a batch, in core output order: the direct forward pass when it can run, else tfjs's. */
+  private coreOutputs(batch: Batch): Float32Array[] {
+    const direct = this.directPredict?.infer(batch);
+    if (direct) return [...this.core.towers.map((t) => direct.towerLogits.get(t.name)!), ...this.core.gates.map((g) => direct.gateWeights.get(g.name)!)];
     const { tensors } = this.inputs(batch);
-    let values: Float32Array[];
     try {
-      values = tf.tidy(() => {
+      return tf.tidy(() => {
         const raw = this.core.model.apply(tensors, { training: false });
         const outs = Array.isArray(raw) ? (raw as tf.Tensor[]) : [raw as tf.Tensor];
         return outs.slice(0, this.core.towers.length + this.core.gates.length).map((t) => t.dataSync() as Float32Array);
@@ -244,6 +248,11 @@ export class CompiledModel implements ModelRuntime {
     } finally {
       tensors.forEach((t) => t.dispose());
     }
+  }
+
+  predict(batch: Batch): Predictions {
+    const n = batch.size;
+    const values = this.coreOutputs(batch);
     const outputs: Record<string, Float32Array> = {};
     const towerValue = (name: string): Float32Array => {
       const i = this.towerIndex.get(name)!;
@@ -320,6 +329,7 @@ export class CompiledModel implements ModelRuntime {
 
   dispose(): void {
     this.direct?.dispose();
+    this.directPredict?.dispose();
     this.core.model.dispose();
     this.optimizer.dispose();
     this.logVars.forEach((v) => v.dispose());

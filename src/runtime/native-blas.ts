@@ -88,6 +88,7 @@ export interface NativeBlas {
     outOffs: Int32Array,
   ): void;
   batchNormGradAt?(mem: Float32Array, rows: number, cols: number, dyOffs: Int32Array, xhatOffs: Int32Array, invStdOffs: Int32Array, gammaOffs: Int32Array, dxOffs: Int32Array, dGammaOffs: Int32Array, dBetaOffs: Int32Array): void;
+  batchNormInferAt?(mem: Float32Array, rows: number, cols: number, epsilon: number, xOffs: Int32Array, gammaOffs: Int32Array, betaOffs: Int32Array, meanOffs: Int32Array, varOffs: Int32Array, outOffs: Int32Array): void;
   /** Set OpenBLAS's thread count. */
   setNumThreads(n: number): void;
   /** OpenBLAS's thread count. */

@@ -4,7 +4,9 @@
  * activations, batch norm and never-dropping dropout, softmax and sigmoid gates with random temperature and
  * scale over random group subsets, stacked levels, towers on gates or the bottom, bce/mse tasks on single
  * and product heads with masks and weights, static or uncertainty weighting). For each, one SGD step with
- * lr 1 must move every weight by the same gradient, and three Adam steps must end at the same weights.
+ * lr 1 must move every weight by the same gradient, three Adam steps must end at the same weights, and
+ * with equal weights the direct forward pass in inference mode must predict what the tfjs model predicts
+ * (towers, task products and every gate's weights, batches of 1 and 40).
  * Forty models; needs the OpenBLAS addon (skipped with the reason otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +160,18 @@ describe.skipIf(!available)(`the direct step equals the tfjs step on random arch
           } else {
             const { worst: w, where } = worst(direct.getState(), reference.getState(), 0.05, true);
             expect(w, `adam ${where}`).toBeLessThan(2e-3);
+            // The direct forward pass (inference mode) predicts what the tfjs model does with the same weights.
+            direct.setState(reference.getState());
+            for (const size of [1, 40]) {
+              const test = randomBatch(ir, size, seed + 1000);
+              const a = direct.predict(test);
+              const b = reference.predict(test);
+              for (const [name, values] of [...Object.entries(b.outputs), ...Object.entries(b.gates).map(([g, v]) => [`gate ${g}`, v.weights] as const)]) {
+                const got = name.startsWith('gate ') ? a.gates[name.slice(5)]!.weights : a.outputs[name]!;
+                expect(got.length, name).toBe(values.length);
+                for (let i = 0; i < values.length; i++) expect(Math.abs(got[i]! - values[i]!), `${name}[${i}] batch ${size}`).toBeLessThan(2e-5 * Math.max(1, Math.abs(values[i]!)));
+              }
+            }
           }
         } finally {
           direct.dispose();

@@ -12,7 +12,7 @@
  * - dropoutAt: a seeded mask (counter-based: the same for a seed, step and stream on any machine) and
  *   out = in ⊙ mask; mulAt: elementwise product (dropout's backward);
  * - batchNormAt / batchNormGradAt: training-mode batch normalisation (updating the moving statistics in
- *   place) and its backward through the batch statistics.
+ *   place) and its backward through the batch statistics; batchNormInferAt: inference mode (moving statistics).
  * Activation codes: see {@link ACTIVATION_CODES}.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -23,7 +23,20 @@ import { activeNativeBlas, nativeMatMulInstalled, type NativeBlas } from '../nat
 export type DirectKernels = Required<
   Pick<
     NativeBlas,
-    'gemmAt' | 'biasActAt' | 'actGradAt' | 'colSumAt' | 'gateWeightsAt' | 'gateWeightsGradAt' | 'mixAt' | 'mixGradAt' | 'copyColsAt' | 'dropoutAt' | 'mulAt' | 'batchNormAt' | 'batchNormGradAt'
+    | 'gemmAt'
+    | 'biasActAt'
+    | 'actGradAt'
+    | 'colSumAt'
+    | 'gateWeightsAt'
+    | 'gateWeightsGradAt'
+    | 'mixAt'
+    | 'mixGradAt'
+    | 'copyColsAt'
+    | 'dropoutAt'
+    | 'mulAt'
+    | 'batchNormAt'
+    | 'batchNormGradAt'
+    | 'batchNormInferAt'
   >
 >;
 
@@ -44,6 +57,7 @@ const KERNEL_NAMES = [
   'mulAt',
   'batchNormAt',
   'batchNormGradAt',
+  'batchNormInferAt',
 ] as const;
 
 /** The kernels when the native backend is active and its addon has them all; else undefined. */

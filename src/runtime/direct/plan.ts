@@ -49,13 +49,15 @@ export interface PlanLayer {
     /** Moving statistics: not trained, updated in place by the forward pass as tfjs-layers does. */
     movingMeans: string[];
     movingVariances: string[];
-    /** Normalised values x̂ and per-column 1/sqrt(σ² + ε), kept for the backward pass. */
+    /** Normalised values x̂ and per-column 1/sqrt(σ² + ε), kept for the backward pass (training plans only). */
     xhat: number;
     invStd: number;
+    /** Normalise with the moving statistics (a prediction plan) instead of the batch's. */
+    inference: boolean;
   };
   /** The activation's output: `linear` without batch norm, else a buffer of its own. */
   activated: number;
-  /** Dropout with a seeded mask; `stream` (+ block) keys its random numbers. */
+  /** Dropout with a seeded mask; `stream` (+ block) keys its random numbers. Training plans only. */
   dropout?: { rate: number; mask: number; stream: number };
   /** What the next layer reads: `activated`, or its dropped-out copy. */
   out: number;
@@ -71,7 +73,7 @@ export type PlanOp =
       kind: 'gate';
       name: string;
       input: number;
-      /** Mixed experts: a buffer and a block in it, in the gate's expert order. */
+      /** Mixed experts: a buffer and a block in it, in the gate's expert order; empty when only the weights are needed. */
       experts: Array<{ buffer: number; block: number }>;
       /** 0 softmax, 1 scale · sigmoid. */
       normalizer: 0 | 1;
@@ -90,6 +92,8 @@ export interface DirectPlan {
   ops: PlanOp[];
   /** Each tower's logit buffer ([rows, 1]), by tower name: the loss reads these. */
   towerLogits: Map<string, number>;
+  /** Each gate's weights buffer ([rows, experts]), by gate name (prediction plans: every gate). */
+  gateWeights: Map<string, number>;
   /** Every trained weight key the plan reads, with its element count. */
   weights: Map<string, number>;
   /** Batch-norm moving statistics the forward pass updates in place (not trained), with their element counts. */
@@ -104,10 +108,16 @@ export interface PlanInput {
   weightSizes: Map<string, number>;
 }
 
+/**
+ * A plan for training (`train`: batch statistics, dropout, gradients) or for prediction (`predict`: moving
+ * statistics, no dropout, no gradients, every tower and every gate's weights).
+ */
+export type PlanMode = 'train' | 'predict';
+
 /** Build the plan, or say why the model needs the tfjs step. */
-export function planDirectStep(ir: ModelIR, input: PlanInput): { plan: DirectPlan } | { reason: string } {
+export function planDirectStep(ir: ModelIR, input: PlanInput, mode: PlanMode = 'train'): { plan: DirectPlan } | { reason: string } {
   try {
-    return { plan: new Planner(ir, input).build() };
+    return { plan: new Planner(ir, input, mode).build() };
   } catch (e) {
     if (e instanceof Unsupported) return { reason: e.message };
     throw e;
@@ -127,6 +137,7 @@ class Planner {
   private readonly weights = new Map<string, number>();
   private readonly statistics = new Map<string, number>();
   private readonly towerLogits = new Map<string, number>();
+  private readonly gateWeights = new Map<string, number>();
   private readonly features: Map<string, Feature>;
   private readonly nodes: Map<string, GraphNode>;
   private dropoutStreams = 0;
@@ -134,6 +145,7 @@ class Planner {
   constructor(
     private readonly ir: ModelIR,
     private readonly input: PlanInput,
+    private readonly mode: PlanMode,
   ) {
     this.features = new Map(ir.features.map((f) => [f.name, f]));
     this.nodes = new Map(ir.nodes.map((n) => [n.name, n]));
@@ -145,13 +157,16 @@ class Planner {
     // be another gate's mixture). A node no loss depends on gets no gradient, but its forward pass still
     // updates its batch-norm statistics, as the tfjs step's does. (A gate's own weights carry no state, and
     // experts that only an unused mixture reads are not in the core model at all.)
+    // A prediction plan also computes the weights of every gate that no tower reads (they are outputs).
     for (const node of this.ir.nodes) if (node.kind === 'tower') this.resolve(node.name);
     for (const node of this.ir.nodes) if (node.kind === 'gate') this.resolve(node.on);
-    return { buffers: this.buffers, ops: this.ops, towerLogits: this.towerLogits, weights: this.weights, statistics: this.statistics };
+    if (this.mode === 'predict') for (const node of this.ir.nodes) if (node.kind === 'gate' && !this.values.has(node.name)) this.gate(node, false);
+    return { buffers: this.buffers, ops: this.ops, towerLogits: this.towerLogits, gateWeights: this.gateWeights, weights: this.weights, statistics: this.statistics };
   }
 
   private buffer(name: string, cols: number, needsGrad: boolean, blocks = 1, fixed = false): number {
-    this.buffers.push({ name, cols, blocks, needsGrad, ...(fixed ? { fixed } : {}) });
+    // A prediction plan keeps no gradients.
+    this.buffers.push({ name, cols, blocks, needsGrad: needsGrad && this.mode === 'train', ...(fixed ? { fixed } : {}) });
     return this.buffers.length - 1;
   }
 
@@ -221,20 +236,22 @@ class Planner {
       const layer: PlanLayer = { units, act, kernels, linear, activated: linear, out: linear };
       if (mlp.batchNorm) {
         const bn = names('bn');
+        const inference = this.mode === 'predict';
         layer.norm = {
           gammas: bn.map((k) => this.key(`${k}/gamma`, units, this.weights)),
           betas: bn.map((k) => this.key(`${k}/beta`, units, this.weights)),
           movingMeans: bn.map((k) => this.key(`${k}/moving_mean`, units, this.statistics)),
           movingVariances: bn.map((k) => this.key(`${k}/moving_variance`, units, this.statistics)),
-          xhat: this.buffer(`${what} layer ${i} normalised`, units, false, count),
-          invStd: this.buffer(`${what} layer ${i} 1/std`, units, false, count, true),
+          xhat: inference ? -1 : this.buffer(`${what} layer ${i} normalised`, units, false, count),
+          invStd: inference ? -1 : this.buffer(`${what} layer ${i} 1/std`, units, false, count, true),
+          inference,
         };
         layer.activated = this.buffer(`${what} layer ${i} activation`, units, true, count);
       } else {
         layer.biases = names('dense').map((k) => this.key(`${k}/bias`, units, this.weights));
       }
       layer.out = layer.activated;
-      if (mlp.dropout > 0) {
+      if (mlp.dropout > 0 && this.mode === 'train') {
         layer.dropout = { rate: mlp.dropout, mask: this.buffer(`${what} layer ${i} dropout mask`, units, false, count), stream: this.dropoutStreams };
         this.dropoutStreams += count;
         layer.out = this.buffer(`${what} layer ${i} dropout`, units, true, count);
@@ -264,22 +281,28 @@ class Planner {
     return out;
   }
 
-  private gate(node: GateNode): number {
+  /** A gate: its weights, and (`mixes`) its mixture of the experts, which is its value. */
+  private gate(node: GateNode, mixes = true): number {
     const normalizer = GATE_NORMALIZERS[node.type];
     if (normalizer === undefined) throw new Unsupported(`gate ${node.name} is of type '${node.type}' (the direct step computes softmax and sigmoid gates)`);
     const experts: Array<{ buffer: number; block: number }> = [];
+    let n = 0;
+    let width = 0;
     for (const group of node.over) {
       const g = this.nodes.get(group);
       if (!g || g.kind !== 'experts') throw new Error(`internal: gate '${node.name}' mixes '${group}', which is not an expert group`);
+      n += g.count;
+      width = g.width ?? g.mlp.units[g.mlp.units.length - 1]!;
+      if (!mixes) continue;
       const buffer = this.experts(g);
       for (let i = 0; i < g.count; i++) experts.push({ buffer, block: i });
     }
     const input = this.resolve(node.on);
-    const width = this.buffers[experts[0]!.buffer]!.cols;
-    const n = experts.length;
     const number = (key: string): number => (typeof node.params[key] === 'number' ? (node.params[key] as number) : 1);
     const prefix = `gate_${node.name}_logits`;
     const out = this.buffer(`gate ${node.name}`, width, true);
+    const weights = this.buffer(`gate ${node.name} weights`, n, true);
+    this.gateWeights.set(node.name, weights);
     this.ops.push({
       kind: 'gate',
       name: node.name,
@@ -291,7 +314,7 @@ class Planner {
       kernel: this.key(`${prefix}/kernel`, this.buffers[input]!.cols * n, this.weights),
       bias: this.key(`${prefix}/bias`, n, this.weights),
       logits: this.buffer(`gate ${node.name} logits`, n, true),
-      weights: this.buffer(`gate ${node.name} weights`, n, true),
+      weights,
       out,
     });
     return out;

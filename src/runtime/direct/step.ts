@@ -118,10 +118,11 @@ export class DirectStep {
   }
 
   /**
-   * One training step, or undefined when this step cannot run now (another backend is active, a weight is
-   * not in the wasm heap) — nothing has changed then and the caller runs the tfjs step.
+   * The forward pass of a batch: weight offsets, inputs, arena, then every operation. Undefined when it
+   * cannot run now (another backend is active, a weight is not in the wasm heap, or — when the pass updates
+   * batch-norm statistics in place — a statistic shares its data); nothing has changed then.
    */
-  step(batch: Batch, targets: TaskTargets[], stepNumber: number): StepResult | undefined {
+  private forward(batch: Batch, stepNumber: number): { ctx: StepContext; lookups: Map<number, Lookup>; arena: number } | undefined {
     const n = batch.size;
     const heap = wasmHeap();
     const K = directKernels();
@@ -130,13 +131,14 @@ export class DirectStep {
       this.arena = undefined; // the old backend and its heap are gone
       this.heap = undefined;
     }
+    const writesStatistics = this.plan.ops.some((op) => op.kind === 'dense' && op.layers.some((l) => l.norm && !l.norm.inference));
     const weightAt = new Map<string, number>();
     for (const key of [...this.plan.weights.keys(), ...this.plan.statistics.keys(), ...this.deps.logVarKeys]) {
       const v = this.deps.variables.get(key);
       const at = v ? heap.offsetOf(v) : undefined;
       if (at === undefined) return undefined;
       // Statistics are written in place: only when no other tensor shares their data.
-      if (this.plan.statistics.has(key) && !heap.exclusive(v!)) return undefined;
+      if (writesStatistics && this.plan.statistics.has(key) && !heap.exclusive(v!)) return undefined;
       weightAt.set(key, at);
     }
     // Inputs first (they can throw on a malformed batch; nothing is changed yet).
@@ -153,8 +155,19 @@ export class DirectStep {
     for (const [buffer, lookup] of lookups) mem.set(lookup.values.subarray(0, n * lookup.dim), ctx.value(buffer));
     for (const [buffer, values] of dense) mem.set(values.subarray(0, n), ctx.value(buffer));
     for (const op of this.plan.ops) ctx.forward(op);
+    return { ctx, lookups, arena: arena.offset };
+  }
 
-    const result = this.loss(ctx, targets, weightAt);
+  /**
+   * One training step, or undefined when this step cannot run now (see {@link forward}) — nothing has
+   * changed then and the caller runs the tfjs step.
+   */
+  step(batch: Batch, targets: TaskTargets[], stepNumber: number): StepResult | undefined {
+    const pass = this.forward(batch, stepNumber);
+    if (!pass) return undefined;
+    const { ctx, lookups, arena } = pass;
+    const { mem, n } = ctx;
+    const result = this.loss(ctx, targets, ctx.weightOffsets);
     for (let i = this.plan.ops.length - 1; i >= 0; i--) ctx.backward(this.plan.ops[i]!);
 
     for (const [buffer, lookup] of lookups) {
@@ -162,11 +175,29 @@ export class DirectStep {
     }
     const grads = this.deps.optimizerKeys.map((key) => {
       const at = this.weightGradAt.get(key);
-      return at !== undefined && ctx.weightWritten.has(key) ? mem.subarray(arena.offset + at, arena.offset + at + this.weightSize(key)) : undefined;
+      return at !== undefined && ctx.weightWritten.has(key) ? mem.subarray(arena + at, arena + at + this.weightSize(key)) : undefined;
     });
     this.deps.optimizer.apply(grads);
     this.deps.store.step();
     return result;
+  }
+
+  /**
+   * Predictions of a prediction plan ({@link planDirectStep} mode `predict`): every tower's logits and every
+   * gate's weights ([rows × experts], row-major), copied out; undefined when the pass cannot run now.
+   */
+  infer(batch: Batch): { towerLogits: Map<string, Float32Array>; gateWeights: Map<string, Float32Array> } | undefined {
+    const pass = this.forward(batch, 0);
+    if (!pass) return undefined;
+    const { ctx } = pass;
+    const copy = (buffer: number): Float32Array => {
+      const at = ctx.value(buffer);
+      return ctx.mem.slice(at, at + ctx.n * ctx.cols(buffer));
+    };
+    return {
+      towerLogits: new Map([...this.plan.towerLogits].map(([name, buffer]) => [name, copy(buffer)])),
+      gateWeights: new Map([...this.plan.gateWeights].map(([name, buffer]) => [name, copy(buffer)])),
+    };
   }
 
   private weightSize(key: string): number {
@@ -260,7 +291,7 @@ class StepContext {
     private readonly capacity: number,
     readonly n: number,
     private readonly step: DirectStep,
-    private readonly weightAt: Map<string, number>,
+    readonly weightOffsets: Map<string, number>,
     private readonly random: { seed: number; step: number },
   ) {
     this.written = new Uint8Array(step.plan.buffers.length);
@@ -297,7 +328,7 @@ class StepContext {
   }
 
   weight(key: string): number {
-    return this.weightAt.get(key)!;
+    return this.weightOffsets.get(key)!;
   }
 
   weightGrad(key: string): number {
@@ -337,7 +368,11 @@ class StepContext {
           const linear = this.blocks(layer.linear, count);
           const activated = this.blocks(layer.activated, count);
           K.gemmAt(mem, false, false, n, layer.units, fanIn, inputs, this.weights(layer.kernels), linear, new Float32Array(count));
-          if (layer.norm) {
+          if (layer.norm?.inference) {
+            const bn = layer.norm;
+            K.batchNormInferAt(mem, n, layer.units, BATCH_NORM_EPSILON, linear, this.weights(bn.gammas), this.weights(bn.betas), this.weights(bn.movingMeans), this.weights(bn.movingVariances), activated);
+            K.biasActAt(mem, n, layer.units, layer.act, activated, new Int32Array(count).fill(-1));
+          } else if (layer.norm) {
             const bn = layer.norm;
             K.batchNormAt(mem, n, layer.units, BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, linear, this.weights(bn.gammas), this.weights(bn.betas), this.weights(bn.movingMeans), this.weights(bn.movingVariances), this.blocks(bn.xhat, count), this.blocks(bn.invStd, count), activated);
             K.biasActAt(mem, n, layer.units, layer.act, activated, new Int32Array(count).fill(-1));
@@ -354,11 +389,11 @@ class StepContext {
         return;
       }
       case 'gate': {
-        const experts = op.experts.length;
+        const experts = this.cols(op.weights);
         K.gemmAt(mem, false, false, n, experts, this.cols(op.input), I(this.value(op.input)), I(this.weight(op.kernel)), I(this.value(op.logits)), betas(ZERO));
         K.biasActAt(mem, n, experts, 0, I(this.value(op.logits)), I(this.weight(op.bias)));
         K.gateWeightsAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.logits), this.value(op.weights));
-        K.mixAt(mem, n, this.cols(op.out), this.value(op.weights), Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)), this.value(op.out));
+        if (op.experts.length > 0) K.mixAt(mem, n, this.cols(op.out), this.value(op.weights), Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)), this.value(op.out));
         return;
       }
     }
@@ -426,7 +461,7 @@ class StepContext {
       }
       case 'gate': {
         if (!this.written[op.out]) return;
-        const experts = op.experts.length;
+        const experts = this.cols(op.weights);
         const accumulate = Int32Array.from(op.experts, (e) => this.written[e.buffer]!);
         K.mixGradAt(
           mem,
