@@ -28,6 +28,9 @@ Without --data, the spec's data block is used (every reference spec has built-in
   --plugin P         load a gate plugin (path or package) besides the spec's 'use' lines
   --format json      print the final result as JSON on stdout
 Ctrl-C finishes the current step and writes a resumable checkpoint.
+On the native backend training runs the direct step (the model's step planned once and run in the addon,
+~2x the tfjs graph); the log says which step ran and, if not direct, why. MTL_DIRECT_STEP=off forces the
+tfjs graph.
 `;
 
 /** Run `mtl train`. */
