@@ -2,11 +2,13 @@
  * The direct training step: forward, loss and backward of a {@link DirectPlan} computed by the addon's
  * kernels on the wasm heap, without tfjs's tape. The tfjs step dispatches ~400 small kernels per MMoE
  * step, each with JS bookkeeping, transposes and temporaries; this step makes ~60 addon calls on
- * preallocated buffers (bench/README.md has the before/after profile).
+ * preallocated buffers (bench/README.md has the before/after profile). The same class runs a prediction
+ * plan's forward pass ({@link DirectStep.infer}).
  *
  * Memory: one arena allocated in the wasm heap holds the weight gradients and the per-column statistics,
- * then every buffer's values and gradients for `capacity` examples (reallocated when a larger batch comes). The weights are the tfjs
- * model's own variables, read in place; the dense optimiser then updates them in place
+ * then every buffer's values and gradients for `capacity` examples (reallocated when a larger batch
+ * comes). The weights are the tfjs model's own variables, read in place; the dense optimiser then updates
+ * them in place
  * (DenseOptimizer.apply with gradient arrays), so predict, export and checkpoints see the same weights
  * whichever step trained them. Embedding lookups and their sparse updates are the EmbeddingStore's.
  *
@@ -25,10 +27,9 @@ import type { StepResult } from '../../compile/types.js';
 import type { EmbeddingStore, Lookup } from '../embeddings.js';
 import { isEmbedded } from '../embeddings.js';
 import type { DenseOptimizer } from '../optimDense.js';
-import type { DirectPlan, PlanOp } from './plan.js';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, type DirectPlan, type PlanOp } from './plan.js';
 import { combineTaskLosses, taskLoss } from './loss.js';
 import { directKernels, wasmHeap, type DirectKernels, type WasmHeap } from './kernels.js';
-import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from './plan.js';
 
 /** Labels and mask of one task for a batch (what CompiledModel.targets computes). */
 export interface TaskTargets {
@@ -286,7 +287,7 @@ class StepContext {
   constructor(
     private readonly K: DirectKernels,
     readonly mem: Float32Array,
-    private readonly weightGradBase: number,
+    private readonly fixedBase: number,
     private readonly activationBase: number,
     private readonly capacity: number,
     readonly n: number,
@@ -299,7 +300,7 @@ class StepContext {
 
   value(buffer: number, block = 0): number {
     const l = this.step.layoutOf(buffer);
-    if (l.fixed) return this.weightGradBase + l.value + block * l.cols;
+    if (l.fixed) return this.fixedBase + l.value + block * l.cols;
     return this.activationBase + l.value * this.capacity + block * this.capacity * l.cols;
   }
 
@@ -332,7 +333,7 @@ class StepContext {
   }
 
   weightGrad(key: string): number {
-    return this.weightGradBase + this.step.weightGradOffset(key);
+    return this.fixedBase + this.step.weightGradOffset(key);
   }
 
   /** β for the next gradient contribution to `buffer` (0 first, then 1), marking it written. */
