@@ -59,8 +59,26 @@ export function coreInputName(feature: string): string {
   return `feature_${feature}`;
 }
 
+/** The core graph's symbolic outputs (towers' logits, gates' weights, auxiliary losses) on given feature inputs. */
+export interface CoreOutputs extends Omit<CoreGraph, 'model'> {
+  /** The dense input of each used feature, in `features` order. */
+  inputs: tf.SymbolicTensor[];
+  outputs: tf.SymbolicTensor[];
+}
+
 /** Build the core model. Throws MtlError (MTL5202/5203) for a gate type nobody provides or a failing plugin. */
 export function buildCore(ir: ModelIR, opts: CoreOptions): CoreGraph {
+  const graph = applyCore(ir, opts, (f) => tf.input({ shape: [featureWidth(f)], name: coreInputName(f.name) }));
+  const model = tf.model({ inputs: graph.inputs, outputs: graph.outputs, name: 'core' });
+  return { model, features: graph.features, towers: graph.towers, gates: graph.gates, aux: graph.aux };
+}
+
+/**
+ * The core graph's layers applied to the dense feature inputs `inputFor` gives (tf.input for the core model;
+ * the export model's embedded ids, so that its graph is flat: tfjs-layers' executor runs a nested
+ * multi-output model once per output). Layer names are the same either way.
+ */
+export function applyCore(ir: ModelIR, opts: CoreOptions, inputFor: (f: Feature) => tf.SymbolicTensor): CoreOutputs {
   const features = new Map(ir.features.map((f) => [f.name, f]));
   const nodes = new Map<string, GraphNode>(ir.nodes.map((n) => [n.name, n]));
   const inputs = new Map<string, tf.SymbolicTensor>();
@@ -74,7 +92,7 @@ export function buildCore(ir: ModelIR, opts: CoreOptions): CoreGraph {
   const featureInput = (f: Feature): tf.SymbolicTensor => {
     let t = inputs.get(f.name);
     if (!t) {
-      t = tf.input({ shape: [featureWidth(f)], name: coreInputName(f.name) });
+      t = inputFor(f);
       inputs.set(f.name, t);
     }
     return t;
@@ -198,10 +216,12 @@ export function buildCore(ir: ModelIR, opts: CoreOptions): CoreGraph {
   for (const g of gates) resolve(g.name);
 
   const usedFeatures = ir.features.filter((f) => inputs.has(f.name));
-  const model = tf.model({
+  return {
     inputs: usedFeatures.map((f) => inputs.get(f.name)!),
     outputs: [...towers.map((t) => towerLogits.get(t.name)!), ...gates.map((g) => gateWeights.get(g.name)!), ...aux.map((a) => a.tensor)],
-    name: 'core',
-  });
-  return { model, features: usedFeatures, towers, gates, aux: aux.map(({ gate, weight }) => ({ gate, weight })) };
+    features: usedFeatures,
+    towers,
+    gates,
+    aux: aux.map(({ gate, weight }) => ({ gate, weight })),
+  };
 }

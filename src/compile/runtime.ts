@@ -319,12 +319,8 @@ export class CompiledModel implements ModelRuntime {
 
   exportModel(): tf.LayersModel {
     // The export graph is unfused (built-in layers only); weights are matched by state key.
-    const copy = buildCore(this.ir, { ...this.opts, fuseExperts: false });
-    const byKey = new Map(this.core.model.weights.map((w) => [stateKey(w.originalName), w]));
-    tf.tidy(() => {
-      for (const w of copy.model.weights) w.write(tf.clone(byKey.get(stateKey(w.originalName))!.read()));
-    });
-    return buildExportModel(this.ir, copy, this.store);
+    const current = new Map(this.core.model.weights.map((w) => [stateKey(w.originalName), w.read() as tf.Tensor]));
+    return buildExportModel(this.ir, this.opts, this.store, current);
   }
 
   dispose(): void {

@@ -98,6 +98,13 @@ describe('exportModel', () => {
       const expected = rt.predict(batch);
       const model = rt.exportModel();
       expect(model.outputNames).toEqual([...rt.layout.outputs, ...rt.layout.gates.map((g) => `gate__${g}`)]);
+      // Flat: the core layers are the export model's own (a nested multi-output model would run once per output).
+      expect(model.layers.filter((l) => l instanceof tf.LayersModel).map((l) => l.name)).toEqual([]);
+      expect(model.layers.some((l) => l.name.startsWith('tower_'))).toBe(true);
+      // Training goes on after the export: the export model keeps the values it was built with.
+      const before = model.getWeights().map((w) => w.dataSync().slice());
+      rt.trainStep(randomBatch(ir, 16, 700));
+      model.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(before[i]!)));
       let saved: tf.io.ModelArtifacts | undefined;
       await model.save(tf.io.withSaveHandler(async (artifacts) => {
         saved = artifacts;
