@@ -24,6 +24,8 @@ import { stateKey } from './fused-experts.js';
 import { isTaskOutput, outputLayout } from './layout.js';
 import { planDirectStep } from '../runtime/direct/plan.js';
 import { DirectStep } from '../runtime/direct/step.js';
+import { wasmHeap } from '../runtime/direct/kernels.js';
+import { canonicalTfjsName } from './weight-names.js';
 
 /** Options of {@link createModelRuntime}. */
 export interface ModelRuntimeOptions {
@@ -232,6 +234,38 @@ export class CompiledModel implements ModelRuntime {
       taskLosses.forEach((t) => t.dispose());
       inputVars.forEach((v) => v?.dispose());
     }
+  }
+
+  /** True when {@link predict} runs the direct forward pass (native backend, a model the direct step plans). */
+  predictsDirectly(): boolean {
+    return this.directPredict !== undefined && wasmHeap() !== undefined;
+  }
+
+  /**
+   * Take the weights of an export model of the same IR (a saved model directory's model.json): embedding
+   * tables (`embedding_OWNER/embeddings`) into the store, every core weight by name. Throws an Error naming
+   * the first weight that is missing or of another size; the optimiser state is left as it is (inference).
+   */
+  loadExportWeights(model: tf.LayersModel): void {
+    const byName = new Map(model.weights.map((w) => [canonicalTfjsName(w.originalName), w]));
+    const tables: Array<[Float32Array, tf.Tensor]> = [];
+    const feature = new Map(this.ir.features.map((f) => [f.name, f]));
+    for (const [name, w] of byName) {
+      const m = /^embedding_(.+)\/embeddings$/.exec(name);
+      if (!m) continue;
+      const table = feature.has(m[1]!) ? this.store.tableOf(m[1]!) : undefined;
+      if (!table || table.owner !== m[1] || table.data.length !== w.read().size) throw new Error(`the saved embedding '${name}' does not match the model's tables`);
+      tables.push([table.data, w.read()]);
+    }
+    const writes: Array<[tf.LayerVariable, tf.Tensor]> = [];
+    for (const w of this.core.model.weights) {
+      const key = stateKey(w.originalName);
+      const saved = byName.get(key);
+      if (!saved || saved.read().size !== w.read().size) throw new Error(`the saved model has no weight '${key}' of ${w.read().size} values`);
+      writes.push([w, saved.read()]);
+    }
+    for (const [data, t] of tables) data.set(t.dataSync() as Float32Array);
+    tf.tidy(() => writes.forEach(([w, t]) => w.write(tf.tensor(t.dataSync() as Float32Array, w.shape.map((d) => d ?? 1), 'float32'))));
   }
 
   /** Tower logits then gate weights for a batch, in core output order: the direct forward pass when it can run, else tfjs's. */

@@ -83,6 +83,10 @@ export interface ModelRuntime {
   setState(state: TrainingState): void;
   /** Which step trained the last batch (`direct` on the native backend, else `tfjs`) and why not direct, when known. */
   trainStepKind?(): { kind: 'direct' | 'tfjs'; reason?: string };
+  /** True when predict() runs the direct forward pass (native backend, a model the direct step plans). */
+  predictsDirectly?(): boolean;
+  /** Take the weights of an export model of the same IR (a saved model directory); throws an Error naming a mismatch. */
+  loadExportWeights?(model: tf.LayersModel): void;
   /** Build the export model (raw inputs → named outputs) holding the current weights. */
   exportModel(): tf.LayersModel;
   dispose(): void;

@@ -6,19 +6,20 @@ import type { Predictions } from '../compile/types.js';
 import type { Batch } from './data/types.js';
 import type { LoadedArtifact } from './artifact.js';
 import type { ArtifactDataOptions } from './artifact-options.js';
-import { predictBatch } from './export-run.js';
+import { artifactPredictor } from './artifact-predictor.js';
 import { modelMismatch } from './model-check.js';
 import type { DataRef, RuntimeDeps } from './runtime-deps.js';
 
 /** What one pass reads: all rows or the training run's validation split, with or without label columns. */
-export interface ArtifactStreamOptions extends Omit<ArtifactDataOptions, 'plugins' | 'deps' | 'onWarning'> {
+export interface ArtifactStreamOptions extends Omit<ArtifactDataOptions, 'deps' | 'onWarning'> {
   part: 'all' | 'valid';
   needLabels: boolean;
   onWarning: (d: Diagnostic) => void;
 }
 
 /**
- * Yield each preprocessed batch of `data` (file order, no shuffling) with the saved model's predictions.
+ * Yield each preprocessed batch of `data` (file order, no shuffling) with the saved model's predictions
+ * (on the native backend computed by the direct forward pass: src/runtime/artifact-predictor.ts).
  * The split uses the training run's recorded seed and validation fraction. A batch that does not fit the
  * model is reported as a model/spec mismatch (MtlError) naming `art.dir`.
  */
@@ -39,13 +40,18 @@ export async function* predictOverData(
     shuffle: false,
     needLabels: opts.needLabels,
   });
-  for await (const batch of stream) {
-    let pred: Predictions;
-    try {
-      pred = predictBatch(art.model, batch);
-    } catch (e) {
-      throw modelMismatch(art.dir, e);
+  const predictor = artifactPredictor(art, opts.plugins);
+  try {
+    for await (const batch of stream) {
+      let pred: Predictions;
+      try {
+        pred = predictor.predict(batch);
+      } catch (e) {
+        throw modelMismatch(art.dir, e);
+      }
+      yield { batch, pred };
     }
-    yield { batch, pred };
+  } finally {
+    predictor.dispose();
   }
 }

@@ -45,6 +45,7 @@ export async function evaluateArtifact(dir: string, data: DataRef, opts: Evaluat
       baseDir: opts.baseDir,
       ...(opts.skipBadRows !== undefined ? { skipBadRows: opts.skipBadRows } : {}),
       ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+      ...(opts.plugins ? { plugins: opts.plugins } : {}),
       part: opts.part ?? 'all',
       needLabels: true,
       onWarning: warn,

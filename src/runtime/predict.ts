@@ -87,6 +87,7 @@ export async function predictArtifact(dir: string, data: DataRef, outPath: strin
         baseDir: opts.baseDir,
         ...(opts.skipBadRows !== undefined ? { skipBadRows: opts.skipBadRows } : {}),
         ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+        ...(opts.plugins ? { plugins: opts.plugins } : {}),
         part: 'all',
         needLabels: false,
         onWarning: warn,

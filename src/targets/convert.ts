@@ -20,6 +20,7 @@ import { isMtlError } from '../diagnostics/error.js';
 import { makeTempDirBeside, recoverDir, removeStaleTemps, swapDir } from '../runtime/fs-atomic.js';
 import { parameterNames, type ParamName } from './pytorch/names.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './convert-safetensors.js';
+import { canonicalTfjsName } from '../compile/weight-names.js';
 
 /** The weights file of a PyTorch run directory. */
 export const TORCH_WEIGHTS_FILE = 'model.safetensors';
@@ -36,10 +37,7 @@ export function transpose2d(data: Float32Array, rows: number, cols: number): Flo
   return out;
 }
 
-/** A tfjs weight name without the `_N` suffix tfjs appends to a variable whose name was taken (`dense/kernel_1`). */
-export function canonicalTfjsName(name: string): string {
-  return name.replace(/\/(kernel|bias|embeddings|gamma|beta|moving_mean|moving_variance)_\d+$/, '/$1');
-}
+export { canonicalTfjsName } from '../compile/weight-names.js';
 
 /** Product of a shape. */
 function size(shape: number[]): number {
