@@ -1,7 +1,9 @@
 /**
  * For information: an end-to-end `mtl train` (CSV parsing, preprocessing, batching, training, validation,
- * export) of the mmoe workload on a generated CSV, run as the CLI in a fresh process from the sources.
- * Its samples/s is the epoch's training rate the CLI prints (data reading included, validation not).
+ * export) of the mmoe workload on a generated CSV, run as the CLI in a fresh process from the sources,
+ * then `mtl predict` of the trained model directory on the same CSV. The training samples/s is the epoch's
+ * rate the CLI prints (data reading included, validation not); the prediction rows/s is the rows over the
+ * whole `mtl predict` process (start, model load, CSV reading and writing included).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,6 +18,8 @@ export interface EndToEnd {
   spec: string;
   rows: number;
   samplesPerSecond: number | null;
+  /** `mtl predict` rows per second of wall time (null when it failed). */
+  predictRowsPerSecond?: number | null;
   error?: string;
 }
 
@@ -52,7 +56,12 @@ export async function endToEnd(backend: string, log: (s: string) => void, rows =
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, encoding: 'utf8', timeout: 600_000 });
     const m = /([\d,]+) samples\/s/.exec(r.stderr ?? '');
     if (r.status !== 0 || !m) return { spec, rows, samplesPerSecond: null, error: `exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')}` };
-    return { spec, rows, samplesPerSecond: Number(m[1]!.replace(/,/g, '')) };
+    const predictArgs = ['predict', path.join(dir, 'model'), '--data', csv, '--backend', backend, '--out', path.join(dir, 'pred.csv')];
+    const predictCode = `import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(predictArgs)}); })`;
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, ['--import', 'tsx', '-e', predictCode], { cwd: root, encoding: 'utf8', timeout: 600_000 });
+    const seconds = (performance.now() - t0) / 1000;
+    return { spec, rows, samplesPerSecond: Number(m[1]!.replace(/,/g, '')), predictRowsPerSecond: p.status === 0 ? rows / seconds : null };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -151,7 +151,10 @@ async function main(): Promise<void> {
   };
   const table = formatTable(rows, median);
   process.stdout.write(table + '\n');
-  if (e2e) process.stdout.write(`\nend-to-end \`mtl train\` (${e2e.spec}, CSV of ${e2e.rows} rows, 1 epoch): ${e2e.samplesPerSecond === null ? `failed: ${e2e.error}` : `${Math.round(e2e.samplesPerSecond)} samples/s`}\n`);
+  if (e2e) {
+    process.stdout.write(`\nend-to-end \`mtl train\` (${e2e.spec}, CSV of ${e2e.rows} rows, 1 epoch): ${e2e.samplesPerSecond === null ? `failed: ${e2e.error}` : `${Math.round(e2e.samplesPerSecond)} samples/s`}\n`);
+    if (e2e.predictRowsPerSecond !== undefined) process.stdout.write(`end-to-end \`mtl predict\` of that model on the same CSV: ${e2e.predictRowsPerSecond === null ? 'failed' : `${Math.round(e2e.predictRowsPerSecond)} rows/s (process start and model load included)`}\n`);
+  }
   process.stdout.write(`\n${meta.cores} cores (${meta.cpu}), load average ${meta.loadAverage.join(' ')}, ${meta.date}, ${meta.seconds} s\n`);
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, mtlMedian: median(r.mtl), peerBest: bestPeer(r) })), e2e, table }, null, 2) + '\n');
