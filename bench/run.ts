@@ -6,7 +6,7 @@
  * memory. Prints a table and writes it as JSON (default bench/results/latest.json).
  *
  * Flags: --quick (V = 1e5 only, one repetition: ≤ 2 min), --reps N, --vocab 1e4,1e5, --workloads mmoe,esmm,
- * --backend wasm|cpu|tensorflow|auto, --seconds S (per mtl measurement), --no-peer, --no-naive, --no-e2e, --out FILE.
+ * --backend auto|native|wasm|cpu|tensorflow (default auto, as `mtl train`: native when its addon is built), --seconds S (per mtl measurement), --no-peer, --no-naive, --no-e2e, --out FILE.
  */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -47,7 +47,7 @@ function parseArgs(argv: string[]): Options {
     reps: Number(get('reps') ?? (quick ? 1 : 2)),
     vocabs: (get('vocab') ?? (quick ? '1e5' : '1e4,1e5,1e6')).split(',').map(Number),
     workloads: (get('workloads') ?? WORKLOADS.join(',')).split(',') as Workload[],
-    backend: get('backend') ?? 'wasm',
+    backend: get('backend') ?? 'auto',
     seconds: Number(get('seconds') ?? (quick ? 2 : 3)),
     peer: !argv.includes('--no-peer'),
     naive: !argv.includes('--no-naive'),
