@@ -58,7 +58,6 @@ export interface DirectStepDeps {
   denseColumn(feature: Feature, batch: Batch): Float32Array;
 }
 
-const ZERO = 0;
 const I = (...values: number[]): Int32Array => Int32Array.from(values);
 const betas = (...values: number[]): Float32Array => Float32Array.from(values);
 
@@ -391,7 +390,7 @@ class StepContext {
       }
       case 'gate': {
         const experts = this.cols(op.weights);
-        K.gemmAt(mem, false, false, n, experts, this.cols(op.input), I(this.value(op.input)), I(this.weight(op.kernel)), I(this.value(op.logits)), betas(ZERO));
+        K.gemmAt(mem, false, false, n, experts, this.cols(op.input), I(this.value(op.input)), I(this.weight(op.kernel)), I(this.value(op.logits)), betas(0));
         K.biasActAt(mem, n, experts, 0, I(this.value(op.logits)), I(this.weight(op.bias)));
         K.gateWeightsAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.logits), this.value(op.weights));
         if (op.experts.length > 0) K.mixAt(mem, n, this.cols(op.out), this.value(op.weights), Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)), this.value(op.out));
@@ -400,15 +399,14 @@ class StepContext {
     }
   }
 
-  /** dW = Xᵀ·dY, db = Σ dY, and dX (+)= dY·Wᵀ when X needs it, for the Dense layer X → Y (dY already through the activation). */
-  private denseBackward(input: number, inputBlock: number, units: number, kernel: string, bias: string, dy: number, dxInto: boolean): void {
+  /** A gate's logits layer X → Y backward: dW = Xᵀ·dY, db = Σ dY, and dX (+)= dY·Wᵀ when X needs it. */
+  private gateLogitsBackward(input: number, units: number, kernel: string, bias: string, dy: number): void {
     const { K, mem, n } = this;
     const fanIn = this.cols(input);
-    K.gemmAt(mem, true, false, fanIn, units, n, I(this.value(input, inputBlock)), I(dy), I(this.weightGrad(kernel)), betas(ZERO));
-    K.colSumAt(mem, n, units, I(dy), I(this.weightGrad(bias)));
-    this.weightWritten.add(kernel).add(bias);
-    if (dxInto && this.needsGrad(input)) {
-      K.gemmAt(mem, false, true, n, fanIn, units, I(dy), I(this.weight(kernel)), I(this.grad(input, inputBlock)), betas(this.beta(input)));
+    K.gemmAt(mem, true, false, fanIn, units, n, I(this.value(input)), I(dy), this.weightGrads([kernel]), betas(0));
+    K.colSumAt(mem, n, units, I(dy), this.weightGrads([bias]));
+    if (this.needsGrad(input)) {
+      K.gemmAt(mem, false, true, n, fanIn, units, I(dy), I(this.weight(kernel)), I(this.grad(input)), betas(this.beta(input)));
     }
   }
 
@@ -477,7 +475,7 @@ class StepContext {
         );
         for (const e of op.experts) this.written[e.buffer] = 1;
         K.gateWeightsGradAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.weights), this.grad(op.logits), this.grad(op.logits));
-        this.denseBackward(op.input, 0, experts, op.kernel, op.bias, this.grad(op.logits), true);
+        this.gateLogitsBackward(op.input, experts, op.kernel, op.bias, this.grad(op.logits));
         return;
       }
     }
