@@ -18,6 +18,12 @@ import { evaluateArtifact } from '../../src/runtime/evaluate.js';
 import { predictArtifact } from '../../src/runtime/predict.js';
 import { loadArtifact } from '../../src/runtime/artifact.js';
 import type { DataRef } from '../../src/runtime/data/index.js';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../src/runtime/backend.js';
+import { loadNativeBlas, nativeBlasError } from '../../src/runtime/native-blas.js';
+
+const nativeAvailable = loadNativeBlas() !== undefined;
+const nativeSkipNote = nativeAvailable ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
 
 const registry = new PluginRegistry();
 registry.register(softmax(), 'builtin');
@@ -40,7 +46,7 @@ const ESMM = compile(
 );
 const ESMM_DATA: DataRef = { kind: 'synth', generator: 'esmm', rows: 480, params: {}, seed: 5 };
 
-const MMOE = compile(`model small_mmoe
+const MMOE_TEXT = `model small_mmoe
 features {
   categorical education hash 64 dim 4
   categorical sex hash 8 dim 2
@@ -59,7 +65,8 @@ tower never_married = mlp(4) on g_marital -> sigmoid
 task income        = income        loss bce(high_income)
 task never_married = never_married loss bce(single)
 train { optimizer adam lr 0.01 batch 64 epochs 1 }
-`);
+`;
+const MMOE = compile(MMOE_TEXT);
 const CENSUS: DataRef = { kind: 'synth', generator: 'census', rows: 300, params: {}, seed: 3 };
 
 let root: string;
@@ -138,5 +145,31 @@ describe('train end to end (real compiler and data)', () => {
       expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     }
     expect(Object.keys(ev.metrics.income!)).toEqual(['auc', 'logloss']);
+  });
+});
+
+describe.skipIf(!nativeAvailable)(`train end to end on the direct step (native backend)${nativeSkipNote}`, () => {
+  let previous: string;
+  beforeAll(async () => {
+    previous = tf.getBackend();
+    expect((await selectBackend('native')).name).toBe('native');
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
+  });
+
+  it('MMoE with dropout: says which step ran; a run resumed after Ctrl-C ends with the same weights and metrics as a straight one', async () => {
+    const ir = compile(MMOE_TEXT.replace('experts e[3] = mlp(4) relu on all', 'experts e[3] = mlp(4) relu dropout 0.2 on all').replace('epochs 1', 'epochs 2'));
+    const straight = await train(opts(ir, CENSUS, 'direct-straight'));
+    expect(straight.trainStep).toEqual({ kind: 'direct' });
+    const ac = new AbortController();
+    let steps = 0;
+    const log = { write: (s: string) => void (s.includes('batch') && ++steps === 5 && ac.abort()), isTTY: false, every: 1 };
+    const cut = await train(opts(ir, CENSUS, 'direct-cut', { signal: ac.signal, log }));
+    expect(cut.interrupted).toBe(true);
+    const done = await train(opts(ir, CENSUS, 'direct-cut', { resume: true }));
+    expect(strip(done.history)).toEqual(strip(straight.history));
+    expect(await weights('direct-cut')).toEqual(await weights('direct-straight'));
+    expect(done.metrics).toEqual(straight.metrics);
   });
 });
