@@ -274,11 +274,16 @@ export class CompiledModel implements ModelRuntime {
     if (direct) return [...this.core.towers.map((t) => direct.towerLogits.get(t.name)!), ...this.core.gates.map((g) => direct.gateWeights.get(g.name)!)];
     const { tensors } = this.inputs(batch);
     try {
-      return tf.tidy(() => {
+      // The tensors leave the tidy and are read after it: tf.tidy walks every element of typed arrays it returns.
+      const outs = tf.tidy(() => {
         const raw = this.core.model.apply(tensors, { training: false });
-        const outs = Array.isArray(raw) ? (raw as tf.Tensor[]) : [raw as tf.Tensor];
-        return outs.slice(0, this.core.towers.length + this.core.gates.length).map((t) => t.dataSync() as Float32Array);
+        return (Array.isArray(raw) ? (raw as tf.Tensor[]) : [raw as tf.Tensor]).slice(0, this.core.towers.length + this.core.gates.length);
       });
+      try {
+        return outs.map((t) => t.dataSync() as Float32Array);
+      } finally {
+        outs.forEach((t) => t.dispose());
+      }
     } finally {
       tensors.forEach((t) => t.dispose());
     }
