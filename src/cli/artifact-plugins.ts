@@ -10,7 +10,6 @@ import type { ModelIR } from '../ir/types.js';
 import { createDefaultRegistry, loadPlugins } from '../plugins/load.js';
 import type { CliIo } from './io.js';
 import { printDiagnostics } from './report.js';
-import { registryPlugins } from './spec-loader.js';
 
 /** Load the plugins for the model in `dir`; problems are printed as warnings (the model may not need them). */
 export async function artifactPlugins(dir: string, io: CliIo, extra: string[]): Promise<GatePlugin[]> {
@@ -26,5 +25,5 @@ export async function artifactPlugins(dir: string, io: CliIo, extra: string[]): 
   const refs = (ir?.plugins ?? []).filter((p) => !registry.get(p.source));
   if (refs.length) problems.push(...(await loadPlugins(refs, { baseDir: dir, registry })));
   if (problems.length) printDiagnostics(problems.map((d) => ({ ...d, severity: 'warning' as const })), undefined, io, { toStderr: true });
-  return registryPlugins(registry);
+  return registry.gatePlugins();
 }

@@ -34,14 +34,6 @@ export async function loadValidSpec(arg: string, command: string, io: CliIo, plu
   return { ir: result.ir, file, dir: path.dirname(file), registry: result.registry };
 }
 
-/** Every plugin in a registry (for registering their custom layers before loading a model). */
-export function registryPlugins(registry: PluginRegistry): GatePlugin[] {
-  return registry.types().flatMap((t) => {
-    const p = registry.get(t);
-    return p ? [p.plugin] : [];
-  });
-}
-
 /** The gate lookup the compiler takes. */
 export function gateLookup(registry: PluginRegistry): (type: string) => GatePlugin | undefined {
   return (type) => registry.get(type)?.plugin;

@@ -24,7 +24,7 @@ import { stateKey } from './fused-experts.js';
 import { isTaskOutput, outputLayout } from './layout.js';
 import { planDirectStep } from '../runtime/direct/plan.js';
 import { DirectStep } from '../runtime/direct/step.js';
-import { wasmHeap } from '../runtime/direct/kernels.js';
+import { wasmHeap } from '../runtime/wasm-heap.js';
 import { canonicalTfjsName } from './weight-names.js';
 
 /** Options of {@link createModelRuntime}. */
@@ -249,11 +249,10 @@ export class CompiledModel implements ModelRuntime {
   loadExportWeights(model: tf.LayersModel): void {
     const byName = new Map(model.weights.map((w) => [canonicalTfjsName(w.originalName), w]));
     const tables: Array<[Float32Array, tf.Tensor]> = [];
-    const feature = new Map(this.ir.features.map((f) => [f.name, f]));
     for (const [name, w] of byName) {
       const m = /^embedding_(.+)\/embeddings$/.exec(name);
       if (!m) continue;
-      const table = feature.has(m[1]!) ? this.store.tableOf(m[1]!) : undefined;
+      const table = this.store.tableOf(m[1]!);
       if (!table || table.owner !== m[1] || table.data.length !== w.read().size) throw new Error(`the saved embedding '${name}' does not match the model's tables`);
       tables.push([table.data, w.read()]);
     }

@@ -84,6 +84,11 @@ export class PluginRegistry {
     return [...this.plugins.keys()];
   }
 
+  /** Every registered plugin, in registration order. */
+  gatePlugins(): GatePlugin[] {
+    return [...this.plugins.values()].map((p) => p.plugin);
+  }
+
   /**
    * Check a gate's parameters against its plugin's `paramsSchema`. Returns the problems (empty when
    * valid), or undefined when no plugin has that type.

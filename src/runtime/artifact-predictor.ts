@@ -50,10 +50,7 @@ function savedModel(art: LoadedArtifact): ArtifactPredictor {
 /** A runtime holding the saved weights that predicts directly, or undefined (not native, unsupported, mismatch). */
 function directRuntime(art: LoadedArtifact, plugins: Iterable<GatePlugin> | undefined): ModelRuntime | undefined {
   if (!directKernels()) return undefined;
-  const list = plugins ? [...plugins] : (() => {
-    const registry = createDefaultRegistry();
-    return registry.types().flatMap((t) => (registry.get(t) ? [registry.get(t)!.plugin] : []));
-  })();
+  const list = plugins ? [...plugins] : createDefaultRegistry().gatePlugins();
   const tableSizes: Record<string, number> = {};
   for (const layer of art.model.layers) {
     const m = /^embedding_(.+)$/.exec(layer.name);

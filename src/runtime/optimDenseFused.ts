@@ -17,18 +17,12 @@
  * weight whose data is shared with another tensor (backend refCount > 1) is not written in place; the
  * caller then uses the op path, whose `assign` gives the weight data of its own again.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ADAGRAD_EPSILON, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optimParams.js';
-import { activeNativeBlas, nativeMatMulInstalled, type NativeBlas } from './native-blas.js';
+import { activeNativeBlas, type NativeBlas } from './native-blas.js';
+import { wasmHeap } from './wasm-heap.js';
 
 const f = Math.fround;
-
-/** The parts of tfjs-backend-wasm's BackendWasm used here (it is not exported as a type). */
-interface WasmBackendLike {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  refCount(dataId: object): number;
-  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
-}
 
 /** In-place float32 views of tensors in the wasm heap. */
 export interface HeapViews {
@@ -39,26 +33,18 @@ export interface HeapViews {
 }
 
 /**
- * Heap access on the native backend (wasm with matMul on OpenBLAS), undefined otherwise. Not on plain wasm:
- * its matMul (XNNPACK) caches packed weights by tensor id, so a weight changed in place would be multiplied
- * with its old values; the native matMul reads the heap on every call (and its rare fallbacks to wasm's
- * kernel pass copies). `anyWasm` skips that check, for tests of the views themselves.
+ * Views on the native backend's heap (wasm-heap.ts; `anyWasm` for tests of the views themselves), undefined
+ * on other backends. Take a view after the last allocation: heap growth detaches it.
  */
 export function wasmHeapViews(anyWasm = false): HeapViews | undefined {
-  if (tf.getBackend() !== 'wasm' || (!anyWasm && !nativeMatMulInstalled())) return undefined;
-  const backend = tf.backend() as unknown as WasmBackendLike;
-  if (typeof backend.typedArrayFromHeap !== 'function' || typeof backend.refCount !== 'function') return undefined;
+  const heap = wasmHeap(anyWasm);
+  if (!heap) return undefined;
   return {
     view(t) {
-      if (t.dtype !== 'float32' || t.isDisposed) return undefined;
-      const data = backend.dataIdMap.get(t.dataId);
-      if (!data || data.memoryOffset === null) return undefined;
-      const v = backend.typedArrayFromHeap(t as unknown as tf.TensorInfo);
-      return v instanceof Float32Array && v.length === t.size ? v : undefined;
+      const at = heap.offsetOf(t);
+      return at === undefined ? undefined : heap.memory().subarray(at, at + t.size);
     },
-    exclusive(t) {
-      return backend.refCount(t.dataId) === 1;
-    },
+    exclusive: (t) => heap.exclusive(t),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * Access to what the direct training step runs on: the addon's `*At` kernels (native/mtl_step.c) and the
- * wasm heap of the native backend, where tfjs keeps every weight and where the step allocates its own
- * activation arena, so that one float32 memory and element offsets address every operand.
+ * The addon's `*At` kernels (native/mtl_step.c) that the direct training step runs on. They work on the
+ * wasm heap of the native backend (../wasm-heap.ts), where tfjs keeps every weight and where the step
+ * allocates its own activation arena, so that one float32 memory and element offsets address every operand.
  *
  * Kernel contract (all row-major, dense blocks, offsets in float32 elements of `mem`):
  * - gemmAt: C_i = op(A_i)·op(B_i) + β_i·C_i for every i (a batch of independent products);
@@ -15,9 +15,8 @@
  *   place) and its backward through the batch statistics; batchNormInferAt: inference mode (moving statistics).
  * Activation codes: see {@link ACTIVATION_CODES}.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Mlp } from '../../ir/types.js';
-import { activeNativeBlas, nativeMatMulInstalled, type NativeBlas } from '../native-blas.js';
+import { activeNativeBlas, type NativeBlas } from '../native-blas.js';
 
 /** The kernels the direct step needs, all present. */
 export type DirectKernels = Required<
@@ -65,60 +64,4 @@ export function directKernels(): DirectKernels | undefined {
   const blas = activeNativeBlas();
   if (!blas || !KERNEL_NAMES.every((k) => typeof blas[k] === 'function')) return undefined;
   return blas as unknown as DirectKernels;
-}
-
-/** The parts of tfjs-backend-wasm's BackendWasm used here (it is not exported as a type). */
-interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(ptr: number): void };
-  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
-  refCount(dataId: object): number;
-}
-
-/** The wasm heap as one float32 memory. */
-export interface WasmHeap {
-  /** The backend object it belongs to (a step made for one backend must not run on another). */
-  readonly owner: object;
-  /** A float32 view of the whole heap; take it again after anything that may grow the heap. */
-  memory(): Float32Array;
-  /** Element offset of a float32 tensor's values in the heap, or undefined when it has none. */
-  offsetOf(t: tf.Tensor): number | undefined;
-  /** True when `t` is the only holder of its data (so writing it in place changes no other tensor). */
-  exclusive(t: tf.Tensor): boolean;
-  /** Allocate `floats` elements; returns their element offset. */
-  allocate(floats: number): number;
-  /** Free what {@link allocate} returned. */
-  free(offset: number): void;
-}
-
-/** The heap of the active native backend (wasm with the OpenBLAS addon), else undefined. */
-export function wasmHeap(): WasmHeap | undefined {
-  if (tf.getBackend() !== 'wasm' || !nativeMatMulInstalled()) return undefined;
-  const backend = tf.backend() as unknown as WasmBackendLike;
-  if (!backend.wasm || typeof backend.wasm._malloc !== 'function' || !backend.dataIdMap) return undefined;
-  let view: Float32Array | undefined;
-  return {
-    owner: backend,
-    memory() {
-      const buffer = backend.wasm.HEAPU8.buffer;
-      if (!view || view.buffer !== buffer) view = new Float32Array(buffer, 0, buffer.byteLength >>> 2);
-      return view;
-    },
-    offsetOf(t) {
-      if (t.dtype !== 'float32' || t.isDisposed) return undefined;
-      const data = backend.dataIdMap.get(t.dataId);
-      if (!data || data.memoryOffset === null || data.memoryOffset % 4 !== 0) return undefined;
-      return data.memoryOffset / 4;
-    },
-    exclusive(t) {
-      return backend.refCount(t.dataId) === 1;
-    },
-    allocate(floats) {
-      const ptr = backend.wasm._malloc(floats * 4) >>> 0;
-      if (ptr === 0 || ptr % 4 !== 0) throw new Error(`mtl: could not allocate ${floats * 4} bytes in the wasm heap`);
-      return ptr / 4;
-    },
-    free(offset) {
-      backend.wasm._free(offset * 4);
-    },
-  };
 }

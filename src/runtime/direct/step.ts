@@ -29,7 +29,8 @@ import { isEmbedded } from '../embeddings.js';
 import type { DenseOptimizer } from '../optimDense.js';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, type DirectPlan, type PlanOp } from './plan.js';
 import { combineTaskLosses, taskLoss } from './loss.js';
-import { directKernels, wasmHeap, type DirectKernels, type WasmHeap } from './kernels.js';
+import { directKernels, type DirectKernels } from './kernels.js';
+import { wasmHeap, type WasmHeap } from '../wasm-heap.js';
 
 /** Labels and mask of one task for a batch (what CompiledModel.targets computes). */
 export interface TaskTargets {
