@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tests that use tfjs's cpu backend in-process would each print tfjs's "running in Node.js" banner;
+    // the CLI silences it (src/runtime/tfjs-notices.ts, tested with the real binary in test/e2e/bin.test.ts).
+    onConsoleLog: (log) => !log.includes('looks like you are running TensorFlow.js in Node.js'),
   },
 });

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './io.js';
+import { suggest } from '../diagnostics/suggest.js';
 
 /** Options table for one command: long name → type and optional short alias. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
@@ -14,15 +15,31 @@ export interface Parsed {
   positionals: string[];
 }
 
-/** Parse argv for `command`, always accepting --help. Unknown flags and missing values are UsageErrors. */
+/**
+ * Parse argv for `command`, always accepting --help. Unknown flags (with the closest known flag as a
+ * "did you mean") and missing values are UsageErrors.
+ */
 export function parseCommandArgs(command: string, argv: string[], options: OptionTable): Parsed {
+  const table: OptionTable = { ...options, help: { type: 'boolean', short: 'h' } };
   try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const r = parseArgs({ args: argv, options: table, allowPositionals: true, strict: true });
     return { values: r.values as Parsed['values'], positionals: r.positionals };
   } catch (e) {
-    const msg = (e as Error).message.replace(/^Unknown option '(.*?)'.*$/s, "unknown option '$1'");
-    throw new UsageError(`mtl ${command}: ${msg.split('\n')[0]}`, command);
+    const first = (e as Error).message.split('\n')[0]!;
+    const unknown = /^Unknown option '(.*?)'/.exec(first)?.[1];
+    const missing = /^Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(first)?.[1];
+    if (missing !== undefined) throw new UsageError(`mtl ${command}: ${missing} needs a value. Run 'mtl ${command} --help' for its options.`, command);
+    if (unknown === undefined) throw new UsageError(`mtl ${command}: ${first}`, command);
+    throw new UsageError(`mtl ${command}: unknown option '${unknown}'.${didYouMean(unknown, table)} Run 'mtl ${command} --help' for its options.`, command);
   }
+}
+
+/** " Did you mean '--epochs'?" for a mistyped flag (`--epoch`, `-epochs`, `--Epochs`), or ''. */
+function didYouMean(flag: string, table: OptionTable): string {
+  const name = flag.replace(/^-+/, '').replace(/=.*$/, '');
+  if (name.length < 2) return '';
+  const guess = suggest(name, Object.keys(table));
+  return guess !== undefined ? ` Did you mean '--${guess}'?` : '';
 }
 
 /** A numeric flag value, or undefined when absent; a UsageError when it is not a number. */

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { UsageError } from './io.js';
+import { isDataSpec } from '../check.js';
 
 /** Largest spec we check, in bytes (a 10 MB spec is still checked). */
 export const MAX_SPEC_BYTES = 64 * 1024 * 1024;
@@ -28,12 +29,25 @@ export function decodeSpec(bytes: Uint8Array, file: string): { text: string; dia
   }
 }
 
-/** Read a spec file. A missing or unreadable file is a usage error (exit 2); encoding problems are diagnostics. */
+/** True for the names of spec files: `.mtl` text, or its YAML/JSON form (`.mtl.yaml`, `.yaml`, `.json`). */
+export function isSpecFileName(file: string): boolean {
+  return /\.mtl$/i.test(file) || isDataSpec(file);
+}
+
+/**
+ * Read a spec file. A missing or unreadable file, a file that is not named like a spec (`mtl fmt
+ * README.md`) and anything but a regular file (a directory, a FIFO that would block, a device) are
+ * usage errors (exit 2); encoding problems are diagnostics.
+ */
 export async function readSpecFile(file: string, command: string): Promise<{ text: string; diagnostics: Diagnostic[] }> {
   let size: number;
   try {
     const st = await stat(file);
     if (st.isDirectory()) throw new UsageError(`mtl ${command}: '${file}' is a directory, not a spec file.`, command);
+    if (!st.isFile()) throw new UsageError(`mtl ${command}: '${file}' is not a regular file (a FIFO, socket or device); give a spec file.`, command);
+    if (!isSpecFileName(file)) {
+      throw new UsageError(`mtl ${command}: '${file}' is not a spec: spec files end in .mtl (or .mtl.yaml / .mtl.json for the IR as YAML or JSON).`, command);
+    }
     size = st.size;
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -68,7 +68,8 @@ export class CompiledModel implements ModelRuntime {
   /** The same model's forward pass in inference mode (predict), when the direct step applies. */
   private readonly directPredict: DirectStep | undefined;
   private readonly directReason: string | undefined;
-  private lastStepDirect = false;
+  /** Whether the last trainStep ran the direct step; undefined before the first (e.g. a resumed run with nothing left to train). */
+  private lastStepDirect: boolean | undefined;
   private steps = 0;
 
   constructor(
@@ -130,7 +131,7 @@ export class CompiledModel implements ModelRuntime {
    * reason when the model cannot use the direct step at all.
    */
   trainStepKind(): { kind: 'direct' | 'tfjs'; reason?: string } {
-    if (this.lastStepDirect) return { kind: 'direct' };
+    if (this.lastStepDirect ?? this.direct !== undefined) return { kind: 'direct' };
     return this.directReason !== undefined ? { kind: 'tfjs', reason: this.directReason } : { kind: 'tfjs' };
   }
 

@@ -3,6 +3,7 @@
  * Their option words are identifiers in the grammar; here they are checked (unknown word → did you
  * mean, repeated word, value of the wrong kind) and given their IR shape and defaults.
  */
+import { suggest } from '../diagnostics/suggest.js';
 import type { CstNode, IToken } from 'chevrotain';
 import type { Range } from '../diagnostics/types.js';
 import {
@@ -107,6 +108,16 @@ function buildFeature(ctx: BuildContext, node: CstNode): Feature | undefined {
   for (const e of entries(ctx, subs(node, 'optionEntry'))) {
     const allowed: readonly string[] = OPTIONS_OF[kind];
     if (!allowed.includes(e.key)) {
+      // `categorial hour ...` after a feature reads as options of that feature: the misspelt kind is
+      // the likelier mistake, and the words after it belong to the feature the user meant to start.
+      const kindGuess = suggest(e.key, Object.keys(OPTIONS_OF));
+      if (kindGuess !== undefined) {
+        ctx.report('MTL1030', e.keyRange, { word: e.key, what: `a ${kind} feature` }, {
+          hint: `Did you mean '${kindGuess}'? Each feature starts with its kind: \`${kindGuess} NAME ...\`.`,
+          fix: { title: `Replace '${e.key}' with '${kindGuess}'`, edits: [{ range: e.keyRange, newText: kindGuess }] },
+        });
+        break;
+      }
       ctx.reportUnknown('MTL1030', e.keyRange, e.key, allowed, { what: `a ${kind} feature` });
       continue;
     }

@@ -17,7 +17,7 @@ import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { installWasmCopyKernels } from '../compile/wasm-kernels.js';
 import { installWasmLeadingSum } from './wasm-sum.js';
-import { installNativeMatMul, loadNativeBlas, nativeBlasError, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
+import { installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
 
 /** The backends a user can ask for. */
 export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
@@ -117,6 +117,16 @@ export async function selectBackend(name: BackendName): Promise<SelectedBackend>
   }
   if (!(await tf.setBackend('cpu'))) throw new MtlError(diag('MTL5201', FILE_START, { backend: 'cpu', reason: 'tf.setBackend returned false' }));
   return { name: 'cpu' };
+}
+
+/**
+ * The name of the backend that is running, as the user chose it: `native` while the wasm backend runs its
+ * matMuls on the OpenBLAS addon (tfjs itself then says `wasm`), else tfjs's own name. Recorded in
+ * metrics.json, `--format json` and reports, so they agree with the training log.
+ */
+export function activeBackendName(): string {
+  const name = tf.getBackend();
+  return name === 'wasm' && nativeMatMulInstalled() ? 'native' : name;
 }
 
 /** Marks kernels this module already wrapped (re-registration must not wrap twice). */

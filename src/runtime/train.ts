@@ -10,7 +10,6 @@
  * dropout, only on the direct step: the tfjs step's dropout is unseeded).
  */
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { ModelIR } from '../ir/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
@@ -23,6 +22,7 @@ import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } fro
 import { MetricAccumulator } from './metric-eval.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { writeArtifact, writeFailure } from './artifact.js';
+import { activeBackendName } from './backend.js';
 import { towerPriors } from './tower-priors.js';
 import type { Batch } from './data/types.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
@@ -280,7 +280,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         stoppedEarly: info.early.stopped,
         settings,
         parameterCount: runtime.parameterCount(),
-        backend: tf.getBackend(),
+        backend: activeBackendName(),
         ...(runtime.trainStepKind ? { trainStep: runtime.trainStepKind() } : {}),
         diagnostics,
       };
@@ -364,7 +364,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (value !== null && improved) info.early.bestScore = value;
         if (improved) info.early.badEpochs = 0;
         else info.early.badEpochs++;
-        if (info.early.badEpochs > earlyStop.patience) info.early.stopped = true;
+        // `patience N`: stop after N epochs in a row without improvement (Keras's and the PyTorch target's
+        // rule). Reaching the last epoch is not stopping early, whatever the count.
+        if (info.early.badEpochs >= earlyStop.patience && epoch < settings.epochs) info.early.stopped = true;
       } else {
         improved = true;
       }

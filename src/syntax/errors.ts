@@ -28,6 +28,9 @@ function errorHint(e: IRecognitionException): string | undefined {
   }
   const expectedWord = /^Expected '([a-z_]+)'/.exec(e.message)?.[1];
   if (expectedWord && t.tokenType === Identifier && suggest(t.image, [expectedWord]) !== undefined) return `Did you mean '${expectedWord}'?`;
+  // A misspelt keyword (`categorial`, `towr`) lexes as a name and derails the parser where it stands.
+  const keyword = t.tokenType === Identifier ? suggest(t.image, TOKEN_TABLE.keywords) : undefined;
+  if (keyword !== undefined) return `Did you mean '${keyword}'?`;
   return undefined;
 }
 

@@ -121,7 +121,7 @@ describe('train (fake runtime)', () => {
     expect(r.stoppedEarly).toBe(true);
     const best = Math.min(...scores);
     expect(r.bestEpoch).toBe(scores.indexOf(best) + 1);
-    expect(r.history.length).toBe(r.bestEpoch! + 2); // patience 1: two epochs without improvement
+    expect(r.history.length).toBe(r.bestEpoch! + 1); // patience 1: stops after one epoch without improvement
     expect(r.metrics).toEqual(r.history[r.bestEpoch! - 1]!.metrics);
     const m = JSON.parse(readFileSync(path.join(root, 'es', 'metrics.json'), 'utf8')) as MetricsFile;
     expect(m.bestEpoch).toBe(r.bestEpoch);
@@ -130,6 +130,14 @@ describe('train (fake runtime)', () => {
     const again = await train(opts('es', { ir, resume: true }));
     expect(again.history).toHaveLength(r.history.length);
     expect(again.bestEpoch).toBe(r.bestEpoch);
+  });
+
+  it('does not call a run that reached its last epoch "stopped early"', async () => {
+    const ir = fakeIr({ epochs: 2, lr: 40 });
+    ir.train.earlyStop = { terms: [{ coef: 1, metric: { fn: 'logloss', output: 'ctr' } }], mode: 'min', patience: 1 };
+    const r = await train(opts('last', { ir }));
+    expect(r.history).toHaveLength(2);
+    expect(r.stoppedEarly).toBe(false);
   });
 
   it('reports undefined metrics as null with a warning, never NaN', async () => {

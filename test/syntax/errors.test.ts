@@ -108,6 +108,15 @@ describe('syntax diagnostics', () => {
     expect(r.diagnostics[1]!.fix?.edits[0]?.newText).toBe('hash');
   });
 
+  it('MTL1030/MTL1010: a misspelt feature kind suggests the kind, not an option', () => {
+    const afterNumeric = diagnose('model m\nfeatures {\n  numeric price normalize log1p\n  categorial hour hash 24 dim 4\n}');
+    expect(codes(afterNumeric.diagnostics)).toEqual(['MTL1030']);
+    expect(afterNumeric.diagnostics[0]!.hint).toBe("Did you mean 'categorical'? Each feature starts with its kind: `categorical NAME ...`.");
+    expect(afterNumeric.diagnostics[0]!.fix?.edits[0]?.newText).toBe('categorical');
+    const first = diagnose('model m\nfeatures {\n  categorial hour hash 24 dim 4\n}');
+    expect(first.diagnostics[0]!.hint).toBe("Did you mean 'categorical'?");
+  });
+
   it('MTL1031: unknown train settings', () => {
     const r = diagnose('model m\ntrain { optimiser adam batchsize 3 }');
     expect(codes(r.diagnostics)).toEqual(['MTL1031', 'MTL1031']);

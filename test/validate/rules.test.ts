@@ -48,6 +48,13 @@ describe('unique-names', () => {
     const ds = withCode(check(ir), 'MTL3002');
     expect(ds.map((d) => d.range)).toEqual([r(150, 5, 8)]);
   });
+  it("says why a label cannot share a tower's name", () => {
+    const ir = baseIR();
+    ir.labels[0]!.name = 'ctr';
+    const ds = withCode(check(ir), 'MTL3002');
+    expect(ds.length).toBeGreaterThan(0);
+    expect(ds.every((d) => /metrics and 'where' masks refer to both by name/.test(d.hint ?? ''))).toBe(true);
+  });
   it('rejects a task named after a tower it does not head alone', () => {
     const ir = baseIR();
     task(ir, 'ctcvr').name = 'cvr';

@@ -17,6 +17,16 @@ export interface Command {
   load(): Promise<CommandModule>;
 }
 
+/**
+ * Load a command that runs TensorFlow.js with tfjs's console notices silenced (its "running in Node.js"
+ * banner would otherwise interleave with the command's output). Only these commands pay for loading tfjs.
+ */
+async function withTfjs(load: Promise<CommandModule>): Promise<CommandModule> {
+  const [command, notices] = await Promise.all([load, import('../../runtime/tfjs-notices.js')]);
+  notices.silenceTfjsNotices();
+  return command;
+}
+
 /** Every command, in the order of `mtl --help`. */
 export const COMMANDS: Record<string, Command> = {
   check: {
@@ -33,15 +43,15 @@ export const COMMANDS: Record<string, Command> = {
   },
   train: {
     summary: 'train a spec on a data file or its built-in data; write a model directory',
-    load: async () => import('./train.js').then((m) => ({ run: m.runTrain, help: m.TRAIN_HELP })),
+    load: async () => withTfjs(import('./train.js').then((m) => ({ run: m.runTrain, help: m.TRAIN_HELP }))),
   },
   eval: {
     summary: 'per-output metrics and gate usage of a trained model on a data file',
-    load: async () => import('./eval.js').then((m) => ({ run: m.runEval, help: m.EVAL_HELP })),
+    load: async () => withTfjs(import('./eval.js').then((m) => ({ run: m.runEval, help: m.EVAL_HELP }))),
   },
   predict: {
     summary: 'score a data file with a trained model (one column per output)',
-    load: async () => import('./predict.js').then((m) => ({ run: m.runPredict, help: m.PREDICT_HELP })),
+    load: async () => withTfjs(import('./predict.js').then((m) => ({ run: m.runPredict, help: m.PREDICT_HELP }))),
   },
   graph: {
     summary: 'draw the architecture as SVG, PNG or Graphviz DOT',
@@ -49,7 +59,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   report: {
     summary: 'write a self-contained HTML training report for a model directory',
-    load: async () => import('./report.js').then((m) => ({ run: m.runReport, help: m.REPORT_HELP })),
+    load: async () => withTfjs(import('./report.js').then((m) => ({ run: m.runReport, help: m.REPORT_HELP }))),
   },
   compile: {
     summary: 'compile a spec to a PyTorch package that trains with DDP (torchrun)',
@@ -57,7 +67,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   convert: {
     summary: 'convert trained weights between the tfjs and PyTorch targets',
-    load: async () => import('./convert.js').then((m) => ({ run: m.runConvert, help: m.CONVERT_HELP })),
+    load: async () => withTfjs(import('./convert.js').then((m) => ({ run: m.runConvert, help: m.CONVERT_HELP }))),
   },
   lsp: {
     summary: 'start the language server (--stdio)',
@@ -65,6 +75,6 @@ export const COMMANDS: Record<string, Command> = {
   },
   data: {
     summary: 'write built-in synthetic data (esmm, mmoe, census)',
-    load: async () => import('./data.js').then((m) => ({ run: m.runData, help: m.DATA_HELP })),
+    load: async () => withTfjs(import('./data.js').then((m) => ({ run: m.runData, help: m.DATA_HELP }))),
   },
 };

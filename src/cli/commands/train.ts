@@ -91,7 +91,8 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     resume: Boolean(values.resume),
     skipBadRows: Boolean(values['skip-bad-rows']),
     log: { write: io.stderr, isTTY: io.isTTY },
-    onWarning: (d) => printDiagnostics([d], undefined, io, { toStderr: true }),
+    // Run-level warnings (no validation rows, undefined metrics) carry no file of their own: they are about this spec's run.
+    onWarning: (d) => printDiagnostics([{ ...d, file: d.file ?? positionals[0]! }], undefined, io, { toStderr: true }),
     ...(io.signal ? { signal: io.signal } : {}),
   });
   if (result.interrupted) {

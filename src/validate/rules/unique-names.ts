@@ -33,8 +33,17 @@ export function uniqueNames(ctx: RuleContext): void {
     }
     ctx.report(
       diag('MTL3002', rangeOf(e.decl, 'name'), { name: e.name, first: kindPhrase(prev) }, {
+        ...(e.kind === 'label' || prev.kind === 'label' ? { hint: labelClashHint(e.name) } : {}),
         related: [{ ...(ctx.file !== undefined ? { file: ctx.file } : {}), range: rangeOf(prev.decl, 'name'), message: `'${e.name}' is first declared here` }],
       }),
     );
   }
+}
+
+/**
+ * Why a label cannot share an output's name: metrics and `where` masks name both outputs and labels
+ * (`metric auc(ctr, click) where click`), so one name for both would be ambiguous.
+ */
+function labelClashHint(name: string): string {
+  return `labels share one namespace with outputs because metrics and 'where' masks refer to both by name (\`metric auc(OUTPUT, LABEL)\`); rename the output (e.g. '${name}_tower') or the label`;
 }
