@@ -59,7 +59,7 @@ describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () =
   let tmp: string;
   let pkg: string;
   let csv: string;
-  const ARGS = ['--epochs', '1', '--batch', '32', '--max-steps', '4', '--valid-split', '0.2'];
+  const ARGS = ['--epochs', '1', '--batch', '32', '--max-steps', '4', '--valid-split', '0.2', '--log-every', '1'];
 
   beforeAll(async () => {
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mtl-ddp-'));
@@ -97,6 +97,45 @@ describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () =
     expect(pre.features.price).toMatchObject({ kind: 'numeric', normalize: 'log1p' });
     expect(pre.features.history).toMatchObject({ kind: 'ids', space: 'hash', tableSize: 20000, owner: 'item_id' });
   }, 240_000);
+
+  it('train.py logs every --log-every steps with samples/s, and metrics.json describes the exported epoch', async () => {
+    const run = path.join(tmp, 'run-log');
+    const out = runPython([path.join(pkg, 'train.py'), '--data', csv, '--out', run, '--epochs', '2', '--batch', '32', '--valid-split', '0.2', '--log-every', '4']);
+    const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; step?: number; epoch?: number; samples_per_second?: number });
+    const logged = events.filter((e) => e.event === 'step');
+    const perEpoch = logged.filter((e) => e.epoch === 1).at(-1)!.step!; // the last step of epoch 1 is always logged
+    expect(perEpoch).toBeGreaterThan(4);
+    // Every 4th step, plus each epoch's last step; never every step.
+    const expected = Array.from({ length: 2 * perEpoch }, (_, i) => i + 1).filter((k) => k % 4 === 0 || k === perEpoch || k === 2 * perEpoch);
+    expect(logged.map((e) => e.step)).toEqual(expected);
+    for (const e of logged) expect(e.samples_per_second).toBeGreaterThan(0);
+    const epochs = events.filter((e) => e.event === 'epoch');
+    expect(epochs).toHaveLength(2);
+    for (const e of epochs) expect(e.samples_per_second).toBeGreaterThan(0);
+    const metrics = JSON.parse(await fsp.readFile(path.join(run, 'metrics.json'), 'utf8')) as { bestEpoch: number; stoppedEarly: boolean; final: unknown; history: Array<{ epoch: number; valid: unknown }> };
+    expect(metrics.stoppedEarly).toBe(false);
+    expect([1, 2]).toContain(metrics.bestEpoch);
+    expect(metrics.final).toEqual(metrics.history[metrics.bestEpoch - 1]!.valid);
+  }, 120_000);
+
+  it('train.py starts each tower at its base rate, as the tfjs target does', async () => {
+    const run = path.join(tmp, 'run-init');
+    runPython([path.join(pkg, 'train.py'), '--data', csv, '--out', run, '--epochs', '0', '--valid-split', '0.2']);
+    const biases = JSON.parse(
+      runPython(['-c', `import json, sys; sys.path.insert(0, ${JSON.stringify(pkg)}); import weights; w = weights.load(${JSON.stringify(path.join(run, 'model.safetensors'))}); print(json.dumps({k: float(v.reshape(-1)[0]) for k, v in w.items() if k.endswith('_out.bias')}))`]),
+    ) as Record<string, number>;
+    // The training part of the CSV (the same split train.py uses): click rate for ctr; buy rate among all rows / ctr rate for cvr.
+    const rows = (await fsp.readFile(csv, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const { isValidationRow } = await import('../../src/runtime/data/split.js');
+    const train = rows.filter((_, i) => !isValidationRow(i, esmm().train.seed, 0.2));
+    const click = train.filter((r) => r[6] === 'true' || r[6] === '1').length / train.length;
+    const both = train.filter((r) => (r[6] === 'true' || r[6] === '1') && (r[7] === 'true' || r[7] === '1')).length / train.length;
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const ctrKey = Object.keys(biases).find((k) => k.includes('tower_ctr_out'))!;
+    const cvrKey = Object.keys(biases).find((k) => k.includes('tower_cvr_out'))!;
+    expect(biases[ctrKey]).toBeCloseTo(logit(click), 4);
+    expect(biases[cvrKey]).toBeCloseTo(logit(both / click), 4);
+  }, 120_000);
 
   it('predict.py scores a file with the trained weights', () => {
     const out = runPython([path.join(pkg, 'predict.py'), '--model', path.join(tmp, 'run1'), '--data', csv]);

@@ -213,6 +213,8 @@ export function emitModel(ir: ModelIR, version: string): string {
     `# Towers and their output activations; tasks and their heads (product of towers).`,
     `TOWERS = {${ir.nodes.filter((n) => n.kind === 'tower').map((n) => `${pyStr(n.name)}: ${pyStr((n as { output: string }).output)}`).join(', ')}}`,
     `TASKS = {${ir.tasks.map((t) => `${pyStr(t.name)}: [${t.head.map(pyStr).join(', ')}]`).join(', ')}}`,
+    `# Each tower's output unit (a Dense of width 1), by tower: train.py starts its bias at the base rate.`,
+    `TOWER_OUTPUTS = {${ir.nodes.filter((n) => n.kind === 'tower').map((n) => `${pyStr(n.name)}: ${pyStr(towerOutName(n.name))}`).join(', ')}}`,
     '',
     '',
     'class Model(MtlModule):',

@@ -185,3 +185,52 @@ def early_stop_score(terms, results):
             return None
         score += t["coef"] * v
     return score
+
+
+def init_output_biases(model, output_layers, ir, labels, clip=1e-4):
+    """Start each tower's output bias at its base rate, as the tfjs target does (src/runtime/tower-priors.ts).
+
+    A sigmoid tower heading a bce task alone starts at logit(rate of the label under the task's mask); one
+    inside a product head starts at logit(rate / product of the other towers' rates) once those are known;
+    a linear tower heading an mse task starts at the label's mean. Rates come from the training rows.
+    `output_layers` maps a tower to the name of its output Dense (model.TOWER_OUTPUTS).
+    """
+    towers = {n["name"]: n for n in ir["nodes"] if n["kind"] == "tower"}
+    means = {}
+    for t in ir["tasks"]:
+        if t["loss"]["type"] not in ("bce", "mse"):
+            continue
+        y = label_expr(t["loss"]["label"], labels).double()
+        m = label_expr(t["mask"], labels).double() if t.get("mask") else torch.ones_like(y)
+        if float(m.sum()) > 0:
+            means[t["name"]] = float((m * y).sum() / m.sum())
+    rates, out = {}, {}
+    for t in ir["tasks"]:
+        mean, tower = means.get(t["name"]), towers.get(t["head"][0]) if len(t["head"]) == 1 else None
+        if mean is None or tower is None or tower["name"] in out:
+            continue
+        if t["loss"]["type"] == "bce" and tower["output"] == "sigmoid":
+            rates[tower["name"]] = mean
+        if t["loss"]["type"] == "mse" and tower["output"] == "linear":
+            out[tower["name"]] = mean
+    changed = True
+    while changed:
+        changed = False
+        for t in ir["tasks"]:
+            mean = means.get(t["name"])
+            if mean is None or t["loss"]["type"] != "bce" or len(t["head"]) < 2:
+                continue
+            unknown = [h for h in t["head"] if h not in rates]
+            if len(unknown) != 1 or towers.get(unknown[0], {}).get("output") != "sigmoid":
+                continue
+            known = math.prod(rates[h] for h in t["head"] if h in rates)
+            if known <= 0:
+                continue
+            rates[unknown[0]] = min(1 - clip, mean / known)
+            changed = True
+    for name, p in rates.items():
+        q = min(1 - clip, max(clip, p))
+        out[name] = math.log(q / (1 - q))
+    with torch.no_grad():
+        for name, value in out.items():
+            model.dense[output_layers[name]].bias.fill_(value)

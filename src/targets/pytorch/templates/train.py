@@ -23,7 +23,7 @@ sys.path.insert(0, HERE)
 import data  # noqa: E402
 import objective  # noqa: E402
 import weights  # noqa: E402
-from model import Model  # noqa: E402
+from model import TOWER_OUTPUTS, Model  # noqa: E402
 
 
 def load_spec():
@@ -53,6 +53,7 @@ def parse_args(ir):
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     p.add_argument("--no-shuffle", action="store_true", help="read the training rows in file order")
     p.add_argument("--threads", type=int, default=1, help="intra-op threads per process")
+    p.add_argument("--log-every", type=int, default=100, help="log a step line every N steps (and the last step of each epoch)")
     return p.parse_args()
 
 
@@ -151,6 +152,9 @@ def main():
     model = Model().to(device)
     if args.init:
         weights.load_into(model, weights.load(args.init))
+    else:
+        # Output biases start at the base rates of the training rows, as in the tfjs target.
+        objective.init_output_biases(model, TOWER_OUTPUTS, ir, y_train)
     obj = objective.Objective(ir)
     # A tower that no task's loss reaches gets no gradient; DDP must then be told to look for unused parameters.
     in_loss = {h for t in ir["tasks"] for h in t["head"]}
@@ -159,12 +163,13 @@ def main():
     opt = make_optimizer(args.optimizer, model.parameters(), args.lr)
     os.makedirs(args.out, exist_ok=True)
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
-    start_epoch, step, history, best, bad_epochs = 0, 0, [], None, 0
+    start_epoch, step, history, best, bad_epochs, best_epoch, stopped_early = 0, 0, [], None, 0, None, False
     if args.resume and os.path.exists(ckpt_path):
         ckpt = torch.load(ckpt_path, map_location=device)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         start_epoch, step, history, best, bad_epochs = ckpt["epoch"], ckpt["step"], ckpt["history"], ckpt["best"], ckpt["bad_epochs"]
+        best_epoch, stopped_early = ckpt.get("best_epoch"), ckpt.get("stopped_early", False)
     if rank == 0:
         with open(os.path.join(args.out, "preprocess.json"), "w", encoding="utf-8") as f:
             json.dump(pre.state(), f, indent=2)
@@ -176,6 +181,8 @@ def main():
         g = torch.Generator().manual_seed(args.seed * 1000003 + epoch)
         perm = torch.arange(n) if args.no_shuffle else torch.randperm(n, generator=g)
         t0 = time.time()
+        seen, window_start, window_rows = 0, time.time(), 0
+        last_step = (n - 1) // args.batch + 1 if n else 0
         for s in range(0, n, args.batch):
             rows = perm[s : s + args.batch]
             if len(rows) < world:
@@ -197,27 +204,41 @@ def main():
             if not math.isfinite(reduced[0]):
                 log(rank, event="error", message=f"the training loss became {reduced[0]} at epoch {epoch + 1}, step {step}")
                 sys.exit(1)
-            log(rank, event="step", epoch=epoch + 1, step=step, loss=reduced[0], tasks={t["name"]: v for t, v in zip(ir["tasks"], reduced[1:])})
+            seen += len(rows)
+            window_rows += len(rows)
+            if step % max(args.log_every, 1) == 0 or s // args.batch + 1 == last_step or step == args.max_steps:
+                rate = window_rows / max(time.time() - window_start, 1e-9)
+                log(rank, event="step", epoch=epoch + 1, step=step, loss=reduced[0], tasks={t["name"]: v for t, v in zip(ir["tasks"], reduced[1:])}, samples_per_second=round(rate, 1))
+                window_start, window_rows = time.time(), 0
             if args.max_steps and step >= args.max_steps:
                 done = True
                 break
-        entry = {"epoch": epoch + 1, "seconds": round(time.time() - t0, 3)}
+        train_seconds = time.time() - t0
+        entry = {"epoch": epoch + 1, "samples": seen, "samples_per_second": round(seen / max(train_seconds, 1e-9), 1)}
         if valid is not None:
             entry["valid"] = evaluate(ddp, obj, plan, *valid, rank, world, device, args.batch)
+        entry["seconds"] = round(time.time() - t0, 3)
         history.append(entry)
         improved = True
         if stop and valid is not None:
             score = objective.early_stop_score(stop["terms"], entry["valid"])
             improved = score is not None and (best is None or (score > best if stop["mode"] == "max" else score < best))
+            improved = improved or best_epoch is None  # keep some weights even if the score is undefined, as the tfjs target does
             if improved:
-                best, bad_epochs = score, 0
+                best = score if score is not None else best
+                bad_epochs = 0
             else:
                 bad_epochs += 1
+            entry["score"] = score
+        if improved or not stop:
+            best_epoch = epoch + 1
         log(rank, event="epoch", **entry)
         if rank == 0:
             if improved or not stop:
                 weights.save(os.path.join(args.out, "model.safetensors"), weights.state_for_export(model), {"format": "pt", "model": ir["name"]})
-            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch + 1, "step": step, "history": history, "best": best, "bad_epochs": bad_epochs}, ckpt_path + ".tmp")
+            # `patience N`: stop after N epochs in a row without improvement; reaching the last epoch is not stopping early.
+            stopped_early = bool(stop) and bad_epochs >= stop["patience"] and epoch + 1 < args.epochs
+            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch + 1, "step": step, "history": history, "best": best, "bad_epochs": bad_epochs, "best_epoch": best_epoch, "stopped_early": stopped_early}, ckpt_path + ".tmp")
             os.replace(ckpt_path + ".tmp", ckpt_path)
         if done or (stop and bad_epochs >= stop["patience"]):
             break
@@ -225,7 +246,9 @@ def main():
         if not os.path.exists(os.path.join(args.out, "model.safetensors")):
             weights.save(os.path.join(args.out, "model.safetensors"), weights.state_for_export(model), {"format": "pt", "model": ir["name"]})
         with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:
-            json.dump({"history": history, "final": history[-1].get("valid") if history else None}, f, indent=2)
+            # `final` is the exported (best) epoch's validation metrics: the epoch whose weights model.safetensors holds.
+            exported = next((h for h in history if h["epoch"] == best_epoch), history[-1] if history else None)
+            json.dump({"bestEpoch": best_epoch, "bestScore": best, "stoppedEarly": stopped_early, "final": exported.get("valid") if exported else None, "history": history}, f, indent=2)
         with open(os.path.join(args.out, "ir.json"), "w", encoding="utf-8") as f:
             json.dump(ir, f, indent=2)
         log(rank, event="done", steps=step, out=args.out)
