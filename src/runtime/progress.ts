@@ -1,7 +1,7 @@
 /**
- * Training progress output. On a terminal: one line rewritten in place (`\r`) with the epoch, batch,
- * samples/s and running loss, at most ~10 times a second. Elsewhere (logs, CI): a plain line every
- * `every` batches and one per epoch.
+ * Training progress output. On a terminal: one line rewritten in place (`\r`) with the epoch, batch of
+ * batches, percentage, samples/s, running loss and the epoch's remaining time, at most ~10 times a
+ * second. Elsewhere (logs, CI): a plain line every `every` batches and one per epoch.
  *
  * A small own implementation rather than `cli-progress`: we need one status line, not bars, and the
  * sink must be an injectable function (tests, the language server) rather than a stream.
@@ -25,6 +25,15 @@ function rate(samplesPerSecond: number): string {
   return Math.round(samplesPerSecond).toLocaleString('en-US');
 }
 
+/** `m:ss` (or `h:mm:ss`) for a duration in seconds. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
 /** Progress reporting for one training run. */
 export class Progress {
   private readonly now: () => number;
@@ -39,6 +48,8 @@ export class Progress {
   constructor(
     private readonly sink: ProgressSink | undefined,
     private readonly epochs: number,
+    /** Batches in one epoch, when known (from the preprocessing pass): enables `batch b/B`, % and the ETA. */
+    private readonly batchesPerEpoch?: number,
   ) {
     this.now = sink?.now ?? (() => performance.now());
     this.every = Math.max(1, sink?.every ?? 100);
@@ -61,7 +72,11 @@ export class Progress {
     if (!this.sink) return;
     const t = this.now();
     const seconds = Math.max((t - this.epochStart) / 1000, 1e-9);
-    const text = `epoch ${epoch}/${this.epochs}  batch ${batch}  ${rate(this.samples / seconds)} samples/s  loss ${(this.lossSum / this.batches).toFixed(4)}`;
+    const total = this.batchesPerEpoch !== undefined && this.batchesPerEpoch >= batch ? this.batchesPerEpoch : undefined;
+    const where = total === undefined ? `batch ${batch}` : `batch ${batch}/${total}  ${Math.floor((100 * batch) / total)}%`;
+    // The epoch's remaining batches at this run's pace (a resumed epoch skipped some: they are not counted).
+    const eta = total === undefined ? '' : `  eta ${clock(((total - batch) * seconds) / this.batches)}`;
+    const text = `epoch ${epoch}/${this.epochs}  ${where}  ${rate(this.samples / seconds)} samples/s  loss ${(this.lossSum / this.batches).toFixed(4)}${eta}`;
     if (this.sink.isTTY) {
       if (t - this.lastDraw < 100) return;
       this.lastDraw = t;

@@ -156,14 +156,34 @@ function since(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-/** A one-line epoch summary: losses, then each metric as `output.key value`. */
+/** A data reference for the log: the file, or the built-in generator and its row count. */
+function describeData(ref: DataRef): string {
+  return ref.kind === 'synth' ? `built-in '${ref.generator}' data, ${ref.rows.toLocaleString('en-US')} rows` : ref.path;
+}
+
+/** Width the epoch summary wraps at, so it reads in an 80–120 column terminal. */
+const SUMMARY_WIDTH = 100;
+
+/**
+ * An epoch summary: the losses, throughput and time on the first line, then the validation metrics
+ * (`output.key value`) and the early-stopping score on indented lines of at most {@link SUMMARY_WIDTH}.
+ */
 function summary(r: EpochRecord, epochs: number, best: boolean): string {
   const tasks = Object.entries(r.taskLosses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-  const metrics = Object.entries(r.metrics)
-    .flatMap(([out, m]) => Object.entries(m).map(([k, v]) => `${out}.${k} ${v === null ? 'n/a' : v.toFixed(4)}`))
-    .join('  ');
-  const score = r.score === undefined ? '' : `  score ${r.score === null ? 'n/a' : r.score.toFixed(4)}${best ? ' *' : ''}`;
-  return `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)}${tasks ? ` (${tasks})` : ''}  ${metrics}${score}  ${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s  ${r.seconds.toFixed(1)} s`;
+  const head = `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)}${tasks ? ` (${tasks})` : ''}  ${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s  ${r.seconds.toFixed(1)} s`;
+  const items = Object.entries(r.metrics).flatMap(([out, m]) => Object.entries(m).map(([k, v]) => `${out}.${k} ${v === null ? 'n/a' : v.toFixed(4)}`));
+  if (r.score !== undefined) items.push(`score ${r.score === null ? 'n/a' : r.score.toFixed(4)}${best ? ' *' : ''}`);
+  const lines = [head];
+  let line = '';
+  for (const item of items) {
+    if (line && `  valid  ${line}  ${item}`.length > SUMMARY_WIDTH) {
+      lines.push(`  valid  ${line}`);
+      line = '';
+    }
+    line = line ? `${line}  ${item}` : item;
+  }
+  if (line) lines.push(`  valid  ${line}`);
+  return lines.join('\n');
 }
 
 /**
@@ -213,8 +233,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     resumeStates = ck.states;
   } else {
     const t0 = performance.now();
+    // The preprocessing pass reads the whole training file before the first step: say so, or a large file looks hung.
+    opts.log?.write(`preprocessing: reading the training data (${describeData(opts.data)})...\n`);
     const preprocess = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined });
     const data: TrainCheckpointInfo['data'] = opts.valid ? { train: opts.data, valid: opts.valid } : { train: opts.data };
+    opts.log?.write(`preprocessing: ${preprocess.rowsSeen.toLocaleString('en-US')} training rows in ${since(t0).toFixed(1)} s\n`);
     info = {
       position: { epoch: 1, batch: 0 },
       partial: emptyAccumulator(),
@@ -257,7 +280,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const plan = metricPlan(ir);
     const terms = earlyStopTerms(ir);
     const earlyStop = ir.train.earlyStop;
-    const progress = new Progress(opts.log, settings.epochs);
+    // Training rows are counted by the preprocessing pass: the progress line shows batch b/B and an ETA.
+    const rowsSeen = info.preprocess.rowsSeen;
+    const progress = new Progress(opts.log, settings.epochs, Number.isFinite(rowsSeen) && rowsSeen > 0 ? Math.ceil(rowsSeen / settings.batch) : undefined);
 
     const checkpoint = async (): Promise<void> => {
       const states: Record<string, TrainingState> = { current: runtime.getState() };
@@ -306,6 +331,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         needLabels: true,
       });
       let stepStart = performance.now();
+      let lastYield = stepStart;
       for await (const batch of stream) {
         index++;
         if (index <= skip) {
@@ -323,6 +349,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         acc.trainSeconds += since(stepStart);
         info.early.bestInCurrent = false;
         progress.step(epoch, index, batch.size, r.loss);
+        // Built-in data is generated without I/O waits, so the loop never yields to the event loop on its own:
+        // let Ctrl-C (a macrotask) in every ~50 ms, so it is honoured at the end of the current step.
+        if (performance.now() - lastYield > 50) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         stepStart = performance.now();
         if (opts.signal?.aborted) {
           aborted = true;

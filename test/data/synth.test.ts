@@ -32,6 +32,37 @@ describe('built-in data', () => {
       expect(Object.keys(a[0]!).sort()).toEqual(SYNTH_GENERATORS[name]!.columns(synthGenerator(name).params).sort());
     }
   });
+  it('mtl data synth never repeats the built-in training rows of the same seed (the tour scores held-out rows)', async () => {
+    const { runCli } = await import('../cli/run-cli.js');
+    const dir = tempDir();
+    const r = await runCli(['data', 'synth', 'esmm', '--rows', '200', '--out', 'esmm.csv'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...lines] = readFileSync(path.join(dir, 'esmm.csv'), 'utf8').trim().split('\n');
+    const columns = header!.split(',');
+    const key = (rec: Record<string, string | number>) => columns.map((c) => String(rec[c])).join(',');
+    const builtIn = new Set(take('esmm', 20000, {}, 42).map(key)); // specs/esmm.mtl: rows 20000, seed 42
+    expect(lines.filter((l) => builtIn.has(l))).toEqual([]);
+    expect(lines).toHaveLength(200);
+  });
+
+  it('census: no column other than marital_stat identifies never-married', () => {
+    const rows = take('census', 20000);
+    const never = rows.map((r) => r.marital_stat === 'Never married');
+    for (const column of Object.keys(rows[0]!).filter((c) => c !== 'marital_stat')) {
+      const byValue = new Map<string, { yes: number; no: number }>();
+      rows.forEach((r, i) => {
+        const v = byValue.get(String(r[column])) ?? { yes: 0, no: 0 };
+        if (never[i]) v.yes++;
+        else v.no++;
+        byValue.set(String(r[column]), v);
+      });
+      // Children are never married in any column's eyes; among adults, no value may be pure for either class.
+      const mixedRows = [...byValue.values()].filter((v) => v.yes > 0 && v.no > 0).reduce((n, v) => n + v.yes + v.no, 0);
+      const adults = rows.filter((r) => Number(r.age) >= 18).length;
+      expect(mixedRows, column).toBeGreaterThanOrEqual(Math.min(adults, rows.length) * 0.5);
+    }
+  });
+
   it('esmm: label rates, buy only after click, ground truth for every row, learnable structure', () => {
     const rows = take('esmm', 20000);
     const n = rows.length;

@@ -80,7 +80,7 @@ describe('a real SIGINT', () => {
       cwd: dir,
       // Non-TTY progress prints a line every 100 steps: Ctrl-C at the first one, in the middle of epoch 1.
       onStderr: (all, child) => {
-        if (!signalled && /epoch 1\/2 {2}batch \d+ /.test(all)) {
+        if (!signalled && /epoch 1\/2 {2}batch \d+\/\d+ /.test(all)) {
           signalled = true;
           child.kill('SIGINT');
         }
@@ -115,5 +115,25 @@ describe('a real SIGINT', () => {
     const converted = await runBin(['convert', out, '--to', 'pytorch', '-o', path.join(dir, 'torch')], { cwd: dir });
     expect(converted.code, converted.stderr).toBe(0);
     expect(converted.stderr + converted.stdout).not.toMatch(/TensorFlow\.js in Node\.js/);
+  }, 90_000);
+
+  it('on built-in data (no file reads to yield on), Ctrl-C stops at the end of the current step, mid-epoch', async () => {
+    const dir = path.join(tmp.dir, 'sigint-synth');
+    mkdirSync(dir, { recursive: true });
+    const spec = writeTinySpec(dir);
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('features {', 'data { synth esmm rows 4000 }\n\nfeatures {'));
+    let signalled = false;
+    const r = await runBin(['train', spec, '--out', path.join(dir, 'model'), '--backend', 'wasm'], {
+      cwd: dir,
+      onStderr: (all, child) => {
+        if (!signalled && /epoch 1\/2 {2}batch \d+/.test(all)) {
+          signalled = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(signalled).toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/interrupted at epoch 1, batch \d+; resume with --resume/);
   }, 90_000);
 });

@@ -363,7 +363,7 @@ describe('interrupt and resume', () => {
 
     const part = path.join(dir, 'part');
     // Non-TTY progress prints a line every 100 steps: abort on epoch 1's first one (Ctrl-C mid-epoch).
-    const i = await runCliAbortingWhen(['train', spec, '--data', data, '--out', part, '--backend', 'wasm'], /epoch 1\/2 {2}batch 100 /, dir);
+    const i = await runCliAbortingWhen(['train', spec, '--data', data, '--out', part, '--backend', 'wasm'], /epoch 1\/2 {2}batch 100\//, dir);
     expect(i.aborted).toBe(true);
     expect(i.code, i.stderr).toBe(130);
     expect(i.stderr).toMatch(/interrupted at epoch 1, batch 100; resume with --resume/);

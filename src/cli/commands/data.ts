@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { JsonValue } from '../../ir/types.js';
-import { SYNTH_GENERATORS, writeSynthCsv } from '../../runtime/data/synth.js';
+import { SYNTH_GENERATORS, fileStreamSeed, writeSynthCsv } from '../../runtime/data/synth.js';
 import { suggest } from '../../diagnostics/suggest.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -17,6 +17,10 @@ Write built-in synthetic data as CSV (gzip when FILE ends in .gz). Generators:
   esmm     impressions with click, buy, and the ground-truth conversion-if-clicked label cvr_true
   mmoe     the MMoE paper's synthetic regression pair with task correlation p (--param correlation=0.9)
   census   census-income-like rows with the UCI column names (the reference specs' built-in data)
+
+  --rows N   rows to write (default 10000)
+  --seed S   which draws (default 42); a file never repeats the rows of a spec's built-in data with the same
+             seed, so a model trained on built-in data is scored on held-out rows
 `;
 
 /** Run `mtl data`. */
@@ -62,7 +66,7 @@ export async function runData(argv: string[], io: CliIo): Promise<number> {
     params[key] = raw.trim() !== '' && Number.isFinite(num) ? num : raw;
   }
   const file = path.resolve(io.cwd, out);
-  await writeSynthCsv(generator, rows, params, seed, file);
+  await writeSynthCsv(generator, rows, params, fileStreamSeed(seed), file);
   io.stderr(`wrote ${rows} rows of '${generator}' data to ${out}\n`);
   return EXIT.ok;
 }

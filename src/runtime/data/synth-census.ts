@@ -62,7 +62,19 @@ export function* generateCensus(rows: number, params: Record<string, JsonValue>,
     const income = rand() < sigmoid(incomeLogit) ? 1 : 0;
     const marriedLogit = signal * (child ? -6 : 3.2 - 0.12 * (age - 18) + (income ? -0.7 : 0.2) + 0.6 * normal());
     const neverMarried = child || rand() < sigmoid(marriedLogit);
-    const hh = child ? 'Child under 18 never married' : neverMarried ? pick(['Child 18 or older', 'Nonrelative of householder', 'Householder']) : pick(['Householder', 'Spouse of householder', 'Other relative of householder']);
+    const maritalStat = neverMarried ? 'Never married' : pick(MARITAL_OTHER);
+    const withSpouse = maritalStat.startsWith('Married') && maritalStat !== 'Married-spouse absent';
+    // Household role and tax filing status follow marital status as in the real data, but no value of them
+    // identifies it: divorced and widowed people file as 'Single' too, never-married adults head households,
+    // and some of every group file nothing (a column that equals a label would make its task trivial).
+    const hh = child
+      ? 'Child under 18 never married'
+      : neverMarried
+        ? pick(['Child 18 or older', 'Child 18 or older', 'Nonrelative of householder', 'Householder', 'Other relative of householder'])
+        : withSpouse
+          ? pick(['Householder', 'Spouse of householder', 'Spouse of householder'])
+          : pick(['Householder', 'Other relative of householder', 'Nonrelative of householder', 'Child 18 or older']);
+    const taxFiler = child || rand() < 0.08 ? 'Nonfiler' : withSpouse ? pick(['Joint both under 65', 'Joint both under 65', 'Joint both 65+', 'Joint one under 65 & one 65+']) : pick(['Single', 'Single', 'Head of household']);
     const indCode = child ? 0 : 1 + Math.floor(rand() * 51);
     const occCode = child ? 0 : 1 + Math.floor(rand() * 46);
     yield {
@@ -73,7 +85,7 @@ export function* generateCensus(rows: number, params: Record<string, JsonValue>,
       education,
       wage_per_hour: child || rand() < 0.9 ? 0 : Math.round(300 + 900 * rand()),
       hs_college: child ? 'Not in universe' : pick(['Not in universe', 'High school', 'College or university']),
-      marital_stat: neverMarried ? 'Never married' : pick(MARITAL_OTHER),
+      marital_stat: maritalStat,
       major_ind_code: child ? 'Not in universe or children' : `Industry ${indCode % 24}`,
       major_occ_code: child ? 'Not in universe' : `Occupation ${occCode % 15}`,
       race: pick(RACE),
@@ -85,10 +97,10 @@ export function* generateCensus(rows: number, params: Record<string, JsonValue>,
       capital_gains: gains,
       capital_losses: rand() < 0.02 ? Math.round(1500 + 500 * rand()) : 0,
       stock_dividends: rand() < 0.1 ? Math.round(Math.exp(4 + 3 * rand())) : 0,
-      tax_filer_stat: child ? 'Nonfiler' : neverMarried ? 'Single' : pick(['Joint both under 65', 'Joint both 65+', 'Head of household']),
+      tax_filer_stat: taxFiler,
       region_prev_res: pick(['Not in universe', 'South', 'West', 'Midwest', 'Northeast', 'Abroad']),
       state_prev_res: pick(STATES),
-      det_hh_fam_stat: child ? 'Child <18 never marr not in subfamily' : hh === 'Householder' ? 'Householder' : neverMarried ? 'Nonfamily householder' : 'Spouse of householder',
+      det_hh_fam_stat: child ? 'Child <18 never marr not in subfamily' : hh === 'Householder' ? 'Householder' : hh === 'Spouse of householder' ? 'Spouse of householder' : hh === 'Child 18 or older' ? 'Child 18+ never marr Not in a subfamily' : 'Nonfamily householder',
       det_hh_summ: hh,
       mig_chg_msa: pick(['Nonmover', 'MSA to MSA', '?', 'Not in universe']),
       mig_chg_reg: pick(['Nonmover', 'Same county', '?', 'Not in universe']),

@@ -97,6 +97,15 @@ async function writeAll(out: Writable, text: string): Promise<void> {
 }
 
 /**
+ * The generator seed of `mtl data synth --seed S`: S mixed with a constant, so a file never repeats the rows
+ * of a spec's built-in training data with `seed S` (the same world, other draws). Scoring such a file with a
+ * model trained on built-in data therefore measures rows the model has not seen.
+ */
+export function fileStreamSeed(seed: number): number {
+  return (Math.imul(seed ^ 0x5f11e5, 0x9e3779b1) ^ 0x6d2b79f5) >>> 0;
+}
+
+/**
  * Write `rows` generated records as CSV (gzip when `outPath` ends in .gz). Atomic: written to a temporary
  * sibling and renamed, so a crash never leaves a partial file. Throws MtlError for an unknown generator or
  * bad parameters, MTL5308 when the file cannot be written.
