@@ -43,6 +43,10 @@ describe('built-in data', () => {
     const builtIn = new Set(take('esmm', 20000, {}, 42).map(key)); // specs/esmm.mtl: rows 20000, seed 42
     expect(lines.filter((l) => builtIn.has(l))).toEqual([]);
     expect(lines).toHaveLength(200);
+    // --built-in writes exactly those training rows.
+    const b = await runCli(['data', 'synth', 'esmm', '--rows', '200', '--built-in', '--out', 'built-in.csv'], { cwd: dir });
+    expect(b.code, b.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'built-in.csv'), 'utf8').trim().split('\n').slice(1)).toEqual(take('esmm', 200, {}, 42).map(key));
   });
 
   it('census: no column other than marital_stat identifies never-married', () => {

@@ -61,7 +61,7 @@ beforeAll(async () => {
   const train = m.data.train;
   expect(train.kind).toBe('synth');
   const all = work('esmm-all.csv');
-  const s = await runCli(['data', 'synth', 'esmm', '--rows', String(train.rows), '--seed', String(train.seed), '--out', all], { cwd: ROOT });
+  const s = await runCli(['data', 'synth', 'esmm', '--rows', String(train.rows), '--seed', String(train.seed), '--built-in', '--out', all], { cwd: ROOT });
   expect(s.code, s.stderr).toBe(0);
   const { header, rows } = csvLines(all);
   const valid = rows.filter((_, i) => isValidationRow(i, m.seed, m.settings.validSplit));

@@ -10,7 +10,7 @@ import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Help text of `mtl data`. */
-export const DATA_HELP = `Usage: mtl data synth GENERATOR --out FILE [--rows N] [--seed S] [--param KEY=VALUE]...
+export const DATA_HELP = `Usage: mtl data synth GENERATOR --out FILE [--rows N] [--seed S] [--built-in] [--param KEY=VALUE]...
        mtl data synth --list
 
 Write built-in synthetic data as CSV (gzip when FILE ends in .gz). Generators:
@@ -21,6 +21,8 @@ Write built-in synthetic data as CSV (gzip when FILE ends in .gz). Generators:
   --rows N   rows to write (default 10000)
   --seed S   which draws (default 42); a file never repeats the rows of a spec's built-in data with the same
              seed, so a model trained on built-in data is scored on held-out rows
+  --built-in exactly the rows a spec's built-in data (\`data { synth GENERATOR rows N }\`, \`train { seed S }\`)
+             trains and validates on, e.g. to inspect them or to train the PyTorch target on them
 `;
 
 /** Run `mtl data`. */
@@ -31,6 +33,7 @@ export async function runData(argv: string[], io: CliIo): Promise<number> {
     seed: { type: 'string' },
     param: { type: 'string', multiple: true },
     list: { type: 'boolean' },
+    'built-in': { type: 'boolean' },
   });
   if (values.help) return io.stdout(DATA_HELP), EXIT.ok;
   const [sub, generator] = positionals;
@@ -66,7 +69,7 @@ export async function runData(argv: string[], io: CliIo): Promise<number> {
     params[key] = raw.trim() !== '' && Number.isFinite(num) ? num : raw;
   }
   const file = path.resolve(io.cwd, out);
-  await writeSynthCsv(generator, rows, params, fileStreamSeed(seed), file);
+  await writeSynthCsv(generator, rows, params, values['built-in'] ? seed : fileStreamSeed(seed), file);
   io.stderr(`wrote ${rows} rows of '${generator}' data to ${out}\n`);
   return EXIT.ok;
 }
