@@ -1,0 +1,34 @@
+/**
+ * Printed once before the suite: which optional tools this machine has, and which suites skip without
+ * them (and how to install them). `bash .ci/run` installs all of them, so CI runs every suite.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { findTorchPython } from '../src/targets/pytorch/python.js';
+import { loadNativeBlas } from '../src/runtime/native-blas.js';
+
+/** One optional dependency: whether it is here, what skips without it, and how to get it. */
+interface Optional {
+  name: string;
+  present: boolean;
+  skips: string;
+  install: string;
+}
+
+const runs = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+
+/** Vitest global setup: print the optional-dependency summary. */
+export default function setup(): void {
+  const optional: Optional[] = [
+    { name: 'PyTorch (python3-torch)', present: findTorchPython() !== null, skips: 'test/targets: PyTorch equivalence, DDP, hashing', install: 'apt-get install -y python3-torch' },
+    { name: 'native addon (OpenBLAS)', present: loadNativeBlas() !== undefined, skips: 'test/runtime: native backend, direct step', install: 'apt-get install -y libopenblas-dev && npm run build:native' },
+    { name: 'Chromium', present: ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p)), skips: 'test/report: the report rendered in a browser', install: 'apt-get install -y chromium' },
+    { name: 'Neovim', present: runs('nvim', ['--version']), skips: 'test/lsp/nvim: a real LSP client', install: 'apt-get install -y neovim' },
+    { name: 'Graphviz', present: runs('dot', ['-V']), skips: 'test/graph: DOT accepted by Graphviz', install: 'apt-get install -y graphviz' },
+  ];
+  const missing = optional.filter((o) => !o.present);
+  const lines = [`optional test tools: ${optional.map((o) => `${o.name} ${o.present ? 'yes' : 'NO'}`).join(', ')}`];
+  for (const m of missing) lines.push(`  skipped without ${m.name}: ${m.skips} (${m.install})`);
+  if (missing.length) lines.push('  `bash .ci/run` installs them all.');
+  process.stdout.write(lines.join('\n') + '\n');
+}
