@@ -41,6 +41,7 @@ export function buildGrammar(t: TokenTable): Record<string, unknown> {
       { include: '#gate-declaration' },
       { include: '#named-declaration' },
       { include: '#model-declaration' },
+      { include: '#call' },
       { include: '#keyword' },
       { include: '#constant' },
       { include: '#number' },
@@ -83,8 +84,17 @@ export function buildGrammar(t: TokenTable): Record<string, unknown> {
         patterns: [
           { name: 'storage.type.mtl', match: wordsPattern(declarations) },
           { name: 'keyword.other.mtl', match: wordsPattern(otherKeywords) },
-          { name: 'support.constant.mtl', match: wordsPattern(t.contextualWords) },
+          // Scopes that common themes (VS Code's Dark+ and Light+ among them) colour: a setting reads as a
+          // keyword, a computation as a function, an enumerated value as a constant.
+          { name: 'keyword.other.setting.mtl', match: wordsPattern(t.contextualRoles.option) },
+          { name: 'support.function.mtl', match: wordsPattern(t.contextualRoles.function) },
+          { name: 'constant.language.mtl', match: wordsPattern(t.contextualRoles.value) },
         ],
+      },
+      call: {
+        comment: 'NAME( is a call: a loss (bce, mse), a metric, a block (mlp, concat) or a gate type with parameters.',
+        match: `${BEFORE}(${id})(?=\\s*\\()`,
+        captures: { 1: { name: 'support.function.mtl' } },
       },
       constant: { name: 'constant.language.boolean.mtl', match: wordsPattern(t.keywords.filter((k) => k === 'true' || k === 'false')) },
       number: { name: 'constant.numeric.mtl', match: `(?<![A-Za-z0-9_])${t.patterns.number}` },

@@ -3,7 +3,7 @@
  * (the TextMate grammar is generated from TOKEN_TABLE, so it is data, never code).
  */
 import { createToken, Lexer, type TokenType } from 'chevrotain';
-import { CONTEXTUAL_WORDS } from './vocabulary.js';
+import { CONTEXTUAL_WORDS, FUNCTION_WORDS, OPTION_WORDS, VALUE_WORDS } from './vocabulary.js';
 
 // Sources of the token patterns, kept as strings so the token table can publish them verbatim.
 const IDENTIFIER_SOURCE = '[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*';
@@ -121,6 +121,8 @@ export interface TokenTable {
   declarationKeywords: string[];
   /** Words with a meaning in one context only (option words, setting keys, enumerated values); valid names elsewhere. */
   contextualWords: string[];
+  /** The contextual words by role, for highlighting: settings and options, computations, enumerated values. */
+  contextualRoles: { option: string[]; function: string[]; value: string[] };
   /** Operator and punctuation images. */
   operators: string[];
   /** Bracket pairs. */
@@ -139,6 +141,12 @@ export const TOKEN_TABLE: Readonly<TokenTable> = Object.freeze({
   keywords: KEYWORDS.map(wordOf),
   declarationKeywords: DECLARATION_KEYWORDS.map(wordOf),
   contextualWords: [...CONTEXTUAL_WORDS],
+  // A reserved word listed among the settings for completeness (`early_stop`) is highlighted as a keyword.
+  contextualRoles: {
+    option: OPTION_WORDS.filter((w) => !KEYWORDS.map(wordOf).includes(w)),
+    function: FUNCTION_WORDS.filter((w) => !KEYWORDS.map(wordOf).includes(w)),
+    value: VALUE_WORDS.filter((w) => !KEYWORDS.map(wordOf).includes(w)),
+  },
   operators: OPERATORS.map(imageOf),
   brackets: [['(', ')'], ['[', ']'], ['{', '}']] as Array<[string, string]>,
   lineComments: ['#', '//'],

@@ -41,6 +41,15 @@ export const MAXIMISED_METRICS: readonly string[] = ['auc', 'gauc'];
 /** Keys of a file data source; a synthetic source takes `synth GEN`, `rows N` and any generator parameter. */
 export const FILE_DATA_KEYS = ['train', 'valid'] as const;
 
+/** Contextual words that name a setting or option (`hash`, `dim`, `lr`): highlighted as keywords. */
+export const OPTION_WORDS: readonly string[] = [
+  ...new Set<string>([...CATEGORICAL_OPTIONS, ...SEQUENCE_OPTIONS, ...NUMERIC_OPTIONS, ...LABEL_OPTIONS, ...MLP_OPTIONS, ...TRAIN_KEYS, 'synth', 'rows', ...FILE_DATA_KEYS]),
+].sort();
+/** Contextual words that name a computation (`relu`, `auc`, `log1p`, `mean`): highlighted as functions. */
+export const FUNCTION_WORDS: readonly string[] = [...new Set<string>([...ACTIVATIONS, ...METRIC_FNS, ...POOLINGS, ...NORMALIZATIONS])].sort();
+/** Contextual words that are enumerated values (`binary`, `adam`, `max`): highlighted as constants. */
+export const VALUE_WORDS: readonly string[] = [...new Set<string>([...LABEL_TYPES, ...MISSING_WORDS, ...OPTIMIZERS, ...MODES, ...WEIGHTINGS])].filter((w) => !FUNCTION_WORDS.includes(w)).sort();
+
 /** Every contextual word, for highlighting (deduplicated, sorted). */
 export const CONTEXTUAL_WORDS: readonly string[] = [
   ...new Set<string>([
