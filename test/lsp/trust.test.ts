@@ -1,0 +1,109 @@
+/**
+ * The language server and plugin code, over stdio with a real client: a spec's `use "./evil.js"` (which
+ * writes a marker file when imported) is checked from its manifest and never run in an untrusted
+ * workspace, for an untitled document, or for a file outside the workspace folders; it runs once the
+ * client says the workspace is trusted (at initialize, or later with `mtl/trust`).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, startClient } from './harness.js';
+import { tempDir } from '../cli/helpers.js';
+
+const tmp = tempDir('mtl-lsp-trust-');
+afterAll(() => tmp.cleanup());
+
+const EXAMPLE = pathToFileURL(path.join(ROOT, 'plugins/examples/expert-attention/index.js')).href;
+const MANIFEST = { ...(JSON.parse(readFileSync(path.join(ROOT, 'plugins/examples/expert-attention/mtl-plugin.json'), 'utf8')) as object), name: 'evil-gate' };
+
+/** A project folder `name` with package.json, evil.js (writing `MARKER` in it when imported) and its manifest. */
+function project(name: string): { dir: string; marker: string; evil: string; uri: (file: string) => string } {
+  const dir = path.join(tmp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), '{"private":true}\n');
+  const marker = path.join(dir, 'MARKER');
+  const evil = path.join(dir, 'evil.js');
+  writeFileSync(evil, `import { writeFileSync } from 'node:fs';
+import example from ${JSON.stringify(EXAMPLE)};
+writeFileSync(${JSON.stringify(marker)}, 'plugin code ran');
+export default () => ({ ...example(), name: 'evil-gate' });
+`);
+  writeFileSync(path.join(dir, 'evil.mtl-plugin.json'), JSON.stringify(MANIFEST));
+  return { dir, marker, evil, uri: (file) => pathToFileURL(path.join(dir, file)).toString() };
+}
+
+/** A spec whose gate uses evil-gate from `source` with parameters `params` over one expert (the plugin's own check warns about that). */
+const spec = (source: string, params = 'dim: 4'): string => `model hostile
+use "${source}"
+features {
+  numeric a
+  numeric b
+}
+labels { y: binary }
+input all = concat(a, b)
+experts e[1] = mlp(4) relu on all
+gate g = evil-gate(${params}) over e on all
+tower t = mlp(4) relu on g -> sigmoid
+task t = t loss bce(y)
+`;
+
+type Diag = { code?: string; message: string; severity?: number };
+const codes = (ds: unknown[]): string[] => (ds as Diag[]).map((d) => String(d.code));
+
+describe('the language server and plugin code', () => {
+  it('in an untrusted workspace: checks gates from the manifest and runs nothing, for files and untitled documents', async () => {
+    const p = project('untrusted');
+    const client = await startClient({ debounceMs: 0 }, pathToFileURL(p.dir).toString());
+    try {
+      const ds = await client.open(p.uri('spec.mtl'), spec('./evil.js', 'dims: 4'));
+      expect(codes(ds)).toContain('MTL4008');
+      expect(codes(ds)).toContain('MTL4206');
+      const untitled = await client.open('untitled:Untitled-1', spec(p.evil));
+      expect(codes(untitled)).toContain('MTL4201');
+    } finally {
+      await client.stop();
+    }
+    expect(existsSync(p.marker)).toBe(false);
+  });
+
+  it('in a trusted workspace: runs the plugin of a saved spec inside it, never of an untitled document or a file outside it', async () => {
+    const p = project('trusted');
+    const other = project('elsewhere');
+    writeFileSync(path.join(other.dir, 'spec.mtl'), spec('./evil.js'));
+    const client = await startClient({ debounceMs: 0, trusted: true }, pathToFileURL(p.dir).toString());
+    try {
+      const untitled = await client.open('untitled:Untitled-1', spec(other.evil));
+      expect(codes(untitled)).toContain('MTL4201');
+      const outside = await client.open(other.uri('spec.mtl'), spec('./evil.js'));
+      expect(codes(outside)).toContain('MTL4206');
+      expect(existsSync(other.marker)).toBe(false);
+      const inside = await client.open(p.uri('spec.mtl'), spec('./evil.js'));
+      expect(codes(inside)).not.toContain('MTL4206');
+      // The plugin's own check ran: it warns about a gate over a single expert.
+      expect((inside as Diag[]).some((d) => d.message.includes('attends over a single expert'))).toBe(true);
+      expect(existsSync(p.marker)).toBe(true);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('runs the plugin after an mtl/trust notification, re-checking the open documents', async () => {
+    const p = project('granted');
+    const client = await startClient({ debounceMs: 0 }, pathToFileURL(p.dir).toString());
+    try {
+      const uri = p.uri('spec.mtl');
+      expect(codes(await client.open(uri, spec('./evil.js')))).toContain('MTL4206');
+      expect(existsSync(p.marker)).toBe(false);
+      const before = client.published.get(uri)!.length;
+      await client.conn.sendNotification('mtl/trust', { trusted: true });
+      const deadline = Date.now() + 20_000;
+      while (client.published.get(uri)!.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const latest = client.published.get(uri)!.at(-1)!.diagnostics;
+      expect(codes(latest)).not.toContain('MTL4206');
+      expect(existsSync(p.marker)).toBe(true);
+    } finally {
+      await client.stop();
+    }
+  });
+});
