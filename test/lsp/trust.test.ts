@@ -4,18 +4,17 @@
  * workspace, for an untitled document, or for a file outside the workspace folders; it runs once the
  * client says the workspace is trusted (at initialize, or later with `mtl/trust`).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, startClient } from './harness.js';
+import { startClient } from './harness.js';
 import { tempDir } from '../cli/helpers.js';
+import { hostileSpec, writeEvil } from '../plugins/hostile.js';
 
 const tmp = tempDir('mtl-lsp-trust-');
 afterAll(() => tmp.cleanup());
 
-const EXAMPLE = pathToFileURL(path.join(ROOT, 'plugins/examples/expert-attention/index.js')).href;
-const MANIFEST = { ...(JSON.parse(readFileSync(path.join(ROOT, 'plugins/examples/expert-attention/mtl-plugin.json'), 'utf8')) as object), name: 'evil-gate' };
 
 /** A project folder `name` with package.json, evil.js (writing `MARKER` in it when imported) and its manifest. */
 function project(name: string): { dir: string; marker: string; evil: string; uri: (file: string) => string } {
@@ -24,29 +23,12 @@ function project(name: string): { dir: string; marker: string; evil: string; uri
   writeFileSync(path.join(dir, 'package.json'), '{"private":true}\n');
   const marker = path.join(dir, 'MARKER');
   const evil = path.join(dir, 'evil.js');
-  writeFileSync(evil, `import { writeFileSync } from 'node:fs';
-import example from ${JSON.stringify(EXAMPLE)};
-writeFileSync(${JSON.stringify(marker)}, 'plugin code ran');
-export default () => ({ ...example(), name: 'evil-gate' });
-`);
-  writeFileSync(path.join(dir, 'evil.mtl-plugin.json'), JSON.stringify(MANIFEST));
+  writeEvil(evil, marker);
   return { dir, marker, evil, uri: (file) => pathToFileURL(path.join(dir, file)).toString() };
 }
 
-/** A spec whose gate uses evil-gate from `source` with parameters `params` over one expert (the plugin's own check warns about that). */
-const spec = (source: string, params = 'dim: 4'): string => `model hostile
-use "${source}"
-features {
-  numeric a
-  numeric b
-}
-labels { y: binary }
-input all = concat(a, b)
-experts e[1] = mlp(4) relu on all
-gate g = evil-gate(${params}) over e on all
-tower t = mlp(4) relu on g -> sigmoid
-task t = t loss bce(y)
-`;
+/** A spec whose gate uses evil-gate from `source` over one expert (the plugin's own check warns about that). */
+const spec = (source: string, params = 'dim: 4'): string => hostileSpec(source, params, 1);
 
 type Diag = { code?: string; message: string; severity?: number };
 const codes = (ds: unknown[]): string[] => (ds as Diag[]).map((d) => String(d.code));

@@ -8,31 +8,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { tempDir } from '../cli/helpers.js';
+import { trainableSpec } from './hostile.js';
 
 const tmp = tempDir('mtl-model-trust-');
 afterAll(() => tmp.cleanup());
 const at = (...p: string[]): string => path.join(tmp.dir, ...p);
 const MARKER = at('MARKER');
 
-const SPEC = `model gated
-data {
-  synth census
-  rows 300
-}
-features {
-  categorical education hash 16 dim 2
-  numeric     age       normalize standard
-}
-labels {
-  income_50k: binary positive "50000+."
-}
-input all = concat(*)
-experts e[2] = mlp(4) relu on all
-gate g = softmax over e on all
-tower income = mlp(4) on g -> sigmoid
-task income = income loss bce(income_50k)
-train { batch 64 epochs 1 }
-`;
+const SPEC = trainableSpec('softmax');
 
 /** Copy the trained model to `name`, with its ir.json edited by `edit`, and a payload.js beside ir.json. */
 function hostileCopy(name: string, edit: (ir: { plugins: unknown[]; nodes: Array<Record<string, unknown>> }) => void): string {
@@ -47,8 +30,8 @@ function hostileCopy(name: string, edit: (ir: { plugins: unknown[]; nodes: Array
 }
 
 beforeAll(async () => {
-  writeFileSync(at('gated.mtl'), SPEC);
-  const t = await runCli(['train', 'gated.mtl', '--out', 'model', '--backend', 'cpu'], { cwd: tmp.dir });
+  writeFileSync(at('trainable.mtl'), SPEC);
+  const t = await runCli(['train', 'trainable.mtl', '--out', 'model', '--backend', 'cpu'], { cwd: tmp.dir });
   expect(t.code, t.stderr).toBe(0);
   const s = await runCli(['data', 'synth', 'census', '--rows', '50', '--out', 'score.csv'], { cwd: tmp.dir });
   expect(s.code, s.stderr).toBe(0);

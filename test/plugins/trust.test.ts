@@ -4,48 +4,17 @@
  * plugin's manifest; paths and packages outside the spec's project are refused; train runs a plugin
  * inside the project, and one outside it only with --trust-plugins or a trusted folder.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
-import { ROOT, tempDir } from '../cli/helpers.js';
+import { tempDir } from '../cli/helpers.js';
+import { EVIL_MANIFEST, hostileSpec as spec, trainableSpec, writeEvil } from './hostile.js';
 
 const tmp = tempDir('mtl-trust-');
 afterAll(() => tmp.cleanup());
 
-const EXAMPLE = pathToFileURL(path.join(ROOT, 'plugins/examples/expert-attention/index.js')).href;
-const EXAMPLE_MANIFEST = JSON.parse(readFileSync(path.join(ROOT, 'plugins/examples/expert-attention/mtl-plugin.json'), 'utf8')) as Record<string, unknown>;
 let serial = 0;
-
-/**
- * Write a hostile plugin module at `file` (a working `evil-gate`: the example plugin renamed) that writes
- * `marker` when imported; with `manifest`, also its `NAME.mtl-plugin.json`.
- */
-function writeEvil(file: string, marker: string, manifest = true): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `import { writeFileSync } from 'node:fs';
-import example from ${JSON.stringify(EXAMPLE)};
-writeFileSync(${JSON.stringify(marker)}, 'plugin code ran');
-export default () => ({ ...example(), name: 'evil-gate' });
-`);
-  if (manifest) writeFileSync(file.replace(/\.js$/, '.mtl-plugin.json'), JSON.stringify({ ...EXAMPLE_MANIFEST, name: 'evil-gate' }));
-}
-
-/** A spec using `source` for gate g (`params` as written), with `experts` experts. */
-const spec = (source: string, params = 'dim: 4', experts = 3): string => `model hostile
-use "${source}"
-features {
-  numeric a
-  numeric b
-}
-labels { y: binary }
-input all = concat(a, b)
-experts e[${experts}] = mlp(4) relu on all
-gate g = evil-gate(${params}) over e on all
-tower t = mlp(4) relu on g -> sigmoid
-task t = t loss bce(y)
-`;
 
 /** A fresh project folder (with a package.json) holding spec.mtl and evil.js; returns its paths. */
 function project(text: (evil: string) => string = () => spec('./evil.js'), opts: { manifest?: boolean } = {}): { dir: string; marker: string; spec: string } {
@@ -154,7 +123,7 @@ describe('use sources outside the spec\'s project', () => {
     const p = project(() => spec('evil-pkg'));
     const above = path.join(p.dir, '..', 'node_modules', 'evil-pkg');
     mkdirSync(above, { recursive: true });
-    writeFileSync(path.join(above, 'package.json'), JSON.stringify({ name: 'evil-pkg', version: '1.0.0', type: 'module', main: 'index.js', mtl: { ...EXAMPLE_MANIFEST, name: 'evil-gate' } }));
+    writeFileSync(path.join(above, 'package.json'), JSON.stringify({ name: 'evil-pkg', version: '1.0.0', type: 'module', main: 'index.js', mtl: EVIL_MANIFEST }));
     writeEvil(path.join(above, 'index.js'), p.marker, false);
     const r = await runCli(['check', 'spec.mtl'], { cwd: p.dir });
     expect(r.stdout).toContain("spec.mtl:2:5: error MTL4203: The plugin package 'evil-pkg' is not installed inside the spec's project");
@@ -164,7 +133,7 @@ describe('use sources outside the spec\'s project', () => {
     const inside = path.join(p.dir, 'node_modules', 'evil-pkg');
     mkdirSync(path.join(inside, 'dist'), { recursive: true });
     // The manifest is the package.json's "mtl" field, at the package root above its entry file.
-    writeFileSync(path.join(inside, 'package.json'), JSON.stringify({ name: 'evil-pkg', version: '1.0.0', type: 'module', main: 'dist/index.js', mtl: { ...EXAMPLE_MANIFEST, name: 'evil-gate' } }));
+    writeFileSync(path.join(inside, 'package.json'), JSON.stringify({ name: 'evil-pkg', version: '1.0.0', type: 'module', main: 'dist/index.js', mtl: EVIL_MANIFEST }));
     writeEvil(path.join(inside, 'dist', 'index.js'), p.marker, false);
     const ok = await runCli(['check', 'spec.mtl'], { cwd: p.dir });
     expect(ok.code, ok.stdout).toBe(0);
@@ -172,27 +141,8 @@ describe('use sources outside the spec\'s project', () => {
   });
 });
 
-/** A small trainable spec (built-in census data) whose gates are `evil-gate` from `source`. */
-const trainSpec = (source: string): string => `model trainable
-use "${source}"
-data {
-  synth census
-  rows 300
-}
-features {
-  categorical education hash 16 dim 2
-  numeric     age       normalize standard
-}
-labels {
-  income_50k: binary positive "50000+."
-}
-input all = concat(*)
-experts e[2] = mlp(4) relu on all
-gate g = evil-gate(dim: 2) over e on all
-tower income = mlp(4) on g -> sigmoid
-task income = income loss bce(income_50k)
-train { batch 64 epochs 1 }
-`;
+/** The trainable spec with its gate from `source`. */
+const trainSpec = (source: string): string => trainableSpec('evil-gate(dim: 2)', `use "${source}"\n`);
 
 describe('train', () => {
   it('runs a plugin inside the spec\'s project', async () => {
