@@ -149,6 +149,7 @@ describe('train', () => {
     const p = project(() => trainSpec('./evil.js'));
     const r = await runCli(['train', 'spec.mtl', '--out', 'model', '--backend', 'cpu'], { cwd: p.dir });
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('mtl train: running gate plugin code: evil-gate from ./evil.js\n');
     expect(existsSync(p.marker)).toBe(true);
   });
 

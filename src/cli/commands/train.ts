@@ -79,6 +79,12 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
 
   const spec = await loadValidSpec(positionals[0]!, 'train', io, values, 'project');
   if (!spec) return EXIT.errors;
+  // train runs a project's plugins without a flag (docs/plugins.md, "Trust and security"): say which.
+  const external = spec.registry.types().flatMap((t) => {
+    const p = spec.registry.get(t);
+    return p?.plugin && p.source !== 'builtin' ? [`${t} from ${p.source}`] : [];
+  });
+  if (external.length) io.stderr(`mtl train: running gate plugin code: ${external.join(', ')}\n`);
   const rows = numberFlag('train', values, 'rows', { integer: true, min: 1 });
   const refs = trainDataRefs(spec.ir, spec.dir, io.cwd, { data: stringFlag(values, 'data'), valid: stringFlag(values, 'valid'), seed: seed ?? spec.ir.train.seed, ...(rows !== undefined ? { rows } : {}) });
   const backend = await selectBackend(backendName);
