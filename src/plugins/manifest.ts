@@ -9,8 +9,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { messageOf } from './resolve.js';
 
-/** A manifest larger than this is refused unread (a manifest is a few hundred bytes of JSON). */
-const MAX_MANIFEST_BYTES = 1 << 20;
+/** A manifest larger than this is refused unread (a manifest is a few KiB of JSON; ajv should not compile megabytes of untrusted schema). */
+const MAX_MANIFEST_BYTES = 256 * 1024;
 
 /** The outcome of looking for a manifest: found (its unchecked value), absent, or unreadable. */
 export type ManifestLookup = { value: unknown; file: string } | { missing: true } | { error: string; file: string };

@@ -25,6 +25,15 @@ const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The deepest nesting a manifest's `paramsSchema` may have (a parameter schema is a few levels deep). */
+const MAX_MANIFEST_SCHEMA_DEPTH = 32;
+
+/** How deeply objects and arrays nest in a JSON value (stops counting past the limit). */
+function depth(v: unknown, level = 0): number {
+  if (level > MAX_MANIFEST_SCHEMA_DEPTH || typeof v !== 'object' || v === null) return level;
+  return Object.values(v).reduce<number>((deepest, x) => Math.max(deepest, depth(x, level + 1)), level + 1);
+}
+
 /** Loaded gate plugins by type name, with their compiled parameter validators. */
 export class PluginRegistry {
   private readonly plugins = new Map<string, LoadedPlugin>();
@@ -63,6 +72,10 @@ export class PluginRegistry {
     const range = loc ?? FILE_START;
     if (!isPlainObject(manifest)) return [diag('MTL4004', range, { source, detail: 'its manifest is not a JSON object' })];
     const problems = declarationProblems(manifest).map((detail) => diag('MTL4004', range, { source, detail: `manifest: ${detail}` }));
+    // ajv treats schemas as trusted; an untrusted one is kept shallow so compiling it cannot overflow the stack.
+    if (!problems.length && depth(manifest.paramsSchema) > MAX_MANIFEST_SCHEMA_DEPTH) {
+      problems.push(diag('MTL4004', range, { source, detail: `manifest: 'paramsSchema' nests deeper than ${MAX_MANIFEST_SCHEMA_DEPTH} levels` }));
+    }
     if (problems.length) return problems;
     const m = manifest as unknown as PluginManifest;
     return this.add({ manifest: { name: m.name, version: m.version, description: m.description, paramsSchema: m.paramsSchema }, source, ...(loc ? { loc } : {}) });

@@ -47,5 +47,9 @@ describe('plugin manifests', () => {
     expect(bad.map((d) => d.code)).toEqual(['MTL4004', 'MTL4004', 'MTL4004', 'MTL4004']);
     expect(bad[0]!.message).toContain("manifest: 'name' ('1bad') must start with a letter");
     expect(registry.declare('not an object', './x.js').map((d) => d.message)).toEqual(["The plugin from './x.js' is invalid: its manifest is not a JSON object."]);
+    let deep: Record<string, unknown> = { type: 'object' };
+    for (let i = 0; i < 40; i++) deep = { type: 'object', properties: { x: deep } };
+    const tooDeep = registry.declare({ ...manifestOf('softmax'), name: 'deep', paramsSchema: deep }, './deep.js');
+    expect(tooDeep.map((d) => d.message)).toEqual(["The plugin from './deep.js' is invalid: manifest: 'paramsSchema' nests deeper than 32 levels."]);
   });
 });
