@@ -75,6 +75,18 @@ describe('read-only commands on a spec that uses a plugin', () => {
     expect(existsSync(p.marker)).toBe(false);
   });
 
+  it('report a manifest that is not JSON (MTL4205), and with --trust-plugins one that differs from the code (MTL4207)', async () => {
+    const broken = project();
+    writeFileSync(path.join(broken.dir, 'evil.mtl-plugin.json'), '{"name": "evil-gate",');
+    const r = await runCli(['check', 'spec.mtl'], { cwd: broken.dir });
+    expect(r.stdout).toContain(`spec.mtl:2:5: error MTL4205: The manifest of plugin './evil.js' (${path.join(broken.dir, 'evil.mtl-plugin.json')}) cannot be read`);
+    expect(existsSync(broken.marker)).toBe(false);
+    const drifted = project();
+    writeFileSync(path.join(drifted.dir, 'evil.mtl-plugin.json'), JSON.stringify({ ...EVIL_MANIFEST, version: '9.9.9' }));
+    const t = await runCli(['check', 'spec.mtl', '--trust-plugins'], { cwd: drifted.dir });
+    expect(t.stdout).toContain("spec.mtl:2:5: error MTL4207: The manifest of plugin './evil.js' does not match its code: the manifest says version 9.9.9, the code 1.0.0.");
+  });
+
   it('run the plugin for a spec in a folder listed in MTL_TRUSTED_FOLDERS', async () => {
     const p = project();
     const before = process.env.MTL_TRUSTED_FOLDERS;
