@@ -3,7 +3,7 @@
  * relative paths must stay inside the project (symlinks followed), absolute paths are refused, and a
  * package must be installed inside the project (not only in a node_modules above it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
@@ -76,6 +76,8 @@ export function resolvePluginSource(source: string, baseDir: string, trust: Plug
     if (confined && isAbsoluteSource(source)) return { diagnostic: diag('MTL4201', range, { source }, { hint: `write a path relative to the spec, inside its project ${root}; or ${consent}` }) };
     const file = path.resolve(baseDir, source);
     if (!existsSync(file)) return { diagnostic: diag('MTL4001', range, { source }, { hint: `looked for ${file} (paths are relative to the spec's directory)` }) };
+    // A folder is not a module (ES modules do not resolve index.js), and its manifest would be looked for beside it.
+    if (!statSync(file).isFile()) return { diagnostic: diag('MTL4001', range, { source }, { hint: `${file} is a folder; name the plugin's module file, e.g. "${source.replace(/\/$/, '')}/index.js"` }) };
     if (!confined) return { file };
     const real = realPath(file);
     if (!isInside(real, root)) {

@@ -56,6 +56,9 @@ describe('loadPlugins', () => {
     const pkg = await load('no-such-package-xyz');
     expect(pkg.diagnostics.map((d) => d.code)).toEqual(['MTL4001']);
     expect(pkg.diagnostics[0]!.hint).toContain('install it');
+    const folder = await load('./sub');
+    expect(folder.diagnostics.map((d) => d.code)).toEqual(['MTL4001']);
+    expect(folder.diagnostics[0]!.hint).toContain('is a folder; name the plugin\'s module file, e.g. "./sub/index.js"');
   });
 
   it('reports a module without a default factory as MTL4002', async () => {
