@@ -42,6 +42,8 @@ export function startServer(connection: Connection = guardedStdioConnection()): 
   const log = { error: (m: string) => connection.console.error(m) };
   const texts = new Map<string, TextDocument>();
   const trust = new WorkspaceTrust();
+  /** Whether the client sends workspace folder changes (then the trusted folders follow them). */
+  let foldersChange = false;
   let store = makeStore(150);
 
   function makeStore(debounceMs: number): DocumentStore {
@@ -59,6 +61,7 @@ export function startServer(connection: Connection = guardedStdioConnection()): 
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) store = makeStore(opts.debounceMs);
     trust.trusted = opts.trusted === true;
     trust.setFolders(params.workspaceFolders ? params.workspaceFolders.map((f) => f.uri) : params.rootUri ? [params.rootUri] : []);
+    foldersChange = params.capabilities.workspace?.workspaceFolders === true;
     if (opts.testHooks === true) {
       connection.onRequest('mtl/crashForTest', safe('mtl/crashForTest', log, null, () => { throw new Error('deliberate crash (test)'); }));
     }
@@ -74,6 +77,8 @@ export function startServer(connection: Connection = guardedStdioConnection()): 
         foldingRangeProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
+        // Folder changes matter: plugin code runs only for specs inside the (trusted) workspace folders.
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'mtl-lsp', version: '0.1.0' },
     };
@@ -102,6 +107,13 @@ export function startServer(connection: Connection = guardedStdioConnection()): 
     if (doc) store.change(doc.uri, doc.version, doc.getText());
   }));
 
+  connection.onInitialized(() => {
+    if (!foldersChange) return;
+    connection.workspace.onDidChangeWorkspaceFolders(safeNotify('didChangeWorkspaceFolders', log, (e) => {
+      trust.changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri));
+      store.recheckAll();
+    }));
+  });
   connection.onNotification(TRUST_NOTIFICATION, safeNotify(TRUST_NOTIFICATION, log, (p: { trusted?: unknown }) => {
     const trusted = p?.trusted === true;
     if (trusted === trust.trusted) return;

@@ -14,16 +14,26 @@ export const EDITOR_CONSENT = "trust the workspace (in VS Code: 'Manage Workspac
 
 /** The client's trust decision and the workspace folders it applies to. */
 export class WorkspaceTrust {
+  private folderUris = new Set<string>();
   private folders: string[] = [];
   /** Whether the client said the workspace is trusted. */
   trusted = false;
 
   /** Set the workspace folders from initialize's `workspaceFolders` (or the older `rootUri`). */
   setFolders(uris: readonly string[]): void {
-    this.folders = uris.flatMap((uri) => {
+    this.folderUris = new Set(uris);
+    this.folders = [...this.folderUris].flatMap((uri) => {
       const p = uriToPath(uri);
       return p ? [realPath(p)] : [];
     });
+  }
+
+  /** Apply a `workspace/didChangeWorkspaceFolders` event. */
+  changeFolders(added: readonly string[], removed: readonly string[]): void {
+    const next = new Set(this.folderUris);
+    for (const uri of removed) next.delete(uri);
+    for (const uri of added) next.add(uri);
+    this.setFolders([...next]);
   }
 
   /** How far the check of the document `uri` may go with its plugins. */

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startClient } from './harness.js';
+import { startClient, type LspClient } from './harness.js';
 import { tempDir } from '../cli/helpers.js';
 import { hostileSpec, writeEvil } from '../plugins/hostile.js';
 
@@ -32,6 +32,15 @@ const spec = (source: string, params = 'dim: 4'): string => hostileSpec(source, 
 
 type Diag = { code?: string; message: string; severity?: number };
 const codes = (ds: unknown[]): string[] => (ds as Diag[]).map((d) => String(d.code));
+
+/** Send `notify`, then wait (at most 20 s) for diagnostics of `uri` published after it; returns them. */
+async function republished(client: LspClient, uri: string, notify: () => Promise<void>): Promise<unknown[]> {
+  const before = client.published.get(uri)?.length ?? 0;
+  await notify();
+  const deadline = Date.now() + 20_000;
+  while ((client.published.get(uri)?.length ?? 0) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return client.published.get(uri)!.at(-1)!.diagnostics;
+}
 
 describe('the language server and plugin code', () => {
   it('in an untrusted workspace: checks gates from the manifest and runs nothing, for files and untitled documents', async () => {
@@ -77,13 +86,27 @@ describe('the language server and plugin code', () => {
       const uri = p.uri('spec.mtl');
       expect(codes(await client.open(uri, spec('./evil.js')))).toContain('MTL4206');
       expect(existsSync(p.marker)).toBe(false);
-      const before = client.published.get(uri)!.length;
-      await client.conn.sendNotification('mtl/trust', { trusted: true });
-      const deadline = Date.now() + 20_000;
-      while (client.published.get(uri)!.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const latest = client.published.get(uri)!.at(-1)!.diagnostics;
+      const latest = await republished(client, uri, () => client.conn.sendNotification('mtl/trust', { trusted: true }));
       expect(codes(latest)).not.toContain('MTL4206');
       expect(existsSync(p.marker)).toBe(true);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('follows workspace folder changes: a folder added to a trusted workspace has its plugins run', async () => {
+    const first = project('first');
+    const added = project('added');
+    const client = await startClient({ debounceMs: 0, trusted: true }, pathToFileURL(first.dir).toString(), { workspace: { workspaceFolders: true } });
+    try {
+      const uri = added.uri('spec.mtl');
+      expect(codes(await client.open(uri, spec('./evil.js')))).toContain('MTL4206');
+      expect(existsSync(added.marker)).toBe(false);
+      const latest = await republished(client, uri, () => client.conn.sendNotification('workspace/didChangeWorkspaceFolders', {
+        event: { added: [{ uri: pathToFileURL(added.dir).toString(), name: 'added' }], removed: [] },
+      }));
+      expect(codes(latest)).not.toContain('MTL4206');
+      expect(existsSync(added.marker)).toBe(true);
     } finally {
       await client.stop();
     }
