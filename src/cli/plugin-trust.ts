@@ -9,7 +9,11 @@ import { isTrustedFolder, type PluginTrust } from '../plugins/trust.js';
 /** The --trust-plugins option, for a command's option table. */
 export const TRUST_OPTION = { 'trust-plugins': { type: 'boolean' } } as const;
 
-/** How far the command may go with the plugins of `specFile`. */
-export function pluginTrust(values: Record<string, unknown>, specFile: string, fallback: Exclude<PluginTrust, 'any'>): PluginTrust {
-  return values['trust-plugins'] === true || isTrustedFolder(path.dirname(specFile)) ? 'any' : fallback;
+/** How a CLI user trusts a spec: the end of the hints of refusals. */
+export const CLI_CONSENT = 'pass --trust-plugins to trust this spec, or list its folder in MTL_TRUSTED_FOLDERS (docs/plugins.md)';
+
+/** How far the command may go with the plugins of `specFile`, and how its user could go further (checkFile's options). */
+export function pluginTrust(values: Record<string, unknown>, specFile: string, fallback: Exclude<PluginTrust, 'any'>): { trust: PluginTrust; consent: string } {
+  const trusted = values['trust-plugins'] === true || isTrustedFolder(path.dirname(specFile));
+  return { trust: trusted ? 'any' : fallback, consent: CLI_CONSENT };
 }

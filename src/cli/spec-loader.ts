@@ -30,7 +30,7 @@ export async function loadValidSpec(arg: string, command: string, io: CliIo, fla
   const file = path.resolve(io.cwd, arg);
   const read = await readSpecFile(file, command);
   const plugins = (flags.plugin as string[] | undefined) ?? [];
-  const result = await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd, trust: pluginTrust(flags, file, fallback) });
+  const result = await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd, ...pluginTrust(flags, file, fallback) });
   const diagnostics = [...read.diagnostics, ...result.diagnostics];
   for (const d of diagnostics) d.file = arg;
   if (diagnostics.length) printDiagnostics(diagnostics, read.text, io, { toStderr: true });

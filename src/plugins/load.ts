@@ -17,8 +17,8 @@ import softmax from '../../plugins/softmax/index.js';
 import noisyTopK from '../../plugins/noisy-topk/index.js';
 import sigmoid from '../../plugins/sigmoid/index.js';
 
-/** How a user trusts a spec, for hints when it is not trusted (the CLI's flag, the editor's workspace trust). */
-export const CLI_CONSENT = 'pass --trust-plugins to trust this spec, or list its folder in MTL_TRUSTED_FOLDERS (docs/plugins.md)';
+/** The end of a refusal's hint when the caller does not say how its user trusts a spec (the CLI and the editor do). */
+const DEFAULT_CONSENT = 'trust the spec (docs/plugins.md, "Trust and security")';
 
 /** Options of {@link loadPlugins}. */
 export interface LoadPluginsOptions {
@@ -28,7 +28,7 @@ export interface LoadPluginsOptions {
   registry: PluginRegistry;
   /** What may be done: read manifests only, or run code (from inside the project, or from anywhere). */
   trust: PluginTrust;
-  /** How the user can trust the spec, ending hints of refusals (default {@link CLI_CONSENT}). */
+  /** How the user can trust the spec, ending hints of refusals (the CLI's flag, the editor's workspace trust). */
   consent?: string;
 }
 
@@ -41,7 +41,7 @@ export interface LoadPluginsOptions {
  */
 export async function loadPlugins(sources: readonly PluginRef[], opts: LoadPluginsOptions): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
-  const consent = opts.consent ?? CLI_CONSENT;
+  const consent = opts.consent ?? DEFAULT_CONSENT;
   for (const ref of sources) {
     const range = ref.loc ?? FILE_START;
     const source = ref.source;

@@ -42,7 +42,7 @@ export async function runCheck(argv: string[], io: CliIo): Promise<number> {
     const read = await readSpecFile(file, 'check');
     // A file over the size limit is not parsed; otherwise encoding problems come first, then the checker's findings.
     const tooLarge = read.diagnostics.some((d) => d.code === 'MTL1901');
-    const checked = tooLarge ? [] : (await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd, trust: pluginTrust(values, file, 'manifest') })).diagnostics;
+    const checked = tooLarge ? [] : (await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd, ...pluginTrust(values, file, 'manifest') })).diagnostics;
     const diagnostics = [...read.diagnostics, ...checked];
     for (const d of diagnostics) d.file = arg;
     all.push({ file: arg, text: read.text, diagnostics });

@@ -35,7 +35,7 @@ export async function runIr(argv: string[], io: CliIo): Promise<number> {
   const arg = positionals[0]!;
   const file = path.resolve(io.cwd, arg);
   const read = await readSpecFile(file, 'ir');
-  const result = await checkFile(read.text, file, { extraPlugins: (values.plugin as string[] | undefined) ?? [], cwd: io.cwd, trust: pluginTrust(values, file, 'manifest') });
+  const result = await checkFile(read.text, file, { extraPlugins: (values.plugin as string[] | undefined) ?? [], cwd: io.cwd, ...pluginTrust(values, file, 'manifest') });
   const diagnostics = [...read.diagnostics, ...result.diagnostics];
   for (const d of diagnostics) d.file = arg;
   if (diagnostics.length) printDiagnostics(diagnostics, read.text, io, { toStderr: true });
