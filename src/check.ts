@@ -11,6 +11,7 @@ import { validate } from './validate/validate.js';
 import { dropCascades } from './diagnostics/cascade.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { createDefaultRegistry, loadPlugins } from './plugins/load.js';
+import type { PluginTrust } from './plugins/trust.js';
 
 /** The result of checking one spec. `ir` is the validated IR (with widths) when the spec parsed, possibly partial. */
 export interface CheckResult {
@@ -59,10 +60,18 @@ export interface CheckFileOptions {
   extraPlugins?: string[];
   /** Directory that extraPlugins are relative to; default process.cwd(). */
   cwd?: string;
+  /**
+   * What may be done with the spec's `use` modules (default `manifest`: read their manifests, run no code).
+   * Extra plugins are always run: the user named them.
+   */
+  trust?: PluginTrust;
+  /** How the user can trust the spec, for the hints of refusals (the CLI's flag, the editor's workspace trust). */
+  consent?: string;
 }
 
 /**
- * Check a spec file's text, first loading the plugins it names (`use "..."`, relative to the file) and any extra ones.
+ * Check a spec file's text, first loading the plugins it names (`use "..."`, relative to the file; as far as
+ * `opts.trust` allows) and any extra ones.
  * Returns the registry so that callers (compile, the language server) resolve gate types the same way.
  */
 export async function checkFile(text: string, file: string, opts: CheckFileOptions = {}): Promise<CheckResult & { registry: PluginRegistry }> {
@@ -71,10 +80,11 @@ export async function checkFile(text: string, file: string, opts: CheckFileOptio
   const pluginDiagnostics: Diagnostic[] = [];
   const extra = (opts.extraPlugins ?? []).map((source) => ({ source }));
   if (extra.length) {
-    pluginDiagnostics.push(...(await loadPlugins(extra, { baseDir: opts.cwd ?? process.cwd(), registry })));
+    pluginDiagnostics.push(...(await loadPlugins(extra, { baseDir: opts.cwd ?? process.cwd(), registry, trust: 'any' })));
   }
   if (parsed.ir && parsed.ir.plugins.length) {
-    pluginDiagnostics.push(...(await loadPlugins(parsed.ir.plugins, { baseDir: path.dirname(path.resolve(file)), registry })));
+    const trust = opts.trust ?? 'manifest';
+    pluginDiagnostics.push(...(await loadPlugins(parsed.ir.plugins, { baseDir: path.dirname(path.resolve(file)), registry, trust, ...(opts.consent ? { consent: opts.consent } : {}) })));
   }
   if (!parsed.ir) return { ...withFile({ ir: undefined, diagnostics: [...parsed.diagnostics, ...pluginDiagnostics] }, file), registry };
   const validated = validate(parsed.ir, { file, registry });

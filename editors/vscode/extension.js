@@ -16,6 +16,9 @@ function makeClient() {
   const clientOptions = {
     documentSelector: [{ scheme: 'file', language: 'mtl' }, { scheme: 'untitled', language: 'mtl' }],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{mtl,js,mjs}') },
+    // The server runs the code of a spec's `use` plugins only when told the workspace is trusted;
+    // in Restricted Mode it checks them from their manifests (docs/plugins.md, "Trust and security").
+    initializationOptions: { trusted: vscode.workspace.isTrusted },
   };
   return new LanguageClient('mtl', 'mtl language server', serverOptions, clientOptions);
 }
@@ -27,6 +30,10 @@ async function activate(context) {
     if (client) await client.stop();
     client = makeClient();
     await client.start();
+  }));
+  // Trust can be granted while the window is open (revoking it reloads the window, restarting the server).
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    if (client) void client.sendNotification('mtl/trust', { trusted: true });
   }));
   await client.start();
 }

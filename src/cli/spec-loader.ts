@@ -10,6 +10,8 @@ import { checkFile, hasErrors } from '../check.js';
 import type { CliIo } from './io.js';
 import { readSpecFile } from './read-spec.js';
 import { printDiagnostics } from './report.js';
+import type { Parsed } from './args.js';
+import { pluginTrust } from './plugin-trust.js';
 
 /** A checked spec, ready to compile. */
 export interface LoadedSpec {
@@ -19,11 +21,16 @@ export interface LoadedSpec {
   registry: PluginRegistry;
 }
 
-/** Read and check `arg`; print warnings; return undefined (after printing) when it has errors. */
-export async function loadValidSpec(arg: string, command: string, io: CliIo, plugins: string[] = []): Promise<LoadedSpec | undefined> {
+/**
+ * Read and check `arg` with the command's --plugin and --trust-plugins `flags` (`fallback`: how far an
+ * untrusted spec's plugins go, see {@link pluginTrust}); print warnings; return undefined (after printing)
+ * when it has errors.
+ */
+export async function loadValidSpec(arg: string, command: string, io: CliIo, flags: Parsed['values'], fallback: 'manifest' | 'project'): Promise<LoadedSpec | undefined> {
   const file = path.resolve(io.cwd, arg);
   const read = await readSpecFile(file, command);
-  const result = await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd });
+  const plugins = (flags.plugin as string[] | undefined) ?? [];
+  const result = await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd, ...pluginTrust(flags, file, fallback) });
   const diagnostics = [...read.diagnostics, ...result.diagnostics];
   for (const d of diagnostics) d.file = arg;
   if (diagnostics.length) printDiagnostics(diagnostics, read.text, io, { toStderr: true });

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { ModelIR } from '../ir/types.js';
-import type { GatePlugin } from '../plugins/api.js';
+import type { PluginManifest } from '../plugins/api.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { buildSymbolIndex, type SymbolIndex } from './symbol-index.js';
 import { splitLines } from './text.js';
@@ -27,9 +27,9 @@ export function makeAnalysis(uri: string, version: number, text: string, ir: Mod
   return { uri, version, text, lines, ir, diagnostics, registry, index: buildSymbolIndex(ir, lines) };
 }
 
-/** The gate plugin of a type, if the registry has it. */
-export function gatePlugin(registry: PluginRegistry | undefined, type: string): GatePlugin | undefined {
-  return registry?.get(type)?.plugin;
+/** The declaration (manifest) of a gate type's plugin, if the registry has it: all hover and completion need. */
+export function gatePlugin(registry: PluginRegistry | undefined, type: string): PluginManifest | undefined {
+  return registry?.get(type)?.manifest;
 }
 
 /** The gate types the registry knows, sorted. */

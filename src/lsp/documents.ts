@@ -2,12 +2,14 @@
  * The document store: the open documents' texts and, for each, the latest analysis and the last
  * analysis whose check produced an IR (features fall back to it while the text does not parse).
  * Checks are debounced on change; a request flushes a pending check first so it sees fresh results.
- * Plugin registries are cached per (spec directory, `use` list) so a keystroke never reloads plugins.
+ * Plugin registries are cached per (trust, spec directory, `use` list) so a keystroke never reloads plugins.
+ * Whether a document's plugins may run is asked of `trustOf` (src/lsp/trust.ts); by default none runs.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFile, checkText } from '../check.js';
 import type { PluginRegistry } from '../plugins/registry.js';
+import type { PluginTrust } from '../plugins/trust.js';
 import { makeAnalysis, type Analysis } from './analysis.js';
 
 /** A check function's signature, injectable for tests. */
@@ -37,6 +39,10 @@ export interface StoreOptions {
   /** Called when a check throws (a bug): logged, never fatal. */
   onError(err: unknown): void;
   checker?: Checker;
+  /** How far a document's plugins may go (default: manifests only, no code). */
+  trustOf?(uri: string): PluginTrust;
+  /** How the user can trust a spec, for the hints of refusals. */
+  consent?: string;
 }
 
 /** The file path of a document URI (file: URIs), or undefined for untitled documents. */
@@ -89,6 +95,15 @@ export class DocumentStore {
   /** Forget cached plugin registries (after a save: a plugin file may have changed). */
   invalidatePlugins(): void {
     this.registries.clear();
+  }
+
+  /** Check every open document again (after the trust changed: its plugins may now run, or no longer). */
+  recheckAll(): void {
+    this.invalidatePlugins();
+    for (const st of this.docs.values()) {
+      st.pending = undefined;
+      void this.schedule(st, 0);
+    }
   }
 
   /** The current text of a document. */
@@ -149,13 +164,14 @@ export class DocumentStore {
   private async analyze(uri: string, version: number, text: string): Promise<Analysis> {
     const file = uriToPath(uri);
     const baseDir = file ? path.dirname(file) : process.cwd();
-    const key = `${baseDir}\u0000${pluginSources(text).join('\u0000')}`;
+    const trust = this.opts.trustOf?.(uri) ?? 'manifest';
+    const key = `${trust}\u0000${baseDir}\u0000${pluginSources(text).join('\u0000')}`;
     const cached = this.registries.get(key);
     if (cached) {
       const r = this.checker.checkText(text, { file, registry: cached });
       return makeAnalysis(uri, version, text, r.ir, r.diagnostics, cached);
     }
-    const r = await this.checker.checkFile(text, file ?? path.join(baseDir, 'untitled.mtl'));
+    const r = await this.checker.checkFile(text, file ?? path.join(baseDir, 'untitled.mtl'), { trust, ...(this.opts.consent ? { consent: this.opts.consent } : {}) });
     this.registries.set(key, r.registry);
     return makeAnalysis(uri, version, text, r.ir, r.diagnostics, r.registry);
   }

@@ -5,7 +5,7 @@
 import type { Hover, Position } from 'vscode-languageserver/node.js';
 import type { Range } from '../diagnostics/types.js';
 import type { GateNode } from '../ir/types.js';
-import type { GatePlugin } from '../plugins/api.js';
+import type { PluginManifest } from '../plugins/api.js';
 import { gatePlugin, type Analysis } from './analysis.js';
 import { keywordHover } from './keyword-docs.js';
 import { nameAt, type SymbolDef } from './symbol-index.js';
@@ -85,13 +85,13 @@ function gateHover(a: Analysis, pos: Position): Hover | null {
 }
 
 /** The properties of a plugin's parameter schema. */
-export function schemaProperties(plugin: GatePlugin): Record<string, Record<string, unknown>> {
+export function schemaProperties(plugin: PluginManifest): Record<string, Record<string, unknown>> {
   const props = (plugin.paramsSchema as { properties?: unknown }).properties;
   return props && typeof props === 'object' ? (props as Record<string, Record<string, unknown>>) : {};
 }
 
 /** Markdown for a gate plugin: description and a parameter list. */
-export function describePlugin(plugin: GatePlugin): string {
+export function describePlugin(plugin: PluginManifest): string {
   const lines = [`**gate type** \`${plugin.name}\` (v${plugin.version})`, '', plugin.description];
   const props = schemaProperties(plugin);
   const names = Object.keys(props);
@@ -103,13 +103,13 @@ export function describePlugin(plugin: GatePlugin): string {
 }
 
 /** Markdown for one parameter of a plugin. */
-export function describeParam(plugin: GatePlugin, param: string): string {
+export function describeParam(plugin: PluginManifest, param: string): string {
   const schema = schemaProperties(plugin)[param];
   if (!schema) return `**parameter** \`${param}\` — not a parameter of \`${plugin.name}\`.`;
   return `**parameter** ${paramLine(param, schema, plugin)}`;
 }
 
-function paramLine(name: string, schema: Record<string, unknown>, plugin: GatePlugin): string {
+function paramLine(name: string, schema: Record<string, unknown>, plugin: PluginManifest): string {
   const required = Array.isArray((plugin.paramsSchema as { required?: unknown }).required) && ((plugin.paramsSchema as { required: string[] }).required).includes(name);
   const bits = [`\`${name}\``];
   if (typeof schema.type === 'string') bits.push(`(${schema.type}${required ? ', required' : ''})`);

@@ -3,10 +3,7 @@
  * modules to an LSP connection. Every handler is guarded (src/lsp/safe.ts) and uncaught errors are
  * logged, so a crash in one request never kills the server.
  */
-import {
-  createConnection, ProposedFeatures, TextDocumentSyncKind,
-  type Connection, type InitializeResult,
-} from 'vscode-languageserver/node.js';
+import { TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentStore, uriToPath } from './documents.js';
 import { toLspDiagnostics } from './diagnostics.js';
@@ -20,19 +17,33 @@ import { foldingRanges } from './folding.js';
 import { formatDocument } from './formatting.js';
 import { codeActions } from './code-actions.js';
 import { safe, safeNotify } from './safe.js';
+import { guardedStdioConnection } from './stdio.js';
+import { EDITOR_CONSENT, WorkspaceTrust } from './trust.js';
 
 /** Options a client may pass as `initializationOptions`. */
 export interface ServerOptions {
   /** Re-check delay after a change, in ms (default 150). */
   debounceMs?: number;
+  /**
+   * True when the editor trusts the workspace (VS Code: `vscode.workspace.isTrusted`): only then does the
+   * server run the code of `use` plugins, for saved specs inside the workspace folders. Changed later
+   * with the `mtl/trust` notification.
+   */
+  trusted?: boolean;
   /** Enables the `mtl/crashForTest` request (a handler that throws), used by the tests to prove a crash is contained. */
   testHooks?: boolean;
 }
 
-/** Start the server on `connection` (default: a new connection over the process's stdio/IPC, chosen from argv). */
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+/** The `mtl/trust` notification: the client's workspace trust changed (VS Code: onDidGrantWorkspaceTrust). */
+export const TRUST_NOTIFICATION = 'mtl/trust';
+
+/** Start the server on `connection` (default: stdio, behind the framing guard). */
+export function startServer(connection: Connection = guardedStdioConnection()): Connection {
   const log = { error: (m: string) => connection.console.error(m) };
   const texts = new Map<string, TextDocument>();
+  const trust = new WorkspaceTrust();
+  /** Whether the client sends workspace folder changes (then the trusted folders follow them). */
+  let foldersChange = false;
   let store = makeStore(150);
 
   function makeStore(debounceMs: number): DocumentStore {
@@ -40,12 +51,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       debounceMs,
       onAnalysis: (a) => { void connection.sendDiagnostics({ uri: a.uri, version: a.version, diagnostics: toLspDiagnostics(a.diagnostics, a.uri) }); },
       onError: (err) => log.error(`mtl lsp: check failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
+      trustOf: (uri) => trust.trustOf(uri),
+      consent: EDITOR_CONSENT,
     });
   }
 
   connection.onInitialize((params): InitializeResult => {
     const opts = (params.initializationOptions ?? {}) as ServerOptions;
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) store = makeStore(opts.debounceMs);
+    trust.trusted = opts.trusted === true;
+    trust.setFolders(params.workspaceFolders ? params.workspaceFolders.map((f) => f.uri) : params.rootUri ? [params.rootUri] : []);
+    foldersChange = params.capabilities.workspace?.workspaceFolders === true;
     if (opts.testHooks === true) {
       connection.onRequest('mtl/crashForTest', safe('mtl/crashForTest', log, null, () => { throw new Error('deliberate crash (test)'); }));
     }
@@ -61,6 +77,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         foldingRangeProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
+        // Folder changes matter: plugin code runs only for specs inside the (trusted) workspace folders.
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'mtl-lsp', version: '0.1.0' },
     };
@@ -87,6 +105,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     store.invalidatePlugins();
     const doc = texts.get(p.textDocument.uri);
     if (doc) store.change(doc.uri, doc.version, doc.getText());
+  }));
+
+  connection.onInitialized(() => {
+    if (!foldersChange) return;
+    connection.workspace.onDidChangeWorkspaceFolders(safeNotify('didChangeWorkspaceFolders', log, (e) => {
+      trust.changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri));
+      store.recheckAll();
+    }));
+  });
+  connection.onNotification(TRUST_NOTIFICATION, safeNotify(TRUST_NOTIFICATION, log, (p: { trusted?: unknown }) => {
+    const trusted = p?.trusted === true;
+    if (trusted === trust.trusted) return;
+    trust.trusted = trusted;
+    store.recheckAll();
   }));
 
   connection.onHover(safe('hover', log, null, async (p) => {

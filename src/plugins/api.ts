@@ -81,9 +81,18 @@ export function definePlugin(factory: PluginFactory): PluginFactory {
   return factory;
 }
 
-/** Where a loaded plugin came from (for messages and hover). */
+/**
+ * What a plugin declares as data (its `mtl-plugin.json`, or the `"mtl"` field of its package.json):
+ * enough to check gate types and parameters without running the plugin's code.
+ */
+export type PluginManifest = Pick<GatePlugin, 'name' | 'version' | 'description' | 'paramsSchema'>;
+
+/** Where a registered plugin came from (for messages and hover). */
 export interface LoadedPlugin {
-  plugin: GatePlugin;
+  /** The plugin's declaration (from its manifest, or taken from its code). */
+  manifest: PluginManifest;
+  /** The plugin's code; absent when only its manifest was read (its code is not trusted to run). */
+  plugin?: GatePlugin;
   /** The `use` source or the --plugin argument, or "builtin". */
   source: string;
   /** The range of the `use` declaration, when it came from a spec. */

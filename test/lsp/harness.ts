@@ -48,8 +48,11 @@ export function fixtureUri(name: string): string {
   return pathToFileURL(path.join(ROOT, 'test/lsp/fixtures', name)).toString();
 }
 
-/** Start the server and initialise it (debounce 0 so that tests need no timers). */
-export async function startClient(initializationOptions: Record<string, unknown> = { debounceMs: 0 }): Promise<LspClient> {
+/**
+ * Start the server and initialise it (debounce 0 so that tests need no timers); `rootUri` is the workspace
+ * folder (default the repository), `capabilities` the client's.
+ */
+export async function startClient(initializationOptions: Record<string, unknown> = { debounceMs: 0 }, rootUri = pathToFileURL(ROOT).toString(), capabilities: Record<string, unknown> = {}): Promise<LspClient> {
   const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
   const proc = spawn(tsx, [path.join(ROOT, 'src/lsp/main.ts'), '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
@@ -68,7 +71,7 @@ export async function startClient(initializationOptions: Record<string, unknown>
   });
   conn.onNotification('window/logMessage', (p: { message: string }) => { err += `${p.message}\n`; });
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ROOT).toString(), capabilities: {}, initializationOptions });
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri, capabilities, initializationOptions });
   await conn.sendNotification('initialized', {});
   const waitFor = (uri: string, version: number): Promise<unknown[]> => new Promise((resolve) => waiters.push({ uri, version, resolve }));
   return {

@@ -41,13 +41,14 @@ type Item = { label: string };
 const { text, cursors } = markers(SPEC);
 const [ALL_DEF, EXPERTS_KW, SOFTMAX, CVR_USE] = cursors as [Pos, Pos, Pos, Pos];
 const URI = fixtureUri('demo.mtl');
-/** The path that URI names: `mtl check` on it loads ./plugins/echo-gate.js as the server does. */
+/** The path that URI names: `mtl check --trust-plugins` on it loads ./plugins/echo-gate.js as the trusted server does. */
 const FILE = path.join(ROOT, 'test/lsp/fixtures/demo.mtl');
 let client: LspClient;
 let firstDiagnostics: LspDiag[];
 
 beforeAll(async () => {
-  client = await startClient({ debounceMs: 0, testHooks: true });
+  // The spec's echo-gate plugin is code without a manifest: trust the workspace (the repository) so that it runs.
+  client = await startClient({ debounceMs: 0, testHooks: true, trusted: true });
   firstDiagnostics = (await client.open(URI, text)) as LspDiag[];
 });
 afterAll(async () => { await client?.stop(); });
@@ -67,7 +68,7 @@ describe('mtl lsp over stdio', () => {
 
   it('publishes the same codes, ranges and messages as mtl check, and updates them on change', async () => {
     const broken = text.replace('tower ctr = mlp(4) on g', 'tower ctr = mlp(4) on gg');
-    const expected = (await checkFile(broken, FILE)).diagnostics.filter((d) => d.severity === 'error');
+    const expected = (await checkFile(broken, FILE, { trust: 'any' })).diagnostics.filter((d) => d.severity === 'error');
     expect(expected.length).toBeGreaterThan(0);
     const got = (await client.change(URI, 2, broken)) as LspDiag[];
     const errors = got.filter((d) => d.severity === 1);
@@ -148,7 +149,7 @@ describe('mtl lsp over stdio', () => {
     expect(edits.length).toBe([...text.matchAll(/\bclick\b/g)].length);
     const renamed = applyEdits(text, edits);
     expect(renamed).not.toMatch(/\bclick\b/);
-    expect((await checkFile(renamed, FILE)).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect((await checkFile(renamed, FILE, { trust: 'any' })).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
   it('refuses a rename to a name that is already declared', async () => {

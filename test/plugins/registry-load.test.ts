@@ -33,7 +33,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const load = async (source: string, registry = new PluginRegistry()) => ({ registry, diagnostics: await loadPlugins([{ source, loc: LOC }], { baseDir: dir, registry }) });
+// These tests are about running plugin modules, so they trust them (`any`); confinement and manifests are in trust.test.ts.
+const load = async (source: string, registry = new PluginRegistry()) => ({ registry, diagnostics: await loadPlugins([{ source, loc: LOC }], { baseDir: dir, registry, trust: 'any' }) });
 
 describe('loadPlugins', () => {
   it('loads a plugin by a path relative to the spec directory', async () => {
@@ -55,6 +56,9 @@ describe('loadPlugins', () => {
     const pkg = await load('no-such-package-xyz');
     expect(pkg.diagnostics.map((d) => d.code)).toEqual(['MTL4001']);
     expect(pkg.diagnostics[0]!.hint).toContain('install it');
+    const folder = await load('./sub');
+    expect(folder.diagnostics.map((d) => d.code)).toEqual(['MTL4001']);
+    expect(folder.diagnostics[0]!.hint).toContain('is a folder; name the plugin\'s module file, e.g. "./sub/index.js"');
   });
 
   it('reports a module without a default factory as MTL4002', async () => {
@@ -73,7 +77,7 @@ describe('loadPlugins', () => {
 
   it('reports loading the same plugin twice as a duplicate', async () => {
     const registry = new PluginRegistry();
-    const ds = await loadPlugins([{ source: './sub/good.mjs' }, { source: './sub/../sub/good.mjs', loc: LOC }], { baseDir: dir, registry });
+    const ds = await loadPlugins([{ source: './sub/good.mjs' }, { source: './sub/../sub/good.mjs', loc: LOC }], { baseDir: dir, registry, trust: 'any' });
     expect(ds.map((d) => [d.code, d.range])).toEqual([['MTL4006', LOC]]);
   });
 });

@@ -9,14 +9,17 @@ import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { readSpecFile } from '../read-spec.js';
 import { printDiagnostics, toJsonDiagnostic } from '../report.js';
+import { pluginTrust, TRUST_OPTION } from '../plugin-trust.js';
 
 /** Help text of `mtl check`. */
-export const CHECK_HELP = `Usage: mtl check FILE... [--format text|json] [--plugin PATH_OR_PACKAGE]...
+export const CHECK_HELP = `Usage: mtl check FILE... [--format text|json] [--plugin PATH_OR_PACKAGE]... [--trust-plugins]
 
 Parse and validate .mtl (or .mtl.yaml / .mtl.json) specs and print every diagnostic as
 FILE:LINE:COL: SEVERITY CODE: message, with a code frame and a hint.
   --format json   one JSON array of {file, code, severity, message, hint?, range} (0-based ranges)
   --plugin P      load a gate plugin (a path or a package name) in addition to the spec's own 'use' lines
+  --trust-plugins run the code of the spec's 'use' plugins, also from outside its project, so that their own
+                  checks run too; without it plugins are checked from their manifests and no code runs
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
 `;
 
@@ -26,6 +29,7 @@ export async function runCheck(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
     plugin: { type: 'string', multiple: true },
     color: { type: 'boolean' },
+    ...TRUST_OPTION,
   });
   if (values.help) return io.stdout(CHECK_HELP), EXIT.ok;
   const format = stringFlag(values, 'format') ?? 'text';
@@ -38,7 +42,7 @@ export async function runCheck(argv: string[], io: CliIo): Promise<number> {
     const read = await readSpecFile(file, 'check');
     // A file over the size limit is not parsed; otherwise encoding problems come first, then the checker's findings.
     const tooLarge = read.diagnostics.some((d) => d.code === 'MTL1901');
-    const checked = tooLarge ? [] : (await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd })).diagnostics;
+    const checked = tooLarge ? [] : (await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd, ...pluginTrust(values, file, 'manifest') })).diagnostics;
     const diagnostics = [...read.diagnostics, ...checked];
     for (const d of diagnostics) d.file = arg;
     all.push({ file: arg, text: read.text, diagnostics });

@@ -12,11 +12,13 @@ import { artifactPlugins } from '../artifact-plugins.js';
 import { printDiagnostics } from '../report.js';
 
 /** Help text of `mtl eval`. */
-export const EVAL_HELP = `Usage: mtl eval DIR --data FILE [--format json] [--batch N] [--backend B] [--skip-bad-rows]
+export const EVAL_HELP = `Usage: mtl eval DIR --data FILE [--format json] [--batch N] [--backend B] [--skip-bad-rows] [--plugin P]...
 
 Evaluate a model directory (written by mtl train) on a data file: every output's metrics (the spec's
 defaults per task, plus its metric lines) and each gate's mean expert weights.
   --format json   {"metrics": {OUTPUT: {METRIC: value}}, "gates": {GATE: [mean weight per expert]}, "rows": N}
+  --plugin P      load a gate plugin module (path or package) the model needs; the plugins a model
+                  directory's ir.json lists are never loaded from there (a model directory is data)
 `;
 
 /** Run `mtl eval`. */
@@ -38,6 +40,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   await selectBackend(parseBackend('eval', stringFlag(values, 'backend')));
   const dir = path.resolve(io.cwd, positionals[0]!);
   const plugins = await artifactPlugins(dir, io, (values.plugin as string[] | undefined) ?? []);
+  if (!plugins) return EXIT.errors;
   const result = await evaluateArtifact(dir, data, {
     baseDir: dir,
     ...(batch !== undefined ? { batchSize: batch } : {}),

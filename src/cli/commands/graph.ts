@@ -7,13 +7,16 @@ import { writeFileAtomic } from '../../runtime/fs-atomic.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { loadValidSpec } from '../spec-loader.js';
+import { TRUST_OPTION } from '../plugin-trust.js';
 
 /** Help text of `mtl graph`. */
-export const GRAPH_HELP = `Usage: mtl graph SPEC -o FILE [--format svg|png|dot] [--direction up|down] [--plugin P]...
+export const GRAPH_HELP = `Usage: mtl graph SPEC -o FILE [--format svg|png|dot] [--direction up|down] [--plugin P]... [--trust-plugins]
 
 Draw the model: features, expert groups (NAME[count]), gates with their inputs, towers, and task heads with
 their products, losses and masks. The format follows FILE's extension (.svg, .png, .dot) unless --format
 is given; '-o -' writes SVG or DOT to stdout.
+  --plugin P         load a gate plugin (a path or a package name) besides the spec's 'use' lines
+  --trust-plugins    run the code of the spec's 'use' plugins (default: check them from their manifests)
 `;
 
 /** Run `mtl graph`. */
@@ -23,6 +26,7 @@ export async function runGraph(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
     direction: { type: 'string' },
     plugin: { type: 'string', multiple: true },
+    ...TRUST_OPTION,
   });
   if (values.help) return io.stdout(GRAPH_HELP), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError('mtl graph: give exactly one spec. Usage: mtl graph SPEC -o FILE.svg', 'graph');
@@ -36,7 +40,7 @@ export async function runGraph(argv: string[], io: CliIo): Promise<number> {
   if (out === '-' && format === 'png') throw new UsageError('mtl graph: PNG cannot go to stdout; give -o FILE.png.', 'graph');
   const direction = stringFlag(values, 'direction') ?? 'up';
   if (direction !== 'up' && direction !== 'down') throw new UsageError(`mtl graph: --direction must be up or down, got '${direction}'.`, 'graph');
-  const spec = await loadValidSpec(positionals[0]!, 'graph', io, (values.plugin as string[] | undefined) ?? []);
+  const spec = await loadValidSpec(positionals[0]!, 'graph', io, values, 'manifest');
   if (!spec) return EXIT.errors;
   const rendered = await renderGraph(spec.ir, format, { direction });
   if (out === '-') io.stdout(rendered as string);

@@ -8,6 +8,10 @@ import { EXIT, UsageError, type CliIo } from '../io.js';
 export const LSP_HELP = `Usage: mtl lsp --stdio
 
 Start the .mtl language server on standard input/output (see docs/editors.md for VS Code, Neovim and others).
+Gate plugins' code runs only when the client says the workspace is trusted (initializationOptions
+{"trusted": true}, or the mtl/trust notification), for saved specs inside the workspace folders; otherwise
+plugins are checked from their manifests (docs/plugins.md, "Trust and security"). A malformed message from
+the client ends the server with exit status 1, so that the editor restarts it.
 `;
 
 /** Run `mtl lsp`. The server runs until the client disconnects; the process then exits. */

@@ -12,12 +12,14 @@ import { artifactPlugins } from '../artifact-plugins.js';
 import { printDiagnostics } from '../report.js';
 
 /** Help text of `mtl predict`. */
-export const PREDICT_HELP = `Usage: mtl predict DIR --data FILE --out FILE [--keep COLUMN] [--batch N] [--backend B] [--skip-bad-rows]
+export const PREDICT_HELP = `Usage: mtl predict DIR --data FILE --out FILE [--keep COLUMN] [--batch N] [--backend B] [--skip-bad-rows] [--plugin P]...
 
 Score a data file with a model directory. The output (CSV, or JSON Lines when FILE ends in .jsonl) has one
 column per output (towers and tasks: probabilities for sigmoid outputs and products, values for linear
 ones), one row per input row, in input order; it is written atomically. Label columns are not needed.
   --keep COLUMN   copy a data column (e.g. an id) into the output as its first column
+  --plugin P      load a gate plugin module (path or package) the model needs; the plugins a model
+                  directory's ir.json lists are never loaded from there (a model directory is data)
 `;
 
 /** Run `mtl predict`. */
@@ -40,6 +42,7 @@ export async function runPredict(argv: string[], io: CliIo): Promise<number> {
   await selectBackend(parseBackend('predict', stringFlag(values, 'backend')));
   const dir = path.resolve(io.cwd, positionals[0]!);
   const plugins = await artifactPlugins(dir, io, (values.plugin as string[] | undefined) ?? []);
+  if (!plugins) return EXIT.errors;
   const keep = stringFlag(values, 'keep');
   const result = await predictArtifact(dir, data, path.resolve(io.cwd, out), {
     baseDir: dir,

@@ -21,6 +21,8 @@ the run's settings, the final validation metrics, loss and metric curves per tas
 gate-usage heatmap (mean weight of every expert in every gate) and the architecture diagram.
   --data FILE   measure gate usage on FILE (default: the run's validation data, when still readable)
   --no-gates    do not run the model to measure gate usage
+  --plugin P    load a gate plugin module (path or package) the model needs; the plugins a model
+                directory's ir.json lists are never loaded from there (a model directory is data)
 '-o -' writes the page to stdout.
 `;
 
@@ -44,6 +46,7 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   const dir = path.resolve(io.cwd, positionals[0]!);
   if (!noGates) await selectBackend(backendName);
   const plugins = await artifactPlugins(dir, io, (values.plugin as string[] | undefined) ?? []);
+  if (!plugins) return EXIT.errors;
   const { value: html, diagnostics } = await buildReport(dir, {
     ...(dataFlag !== undefined ? { data: fileDataRef('report', io.cwd, dataFlag) } : {}),
     noGates,

@@ -8,6 +8,7 @@ import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { trainDataRefs } from '../data-ref.js';
 import { gateLookup, loadValidSpec } from '../spec-loader.js';
+import { TRUST_OPTION } from '../plugin-trust.js';
 import { printDiagnostics } from '../report.js';
 import { formatMetricsTable, parseBackend } from '../format-metrics.js';
 
@@ -26,6 +27,8 @@ Without --data, the spec's data block is used (every reference spec has built-in
   --resume           continue an interrupted run from DIR/checkpoint
   --skip-bad-rows    skip and count malformed rows instead of stopping at the first
   --plugin P         load a gate plugin (path or package) besides the spec's 'use' lines
+  --trust-plugins    also run 'use' plugins from outside the spec's project (absolute paths, ../ out of
+                     it, packages in a node_modules above it); train runs plugins inside the project anyway
   --format json      print the final result as JSON on stdout
 Ctrl-C finishes the current step and writes a resumable checkpoint.
 On the native backend training runs the direct step (the model's step planned once and run in the addon,
@@ -50,6 +53,7 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     'skip-bad-rows': { type: 'boolean' },
     plugin: { type: 'string', multiple: true },
     format: { type: 'string' },
+    ...TRUST_OPTION,
   });
   if (values.help) return io.stdout(TRAIN_HELP), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError('mtl train: give exactly one spec. Usage: mtl train SPEC --out DIR', 'train');
@@ -73,8 +77,14 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
   if (optimizer !== undefined) overrides.optimizer = optimizer as TrainOverrides['optimizer'] & string;
   const backendName = parseBackend('train', stringFlag(values, 'backend'));
 
-  const spec = await loadValidSpec(positionals[0]!, 'train', io, (values.plugin as string[] | undefined) ?? []);
+  const spec = await loadValidSpec(positionals[0]!, 'train', io, values, 'project');
   if (!spec) return EXIT.errors;
+  // train runs a project's plugins without a flag (docs/plugins.md, "Trust and security"): say which.
+  const external = spec.registry.types().flatMap((t) => {
+    const p = spec.registry.get(t);
+    return p?.plugin && p.source !== 'builtin' ? [`${t} from ${p.source}`] : [];
+  });
+  if (external.length) io.stderr(`mtl train: running gate plugin code: ${external.join(', ')}\n`);
   const rows = numberFlag('train', values, 'rows', { integer: true, min: 1 });
   const refs = trainDataRefs(spec.ir, spec.dir, io.cwd, { data: stringFlag(values, 'data'), valid: stringFlag(values, 'valid'), seed: seed ?? spec.ir.train.seed, ...(rows !== undefined ? { rows } : {}) });
   const backend = await selectBackend(backendName);

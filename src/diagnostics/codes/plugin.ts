@@ -66,6 +66,58 @@ export const PLUGIN_CODES: CodeTable = {
     hint: 'this is a bug in the plugin; report it to its author',
     doc: 'A plugin\'s `check` raised an exception instead of reporting through `ctx.report`.',
   },
+  // ---- MTL42xx: trust: which plugin code may run, and plugins declared by their manifests (docs/plugins.md, "Trust and security")
+  MTL4201: {
+    severity: 'error',
+    title: 'absolute plugin path',
+    message: 'The plugin path \'{source}\' is absolute; only paths inside the spec\'s project are loaded from an untrusted spec.',
+    doc: 'A `use` line names an absolute path. Plugins of a spec that is not trusted must live inside its project (the nearest folder above it with a package.json or .git).',
+  },
+  MTL4202: {
+    severity: 'error',
+    title: 'plugin path outside the project',
+    message: 'The plugin path \'{source}\' leads outside the spec\'s project ({root}).',
+    doc: 'A relative `use` path (after following symbolic links) leaves the spec\'s project root. Move the plugin into the project or trust the spec.',
+  },
+  MTL4203: {
+    severity: 'error',
+    title: 'plugin package outside the project',
+    message: 'The plugin package \'{source}\' is not installed inside the spec\'s project ({root}).',
+    doc: 'A `use` package name resolves only to a node_modules folder outside the spec\'s project (e.g. one in a parent folder). Install it in the project or trust the spec.',
+  },
+  MTL4204: {
+    severity: 'error',
+    title: 'plugin without a manifest',
+    message: 'The plugin \'{source}\' has no manifest, so its gate types cannot be checked without running its code.',
+    doc: 'An untrusted spec\'s plugins are checked from their manifests (`NAME.mtl-plugin.json` or `mtl-plugin.json` next to the module, or the `"mtl"` field of its package.json) without running them; this one has none.',
+  },
+  MTL4205: {
+    severity: 'error',
+    title: 'unreadable plugin manifest',
+    message: 'The manifest of plugin \'{source}\' ({file}) cannot be read: {detail}.',
+    hint: 'a manifest is a JSON object: {"name", "version", "description", "paramsSchema"}',
+    doc: 'A plugin manifest file is not valid JSON (or is too large to be one).',
+  },
+  MTL4206: {
+    severity: 'info',
+    title: 'plugin checks not run',
+    message: 'The code of plugin \'{source}\' was not run (the spec is not trusted): its gates were checked against its manifest, but its own extra checks were skipped.',
+    doc: 'The spec is not trusted, so its plugins were registered from their manifests. Gate types and parameters are checked; checks that the plugin implements in code are not.',
+  },
+  MTL4207: {
+    severity: 'error',
+    title: 'plugin manifest differs from its code',
+    message: 'The manifest of plugin \'{source}\' does not match its code: {detail}.',
+    hint: 'update the manifest to the code\'s name, version and paramsSchema',
+    doc: 'A plugin\'s manifest (what untrusted checks go by) and the plugin its code returns disagree on the gate name, version or parameter schema.',
+  },
+  MTL4208: {
+    severity: 'error',
+    title: 'model needs a plugin',
+    message: 'The model uses gate type \'{type}\', which is not built in and no --plugin provides (its ir.json lists {sources}; code named by a model directory is never loaded).',
+    hint: 'pass --plugin PATH to load it (PATH is the plugin module you trust)',
+    doc: 'A model directory is data: `mtl predict`, `eval` and `report` do not import the plugins its ir.json lists. Name the plugin module yourself with --plugin.',
+  },
   // ---- MTL41xx: the first-party gate plugins' own checks (plugins/*)
   MTL4101: {
     severity: 'error',
