@@ -50,11 +50,16 @@ export function fixtureUri(name: string): string {
 
 /**
  * Start the server and initialise it (debounce 0 so that tests need no timers); `rootUri` is the workspace
- * folder (default the repository), `capabilities` the client's.
+ * folder (default the repository), `capabilities` the client's, `server` the process (default: the
+ * TypeScript sources through tsx).
  */
-export async function startClient(initializationOptions: Record<string, unknown> = { debounceMs: 0 }, rootUri = pathToFileURL(ROOT).toString(), capabilities: Record<string, unknown> = {}): Promise<LspClient> {
-  const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
-  const proc = spawn(tsx, [path.join(ROOT, 'src/lsp/main.ts'), '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startClient(
+  initializationOptions: Record<string, unknown> = { debounceMs: 0 },
+  rootUri = pathToFileURL(ROOT).toString(),
+  capabilities: Record<string, unknown> = {},
+  server: { command: string; args: string[]; env?: NodeJS.ProcessEnv } = { command: path.join(ROOT, 'node_modules/.bin/tsx'), args: [path.join(ROOT, 'src/lsp/main.ts'), '--stdio'] },
+): Promise<LspClient> {
+  const proc = spawn(server.command, server.args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], ...(server.env ? { env: server.env } : {}) });
   let err = '';
   proc.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
