@@ -17,11 +17,11 @@ const MAX_NAME = 64;
 /** Names shown before the list is cut ("..., (N in all)"). */
 const SHOWN_NAMES = 12;
 /**
- * A plausible column name: letters, digits, spaces and the punctuation headers use (`_-.()%#+/`), or empty
+ * A plausible column name: letters, digits, spaces and the punctuation headers use (`_-.()[]%#$+/`), or empty
  * (an unnamed column, e.g. after a trailing delimiter). `:`, `=`, quotes, control characters and long
  * names are what non-table text has.
  */
-const NAME = new RegExp(`^[\\p{L}\\p{N}_ .\\-()%#+/]{0,${MAX_NAME}}$`, 'u');
+const NAME = new RegExp(`^[\\p{L}\\p{N}_ .\\-()\\[\\]%#$+/]{0,${MAX_NAME}}$`, 'u');
 
 /**
  * True when `columns` (the fields of a CSV/TSV header, or the keys of a first JSON record) look like a
