@@ -32,7 +32,14 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
+    if (interrupts > 1) {
+      // Not process.exit(): it waits for libuv's worker threads, and one blocked in a read (a FIFO, a hung
+      // network mount) never returns. Dying of the signal itself, as a program without a handler does,
+      // cannot wait; the shell sees status 130 (EXIT.interrupted) either way.
+      process.off('SIGINT', onSigint);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
     realIo.stderr('\nmtl: interrupted; finishing the current step (Ctrl-C again to quit at once).\n');
     controller.abort();
   };

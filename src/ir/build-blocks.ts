@@ -13,7 +13,7 @@ import {
 import { edgeTokens, kindName, sub, subs, tok, toks, toJson, type BuildContext, type Value } from './build-context.js';
 import { buildMetricCall } from './build-nodes.js';
 import {
-  DEFAULT_TRAIN, type DataSource, type Feature, type IdSpace, type JsonValue, type Label, type Located,
+  DEFAULT_MISSING, DEFAULT_TRAIN, type DataSource, type Feature, type IdSpace, type JsonValue, type Label, type Located,
   type MetricTerm, type NumericMissing, type TrainSettings,
 } from './types.js';
 
@@ -195,7 +195,7 @@ function buildFeature(ctx: BuildContext, node: CstNode): Feature | undefined {
   const what = `The ${kind} feature '${name}'`;
   const base = { name, loc: declRange, locs } as const;
   if (kind === 'numeric') {
-    const f: Feature = { kind, ...base, normalize: normalize ?? 'none', missing: missing ?? 'zero' };
+    const f: Feature = { kind, ...base, normalize: normalize ?? 'none', missing: missing ?? DEFAULT_MISSING };
     if (column !== undefined) f.column = column;
     if (buckets !== undefined) f.buckets = buckets;
     if (dim !== undefined) f.dim = dim;

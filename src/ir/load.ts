@@ -10,7 +10,7 @@ import type { Diagnostic, Range, StageResult } from '../diagnostics/types.js';
 import { LineIndex } from '../syntax/positions.js';
 import { schemaErrorsToDiagnostics, type DataPath, type SchemaLocator } from '../validate/schema-errors.js';
 import { irValidator } from '../validate/ir-validator.js';
-import { DEFAULT_MLP, DEFAULT_TRAIN, IR_VERSION, type ModelIR } from './types.js';
+import { DEFAULT_MISSING, DEFAULT_MLP, DEFAULT_TRAIN, IR_VERSION, type ModelIR } from './types.js';
 
 /** Offsets → ranges for YAML nodes, on the shared line index (so line breaks count as the parser counts them). */
 class OffsetMapper {
@@ -154,7 +154,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /**
  * Fill the settings a hand-written YAML/JSON spec may omit, with the same defaults as the text front
  * end: empty plugin and metric lists, train settings, mlp activation/dropout/batch norm, gate params,
- * task weight 1, sequence separator "|", numeric normalisation "none".
+ * task weight 1, sequence separator "|", numeric normalisation "none" and missing values (DEFAULT_MISSING).
  */
 function applyDefaults(data: Obj): void {
   data.plugins ??= [];
@@ -164,7 +164,10 @@ function applyDefaults(data: Obj): void {
   for (const f of Array.isArray(data.features) ? data.features : []) {
     if (!isObj(f)) continue;
     if (f.kind === 'sequence') f.separator ??= '|';
-    if (f.kind === 'numeric') f.normalize ??= 'none';
+    if (f.kind === 'numeric') {
+      f.normalize ??= 'none';
+      f.missing ??= DEFAULT_MISSING;
+    }
   }
   for (const n of Array.isArray(data.nodes) ? data.nodes : []) {
     if (!isObj(n)) continue;

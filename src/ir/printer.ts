@@ -7,7 +7,7 @@ import { formatSpec } from '../syntax/format.js';
 import { TOKEN_TABLE } from '../syntax/tokens.js';
 import { MAXIMISED_METRICS } from '../syntax/vocabulary.js';
 import {
-  DEFAULT_MLP, DEFAULT_TRAIN, type Feature, type GraphNode, type JsonValue, type LabelExpr, type Located, type Metric,
+  DEFAULT_MISSING, DEFAULT_MLP, DEFAULT_TRAIN, type Feature, type GraphNode, type JsonValue, type LabelExpr, type Located, type Metric,
   type Mlp, type ModelIR, type Task,
 } from './types.js';
 
@@ -67,7 +67,7 @@ function feature(f: Feature): string {
     if (shown(f, 'normalize', f.normalize === 'none')) parts.push(`normalize ${f.normalize}`);
     if (f.buckets !== undefined) parts.push(`buckets [${f.buckets.join(', ')}]`);
     if (f.dim !== undefined) parts.push(`dim ${f.dim}`);
-    if (shown(f, 'missing', f.missing === 'zero')) parts.push(`missing ${typeof f.missing === 'object' ? f.missing.value : f.missing}`);
+    if (shown(f, 'missing', f.missing === DEFAULT_MISSING)) parts.push(`missing ${typeof f.missing === 'object' ? f.missing.value : f.missing}`);
     if (f.column !== undefined) parts.push(`column ${quote(f.column)}`);
   }
   return parts.join(' ');

@@ -267,5 +267,11 @@ export const DEFAULT_TRAIN: Omit<TrainSettings, 'loc' | 'locs' | 'doc' | 'earlyS
   weighting: 'static',
 };
 
+/**
+ * What a numeric feature does with a missing value when the spec does not say: report it (MTL5008).
+ * Guessing a fill value silently would change scores without anyone deciding it (docs/data.md).
+ */
+export const DEFAULT_MISSING: NumericMissing = 'error';
+
 /** Default MLP settings. */
 export const DEFAULT_MLP: Omit<Mlp, 'units'> = { activation: 'relu', dropout: 0, batchNorm: false };

@@ -32,8 +32,8 @@ describe('bad rows', () => {
   it('text in a numeric column: code, row, column and field offset', async () => {
     const d = await fitError(`${header}\n${good}\n${good}\nuu,abc,1,2\n`);
     expect(d.code).toBe('MTL5003');
-    expect(d.message).toBe("train.csv row 4, column 'price': 'abc' is not a number.");
-    expect(d.hint).toBe('Clean the value, set `missing zero` on the feature, or pass --skip-bad-rows.');
+    expect(d.message).toBe("train.csv row 4, column 'price': 'abc' is not a decimal number.");
+    expect(d.hint).toBe('Numbers are written like -12.5 or 1e-3 (no hex, Infinity or thousands separators): clean the value, or pass --skip-bad-rows.');
     expect(d.range).toEqual({ start: { line: 3, character: 3 }, end: { line: 3, character: 6 } });
     expect(d.file!.endsWith('train.csv')).toBe(true);
   });
@@ -66,7 +66,7 @@ describe('bad rows', () => {
     const neg = await fitError(`${header}\nu,-3,0,1\n`);
     expect([neg.code, neg.range.start]).toEqual(['MTL5009', { line: 1, character: 2 }]);
     const real = await fitError(`${header}\nu,3,0,fast\n`);
-    expect([real.code, real.message]).toEqual(['MTL5011', "train.csv row 2, column 'watch': 'fast' is not a number (label 'watch' is real)."]);
+    expect([real.code, real.message]).toEqual(['MTL5011', "train.csv row 2, column 'watch': 'fast' is not a decimal number (label 'watch' is real)."]);
   });
   it('an unclosed quote', async () => {
     const d = await fitError(`${header}\n${good}\nu,"1,0,1\n`);
@@ -123,7 +123,7 @@ describe('bad rows', () => {
     expect(warnings).toHaveLength(2);
     expect(warnings[0]!.code).toBe('MTL5040');
     expect(warnings[0]!.severity).toBe('warning');
-    expect(warnings[0]!.message).toBe("Skipped 3 bad rows of train.csv; first: MTL5003 train.csv row 3, column 'price': 'abc' is not a number.");
+    expect(warnings[0]!.message).toBe("Skipped 3 bad rows of train.csv; first: MTL5003 train.csv row 3, column 'price': 'abc' is not a decimal number.");
     expect(warnings[0]!.range.start.line).toBe(2);
     expect(warnings[1]).toEqual(warnings[0]);
     // Without the flag the first bad row stops the pass.

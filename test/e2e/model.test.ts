@@ -249,7 +249,7 @@ describe('bad data files', () => {
       what: 'text in a numeric column',
       file: 'text.csv',
       content: () => setCell(18, 'price', 'cheap'),
-      message: /text\.csv row 18, column 'price': 'cheap' is not a number/,
+      message: /text\.csv row 18, column 'price': 'cheap' is not a decimal number/,
       where: /text\.csv:18:\d+: error/,
     },
     {
@@ -326,7 +326,7 @@ describe('bad data files', () => {
     const out = path.join(dir, 'out-valid-bad');
     const r = await runCli(['train', spec, '--data', data, '--out', out], { cwd: dir });
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`valid-bad\\.csv row ${line}, column 'price': 'n/a\\?' is not a number`));
+    expect(r.stderr).toMatch(new RegExp(`valid-bad\\.csv row ${line}, column 'price': 'n/a\\?' is not a decimal number`));
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(existsSync(out)).toBe(false);
   });

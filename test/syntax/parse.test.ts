@@ -71,7 +71,7 @@ describe('parseSpec: the language reference example', () => {
         { kind: 'categorical', name: 'city', ids: { kind: 'file', path: 'cities.txt' }, dim: 8 },
         { kind: 'sequence', name: 'history', ids: { kind: 'hash', size: 500000 }, pool: 'mean', maxLen: 50, separator: '|', shares: 'item_id' },
         { kind: 'numeric', name: 'price', normalize: 'log1p', missing: 'mean' },
-        { kind: 'numeric', name: 'age', normalize: 'none', missing: 'zero', buckets: [18, 25, 35, 50], dim: 4 },
+        { kind: 'numeric', name: 'age', normalize: 'none', missing: 'error', buckets: [18, 25, 35, 50], dim: 4 },
       ],
       labels: [
         { name: 'click', type: 'binary' },

@@ -41,10 +41,10 @@ export function idMapper(ids: IdsFeatureState, vocab: Vocabulary | undefined, co
       return r ?? 0;
     };
   }
-  // vocab N: integer ids 0..N-1 → rows 1..N.
+  // vocab N: integer ids 0..N-1 → rows 1..N; the id is read with the one number syntax (`0x10` is not id 16).
   const n = ids.tableSize - 1;
   return (c) => {
-    const v = typeof c === 'number' ? c : typeof c === 'string' && c.length ? +c : Number.NaN;
+    const v = typeof c === 'boolean' ? Number.NaN : parseNumber(c); // true is not id 1
     if (counter) counter.total++;
     if (Number.isInteger(v) && v >= 0 && v < n) return v + 1;
     if (counter) counter.oov++;
@@ -52,24 +52,34 @@ export function idMapper(ids: IdsFeatureState, vocab: Vocabulary | undefined, co
   };
 }
 
-/** The value a numeric feature contributes, before normalisation: parsed, filled, range-checked, transformed. */
-export function numericValue(f: NumericFeature, stats: NumericFeatureState | undefined, c: Cell, cell: number): number {
-  let v = parseNumber(c);
-  const bucketed = f.buckets !== undefined && f.buckets.length > 0;
+/**
+ * A numeric cell read and range-checked, in the feature's transformed space (log1p applied unless
+ * bucketised), or NaN for a missing value the feature fills. Throws RowProblem for a value that is not a
+ * decimal number (MTL5003), a missing value under `missing error` (MTL5008), a negative value under log1p (MTL5009).
+ * Fitting and batching both read numbers through it, so they cannot disagree on what a value is.
+ */
+export function transformedValue(f: NumericFeature, c: Cell, cell: number): number {
+  const v = parseNumber(c);
   if (v === BAD) throw new RowProblem('MTL5003', { column: f.column ?? f.name, value: showValue(c) }, cell);
   if (v !== v) {
-    const m = f.missing;
-    if (m === 'error') throw new RowProblem('MTL5008', { column: f.column ?? f.name, feature: f.name }, cell);
-    if (m === 'mean') return stats ? stats.mean : 0; // already in the transformed space
-    v = m === 'zero' ? 0 : m.value;
-    return bucketed || f.normalize !== 'log1p' ? v : Math.log1p(Math.max(v, 0));
+    if (f.missing === 'error') throw new RowProblem('MTL5008', { column: f.column ?? f.name, feature: f.name }, cell);
+    return v;
   }
-  if (bucketed) return v;
-  if (f.normalize === 'log1p') {
-    if (v < 0) throw new RowProblem('MTL5009', { column: f.column ?? f.name, feature: f.name, value: showValue(c) }, cell);
-    return Math.log1p(v);
-  }
-  return v;
+  if (f.normalize !== 'log1p' || (f.buckets !== undefined && f.buckets.length > 0)) return v;
+  if (v < 0) throw new RowProblem('MTL5009', { column: f.column ?? f.name, feature: f.name, value: showValue(c) }, cell);
+  return Math.log1p(v);
+}
+
+/** The value a numeric feature contributes, before normalisation: parsed, filled, range-checked, transformed. */
+export function numericValue(f: NumericFeature, stats: NumericFeatureState | undefined, c: Cell, cell: number): number {
+  const t = transformedValue(f, c, cell);
+  if (t === t) return t;
+  const m = f.missing;
+  // `mean` is the training part's mean (preprocess.json), already in the transformed space.
+  if (m === 'mean') return stats ? stats.mean : 0;
+  const v = m === 'zero' ? 0 : (m as { value: number }).value;
+  const bucketed = f.buckets !== undefined && f.buckets.length > 0;
+  return bucketed || f.normalize !== 'log1p' ? v : Math.log1p(Math.max(v, 0));
 }
 
 /** Normalise a transformed numeric value with the fitted statistics. */

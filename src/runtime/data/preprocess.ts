@@ -10,11 +10,10 @@ import { diag } from '../../diagnostics/catalog.js';
 import { MtlError } from '../../diagnostics/error.js';
 import { makePlan } from './plan.js';
 import { openSource } from './source.js';
-import { RowProblem, showValue } from './problems.js';
+import { RowProblem } from './problems.js';
 import { RowErrors } from './pass.js';
-import { labelDecoder } from './encode.js';
+import { labelDecoder, transformedValue } from './encode.js';
 import { inPart } from './split.js';
-import { BAD, parseNumber } from './values.js';
 import { readVocabFile, type Vocabulary } from './vocab.js';
 import { PREPROCESS_STATE_VERSION, type FeatureState, type IdsFeatureState, type NumericFeatureState, type PreprocessState } from './state.js';
 import type { DataOptions, DataRef } from './ref.js';
@@ -109,19 +108,7 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
         // Decode the whole row first, so a bad value later in the row leaves no partial statistics.
         for (let n = 0; n < numerics.length; n++) {
           const { f, k } = numerics[n]!;
-          const c = rec[k]!;
-          const v = parseNumber(c);
-          if (v === BAD) throw new RowProblem('MTL5003', { column: f.column ?? f.name, value: showValue(c) }, k);
-          if (v !== v) {
-            if (f.missing === 'error') throw new RowProblem('MTL5008', { column: f.column ?? f.name, feature: f.name }, k);
-            scratch[n] = Number.NaN;
-            continue;
-          }
-          const bucketed = f.buckets !== undefined && f.buckets.length > 0;
-          if (!bucketed && f.normalize === 'log1p') {
-            if (v < 0) throw new RowProblem('MTL5009', { column: f.column ?? f.name, feature: f.name, value: showValue(c) }, k);
-            scratch[n] = Math.log1p(v);
-          } else scratch[n] = v;
+          scratch[n] = transformedValue(f, rec[k]!, k); // NaN: a missing value the feature fills
         }
         for (let l = 0; l < labels.length; l++) labelScratch[l] = labels[l]!.decode(rec[labels[l]!.k]!);
       } catch (e) {

@@ -37,10 +37,15 @@ export function rowRange(row: number, character: number, length: number): Range 
   return { start: { line, character }, end: { line, character: character + Math.max(0, length) } };
 }
 
-/** Quote a cell value for a message, shortened so a huge field cannot flood the terminal. */
-export function showValue(v: unknown): string {
+/**
+ * A value from a data file as it may appear in a message: control characters escaped (`\x1b`, so a binary
+ * file cannot drive the terminal) and cut to `max` characters with an ellipsis, so a huge field or a
+ * binary blob cannot flood it. Every message that quotes file content goes through here.
+ */
+export function showValue(v: unknown, max = 40): string {
   const s = v === null || v === undefined ? '' : String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  const cut = s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Counts rows skipped with --skip-bad-rows and keeps the first problem for the summary. */

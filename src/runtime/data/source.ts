@@ -3,18 +3,22 @@
  * plain or gzip, or a built-in generator. Cells stay strings for text files (no per-field conversion here);
  * JSON values and generated numbers are passed through. The whole file is never held in memory.
  *
- * The first thing a source does is check that every wanted column exists (MTL5002 with did-you-mean).
+ * The first things a source checks: that a file is a regular file (MTL5051, before opening it), that header
+ * names are unique (MTL5050) and that every wanted column exists (MTL5002); see columns.ts and file-kind.ts.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { constants, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { FILE_START } from '../../diagnostics/types.js';
 import { diag } from '../../diagnostics/catalog.js';
 import { MtlError } from '../../diagnostics/error.js';
-import { suggest } from '../../diagnostics/suggest.js';
 import { CsvSplitter, fieldOffset, type CsvRecord } from './csv.js';
-import { dataFileName, rowRange, RowProblem, type DataFileName } from './problems.js';
+import { dataFileName, rowRange, RowProblem, showValue, type DataFileName } from './problems.js';
+import { duplicateColumn, missingColumn } from './columns.js';
+import { nonRegularKind, notRegularFile } from './file-kind.js';
+import { repeatedKey } from './json-keys.js';
 import type { DataRef } from './ref.js';
 import { synthGenerator } from './synth.js';
 
@@ -57,20 +61,13 @@ export async function openSource(ref: DataRef, wanted: WantedColumn[]): Promise<
   return openFile(ref.path, wanted);
 }
 
-function missingColumn(name: DataFileName, w: WantedColumn, columns: string[]): MtlError {
-  const close = suggest(w.column, columns);
-  const list = columns.length > 12 ? `${columns.slice(0, 12).join(', ')}, ... (${columns.length} in all)` : columns.join(', ');
-  const hint = close !== undefined ? `Did you mean '${close}'? Its columns are: ${list}.` : `Its columns are: ${list}.`;
-  return new MtlError(diag('MTL5002', FILE_START, { file: name.display, column: w.column, user: w.user, columns: list }, { file: name.file, hint }));
-}
-
 // ------------------------------------------------------------------ synth
 
 function openSynth(ref: Extract<DataRef, { kind: 'synth' }>, wanted: WantedColumn[]): RecordSource {
   const { generator, params } = synthGenerator(ref.generator, ref.params);
   const name = dataFileName(`synth:${ref.generator}`);
   const columns = generator.columns(params);
-  for (const w of wanted) if (!columns.includes(w.column)) throw missingColumn(name, w, columns);
+  for (const w of wanted) if (!columns.includes(w.column)) throw missingColumn(name, w.column, w.user, columns);
   const keys = wanted.map((w) => w.column);
   async function* chunks(): AsyncGenerator<RecordChunk> {
     let rows: Cell[][] = [];
@@ -93,14 +90,24 @@ function openSynth(ref: Extract<DataRef, { kind: 'synth' }>, wanted: WantedColum
 
 // ------------------------------------------------------------------ files
 
+/**
+ * Open flags of data files: O_NONBLOCK so that a path swapped for a FIFO after the up-front check still
+ * cannot block the open (it has no effect on reading a regular file).
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
 async function openFile(file: string, wanted: WantedColumn[]): Promise<RecordSource> {
   const name = dataFileName(file);
+  const notRegular = (kind: string) => new MtlError(diag('MTL5051', FILE_START, { file, kind }, { file }));
   let gzip = false;
   try {
-    const fh = await fsp.open(file, 'r');
+    const kind = await notRegularFile(file);
+    if (kind !== undefined) throw notRegular(kind);
+    const fh = await fsp.open(file, OPEN_FLAGS);
     try {
       const st = await fh.stat();
-      if (st.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+      const now = nonRegularKind(st);
+      if (now !== undefined) throw notRegular(now);
       if (st.size === 0) throw new MtlError(diag('MTL5001', FILE_START, { file: name.display, reason: 'is empty' }, { file }));
       const head = Buffer.alloc(2);
       const { bytesRead } = await fh.read(head, 0, 2, 0);
@@ -111,14 +118,20 @@ async function openFile(file: string, wanted: WantedColumn[]): Promise<RecordSou
   } catch (e) {
     if (e instanceof MtlError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new MtlError(diag('MTL5000', FILE_START, { file, reason }, { file }));
   }
 
   // Text chunks, decoded; gzip errors are reported with the last complete row read.
   const progress = { lastLine: 0 };
   async function* text(): AsyncGenerator<string> {
-    const raw = createReadStream(file, { highWaterMark: 1 << 16 });
+    let fh: FileHandle;
+    try {
+      fh = await fsp.open(file, OPEN_FLAGS);
+    } catch (e) {
+      throw new MtlError(diag('MTL5000', FILE_START, { file, reason: (e as Error).message }, { file }));
+    }
+    const raw = fh.createReadStream({ highWaterMark: 1 << 16 }); // closes the handle when destroyed
     let stream: Readable = raw;
     if (gzip) {
       const gz = createGunzip();
@@ -206,12 +219,17 @@ async function openCsv(
     throw new MtlError(diag('MTL5001', FILE_START, { file: name.display, reason: 'has no header line' }, { file: name.file }));
   }
   const header = headerRec.fields.map((h) => h.trim());
+  const duplicate = duplicateColumn(name, header);
+  if (duplicate) {
+    await underlying.return?.();
+    throw duplicate;
+  }
   const colIndex: number[] = [];
   for (const w of wanted) {
     const k = header.indexOf(w.column);
     if (k === -1) {
       await underlying.return?.();
-      throw missingColumn(name, w, header);
+      throw missingColumn(name, w.column, w.user, header);
     }
     colIndex.push(k);
   }
@@ -225,7 +243,7 @@ async function openCsv(
       for (let i = 0; i < recs.length; i++) {
         const r = recs[i]!;
         lines[i] = r.line;
-        if ('error' in r) rows[i] = new RowProblem('MTL5012', { reason: r.error }, -1);
+        if ('error' in r) rows[i] = new RowProblem('MTL5012', { reason: showValue(r.error, 120) }, -1);
         else if (r.fields.length !== width) rows[i] = new RowProblem('MTL5005', { count: r.fields.length, expected: width }, -1);
         else rows[i] = r.fields;
       }
@@ -277,7 +295,8 @@ async function openJsonl(
       try {
         obj = JSON.parse(line);
       } catch (e) {
-        rows.push(new RowProblem('MTL5006', { reason: (e as Error).message.replace(/\.$/, '') }, -1));
+        // V8's message quotes a piece of the line: shortened like any value from the file.
+        rows.push(new RowProblem('MTL5006', { reason: showValue((e as Error).message.replace(/\.$/, ''), 120) }, -1));
         lines.push(lineNo);
         return;
       }
@@ -287,10 +306,16 @@ async function openJsonl(
         return;
       }
       const rec = obj as Record<string, unknown>;
+      const repeated = repeatedKey(line, Object.keys(rec).length);
+      if (repeated !== undefined) {
+        rows.push(new RowProblem('MTL5052', { key: showValue(repeated) }, -1));
+        lines.push(lineNo);
+        return;
+      }
       if (!checked) {
         checked = true;
         const present = Object.keys(rec);
-        for (const w of wanted) if (!(w.column in rec)) throw missingColumn(name, w, present);
+        for (const w of wanted) if (!(w.column in rec)) throw missingColumn(name, w.column, w.user, present);
       }
       const cells: Cell[] = new Array(keys.length);
       for (let k = 0; k < keys.length; k++) cells[k] = toCell(rec[keys[k]!], wanted[k]!.separator);

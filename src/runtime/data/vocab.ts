@@ -9,6 +9,7 @@ import { FILE_START } from '../../diagnostics/types.js';
 import { diag } from '../../diagnostics/catalog.js';
 import { MtlError } from '../../diagnostics/error.js';
 import { MAX_INLINE_TOKENS, type VocabState } from './state.js';
+import { notRegularFile } from './file-kind.js';
 
 /** A loaded vocabulary: token → row (1-based; 0 is out-of-vocabulary). */
 export interface Vocabulary {
@@ -35,14 +36,17 @@ export function vocabRows(tokens: string[]): Map<string, number> {
 /** Read a vocabulary file (path relative to `baseDir`). Throws MtlError MTL5020/MTL5021. */
 export async function readVocabFile(baseDir: string, file: string, feature: string): Promise<Vocabulary> {
   const full = path.resolve(baseDir, file);
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
+  let reason = '';
   try {
-    bytes = await fsp.readFile(full);
+    // Refused before reading: a FIFO would block forever, /dev/zero never end (see file-kind.ts).
+    const kind = await notRegularFile(full);
+    if (kind !== undefined) reason = `it is ${kind}, not a regular file`;
+    else bytes = await fsp.readFile(full);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new MtlError(diag('MTL5020', FILE_START, { file, feature, reason }, { file: full }));
+    reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
   }
+  if (bytes === undefined) throw new MtlError(diag('MTL5020', FILE_START, { file, feature, reason }, { file: full }));
   const tokens = vocabTokens(bytes.toString('utf8'));
   if (!tokens.some((t) => t.length)) throw new MtlError(diag('MTL5021', FILE_START, { file, feature }, { file: full }));
   const digest = createHash('sha256').update(bytes).digest('hex');

@@ -274,7 +274,7 @@ class Preprocessor:
         """The value before normalisation: parsed, filled when missing, and log1p-transformed (unless bucketised)."""
         log = f.get("normalize") == "log1p" and not f.get("buckets")
         if _is_missing(value):
-            miss = f.get("missing", "zero")
+            miss = f.get("missing", "error")
             if miss == "error":
                 raise DataError(f"{where} has no value, and feature '{f['name']}' says `missing error`")
             if miss == "mean":
