@@ -9,6 +9,7 @@
  */
 import type { Feature, GraphNode, ModelIR, Task } from '../ir/types.js';
 import {
+  expertLabel,
   formatFeatureDetail,
   formatGateType,
   formatIdSpace,
@@ -106,8 +107,8 @@ function tableOwner(f: Feature, byName: Map<string, Feature>): string {
 export function expertBoxes(count: number, max: number): string[] {
   const n = Math.max(0, Math.floor(count));
   const limit = Math.max(3, Math.floor(max));
-  if (n <= limit) return Array.from({ length: n }, (_, i) => `E${i + 1}`);
-  return [...Array.from({ length: limit - 2 }, (_, i) => `E${i + 1}`), '…', `E${n}`];
+  if (n <= limit) return Array.from({ length: n }, (_, i) => expertLabel(i));
+  return [...Array.from({ length: limit - 2 }, (_, i) => expertLabel(i)), '…', expertLabel(n - 1)];
 }
 
 /** The feature nodes and shared-table nodes, and where each feature name now points. */

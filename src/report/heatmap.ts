@@ -3,24 +3,34 @@
  * declaration order), each cell the gate's mean weight on that expert; blank where the gate cannot
  * select the expert (CGC/PLE gates see only some groups).
  */
+import { expertLabel, groupExpertLabel } from '../graph/labels.js';
 import type { ModelIR } from '../ir/types.js';
 import { esc, n } from './escape.js';
 import { heatColor, heatTextColor } from './palette.js';
 
-/** The experts a gate mixes, in the order of its weight vector: `group[i]` for each group of `over`. */
+/**
+ * The name of expert `i` of `group` as the heatmap shows it: the diagram's own `E1` when the model has a single
+ * expert group (MMoE), `shared E1` when several groups sit side by side (CGC, PLE).
+ */
+function expertName(ir: ModelIR, group: string, i: number): string {
+  const groups = ir.nodes.filter((x) => x.kind === 'experts').length;
+  return groups > 1 ? groupExpertLabel(group, i) : expertLabel(i);
+}
+
+/** The experts a gate mixes, in the order of its weight vector: each expert of each group of `over`. */
 export function gateExpertLabels(ir: ModelIR, gate: string): string[] {
   const node = ir.nodes.find((x) => x.name === gate);
   if (!node || node.kind !== 'gate') return [];
   return node.over.flatMap((g) => {
     const e = ir.nodes.find((x) => x.name === g);
     const count = e && e.kind === 'experts' ? e.count : 1;
-    return Array.from({ length: count }, (_, i) => `${g}[${i}]`);
+    return Array.from({ length: count }, (_, i) => expertName(ir, g, i));
   });
 }
 
 /** Every expert of the model, in declaration order. */
 export function allExpertLabels(ir: ModelIR): string[] {
-  return ir.nodes.flatMap((x) => (x.kind === 'experts' ? Array.from({ length: x.count }, (_, i) => `${x.name}[${i}]`) : []));
+  return ir.nodes.flatMap((x) => (x.kind === 'experts' ? Array.from({ length: x.count }, (_, i) => expertName(ir, x.name, i)) : []));
 }
 
 /** The usage matrix: `cells[g][e]` is gate g's mean weight on expert e, or null when g does not mix e. */
