@@ -1,9 +1,10 @@
 /**
- * The gate-usage heatmap as inline SVG: one row per gate, one column per expert of the model (in
- * declaration order), each cell the gate's mean weight on that expert; blank where the gate cannot
+ * The gate-usage heatmap as inline SVG: one row per gate, one column per expert of the model (in the
+ * diagram's order), each cell the gate's mean weight on that expert; blank where the gate cannot
  * select the expert (CGC/PLE gates see only some groups).
  */
 import { expertLabel, groupExpertLabel } from '../graph/labels.js';
+import { buildDiagram } from '../graph/model.js';
 import type { ModelIR } from '../ir/types.js';
 import { esc, n } from './escape.js';
 import { heatColor, heatTextColor } from './palette.js';
@@ -28,9 +29,14 @@ export function gateExpertLabels(ir: ModelIR, gate: string): string[] {
   });
 }
 
-/** Every expert of the model, in declaration order. */
+/**
+ * Every expert of the model, groups in the architecture diagram's left-to-right order (task experts around the
+ * shared ones), so the heatmap's columns read like the figure below it.
+ */
 export function allExpertLabels(ir: ModelIR): string[] {
-  return ir.nodes.flatMap((x) => (x.kind === 'experts' ? Array.from({ length: x.count }, (_, i) => expertName(ir, x.name, i)) : []));
+  const counts = new Map(ir.nodes.flatMap((x) => (x.kind === 'experts' ? [[x.name, x.count] as const] : [])));
+  const groups = buildDiagram(ir).nodes.filter((x) => x.kind === 'experts' && counts.has(x.name)).map((x) => x.name);
+  return groups.flatMap((g) => Array.from({ length: counts.get(g)! }, (_, i) => expertName(ir, g, i)));
 }
 
 /** The usage matrix: `cells[g][e]` is gate g's mean weight on expert e, or null when g does not mix e. */

@@ -35,8 +35,8 @@ export interface LineChartSpec {
 
 /** The chart as an `<svg class="chart">` element string. */
 export function lineChart(spec: LineChartSpec): string {
-  const W = spec.width ?? 520;
-  const H = spec.height ?? 260;
+  const W = spec.width ?? 440;
+  const H = spec.height ?? 250;
   const m = { left: 58, right: 16, top: 30, bottom: 48 };
   const legendRows = Math.ceil(spec.series.length / 3);
   const plotH = H - m.top - m.bottom - legendRows * 16;

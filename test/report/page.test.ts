@@ -84,10 +84,11 @@ describe('gate matrix and heatmap', () => {
     const ir = cgcIr();
     expect(gateExpertLabels(ir, 'g_income')).toEqual(['inc E1', 'shared E1', 'shared E2']);
     const m = gateMatrix(ir, { g_income: [0.5, 0.3, 0.2], g_marital: [0.1, 0.6, 0.3] });
-    expect(m.experts).toEqual(['shared E1', 'shared E2', 'inc E1', 'mar E1']);
+    // Columns in the diagram's order: each task's experts either side of the shared ones.
+    expect(m.experts).toEqual(['inc E1', 'shared E1', 'shared E2', 'mar E1']);
     expect(m.cells).toEqual([
-      [0.3, 0.2, 0.5, null],
-      [0.6, 0.3, null, 0.1],
+      [0.5, 0.3, 0.2, null],
+      [null, 0.6, 0.3, 0.1],
     ]);
     const svg = gateHeatmap(m);
     expect(svg.match(/class="cell"/g)).toHaveLength(6);
