@@ -49,15 +49,23 @@ export interface GateMatrix {
 /** Arrange measured gate weights (gate → weight per expert of `over`) into a gate × expert matrix. */
 export function gateMatrix(ir: ModelIR, usage: Record<string, number[]>): GateMatrix {
   const gates = Object.keys(usage);
-  let experts = allExpertLabels(ir);
+  let experts: string[];
   const perGate = gates.map((g) => {
     const labels = gateExpertLabels(ir, g);
     const w = usage[g]!;
     // A plugin gate whose weights do not line up with its groups: fall back to positional names.
     return labels.length === w.length ? labels : w.map((_, i) => `${g}:${i}`);
   });
-  const extra = perGate.flat().filter((l) => !experts.includes(l));
-  experts = [...experts, ...new Set(extra)].filter((e) => perGate.some((ls) => ls.includes(e)));
+  // Columns gate by gate, each gate's experts in the diagram's order: PLE reads level 1 (income1, shared1,
+  // marital1) then level 2, the block structure of the figure, rather than all of one task's levels first.
+  const rank = new Map(allExpertLabels(ir).map((l, i) => [l, i] as const));
+  const rankOf = (l: string): number => rank.get(l) ?? rank.size; // positional names after the known experts
+  experts = [];
+  for (const labels of perGate) {
+    for (const l of [...labels].sort((a, b) => rankOf(a) - rankOf(b))) if (!experts.includes(l)) experts.push(l);
+  }
+  const known = experts.filter((l) => rank.has(l));
+  experts = [...known, ...experts.filter((l) => !rank.has(l))];
   const cells = gates.map((g, gi) => experts.map((e) => {
     const i = perGate[gi]!.indexOf(e);
     return i < 0 ? null : (usage[g]![i] ?? null);

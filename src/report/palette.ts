@@ -5,7 +5,7 @@
  */
 import type { ModelIR } from '../ir/types.js';
 
-/** Categorical colours, cycled by series index (yellow and black last: weakest on white, and black is too near the neutral). */
+/** Categorical colours, cycled by series index; yellow and black come last (yellow is faint on white). */
 export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
 
 /** The neutral colour of lines that belong to no task: the total loss and the early-stopping score. */

@@ -106,6 +106,13 @@ describe('gate matrix and heatmap', () => {
     expect(gateMatrix(mmoe, { g_income: [0.5, 0.5] }).experts).toEqual(buildDiagram(mmoe).nodes.find((x) => x.experts)!.experts!.boxes);
     expect(gateMatrix(mmoe, { g_income: [0.5, 0.5] }).experts).toEqual(['E1', 'E2']);
   });
+  it('orders PLE columns level by level, each level task A, shared, task B', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ir = checkText(readFileSync(new URL('../../specs/ple.mtl', import.meta.url), 'utf8'), { file: 'ple.mtl' }).ir!;
+    const usage = Object.fromEntries(ir.nodes.filter((x) => x.kind === 'gate').map((g) => [g.name, gateExpertLabels(ir, g.name).map(() => 0.1)]));
+    const groups = [...new Set(gateMatrix(ir, usage).experts.map((e) => e.split(' ')[0]))];
+    expect(groups).toEqual(['income1', 'shared1', 'marital1', 'income2', 'shared2', 'marital2']);
+  });
   it('falls back to positional names when a plugin gate does not line up with its groups', () => {
     const m = gateMatrix(cgcIr(), { g_income: [0.5, 0.5] });
     expect(m.experts).toEqual(['g_income:0', 'g_income:1']);
