@@ -24,7 +24,7 @@ td.num { font-variant-numeric: tabular-nums; text-align: right; }
 .tables > section { flex: 1 1 380px; margin: 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr)); gap: 16px; }
 figure { margin: 0; min-width: 0; }
-.charts svg { display: block; width: 100%; height: auto; }
+.charts svg { display: block; width: 100%; max-width: 680px; height: auto; }
 .heatmap-box svg { display: block; max-width: 100%; height: auto; }
 /* Chart styles are scoped to the report's own charts: the architecture diagram carries its own fonts and weights. */
 svg.chart text, svg.heatmap text { font: 11px system-ui, sans-serif; fill: #333; }

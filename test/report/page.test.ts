@@ -138,6 +138,16 @@ describe('renderReportHtml', () => {
     const svg = lineChart(loss);
     expect(svg.match(/<polyline [^>]*data-task="income"[^>]*stroke-dasharray/g)).toHaveLength(1);
   });
+  it('pairs an mse task with its validation mse, and draws no dashed line where none was recorded', () => {
+    const ir = cgcIr();
+    ir.tasks[1]!.loss.type = 'mse';
+    const metrics = fakeMetrics();
+    for (const r of metrics.history) r.metrics.marital = { mse: r.loss / 4, mae: r.loss / 3 };
+    const loss = curveSpecs(data({ ir, metrics }))[0]!;
+    expect(loss.series.find((s) => s.name === 'marital validation')!.values).toEqual([0.7 / 4, 0.5 / 4, 0.3 / 4]);
+    for (const r of metrics.history) delete r.metrics.income;
+    expect(curveSpecs(data({ ir, metrics }))[0]!.series.map((s) => s.name)).not.toContain('income validation');
+  });
   it('gives each task one colour in every chart and legend, neutral colours to total and score', () => {
     const metrics = fakeMetrics();
     // Outputs listed in the opposite order of the IR's tasks: the colour must still follow the IR.
