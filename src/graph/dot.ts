@@ -32,7 +32,7 @@ function clusterName(id: string): string {
 
 /** An HTML-like label: bold title lines, smaller detail lines. */
 function nodeLabel(n: DiagramNode): string {
-  const lines = [...n.lines, ...(n.chips ?? []).map((c) => ({ text: `${c.title}: ${c.detail}`, role: 'detail' as const }))];
+  const lines = [...n.lines, ...(n.chips ?? []).map((c) => ({ text: `${c.title}: ${c.names.join(', ')}`, role: 'detail' as const }))];
   const rows = lines.map((l) =>
     l.role === 'title' ? `<B>${html(l.text)}</B>` : `<FONT POINT-SIZE="9" COLOR="#4a5560">${html(l.text)}</FONT>`,
   );

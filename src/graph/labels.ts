@@ -93,3 +93,16 @@ export function formatGateType(type: string, params: Record<string, JsonValue>):
   if (keys.length === 0) return type;
   return `${type}(${keys.map((k) => `${k}: ${formatJson(params[k] as JsonValue)}`).join(', ')})`;
 }
+
+/**
+ * The name of one expert of a group, 1-based like the papers' "Expert 1": `E1`. The diagram draws it in the
+ * group's boxes and the report's gate-usage heatmap heads its columns with it, so both read the same.
+ */
+export function expertLabel(index: number): string {
+  return `E${index + 1}`;
+}
+
+/** An expert named with its group (`shared E1`), for places that show experts of several groups side by side. */
+export function groupExpertLabel(group: string, index: number): string {
+  return `${group} ${expertLabel(index)}`;
+}

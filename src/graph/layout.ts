@@ -15,6 +15,7 @@
 import ElkModule from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api.js';
 import type { Diagram, DiagramCluster, DiagramEdge, DiagramNode } from './model.js';
+import { chipStack } from './chip-layout.js';
 import { FONT } from './style.js';
 import { textWidth } from './text.js';
 
@@ -36,6 +37,8 @@ export interface Point {
 export interface PlacedNode extends DiagramNode, Box {
   /** Expert groups: one box per entry of `experts.boxes`; features blocks: one per chip. In diagram coordinates. */
   inner?: Box[];
+  /** Features blocks: each chip's feature names, wrapped as they were measured, and the first line's indent. */
+  chipText?: { lines: string[]; indent: number }[];
   /** Where the text block starts (y of its top edge, including padding): text is centred in the box's free part. */
   textTop: number;
 }
@@ -99,22 +102,6 @@ export function textBlockHeight(n: DiagramNode): number {
   return h + 2 * METRICS.padY;
 }
 
-/** Font size of a chip's detail line. */
-export const CHIP_DETAIL = FONT.chip - 1;
-const CHIP_GAP = 6;
-
-/** The grid of chips in a features block: columns, and the uniform chip size. */
-function chipGrid(n: DiagramNode): { cols: number; rows: number; width: number; height: number } {
-  const chips = n.chips ?? [];
-  const count = chips.length;
-  // Roughly twice as wide as tall, at most 8 columns: reads like a table under the model.
-  const cols = Math.max(1, Math.min(count, 8, Math.ceil(Math.sqrt(count * 1.5))));
-  const rows = Math.ceil(count / cols);
-  let width = 0;
-  for (const c of chips) width = Math.max(width, textWidth(c.title, FONT.chip, true), textWidth(c.detail, CHIP_DETAIL));
-  return { cols, rows, width: Math.ceil(width + 12), height: Math.ceil(FONT.chip * 1.3 + CHIP_DETAIL * 1.3 + 6) };
-}
-
 /** Width of one expert box inside a group. */
 function expertBoxWidth(label: string): number {
   return Math.max(METRICS.expertMinWidth, textWidth(label, FONT.detail) + 10);
@@ -130,9 +117,9 @@ export function nodeSize(n: DiagramNode): { width: number; height: number; textH
   else width = Math.max(width, METRICS.minWidth);
   if (n.kind === 'input') height += INPUT_STRIP;
   if (n.chips && n.chips.length > 0) {
-    const g = chipGrid(n);
-    width = Math.max(width, g.cols * g.width + (g.cols - 1) * CHIP_GAP + 2 * METRICS.expertPad);
-    height = textHeight + g.rows * g.height + (g.rows - 1) * CHIP_GAP + METRICS.expertPad;
+    const st = chipStack(n.chips);
+    width = Math.max(width, st.width + 2 * METRICS.expertPad);
+    height = textHeight + st.height + METRICS.expertPad;
   }
   if (n.experts && n.experts.boxes.length > 0) {
     const row =
@@ -150,26 +137,16 @@ export const INPUT_STRIP = 7;
 function reservedBottom(n: DiagramNode): number {
   if (n.kind === 'input') return INPUT_STRIP;
   if (n.experts && n.experts.boxes.length > 0) return METRICS.expertBoxHeight + METRICS.expertPad;
-  if (n.chips && n.chips.length > 0) {
-    const g = chipGrid(n);
-    return g.rows * g.height + (g.rows - 1) * CHIP_GAP + METRICS.expertPad;
-  }
+  if (n.chips && n.chips.length > 0) return chipStack(n.chips).height + METRICS.expertPad;
   return 0;
 }
 
-/** Boxes of the chips of a features block: a grid filling rows left to right, along the bottom of the block. */
+/** Boxes of the chips of a features block: a centred column along the bottom of the block. */
 function chipBoxes(n: DiagramNode, box: Box): Box[] {
-  const g = chipGrid(n);
-  const gridW = g.cols * g.width + (g.cols - 1) * CHIP_GAP;
-  const gridH = g.rows * g.height + (g.rows - 1) * CHIP_GAP;
-  const x0 = box.x + (box.width - gridW) / 2;
-  const y0 = box.y + box.height - METRICS.expertPad - gridH;
-  return (n.chips ?? []).map((_, i) => ({
-    x: x0 + (i % g.cols) * (g.width + CHIP_GAP),
-    y: y0 + Math.floor(i / g.cols) * (g.height + CHIP_GAP),
-    width: g.width,
-    height: g.height,
-  }));
+  const st = chipStack(n.chips ?? []);
+  const x0 = box.x + (box.width - st.width) / 2;
+  const y0 = box.y + box.height - METRICS.expertPad - st.height;
+  return st.chips.map((c) => ({ x: x0, y: y0 + c.y, width: st.width, height: c.height }));
 }
 
 /** Boxes of the experts inside a placed group: one centred row along the bottom of the group. */
@@ -311,7 +288,10 @@ export async function layoutDiagram(diagram: Diagram, settings: LayoutSettings =
     const textTop = box.y + Math.max(0, (free - sizes.get(n.id)!.textHeight) / 2);
     const placed: PlacedNode = { ...n, ...box, textTop };
     if (n.experts) placed.inner = innerBoxes(n, box);
-    if (n.chips) placed.inner = chipBoxes(n, box);
+    if (n.chips) {
+      placed.inner = chipBoxes(n, box);
+      placed.chipText = chipStack(n.chips).chips.map((c) => ({ lines: c.lines, indent: c.indent }));
+    }
     return placed;
   });
   const clusters: PlacedCluster[] = [];

@@ -9,6 +9,7 @@
  */
 import type { Feature, GraphNode, ModelIR, Task } from '../ir/types.js';
 import {
+  expertLabel,
   formatFeatureDetail,
   formatGateType,
   formatIdSpace,
@@ -17,6 +18,8 @@ import {
   formatMlpExtras,
   joinParts,
 } from './labels.js';
+import { FEATURES_BLOCK, featuresBlock, type FeatureChip } from './features-block.js';
+import { orderByTaskColumns } from './order.js';
 
 /** Kinds of boxes in a diagram. */
 export type DiagramNodeKind = 'feature' | 'table' | 'features' | 'input' | 'layer' | 'experts' | 'gate' | 'tower' | 'task';
@@ -46,8 +49,8 @@ export interface DiagramNode {
   members?: string[];
   /** Concatenations only: how many parts are concatenated. */
   parts?: number;
-  /** A compact features block only: one chip per feature or shared table (name, then its encoding). */
-  chips?: { title: string; detail: string; shared: boolean }[];
+  /** A compact features block only: one chip per kind and encoding, listing the features using it. */
+  chips?: FeatureChip[];
 }
 
 /** An arrow from a producer to a consumer. */
@@ -78,7 +81,7 @@ export interface DiagramOptions {
   /** At most this many expert boxes are drawn inside a group (the rest become "…"); default 8, at least 3. */
   maxExpertBoxes?: number;
   /**
-   * With more feature boxes than this (default 10), the features become one block with a grid of chips and one
+   * With more feature boxes than this (default 10), the features become one block with a chip per encoding and one
    * arrow per consumer: forty features in a row with forty arrows would dwarf the model itself.
    */
   maxFeatureNodes?: number;
@@ -87,8 +90,7 @@ export interface DiagramOptions {
 /** The id of the features cluster. */
 export const FEATURES_CLUSTER = 'cluster:features';
 
-/** The id of the compact features block used instead of the cluster when there are many features. */
-export const FEATURES_BLOCK = 'features:all';
+export { FEATURES_BLOCK } from './features-block.js';
 
 /** Follows `shares` links to the feature owning the table; a broken or cyclic chain stops where it breaks. */
 function tableOwner(f: Feature, byName: Map<string, Feature>): string {
@@ -106,8 +108,8 @@ function tableOwner(f: Feature, byName: Map<string, Feature>): string {
 export function expertBoxes(count: number, max: number): string[] {
   const n = Math.max(0, Math.floor(count));
   const limit = Math.max(3, Math.floor(max));
-  if (n <= limit) return Array.from({ length: n }, (_, i) => `E${i + 1}`);
-  return [...Array.from({ length: limit - 2 }, (_, i) => `E${i + 1}`), '…', `E${n}`];
+  if (n <= limit) return Array.from({ length: n }, (_, i) => expertLabel(i));
+  return [...Array.from({ length: limit - 2 }, (_, i) => expertLabel(i)), '…', expertLabel(n - 1)];
 }
 
 /** The feature nodes and shared-table nodes, and where each feature name now points. */
@@ -205,17 +207,7 @@ export function buildDiagram(ir: ModelIR, opts: DiagramOptions = {}): Diagram {
   const { idOf } = features;
   let nodes = features.nodes;
   if (nodes.length > (opts.maxFeatureNodes ?? 10)) {
-    const block: DiagramNode = {
-      id: FEATURES_BLOCK,
-      kind: 'features',
-      name: 'features',
-      lines: [{ text: `features (${ir.features.length})`, role: 'title' }],
-      chips: nodes.map((n) => ({
-        title: n.lines[0]?.text ?? n.name,
-        detail: n.lines.slice(1).map((l) => l.text).join(' · '),
-        shared: n.kind === 'table',
-      })),
-    };
+    const block = featuresBlock(ir, nodes);
     for (const name of idOf.keys()) idOf.set(name, FEATURES_BLOCK);
     nodes = [block];
   }
@@ -260,7 +252,7 @@ export function buildDiagram(ir: ModelIR, opts: DiagramOptions = {}): Diagram {
     : [];
   const diagram: Diagram = { title: ir.name, nodes, edges, clusters };
   if (ir.doc) diagram.subtitle = ir.doc;
-  return diagram;
+  return orderByTaskColumns(diagram);
 }
 
 /** The node a task head names (a tower in a valid IR); undefined when no node has that name. */

@@ -5,7 +5,8 @@
  */
 import type { DiagramEdgeKind, DiagramNodeKind } from './model.js';
 import type { Box, LaidOutDiagram, PlacedCluster, PlacedEdge, PlacedNode, Point } from './layout.js';
-import { CHIP_DETAIL, INPUT_STRIP, METRICS } from './layout.js';
+import { CHIP } from './chip-layout.js';
+import { INPUT_STRIP, METRICS } from './layout.js';
 import { EDGE_STYLE, EXPERT_BOX_FILL, FONT, FONT_FAMILY, NODE_STYLE, TEXT_COLOR } from './style.js';
 import { textWidth } from './text.js';
 
@@ -120,17 +121,22 @@ function nodeShape(n: PlacedNode, direction: 'up' | 'down'): string {
       return rect(n, 2, `${common} stroke-width="1"`) + segs;
     }
     case 'features': {
-      // Many features: a block of chips, one per feature (or shared table), in declaration order.
+      // Many features: a column of chips, one per kind and encoding, each listing its features.
       const chips = (n.inner ?? [])
         .map((b, i) => {
           const c = n.chips?.[i];
           if (!c) return '';
-          const cx = b.x + b.width / 2;
+          const x = b.x + CHIP.padX;
           const fill = c.shared ? NODE_STYLE.table.fill : NODE_STYLE.feature.fill;
+          const baseline = (j: number): number => b.y + CHIP.padY + CHIP.title + j * CHIP.line;
+          const text = n.chipText?.[i];
+          const names = (text?.lines ?? [])
+            .map((l, j) => `<text x="${r(x + (j === 0 ? text!.indent : 0))}" y="${r(baseline(j))}" font-size="${CHIP.names}" fill="${TEXT_COLOR.detail}">${escapeXml(l)}</text>`)
+            .join('');
           return (
-            rect(b, 6, `fill="${fill}" stroke="${st.stroke}" stroke-width="0.8"`) +
-            `<text x="${r(cx)}" y="${r(b.y + 3 + FONT.chip)}" text-anchor="middle" font-size="${FONT.chip}" font-weight="bold" fill="${TEXT_COLOR.title}">${escapeXml(c.title)}</text>` +
-            `<text x="${r(cx)}" y="${r(b.y + 3 + FONT.chip * 1.3 + CHIP_DETAIL)}" text-anchor="middle" font-size="${CHIP_DETAIL}" fill="${TEXT_COLOR.detail}">${escapeXml(c.detail)}</text>`
+            rect(b, 5, `fill="${fill}" stroke="${st.stroke}" stroke-width="0.8"`) +
+            `<text x="${r(x)}" y="${r(baseline(0))}" font-size="${CHIP.title}" font-weight="bold" fill="${TEXT_COLOR.title}">${escapeXml(c.title)}</text>` +
+            names
           );
         })
         .join('');

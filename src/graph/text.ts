@@ -40,3 +40,24 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
   }
   return em * fontSize * SAFETY * (bold ? BOLD_FACTOR : 1);
 }
+
+/**
+ * Greedy line breaking of a list (`a, b, c`) to lines no wider than `maxWidth` at `fontSize`, the first line
+ * `firstIndent` narrower (it follows a heading); an item wider than the line gets a line of its own rather than
+ * being cut. The first line may come back empty when not even one item fits after the heading.
+ */
+export function wrapList(items: string[], maxWidth: number, fontSize: number, firstIndent = 0): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  items.forEach((item, i) => {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    const next = cur ? `${cur} ${piece}` : piece;
+    const room = lines.length === 0 ? maxWidth - firstIndent : maxWidth;
+    if (textWidth(next, fontSize) > room && (cur || lines.length === 0)) {
+      lines.push(cur);
+      cur = piece;
+    } else cur = next;
+  });
+  if (cur) lines.push(cur);
+  return lines;
+}

@@ -1,26 +1,42 @@
 /**
- * The gate-usage heatmap as inline SVG: one row per gate, one column per expert of the model (in
- * declaration order), each cell the gate's mean weight on that expert; blank where the gate cannot
+ * The gate-usage heatmap as inline SVG: one row per gate, one column per expert of the model (in the
+ * diagram's order), each cell the gate's mean weight on that expert; blank where the gate cannot
  * select the expert (CGC/PLE gates see only some groups).
  */
+import { expertLabel, groupExpertLabel } from '../graph/labels.js';
+import { buildDiagram } from '../graph/model.js';
 import type { ModelIR } from '../ir/types.js';
 import { esc, n } from './escape.js';
 import { heatColor, heatTextColor } from './palette.js';
 
-/** The experts a gate mixes, in the order of its weight vector: `group[i]` for each group of `over`. */
+/**
+ * The name of expert `i` of `group` as the heatmap shows it: the diagram's own `E1` when the model has a single
+ * expert group (MMoE), `shared E1` when several groups sit side by side (CGC, PLE).
+ */
+function expertName(ir: ModelIR, group: string, i: number): string {
+  const groups = ir.nodes.filter((x) => x.kind === 'experts').length;
+  return groups > 1 ? groupExpertLabel(group, i) : expertLabel(i);
+}
+
+/** The experts a gate mixes, in the order of its weight vector: each expert of each group of `over`. */
 export function gateExpertLabels(ir: ModelIR, gate: string): string[] {
   const node = ir.nodes.find((x) => x.name === gate);
   if (!node || node.kind !== 'gate') return [];
   return node.over.flatMap((g) => {
     const e = ir.nodes.find((x) => x.name === g);
     const count = e && e.kind === 'experts' ? e.count : 1;
-    return Array.from({ length: count }, (_, i) => `${g}[${i}]`);
+    return Array.from({ length: count }, (_, i) => expertName(ir, g, i));
   });
 }
 
-/** Every expert of the model, in declaration order. */
+/**
+ * Every expert of the model, groups in the architecture diagram's left-to-right order (task experts around the
+ * shared ones), so the heatmap's columns read like the figure below it.
+ */
 export function allExpertLabels(ir: ModelIR): string[] {
-  return ir.nodes.flatMap((x) => (x.kind === 'experts' ? Array.from({ length: x.count }, (_, i) => `${x.name}[${i}]`) : []));
+  const counts = new Map(ir.nodes.flatMap((x) => (x.kind === 'experts' ? [[x.name, x.count] as const] : [])));
+  const groups = buildDiagram(ir).nodes.filter((x) => x.kind === 'experts' && counts.has(x.name)).map((x) => x.name);
+  return groups.flatMap((g) => Array.from({ length: counts.get(g)! }, (_, i) => expertName(ir, g, i)));
 }
 
 /** The usage matrix: `cells[g][e]` is gate g's mean weight on expert e, or null when g does not mix e. */
@@ -33,15 +49,23 @@ export interface GateMatrix {
 /** Arrange measured gate weights (gate → weight per expert of `over`) into a gate × expert matrix. */
 export function gateMatrix(ir: ModelIR, usage: Record<string, number[]>): GateMatrix {
   const gates = Object.keys(usage);
-  let experts = allExpertLabels(ir);
+  let experts: string[];
   const perGate = gates.map((g) => {
     const labels = gateExpertLabels(ir, g);
     const w = usage[g]!;
     // A plugin gate whose weights do not line up with its groups: fall back to positional names.
     return labels.length === w.length ? labels : w.map((_, i) => `${g}:${i}`);
   });
-  const extra = perGate.flat().filter((l) => !experts.includes(l));
-  experts = [...experts, ...new Set(extra)].filter((e) => perGate.some((ls) => ls.includes(e)));
+  // Columns gate by gate, each gate's experts in the diagram's order: PLE reads level 1 (income1, shared1,
+  // marital1) then level 2, the block structure of the figure, rather than all of one task's levels first.
+  const rank = new Map(allExpertLabels(ir).map((l, i) => [l, i] as const));
+  const rankOf = (l: string): number => rank.get(l) ?? rank.size; // positional names after the known experts
+  experts = [];
+  for (const labels of perGate) {
+    for (const l of [...labels].sort((a, b) => rankOf(a) - rankOf(b))) if (!experts.includes(l)) experts.push(l);
+  }
+  const known = experts.filter((l) => rank.has(l));
+  experts = [...known, ...experts.filter((l) => !rank.has(l))];
   const cells = gates.map((g, gi) => experts.map((e) => {
     const i = perGate[gi]!.indexOf(e);
     return i < 0 ? null : (usage[g]![i] ?? null);

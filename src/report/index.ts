@@ -7,7 +7,9 @@ import { renderReportHtml } from './page.js';
 
 export { collectReportData, type CollectOptions } from './collect.js';
 export { renderReportHtml, curveSpecs } from './page.js';
-export { lineChart, niceTicks, type LineChartSpec, type Series } from './line-chart.js';
+export { lineChart, type LineChartSpec, type Series } from './line-chart.js';
+export { niceTicks, niceStep, tickDecimals, tickLabels } from './ticks.js';
+export { taskColors, colorOf, NEUTRAL_COLOR } from './palette.js';
 export { gateHeatmap, gateMatrix, gateExpertLabels, allExpertLabels, type GateMatrix } from './heatmap.js';
 export type { GateUsage, ReportData } from './types.js';
 

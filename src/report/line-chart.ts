@@ -4,11 +4,18 @@
  */
 import { esc, n } from './escape.js';
 import { seriesColor } from './palette.js';
+import { niceTicks, tickLabels } from './ticks.js';
 
 /** One line of a chart: `values[i]` belongs to `x[i]`; null leaves a gap. */
 export interface Series {
   name: string;
   values: Array<number | null>;
+  /** The line's colour (the page gives each task one colour); default: the palette by position. */
+  color?: string;
+  /** Draw the line dashed (validation next to a solid training line). */
+  dashed?: boolean;
+  /** The task or output the line belongs to, written as `data-task` (tests check its colour is the same everywhere). */
+  task?: string;
 }
 
 /** What {@link lineChart} draws. */
@@ -26,33 +33,10 @@ export interface LineChartSpec {
   height?: number;
 }
 
-/** Round numbers for axis ticks covering [lo, hi] (about `count` of them). */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (hi - lo < 1e-12) {
-    const pad = Math.abs(lo) > 1e-12 ? Math.abs(lo) * 0.05 : 1;
-    lo -= pad;
-    hi += pad;
-  }
-  const raw = (hi - lo) / Math.max(1, count - 1);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const ticks: number[] = [];
-  for (let t = Math.floor(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
-  if (ticks.length && ticks[ticks.length - 1]! < hi - step * 1e-9) ticks.push(ticks[ticks.length - 1]! + step);
-  return ticks;
-}
-
-/** A tick label with just enough digits for the tick step. */
-function tickLabel(v: number, step: number): string {
-  const digits = step > 0 ? Math.min(6, Math.max(0, -Math.floor(Math.log10(step)) + (step / 10 ** Math.floor(Math.log10(step)) === 2.5 ? 1 : 0))) : 2;
-  return v.toFixed(digits);
-}
-
 /** The chart as an `<svg class="chart">` element string. */
 export function lineChart(spec: LineChartSpec): string {
-  const W = spec.width ?? 520;
-  const H = spec.height ?? 260;
+  const W = spec.width ?? 440;
+  const H = spec.height ?? 250;
   const m = { left: 58, right: 16, top: 30, bottom: 48 };
   const legendRows = Math.ceil(spec.series.length / 3);
   const plotH = H - m.top - m.bottom - legendRows * 16;
@@ -66,23 +50,23 @@ export function lineChart(spec: LineChartSpec): string {
     return parts.join('');
   }
   const ticks = niceTicks(Math.min(...finite), Math.max(...finite));
+  const labels = tickLabels(ticks);
   const yLo = ticks[0]!;
   const yHi = ticks[ticks.length - 1]!;
   const xLo = Math.min(...spec.x);
   const xHi = Math.max(...spec.x);
   const px = (x: number): number => m.left + (xHi === xLo ? plotW / 2 : ((x - xLo) / (xHi - xLo)) * plotW);
   const py = (y: number): number => m.top + plotH - ((y - yLo) / (yHi - yLo || 1)) * plotH;
-  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
   // Grid and y axis.
-  for (const t of ticks) {
+  ticks.forEach((t, i) => {
     parts.push(`<line class="grid" x1="${m.left}" x2="${m.left + plotW}" y1="${n(py(t))}" y2="${n(py(t))}"/>`);
-    parts.push(`<text class="tick" x="${m.left - 6}" y="${n(py(t) + 4)}" text-anchor="end">${tickLabel(t, step)}</text>`);
-  }
-  // x axis: every epoch when few, else about ten labels.
-  const every = Math.max(1, Math.ceil(spec.x.length / 10));
-  spec.x.forEach((x, i) => {
-    if (i % every !== 0 && i !== spec.x.length - 1) return;
-    parts.push(`<text class="tick" x="${n(px(x))}" y="${m.top + plotH + 16}" text-anchor="middle">${esc(String(x))}</text>`);
+    parts.push(`<text class="tick y-tick" x="${m.left - 6}" y="${n(py(t) + 4)}" text-anchor="end">${labels[i]}</text>`);
+  });
+  // x axis: the same tick rule, whole epochs only, inside the recorded range.
+  const xTicks = niceTicks(xLo, xHi, 10, 1).filter((t) => t >= xLo && t <= xHi);
+  const xLabels = tickLabels(xTicks);
+  xTicks.forEach((x, i) => {
+    parts.push(`<text class="tick x-tick" x="${n(px(x))}" y="${m.top + plotH + 16}" text-anchor="middle">${xLabels[i]}</text>`);
   });
   parts.push(`<line class="axis" x1="${m.left}" x2="${m.left + plotW}" y1="${m.top + plotH}" y2="${m.top + plotH}"/>`);
   parts.push(`<text class="axis-label" x="${m.left + plotW / 2}" y="${m.top + plotH + 32}" text-anchor="middle">epoch</text>`);
@@ -91,11 +75,14 @@ export function lineChart(spec: LineChartSpec): string {
     parts.push(`<line class="best" x1="${n(px(spec.markX))}" x2="${n(px(spec.markX))}" y1="${m.top}" y2="${m.top + plotH}"><title>exported epoch ${spec.markX}</title></line>`);
   }
   // Series: polylines broken at gaps, a dot per value with a tooltip.
+  const colorOfSeries = (s: Series, si: number): string => s.color ?? seriesColor(si);
+  const lineAttrs = (s: Series, si: number): string =>
+    `data-series="${esc(s.name)}"${s.task !== undefined ? ` data-task="${esc(s.task)}"` : ''} stroke="${colorOfSeries(s, si)}"${s.dashed ? ' stroke-dasharray="6 4"' : ''}`;
   spec.series.forEach((s, si) => {
-    const color = seriesColor(si);
+    const color = colorOfSeries(s, si);
     let run: string[] = [];
     const flush = (): void => {
-      if (run.length > 1) parts.push(`<polyline class="line" data-series="${esc(s.name)}" fill="none" stroke="${color}" stroke-width="2" points="${run.join(' ')}"/>`);
+      if (run.length > 1) parts.push(`<polyline class="line" ${lineAttrs(s, si)} fill="none" stroke-width="2" points="${run.join(' ')}"/>`);
       run = [];
     };
     s.values.forEach((v, i) => {
@@ -107,7 +94,9 @@ export function lineChart(spec: LineChartSpec): string {
     s.values.forEach((v, i) => {
       const x = spec.x[i];
       if (v === null || !Number.isFinite(v) || x === undefined) return;
-      parts.push(`<circle class="point" cx="${n(px(x))}" cy="${n(py(v))}" r="3" fill="${color}"><title>${esc(s.name)}, epoch ${x}: ${v.toPrecision(5)}</title></circle>`);
+      // Dashed (validation) lines get hollow points, so they read apart from the solid line where they meet.
+      const fill = s.dashed ? `fill="#fff" stroke="${color}" stroke-width="1.5"` : `fill="${color}"`;
+      parts.push(`<circle class="point" cx="${n(px(x))}" cy="${n(py(v))}" r="3" ${fill}><title>${esc(s.name)}, epoch ${x}: ${v.toPrecision(5)}</title></circle>`);
     });
   });
   // Legend under the plot, three entries per row.
@@ -115,7 +104,7 @@ export function lineChart(spec: LineChartSpec): string {
   spec.series.forEach((s, si) => {
     const lx = m.left + (si % 3) * colW;
     const ly = m.top + plotH + 54 + Math.floor(si / 3) * 16;
-    parts.push(`<g class="legend"><rect x="${n(lx)}" y="${ly - 9}" width="12" height="4" fill="${seriesColor(si)}"/><text x="${n(lx + 16)}" y="${ly - 3}">${esc(s.name)}</text></g>`);
+    parts.push(`<g class="legend"><line x1="${n(lx)}" x2="${n(lx + 18)}" y1="${ly - 7}" y2="${ly - 7}" stroke-width="2.5" ${lineAttrs(s, si)}/><text x="${n(lx + 22)}" y="${ly - 3}">${esc(s.name)}</text></g>`);
   });
   parts.push('</svg>');
   return parts.join('');

@@ -39,9 +39,9 @@ describe('mtl report', () => {
   it('writes one self-contained page with curves for 3 epochs, the heatmap and the diagram', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link |src="http/);
-    // The loss chart: total + 2 tasks, 3 epochs each.
+    // The loss chart: total + training and validation of 2 tasks, 3 epochs each.
     const loss = /<svg class="chart" data-chart="loss"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
-    expect(loss.match(/<circle /g)).toHaveLength(9);
+    expect(loss.match(/<circle /g)).toHaveLength(15);
     expect(html).toContain('data-chart="metric-auc"');
     expect(html.match(/class="cell"/g)).toHaveLength(6); // 2 gates × 3 experts each
     expect(html.match(/class="cell-off"/g)).toHaveLength(2);
