@@ -29,6 +29,12 @@ function hostileCopy(name: string, edit: (ir: { plugins: unknown[]; nodes: Array
   return dir;
 }
 
+/** The ir.json edit: its gate becomes type `payload-gate`, which only the listed ./payload.js provides. */
+function payloadGate(ir: { plugins: unknown[]; nodes: Array<Record<string, unknown>> }): void {
+  ir.plugins = [{ source: './payload.js' }];
+  ir.nodes.find((n) => n.kind === 'gate')!.type = 'payload-gate';
+}
+
 beforeAll(async () => {
   writeFileSync(at('trainable.mtl'), SPEC);
   const t = await runCli(['train', 'trainable.mtl', '--out', 'model', '--backend', 'cpu'], { cwd: tmp.dir });
@@ -50,20 +56,14 @@ describe('a model directory whose ir.json names a plugin', () => {
   });
 
   it('runs a gate whose plugin is absent from its saved tfjs layers, without running the plugin', async () => {
-    const dir = hostileCopy('builtin-layers', (ir) => {
-      ir.plugins = [{ source: './payload.js' }];
-      ir.nodes.find((n) => n.kind === 'gate')!.type = 'payload-gate';
-    });
+    const dir = hostileCopy('builtin-layers', payloadGate);
     const p = await runCli(['predict', dir, '--data', 'score.csv', '--out', 'p3.csv', '--backend', 'cpu'], { cwd: tmp.dir });
     expect(p.code, p.stderr).toBe(0);
     expect(existsSync(MARKER)).toBe(false);
   });
 
   it('is refused with MTL4208 (pass --plugin) when its saved layers need that plugin, still without running it', async () => {
-    const dir = hostileCopy('needs', (ir) => {
-      ir.plugins = [{ source: './payload.js' }];
-      ir.nodes.find((n) => n.kind === 'gate')!.type = 'payload-gate';
-    });
+    const dir = hostileCopy('needs', payloadGate);
     // The gate's softmax layer becomes a class only the plugin could register.
     const modelFile = path.join(dir, 'model.json');
     const model = readFileSync(modelFile, 'utf8');
