@@ -8,7 +8,7 @@ import type { ModelIR } from './ir/types.js';
 import { parseSpec } from './syntax/index.js';
 import { loadSpecData } from './ir/load.js';
 import { validate } from './validate/validate.js';
-import { dropCascades } from './diagnostics/cascade.js';
+import { blameUnloadedPlugins, dropCascades } from './diagnostics/cascade.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { createDefaultRegistry, loadPlugins } from './plugins/load.js';
 import type { PluginTrust } from './plugins/trust.js';
@@ -88,7 +88,8 @@ export async function checkFile(text: string, file: string, opts: CheckFileOptio
   }
   if (!parsed.ir) return { ...withFile({ ir: undefined, diagnostics: [...parsed.diagnostics, ...pluginDiagnostics] }, file), registry };
   const validated = validate(parsed.ir, { file, registry });
-  const diagnostics = [...parsed.diagnostics, ...pluginDiagnostics, ...dropCascades(parsed.diagnostics, validated.diagnostics, parsed.ir)];
+  const semantic = blameUnloadedPlugins(pluginDiagnostics, dropCascades(parsed.diagnostics, validated.diagnostics, parsed.ir));
+  const diagnostics = [...parsed.diagnostics, ...pluginDiagnostics, ...semantic];
   return { ...withFile({ ir: validated.value, diagnostics }, file), registry };
 }
 

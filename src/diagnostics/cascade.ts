@@ -55,3 +55,19 @@ export function dropCascades(syntax: readonly Diagnostic[], semantic: Diagnostic
   const broken = declarationRanges(ir).filter((r) => errors.some((e) => contains(r, e.range.start)));
   return semantic.filter((d) => !WHOLE_SPEC_CODES.has(d.code) && !broken.some((r) => contains(r, d.range.start)));
 }
+
+/**
+ * Re-explain "unknown gate type" (MTL3009) when a `use` plugin failed to load or was refused: the type is
+ * most likely that plugin's, so the hint points at the `use` line's error instead of suggesting another
+ * `use` line (the spec has one). The quick fix towards a close known type stays.
+ */
+export function blameUnloadedPlugins(plugins: readonly Diagnostic[], semantic: Diagnostic[]): Diagnostic[] {
+  const failed = plugins.filter((d) => d.severity === 'error');
+  if (!failed.length) return semantic;
+  const lines = failed.map((d) => `line ${d.range.start.line + 1} (${d.code})`).join(', ');
+  return semantic.map((d) =>
+    d.code !== 'MTL3009'
+      ? d
+      : { ...d, hint: `a \`use\` plugin was not loaded, see ${lines}; this type is probably its`, related: failed.map((f) => ({ range: f.range, message: f.message })) },
+  );
+}

@@ -8,7 +8,7 @@
  * saved model would not reload).
  */
 export { definePlugin } from './api.js';
-export type { GateBuildContext, GateBuildResult, GateCheckContext, GatePlugin, LoadedPlugin, PluginFactory, Tf } from './api.js';
+export type { GateBuildContext, GateBuildResult, GateCheckContext, GatePlugin, LoadedPlugin, PluginFactory, PluginManifest, Tf } from './api.js';
 export { assertGatePluginConformance, runGatePluginConformance } from './conformance.js';
 export type { ConformanceCheck, ConformanceCheckCase, ConformanceCheckName, ConformanceOptions, ConformanceReport } from './conformance.js';
 export type { Diagnostic, Range } from '../diagnostics/types.js';

@@ -1,7 +1,7 @@
 /**
  * A model directory is data: `mtl predict`, `eval` and `report` never import a plugin that the directory's
  * ir.json names (a model directory from elsewhere would otherwise run its `payload.js`). A gate type that
- * only such a plugin provides is an MTL4208 error naming --plugin.
+ * only such a plugin could load (its own layer class) is an MTL4208 error naming --plugin.
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -29,6 +29,12 @@ function hostileCopy(name: string, edit: (ir: { plugins: unknown[]; nodes: Array
   return dir;
 }
 
+/** The ir.json edit: its gate becomes type `payload-gate`, which only the listed ./payload.js provides. */
+function payloadGate(ir: { plugins: unknown[]; nodes: Array<Record<string, unknown>> }): void {
+  ir.plugins = [{ source: './payload.js' }];
+  ir.nodes.find((n) => n.kind === 'gate')!.type = 'payload-gate';
+}
+
 beforeAll(async () => {
   writeFileSync(at('trainable.mtl'), SPEC);
   const t = await runCli(['train', 'trainable.mtl', '--out', 'model', '--backend', 'cpu'], { cwd: tmp.dir });
@@ -49,12 +55,20 @@ describe('a model directory whose ir.json names a plugin', () => {
     expect(existsSync(MARKER)).toBe(false);
   });
 
-  it('is refused with MTL4208 (pass --plugin) when a gate needs that plugin, still without running it', async () => {
-    const dir = hostileCopy('needs', (ir) => {
-      ir.plugins = [{ source: './payload.js' }];
-      const gate = ir.nodes.find((n) => n.kind === 'gate')!;
-      gate.type = 'payload-gate';
-    });
+  it('runs a gate whose plugin is absent from its saved tfjs layers, without running the plugin', async () => {
+    const dir = hostileCopy('builtin-layers', payloadGate);
+    const p = await runCli(['predict', dir, '--data', 'score.csv', '--out', 'p3.csv', '--backend', 'cpu'], { cwd: tmp.dir });
+    expect(p.code, p.stderr).toBe(0);
+    expect(existsSync(MARKER)).toBe(false);
+  });
+
+  it('is refused with MTL4208 (pass --plugin) when its saved layers need that plugin, still without running it', async () => {
+    const dir = hostileCopy('needs', payloadGate);
+    // The gate's softmax layer becomes a class only the plugin could register.
+    const modelFile = path.join(dir, 'model.json');
+    const model = readFileSync(modelFile, 'utf8');
+    expect(model).toContain('"class_name":"Softmax"');
+    writeFileSync(modelFile, model.replace('"class_name":"Softmax"', '"class_name":"mtl>PayloadGate"'));
     for (const argv of [
       ['predict', dir, '--data', 'score.csv', '--out', 'p2.csv', '--backend', 'cpu'],
       ['eval', dir, '--data', 'score.csv', '--backend', 'cpu'],
@@ -62,7 +76,7 @@ describe('a model directory whose ir.json names a plugin', () => {
     ]) {
       const r = await runCli(argv, { cwd: tmp.dir });
       expect(r.code, argv[0]).toBe(1);
-      expect(r.stderr).toContain("error MTL4208: The model uses gate type 'payload-gate', which is not built in and no --plugin provides (its ir.json lists './payload.js'");
+      expect(r.stderr).toContain("error MTL4208: The model needs the plugin of gate type 'payload-gate' (its saved layers use 'mtl>PayloadGate'), which is not built in and no --plugin provides; its ir.json lists './payload.js'");
       expect(r.stderr).toContain('pass --plugin PATH to load it');
     }
     expect(existsSync(MARKER)).toBe(false);

@@ -72,6 +72,9 @@ describe('read-only commands on a spec that uses a plugin', () => {
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('spec.mtl:2:5: error MTL4204');
     expect(check.stdout).toContain('--trust-plugins');
+    // The gate's type is unknown as a consequence: its hint points at the use line rather than asking for one.
+    expect(check.stdout).toContain("spec.mtl:10:10: error MTL3009: Gate 'g' has the unknown type 'evil-gate'.");
+    expect(check.stdout).toContain('hint: a `use` plugin was not loaded, see line 2 (MTL4204); this type is probably its');
     expect(existsSync(p.marker)).toBe(false);
   });
 

@@ -114,9 +114,9 @@ export const PLUGIN_CODES: CodeTable = {
   MTL4208: {
     severity: 'error',
     title: 'model needs a plugin',
-    message: 'The model uses gate type \'{type}\', which is not built in and no --plugin provides (its ir.json lists {sources}; code named by a model directory is never loaded).',
+    message: 'The model needs the plugin of gate type {types} (its saved layers use {classes}), which is not built in and no --plugin provides; its ir.json lists {sources}, but code named by a model directory is never loaded.',
     hint: 'pass --plugin PATH to load it (PATH is the plugin module you trust)',
-    doc: 'A model directory is data: `mtl predict`, `eval` and `report` do not import the plugins its ir.json lists. Name the plugin module yourself with --plugin.',
+    doc: 'A model directory is data: `mtl predict`, `eval` and `report` do not import the plugins its ir.json lists. A gate whose plugin built it from tfjs\'s own layers loads without it; one with its own layer classes needs the plugin: name its module yourself with --plugin.',
   },
   // ---- MTL41xx: the first-party gate plugins' own checks (plugins/*)
   MTL4101: {
