@@ -36,13 +36,13 @@ async function activate(isTrusted: boolean): Promise<{ initializationOptions: un
   const original = Module._load;
   Module._load = (request: string, ...rest: unknown[]) => {
     if (request === 'vscode') return vscode;
-    if (request === 'vscode-languageclient/node') return { LanguageClient };
+    if (request === 'vscode-languageclient/node') return { LanguageClient, TransportKind: { stdio: 0 } };
     return original(request, ...rest);
   };
   try {
     delete require.cache[EXTENSION];
-    const ext = require(EXTENSION) as { activate(ctx: { subscriptions: unknown[] }): Promise<void> };
-    await ext.activate({ subscriptions: [] });
+    const ext = require(EXTENSION) as { activate(ctx: { subscriptions: unknown[]; asAbsolutePath(p: string): string }): Promise<void> };
+    await ext.activate({ subscriptions: [], asAbsolutePath: (p) => path.join(path.dirname(EXTENSION), p) });
   } finally {
     Module._load = original;
   }
