@@ -17,7 +17,8 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { isMtlError } from '../diagnostics/error.js';
-import { makeTempDirBeside, recoverDir, removeStaleTemps, swapDir } from '../runtime/fs-atomic.js';
+import { publishDir } from '../runtime/fs-atomic.js';
+import { writeManifest } from '../runtime/manifest.js';
 import { parameterNames, type ParamName } from './pytorch/names.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './convert-safetensors.js';
 import { canonicalTfjsName } from '../compile/weight-names.js';
@@ -101,18 +102,12 @@ export async function readTfjsWeights(dir: string): Promise<Map<string, NamedTen
   return out;
 }
 
-/** Write files into `outDir` atomically (a temporary directory beside it, renamed over it). */
+/** Write files into `outDir` atomically (a temporary directory beside it, renamed over it), with a manifest of `kind` pytorch-run. */
 async function writeDirAtomic(outDir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-  await recoverDir(outDir);
-  await removeStaleTemps(outDir);
-  const tmp = await makeTempDirBeside(outDir);
-  try {
+  await publishDir(outDir, async (tmp) => {
     for (const [name, data] of Object.entries(files)) await fsp.writeFile(path.join(tmp, name), data);
-    await swapDir(tmp, outDir);
-  } catch (e) {
-    await fsp.rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+    await writeManifest(tmp, 'pytorch-run');
+  });
 }
 
 /** Read a JSON file, or undefined when it is absent. */

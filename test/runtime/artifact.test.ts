@@ -55,7 +55,7 @@ describe('model directory', () => {
     ir.loc = { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } };
     await writeArtifact(dir, { model, ir, preprocess: fakeState(5), metrics: METRICS });
     model.dispose();
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'ir.json', 'metrics.json', 'model.json', 'preprocess.json', 'weights.bin']);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'ir.json', 'metrics.json', 'model.json', 'mtl-artifact.json', 'preprocess.json', 'weights.bin']);
     expect(readdirSync(root)).toEqual(['model']);
     const irJson = JSON.parse(readFileSync(path.join(dir, 'ir.json'), 'utf8'));
     expect(irJson.loc).toBeUndefined();
@@ -105,6 +105,8 @@ describe('model directory', () => {
     const e1 = await loadArtifact(dir).catch((e: unknown) => e);
     expect(isMtlError(e1) && e1.diagnostics[0]!.code).toBe('MTL5303');
     expect((e1 as Error).message).toContain('preprocess.json');
+    // Without a manifest (a directory of an mtl before manifests) the files' own checks name the file.
+    rmSync(path.join(dir, 'mtl-artifact.json'));
     writeFileSync(path.join(dir, 'preprocess.json'), '{"version": 1, "features": {}}');
     writeFileSync(path.join(dir, 'metrics.json'), '{ not json');
     const e2 = await loadArtifact(dir).catch((e: unknown) => e);
