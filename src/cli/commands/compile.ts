@@ -3,6 +3,7 @@
  */
 import * as path from 'node:path';
 import { compileToPytorch } from '../../targets/pytorch/index.js';
+import { withOutputDir } from '../../runtime/output-guard.js';
 import { hasErrors } from '../../check.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -10,9 +11,10 @@ import { loadValidSpec } from '../spec-loader.js';
 import { printDiagnostics } from '../report.js';
 
 /** Help text of `mtl compile`. */
-export const COMPILE_HELP = `Usage: mtl compile SPEC --target pytorch -o DIR [--plugin P]...
+export const COMPILE_HELP = `Usage: mtl compile SPEC --target pytorch -o DIR [--force] [--plugin P]...
 
-Compile a spec to a readable PyTorch package in DIR (replaced atomically): model.py (the nn.Module, same outputs,
+Compile a spec to a readable PyTorch package in DIR (replaced atomically; DIR must be new, empty or a package
+written by mtl compile, or --force replaces it, never the spec, the current or the home directory): model.py (the nn.Module, same outputs,
 parameters and losses as the tfjs target), a data reader with the same preprocessing and hash, and train.py,
 which runs under torchrun with DistributedDataParallel:
   torchrun --nproc_per_node 2 DIR/train.py --data train.csv --out run/
@@ -25,6 +27,7 @@ export async function runCompile(argv: string[], io: CliIo): Promise<number> {
     target: { type: 'string', short: 't' },
     out: { type: 'string', short: 'o' },
     plugin: { type: 'string', multiple: true },
+    force: { type: 'boolean' },
   });
   if (values.help) return io.stdout(COMPILE_HELP), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError('mtl compile: give exactly one spec. Usage: mtl compile SPEC --target pytorch -o DIR', 'compile');
@@ -34,7 +37,9 @@ export async function runCompile(argv: string[], io: CliIo): Promise<number> {
   if (!out) throw new UsageError('mtl compile: -o DIR is required.', 'compile');
   const spec = await loadValidSpec(positionals[0]!, 'compile', io, (values.plugin as string[] | undefined) ?? []);
   if (!spec) return EXIT.errors;
-  const result = await compileToPytorch(spec.ir, path.resolve(io.cwd, out), { file: positionals[0]! });
+  const outDir = path.resolve(io.cwd, out);
+  const guard = { kind: 'pytorch-package' as const, inputs: [spec.file], force: Boolean(values.force), cwd: io.cwd, command: `mtl compile ${argv.join(' ')}` };
+  const result = await withOutputDir(outDir, guard, () => compileToPytorch(spec.ir, outDir, { file: positionals[0]! }));
   if (result.diagnostics.length) printDiagnostics(result.diagnostics, undefined, io, { toStderr: true });
   if (hasErrors(result.diagnostics)) return EXIT.errors;
   io.stderr(`wrote ${result.files.length} files to ${out}: ${result.files.join(', ')}\n`);

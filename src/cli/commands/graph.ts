@@ -4,16 +4,18 @@
 import * as path from 'node:path';
 import { renderGraph } from '../../graph/index.js';
 import { writeFileAtomic } from '../../runtime/fs-atomic.js';
+import { writeFailure } from '../../runtime/artifact.js';
+import { checkOutputFile } from '../../runtime/output-guard.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { loadValidSpec } from '../spec-loader.js';
 
 /** Help text of `mtl graph`. */
-export const GRAPH_HELP = `Usage: mtl graph SPEC -o FILE [--format svg|png|dot] [--direction up|down] [--plugin P]...
+export const GRAPH_HELP = `Usage: mtl graph SPEC -o FILE [--force] [--format svg|png|dot] [--direction up|down] [--plugin P]...
 
 Draw the model: features, expert groups (NAME[count]), gates with their inputs, towers, and task heads with
 their products, losses and masks. The format follows FILE's extension (.svg, .png, .dot) unless --format
-is given; '-o -' writes SVG or DOT to stdout.
+is given; '-o -' writes SVG or DOT to stdout. An existing FILE is replaced only with --force (never the spec).
 `;
 
 /** Run `mtl graph`. */
@@ -23,6 +25,7 @@ export async function runGraph(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
     direction: { type: 'string' },
     plugin: { type: 'string', multiple: true },
+    force: { type: 'boolean' },
   });
   if (values.help) return io.stdout(GRAPH_HELP), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError('mtl graph: give exactly one spec. Usage: mtl graph SPEC -o FILE.svg', 'graph');
@@ -38,10 +41,14 @@ export async function runGraph(argv: string[], io: CliIo): Promise<number> {
   if (direction !== 'up' && direction !== 'down') throw new UsageError(`mtl graph: --direction must be up or down, got '${direction}'.`, 'graph');
   const spec = await loadValidSpec(positionals[0]!, 'graph', io, (values.plugin as string[] | undefined) ?? []);
   if (!spec) return EXIT.errors;
+  const outPath = path.resolve(io.cwd, out);
+  if (out !== '-') await checkOutputFile(outPath, { inputs: [spec.file], force: Boolean(values.force) });
   const rendered = await renderGraph(spec.ir, format, { direction });
   if (out === '-') io.stdout(rendered as string);
   else {
-    await writeFileAtomic(path.resolve(io.cwd, out), rendered);
+    await writeFileAtomic(outPath, rendered).catch((e: unknown) => {
+      throw writeFailure(outPath, e);
+    });
     io.stderr(`wrote ${out}\n`);
   }
   return EXIT.ok;
