@@ -22,7 +22,7 @@ import { diag } from '../../diagnostics/catalog.js';
 import { stripLocations } from '../../ir/strip.js';
 import { earlyStopTerms, metricPlan } from '../../runtime/metric-plan.js';
 import { publishDir } from '../../runtime/fs-atomic.js';
-import { writeManifest } from '../../runtime/manifest.js';
+import { MANIFEST_FILE, writeManifest } from '../../runtime/manifest.js';
 import { irHash } from '../../runtime/ir-hash.js';
 import { packageRoot, packageVersion } from '../../util/package-root.js';
 import { checkSupported, emitModel } from './emit-model.js';
@@ -108,5 +108,5 @@ export async function compileToPytorch(ir: ModelIR, outDir: string, opts: Pytorc
     const err = e as NodeJS.ErrnoException;
     return { files: [], diagnostics: [diag('MTL5308', FILE_START, { file: outDir, reason: `${err.code ?? 'error'}: ${err.message}` })] };
   }
-  return { files: [...generated.value.keys()].map((n) => path.join(outDir, n)), diagnostics: [] };
+  return { files: [...generated.value.keys(), MANIFEST_FILE].map((n) => path.join(outDir, n)), diagnostics: [] };
 }
