@@ -208,5 +208,22 @@ export async function loadArtifact(dir: string, opts: LoadArtifactOptions = {}):
     if (isMtlError(e)) throw e;
     throw new MtlError(diag('MTL5304', FILE_START, { file: modelFile, reason: (e as Error).message.replace(/\.$/, '') }, { file: modelFile }));
   }
+  const missing = missingOutput(ir, model.outputNames);
+  if (missing !== undefined) {
+    model.dispose();
+    throw new MtlError(diag('MTL5311', FILE_START, { dir, reason: `model.json has no output '${missing}', which ir.json declares (outputs: ${model.outputNames.join(', ')})` }, { file: modelFile }));
+  }
   return { dir, ir, preprocess, model, metrics };
+}
+
+/**
+ * The first task or metric output of the IR that the saved model does not produce (a task with a single
+ * head may be read from that head's tower, as metric-eval.ts does), or undefined when all are there.
+ */
+function missingOutput(ir: ModelIR, outputNames: string[]): string | undefined {
+  const names = new Set(outputNames);
+  const head = new Map(ir.tasks.filter((t) => t.head.length === 1).map((t) => [t.name, t.head[0]!] as const));
+  const has = (o: string): boolean => names.has(o) || names.has(head.get(o) ?? '');
+  for (const o of [...ir.tasks.map((t) => t.name), ...ir.metrics.map((m) => m.output)]) if (!has(o)) return o;
+  return undefined;
 }
