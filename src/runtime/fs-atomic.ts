@@ -114,8 +114,7 @@ export async function makeTempDirBeside(target: string): Promise<string> {
  * directory when `build` or the swap fails.
  */
 export async function publishDir(target: string, build: (tmp: string) => Promise<void>): Promise<void> {
-  await recoverDir(target);
-  await removeStaleTemps(target);
+  await removeLeftovers(target);
   const tmp = await makeTempDirBeside(target);
   let published = false;
   try {
@@ -159,6 +158,16 @@ export async function recoverDir(target: string): Promise<boolean> {
   if ((await exists(target)) || !(await exists(old))) return false;
   await fsp.rename(old, target);
   return true;
+}
+
+/**
+ * Clean up after writers of `target` that were killed: undo a swap interrupted between its renames
+ * ({@link recoverDir}), remove a parked previous version that a finished swap did not get to delete, and
+ * remove temporaries ({@link removeStaleTemps}). Callers hold the output's lock, so no live writer is affected.
+ */
+export async function removeLeftovers(target: string): Promise<void> {
+  if (!(await recoverDir(target))) await fsp.rm(oldName(path.resolve(target)), { recursive: true, force: true });
+  await removeStaleTemps(target);
 }
 
 /** True when `name` is a temporary sibling of `base` written by this module (`.tmp-BASE-PID-HEX`). */

@@ -111,3 +111,15 @@ export function verifyFile(dir: string, manifest: Manifest, name: string, bytes:
   if (want === undefined) throw mismatch(file, `it is not listed in ${MANIFEST_FILE}`);
   if (sha256(bytes) !== want) throw mismatch(file, `its SHA-256 differs from the one in ${MANIFEST_FILE} (the file was changed or replaced after mtl wrote it)`);
 }
+
+/**
+ * Verify the files `names` of the directory `dir` against its manifest, for readers that do not go through
+ * loadArtifact (mtl convert --to pytorch). Returns false when the directory has no manifest (unverified);
+ * throws MTL5336 naming the first file that does not match.
+ */
+export async function verifyDirFiles(dir: string, names: string[]): Promise<boolean> {
+  const manifest = await readManifest(dir);
+  if (!manifest) return false;
+  for (const name of names) verifyFile(dir, manifest, name, await fsp.readFile(path.join(dir, name)));
+  return true;
+}

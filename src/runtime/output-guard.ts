@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
-import { recoverDir, removeStaleTemps } from './fs-atomic.js';
+import { removeLeftovers } from './fs-atomic.js';
 import { KIND_NAMES, MANIFEST_FILE, readManifest, type ArtifactKind } from './manifest.js';
 import { lockOutput } from './dir-lock.js';
 
@@ -183,8 +183,8 @@ export interface OutputDirOptions extends GuardOptions {
 
 /**
  * Run `fn` with the output directory `dir` locked and checked: the one entry point of every command that
- * writes a directory. Undoes an interrupted swap and removes crashed writers' temporaries first (safe: the
- * lock excludes live writers); releases the lock however `fn` ends.
+ * writes a directory. Cleans up killed writers' leftovers first (safe: the lock excludes live writers);
+ * releases the lock however `fn` ends.
  */
 export async function withOutputDir<T>(dir: string, opts: OutputDirOptions, fn: () => Promise<T>): Promise<T> {
   // The special and input checks come first: not even a lock file is written next to a refused target.
@@ -193,11 +193,10 @@ export async function withOutputDir<T>(dir: string, opts: OutputDirOptions, fn: 
   const lock = await lockOutput(dir, opts.command);
   try {
     const all = [{ dir, kind: opts.kind as OutputKind }, ...(opts.companions ?? [])];
-    for (const o of all) {
-      await recoverDir(o.dir);
-      await checkOutputDir(o.dir, o.kind, opts);
-    }
-    for (const o of all) await removeStaleTemps(o.dir);
+    // Killed writers' leftovers go first: a swap cut between its renames is undone, so the check sees the
+    // previous output, not a missing one.
+    for (const o of all) await removeLeftovers(o.dir);
+    for (const o of all) await checkOutputDir(o.dir, o.kind, opts);
     return await fn();
   } finally {
     await lock.release();

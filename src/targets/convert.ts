@@ -18,7 +18,7 @@ import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { isMtlError } from '../diagnostics/error.js';
 import { publishDir } from '../runtime/fs-atomic.js';
-import { writeManifest } from '../runtime/manifest.js';
+import { MANIFEST_FILE, verifyDirFiles, writeManifest } from '../runtime/manifest.js';
 import { parameterNames, type ParamName } from './pytorch/names.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './convert-safetensors.js';
 import { canonicalTfjsName } from '../compile/weight-names.js';
@@ -138,7 +138,12 @@ export async function convertTfjsToTorch(artifactDir: string, outDir: string): P
   let ir: ModelIR;
   let weights: Map<string, NamedTensor>;
   let preprocess: string;
+  const warnings: Diagnostic[] = [];
   try {
+    // The source model directory is verified against its manifest first (a directory without one converts, unverified).
+    if (!(await verifyDirFiles(artifactDir, ['model.json', 'weights.bin', 'ir.json', 'preprocess.json']))) {
+      warnings.push(diag('MTL5337', FILE_START, { dir: artifactDir, manifest: MANIFEST_FILE }));
+    }
     ir = JSON.parse(await fsp.readFile(path.join(artifactDir, 'ir.json'), 'utf8')) as ModelIR;
     preprocess = await fsp.readFile(path.join(artifactDir, 'preprocess.json'), 'utf8');
     weights = await readTfjsWeights(artifactDir);
@@ -158,9 +163,9 @@ export async function convertTfjsToTorch(artifactDir: string, outDir: string): P
       'preprocess.json': preprocess,
     });
   } catch (e) {
-    return { diagnostics: [failure(outDir, e, 'write')] };
+    return { diagnostics: [...warnings, failure(outDir, e, 'write')] };
   }
-  return { diagnostics: [] };
+  return { diagnostics: warnings };
 }
 
 /** Options of {@link convertTorchToTfjs}. */

@@ -180,6 +180,11 @@ describe('integrity of model directories', () => {
       expect(r.stderr).toContain(`error MTL5336: The file '${path.join(dir, file)}' fails verification`);
       expect(hasStackTrace(r.stderr)).toBe(false);
     }
+    // convert --to pytorch reads the model directory itself: it verifies it the same way.
+    const c = await runCli(['convert', flipped, '--to', 'pytorch', '-o', work('flipped-pt')], { cwd: tmp.dir });
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain(`error MTL5336: The file '${path.join(flipped, 'weights.bin')}' fails verification`);
+    expect(existsSync(work('flipped-pt'))).toBe(false);
   }, 60_000);
 
   it('a renamed output in a directory without a manifest is an MTL error too, not exit 3', async () => {

@@ -2,7 +2,7 @@
  * The output guard and the output lock (src/runtime/output-guard.ts, dir-lock.ts): what a command may write
  * over, and that two writers of one output exclude each other.
  */
-import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -172,6 +172,25 @@ describe('the output lock', () => {
     const lock = await lockOutput(out, 'mtl train new');
     expect(JSON.parse(readFileSync(lockFileOf(out), 'utf8')).command).toBe('mtl train new');
     await lock.release();
+  });
+
+  it('withOutputDir cleans killed writers\' leftovers first: undoes a cut swap, removes temporaries (only its own)', async () => {
+    const d = fresh();
+    const out = path.join(d, 'out');
+    // Killed between the swap's two renames: the previous model is parked as .old-out and out is missing.
+    mkdirSync(path.join(d, '.old-out'));
+    writeFileSync(path.join(d, '.old-out', 'model.json'), 'previous');
+    await writeManifest(path.join(d, '.old-out'), 'model');
+    mkdirSync(path.join(d, '.tmp-out-123-deadbeef'));
+    mkdirSync(path.join(d, '.tmp-out-2-99-deadbeef')); // a temporary of another output, 'out-2'
+    const guard = { kind: 'model' as const, inputs: [], force: false, cwd: d, command: 'mtl train' };
+    await withOutputDir(out, guard, async () => undefined);
+    expect(readFileSync(path.join(out, 'model.json'), 'utf8')).toBe('previous');
+    expect(readdirSync(d).sort()).toEqual(['.tmp-out-2-99-deadbeef', 'out']);
+    // Killed after both renames but before the parked copy was deleted: it is removed.
+    mkdirSync(path.join(d, '.old-out'));
+    await withOutputDir(out, guard, async () => undefined);
+    expect(readdirSync(d).sort()).toEqual(['.tmp-out-2-99-deadbeef', 'out']);
   });
 
   it('withOutputDir releases the lock when the command fails, and refuses before locking a forbidden target', async () => {

@@ -178,14 +178,14 @@ export const RUNTIME_CODES: CodeTable = {
     title: 'nothing to resume',
     message: "There is no checkpoint to resume in '{dir}'.",
     hint: 'Run without --resume to start training, or pass the --out directory of the interrupted run.',
-    doc: 'Fires on `mtl train --resume` when the output directory holds no `checkpoint/` directory.',
+    doc: 'Fires on `mtl train --resume` when there is neither an interrupted run\'s checkpoint in `OUT.partial` nor a finished run\'s `OUT/checkpoint`.',
   },
   MTL5302: {
     severity: 'error',
     title: 'corrupt checkpoint',
     message: "The checkpoint file '{file}' is corrupt: {reason}.",
     hint: 'Delete the checkpoint directory and train again without --resume.',
-    doc: 'Fires when a checkpoint\'s index or tensor file cannot be read, has the wrong size or fails its checksum.',
+    doc: 'Fires when a checkpoint\'s index or tensor file cannot be read, has the wrong size or fails its checksum; the index carries a checksum of its own content (`indexSha256`), so an edited index is refused too.',
   },
   MTL5303: {
     severity: 'error',
