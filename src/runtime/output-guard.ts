@@ -132,7 +132,7 @@ export async function checkOutputDir(dir: string, kind: OutputKind, opts: GuardO
   } catch {
     return; // nothing there yet
   }
-  if (!st.isDirectory()) throw new MtlError(diag('MTL5339', FILE_START, { path: dir, found: 'file' }, { file: dir }));
+  if (!st.isDirectory()) throw new MtlError(diag('MTL5339', FILE_START, { path: dir, found: st.isSymbolicLink() ? 'symbolic link' : 'file' }, { file: dir }));
   const { entries, otherKind } = await foreignEntries(dir, kind);
   if (otherKind) throw new MtlError(diag('MTL5331', FILE_START, { dir, found: otherKind, kind: kind === 'checkpoint' ? 'training checkpoint' : KIND_NAMES[kind] }, { file: dir }));
   if (entries.length) {

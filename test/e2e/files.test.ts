@@ -292,6 +292,26 @@ describe('two runs on one output', () => {
 });
 
 describe('write errors', () => {
+  it('a file where a directory is needed, or a directory where a file is: exit 1 naming the path, no stack', async () => {
+    const afile = work('a-file');
+    writeFileSync(afile, 'x');
+    const cases: Array<[string[], RegExp]> = [
+      [['data', 'synth', 'esmm', '--rows', '10', '--out', path.join(afile, 'x.csv')], /error MTL5308: Cannot write '.*a-file.*': (ENOTDIR|EEXIST)/],
+      [['train', spec, '--data', data, '--out', path.join(afile, 'model'), '--epochs', '1'], /error MTL5308: Cannot write '.*a-file.*': (ENOTDIR|EEXIST)/],
+      [['train', spec, '--data', data, '--out', afile, '--epochs', '1'], /error MTL5339: Refusing to write '.*a-file': a file of that name exists/],
+      [['predict', model, '--data', data, '--out', work('notes'), '--force'], /error MTL5308: Cannot write '.*notes': EISDIR/],
+    ];
+    mkdirSync(work('notes'), { recursive: true });
+    for (const [args, message] of cases) {
+      const r = await runCli(args, { cwd: tmp.dir });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+    expect(readFileSync(afile, 'utf8')).toBe('x');
+    expect(readdirSync(tmp.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  }, 30_000);
+
   it('a full disk: data synth, predict and train exit 1 naming the file, no stack, no temporaries', async (ctx) => {
     const { dir, reason } = mountTmpfs('full', 'size=1m');
     if (!dir) return ctx.skip(reason);
