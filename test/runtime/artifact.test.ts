@@ -9,31 +9,14 @@ import { evaluateArtifact } from '../../src/runtime/evaluate.js';
 import { predictArtifact } from '../../src/runtime/predict.js';
 import { train } from '../../src/runtime/train.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
 import type { Batch } from '../../src/runtime/data/types.js';
-import { FAKE_DATA, FakeRuntime, fakeDeps, fakeIr, fakeReadBatches, fakeState } from './train-fakes.js';
+import { FAKE_DATA, FAKE_METRICS as METRICS, FakeRuntime, fakeDeps, fakeIr, fakeReadBatches, fakeState } from './train-fakes.js';
 
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'mtl-art-'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-const METRICS: MetricsFile = {
-  version: 1,
-  model: 'fake',
-  final: {},
-  bestEpoch: 1,
-  bestScore: null,
-  stoppedEarly: false,
-  history: [],
-  backend: 'cpu',
-  seed: 42,
-  settings: { optimizer: 'adam', lr: 0.5, batch: 16, epochs: 1, seed: 42, validSplit: 0.1 },
-  data: { train: FAKE_DATA },
-  parameterCount: 26,
-  timings: { preprocessSeconds: 0, trainSeconds: 0 },
-};
 
 async function firstBatch(): Promise<Batch> {
   for await (const b of fakeReadBatches()(fakeIr(), fakeState(), FAKE_DATA, { baseDir: root, batchSize: 32, part: 'all', validSplit: 0, seed: 1 })) return b;

@@ -12,30 +12,13 @@ import { loadArtifact, writeArtifact } from '../../src/runtime/artifact.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/runtime/checkpoint.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
-import { FAKE_DATA, FakeRuntime, fakeIr, fakeState } from './train-fakes.js';
+import { FAKE_METRICS as METRICS, FakeRuntime, fakeIr, fakeState } from './train-fakes.js';
 
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'mtl-integrity-'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-const METRICS: MetricsFile = {
-  version: 1,
-  model: 'fake',
-  final: {},
-  bestEpoch: 1,
-  bestScore: null,
-  stoppedEarly: false,
-  history: [],
-  backend: 'cpu',
-  seed: 42,
-  settings: { optimizer: 'adam', lr: 0.5, batch: 16, epochs: 1, seed: 42, validSplit: 0.1 },
-  data: { train: FAKE_DATA },
-  parameterCount: 26,
-  timings: { preprocessSeconds: 0, trainSeconds: 0 },
-};
 
 /** Write a model directory `name` from a fresh fake runtime (weights from `seed`), with `rows` in its preprocess state. */
 async function model(name: string, rows = 5, seed = 3): Promise<string> {
