@@ -227,3 +227,17 @@ function missingOutput(ir: ModelIR, outputNames: string[]): string | undefined {
   for (const o of [...ir.tasks.map((t) => t.name), ...ir.metrics.map((m) => m.output)]) if (!has(o)) return o;
   return undefined;
 }
+
+/**
+ * The data files recorded in a model directory's metrics.json (training and validation files), which
+ * `mtl report` reads by default: inputs that an output must not replace. Empty when there are none or the
+ * file is unreadable (loading reports that).
+ */
+export async function recordedDataFiles(dir: string): Promise<string[]> {
+  try {
+    const m = JSON.parse(await fsp.readFile(path.join(dir, ARTIFACT_FILES.metrics), 'utf8')) as Partial<MetricsFile>;
+    return [m.data?.train, m.data?.valid].flatMap((r) => (r?.kind === 'file' ? [path.resolve(dir, r.path)] : []));
+  } catch {
+    return [];
+  }
+}

@@ -135,6 +135,12 @@ describe('output files', () => {
     const w = await runCli(['predict', model, '--data', d, '--out', bin, '--force'], { cwd: tmp.dir });
     expect(w.stderr).toContain(`it is the input '${bin}'`);
     expect(readFileSync(d)).toEqual(before);
+    // report reads the run's recorded training data by default: that file is an input too.
+    const trainBefore = readFileSync(data);
+    const rep = await runCli(['report', model, '-o', data, '--force'], { cwd: tmp.dir });
+    expect(rep.code).toBe(1);
+    expect(rep.stderr).toContain(`error MTL5332: Refusing to write '${data}': it is the input '${data}'.`);
+    expect(readFileSync(data)).toEqual(trainBefore);
   });
 
   it('predict, graph, report and data synth refuse an existing file without --force and replace it with', async () => {

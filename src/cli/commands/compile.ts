@@ -13,11 +13,12 @@ import { printDiagnostics } from '../report.js';
 /** Help text of `mtl compile`. */
 export const COMPILE_HELP = `Usage: mtl compile SPEC --target pytorch -o DIR [--force] [--plugin P]...
 
-Compile a spec to a readable PyTorch package in DIR (replaced atomically; DIR must be new, empty or a package
-written by mtl compile, or --force replaces it, never the spec, the current or the home directory): model.py (the nn.Module, same outputs,
+Compile a spec to a readable PyTorch package in DIR (replaced atomically): model.py (the nn.Module, same outputs,
 parameters and losses as the tfjs target), a data reader with the same preprocessing and hash, and train.py,
 which runs under torchrun with DistributedDataParallel:
   torchrun --nproc_per_node 2 DIR/train.py --data train.csv --out run/
+DIR must be new, empty or a package written by mtl compile; --force replaces it anyway (never a directory
+holding the spec, the current or the home directory).
 See docs/scaling-out.md. Convert the trained weights back with 'mtl convert'.
 `;
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { buildReport } from '../../report/index.js';
 import { selectBackend } from '../../runtime/backend.js';
 import { writeFileAtomic } from '../../runtime/fs-atomic.js';
-import { writeFailure } from '../../runtime/artifact.js';
+import { recordedDataFiles, writeFailure } from '../../runtime/artifact.js';
 import { checkOutputFile, filesIn } from '../../runtime/output-guard.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -48,7 +48,10 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   if (!noGates) await selectBackend(backendName);
   const outPath = path.resolve(io.cwd, out);
   const dataRef = dataFlag !== undefined ? fileDataRef('report', io.cwd, dataFlag) : undefined;
-  if (out !== '-') await checkOutputFile(outPath, { inputs: [...(dataRef?.kind === 'file' ? [dataRef.path] : []), ...(await filesIn(dir))], force: Boolean(values.force) });
+  if (out !== '-') {
+    const data = dataRef?.kind === 'file' ? [dataRef.path] : noGates ? [] : await recordedDataFiles(dir);
+    await checkOutputFile(outPath, { inputs: [...data, ...(await filesIn(dir))], force: Boolean(values.force) });
+  }
   const plugins = await artifactPlugins(dir, io, (values.plugin as string[] | undefined) ?? []);
   const { value: html, diagnostics } = await buildReport(dir, {
     ...(dataRef ? { data: dataRef } : {}),
