@@ -126,6 +126,21 @@ export async function publishDir(target: string, build: (tmp: string) => Promise
   }
 }
 
+/**
+ * Remove the directory `dir` as one step: it is renamed to a temporary sibling first, so a kill during the
+ * (file-by-file) removal leaves a temporary for the next run to clean, never a half-deleted `dir`.
+ */
+export async function removeDirAtomic(dir: string): Promise<void> {
+  const tmp = tempBeside(dir);
+  try {
+    await fsp.rename(dir, tmp);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  await fsp.rm(tmp, { recursive: true, force: true });
+}
+
 /** The name a directory swap parks the previous `target` under while it publishes the new one. */
 function oldName(target: string): string {
   return path.join(path.dirname(target), `.old-${path.basename(target)}`);

@@ -16,7 +16,6 @@
  * leaves the previous model and its checkpoint byte-identical, and its own state in `OUT.partial`, where
  * `--resume` looks first (then in `OUT/checkpoint`, to continue a finished run for more epochs).
  */
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelIR } from '../ir/types.js';
@@ -31,6 +30,7 @@ import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } fro
 import { MetricAccumulator } from './metric-eval.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { writeArtifact, writeFailure } from './artifact.js';
+import { removeDirAtomic } from './fs-atomic.js';
 import { towerPriors } from './tower-priors.js';
 import type { Batch } from './data/types.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
@@ -232,7 +232,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     resumeStates = ck.states;
   } else {
     // A fresh run starts over: an earlier interrupted run's staging checkpoint is discarded.
-    if (await hasCheckpoint(ckDir)) await fsp.rm(ckDir, { recursive: true, force: true });
+    if (await hasCheckpoint(ckDir)) await removeDirAtomic(ckDir);
     const t0 = performance.now();
     const preprocess = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined });
     const data: TrainCheckpointInfo['data'] = opts.valid ? { train: opts.data, valid: opts.valid } : { train: opts.data };
@@ -428,8 +428,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         timings: info.timings,
       };
       await writeArtifact(opts.outDir, { model, ir, preprocess: info.preprocess, metrics: metricsFile, checkpointFrom: ckDir });
-      // Published: the staging copy is redundant now (if this is killed first, the next run removes it).
-      await fsp.rm(ckDir, { recursive: true, force: true });
+      // Published: the staging copy is redundant now. Best effort: the model is already complete, and a copy
+      // left behind (a kill, an error here) only lets a later --resume find the finished state.
+      await removeDirAtomic(ckDir).catch(() => undefined);
       return res;
     } finally {
       model.dispose();
