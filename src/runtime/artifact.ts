@@ -29,6 +29,7 @@ import { exists, publishDir, recoverDir, writeFileSynced } from './fs-atomic.js'
 import { deserializeModel, firstNonFiniteWeight, serializeModel, WEIGHTS_FILE } from './tfjs-io.js';
 import { MANIFEST_FILE, readManifest, verifyFile, writeManifest, type Manifest } from './manifest.js';
 import { irHash } from './ir-hash.js';
+import { lockHolder } from './dir-lock.js';
 import { CHECKPOINT_DIR } from './checkpoint.js';
 import type { MetricsFile } from './run-record.js';
 import type { PreprocessState } from './runtime-deps.js';
@@ -181,7 +182,8 @@ export interface LoadArtifactOptions {
  * file. Plugins whose gates use custom layers must be given (or registered before).
  */
 export async function loadArtifact(dir: string, opts: LoadArtifactOptions = {}): Promise<LoadedArtifact> {
-  await recoverDir(dir).catch(() => false);
+  // Undo a swap cut by a killed writer, but never that of a live one (it is between its two renames).
+  if (!(await lockHolder(dir))) await recoverDir(dir).catch(() => false);
   if (!(await exists(dir))) throw new MtlError(diag('MTL5303', FILE_START, { dir, file: ARTIFACT_FILES.model }, { file: dir }));
   const manifest = await readManifest(dir);
   if (!manifest) opts.onWarning?.(diag('MTL5337', FILE_START, { dir, manifest: MANIFEST_FILE }, { file: dir }));

@@ -72,6 +72,15 @@ async function readHolder(file: string): Promise<LockInfo | undefined> {
 }
 
 /**
+ * The live process holding the lock of `target`, or undefined. Readers use it to leave a directory alone
+ * while a writer is between the two renames of its swap (restoring the parked copy then would break the swap).
+ */
+export async function lockHolder(target: string): Promise<LockInfo | undefined> {
+  const holder = await readHolder(lockFileOf(target));
+  return holder && alive(holder.pid) ? holder : undefined;
+}
+
+/**
  * Take the lock of the output `target` for `command` (e.g. `mtl train spec.mtl --out v`). Throws MtlError
  * MTL5334 naming the holder when a live process holds it; takes over a stale one.
  */

@@ -4,13 +4,14 @@
  * and a checkpoint's index checksums itself.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadArtifact, writeArtifact } from '../../src/runtime/artifact.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/runtime/checkpoint.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
+import { lockOutput } from '../../src/runtime/dir-lock.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 import { FAKE_METRICS as METRICS, FakeRuntime, fakeIr, fakeState } from './train-fakes.js';
 
@@ -85,6 +86,20 @@ describe('model directory manifest', () => {
     art.model.dispose();
     expect(warnings.map((d) => d.code)).toEqual(['MTL5337']);
     expect(warnings[0]!.message).toContain(`The model directory '${dir}' has no mtl-artifact.json`);
+  });
+});
+
+describe('a swap cut between its renames', () => {
+  it('is undone by a reader when its writer is dead, and left alone while a live writer holds the lock', async () => {
+    const dir = await model('m');
+    renameSync(dir, path.join(root, '.old-m'));
+    const lock = await lockOutput(dir, 'mtl train (between renames)');
+    expect((await failure(loadArtifact(dir))).code).toBe('MTL5303');
+    expect(existsSync(path.join(root, '.old-m'))).toBe(true);
+    await lock.release();
+    const art = await loadArtifact(dir);
+    art.model.dispose();
+    expect(readdirSync(root)).toEqual(['m']);
   });
 });
 
