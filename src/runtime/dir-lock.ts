@@ -102,10 +102,19 @@ export async function lockOutput(target: string, command: string): Promise<DirLo
       if (holder && alive(holder.pid)) {
         throw new MtlError(diag('MTL5334', FILE_START, { dir: path.resolve(target), pid: String(holder.pid), command: holder.command, started: holder.started }, { file }));
       }
-      // Stale (its process is gone) or unreadable: take it over. Removing it races only with another taker,
-      // and the link above lets exactly one of them win.
+      // Stale (its process is gone) or unreadable: take it over. It is moved aside (not removed) and checked
+      // again, because another process may have taken it over since it was read: a live lock moved aside by
+      // mistake is put back, and the link above lets exactly one taker win.
       if (attempt >= 3) throw new Error(`cannot take over the stale lock '${file}'`);
-      await fsp.rm(file, { force: true });
+      const aside = `${file}.stale-${tempSuffix()}`;
+      try {
+        await fsp.rename(file, aside);
+      } catch {
+        continue; // gone already: try again
+      }
+      const moved = await readHolder(aside);
+      if (moved && alive(moved.pid)) await fsp.link(aside, file).catch(() => undefined);
+      await fsp.rm(aside, { force: true });
     }
   } finally {
     await fsp.rm(tmp, { force: true });
