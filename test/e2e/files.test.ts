@@ -206,6 +206,20 @@ describe('integrity of model directories', () => {
   });
 });
 
+describe('checkpoint integrity', () => {
+  it('--resume from a checkpoint whose index.json lost a field: exit 1 naming index.json, not an internal error', async () => {
+    const m = copyModel('edited-index');
+    const index = path.join(m, 'checkpoint', 'index.json');
+    const json = JSON.parse(readFileSync(index, 'utf8')) as Record<string, unknown>;
+    delete json.info;
+    writeFileSync(index, JSON.stringify(json));
+    const r = await runCli(['train', spec, '--data', data, '--out', m, '--epochs', '3', '--resume'], { cwd: tmp.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error MTL5302: The checkpoint file '${index}' is corrupt: its own checksum (indexSha256) does not match its content.`);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+});
+
 describe('a run that fails, is interrupted or killed leaves the previous model as it was', () => {
   it('a data error in the second run: the previous model and its checkpoint are byte-identical', async () => {
     const m = copyModel('data-error');
