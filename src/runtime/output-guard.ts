@@ -99,7 +99,7 @@ async function refuseSpecialDirs(dir: string, cwd: string): Promise<void> {
 
 /** The entries of `dir` that mtl did not write for an output of `kind`, or a reason it is not `kind` at all. */
 async function foreignEntries(dir: string, kind: OutputKind): Promise<{ entries: string[]; otherKind?: string }> {
-  const listing = await fsp.readdir(dir, { withFileTypes: true });
+  const listing = (await fsp.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const shown = (e: { name: string; isDirectory(): boolean }): string => (e.isDirectory() ? `${e.name}/` : e.name);
   if (listing.length === 0) return { entries: [] };
   const manifest = await readManifest(dir).catch(() => undefined);
