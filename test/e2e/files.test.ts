@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { hasStackTrace, tempDir } from '../cli/helpers.js';
-import { BIN, ensureDist, runBin, snapshotDir } from './helpers.js';
+import { BIN, ensureDist, runBin, runBinSignalling, snapshotDir } from './helpers.js';
 import { writeTinySpec } from './tiny.js';
 
 const tmp = tempDir('mtl-e2e-files-');
@@ -236,18 +236,9 @@ describe('a run that fails, is interrupted or killed leaves the previous model a
   it('kill -9 after the first checkpoint: previous model byte-identical; --resume continues from OUT.partial', async () => {
     const m = copyModel('killed');
     const before = snapshotDir(m);
-    let killed = false;
-    const r = await runBin(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '3'], {
-      cwd: tmp.dir,
-      onStderr: (all, child) => {
-        // The epoch summary line is printed after that epoch's checkpoint is written.
-        if (!killed && /\nepoch 1\/3 {2}loss /.test(all)) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      },
-    });
-    expect(killed).toBe(true);
+    // The epoch summary line is printed after that epoch's checkpoint is written.
+    const r = await runBinSignalling(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '3'], /\nepoch 1\/3 {2}loss /, 'SIGKILL', tmp.dir);
+    expect(r.signalled).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     expect(snapshotDir(m)).toEqual(before);
     expect(existsSync(path.join(`${m}.partial`, 'index.json'))).toBe(true);
@@ -255,6 +246,9 @@ describe('a run that fails, is interrupted or killed leaves the previous model a
     expect(existsSync(work('.killed.mtl-lock'))).toBe(true);
     const resumed = await runBin(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '3', '--resume', '--format', 'json'], { cwd: tmp.dir });
     expect(resumed.code, resumed.stderr).toBe(0);
+    // It continued after epoch 1 rather than starting over.
+    expect(resumed.stderr).not.toMatch(/epoch 1\/3/);
+    expect(resumed.stderr).toMatch(/epoch 2\/3 {2}loss /);
     const metrics = JSON.parse(readFileSync(path.join(m, 'metrics.json'), 'utf8')) as { history: unknown[] };
     expect(metrics.history).toHaveLength(3);
     expect(existsSync(`${m}.partial`)).toBe(false);
@@ -264,16 +258,8 @@ describe('a run that fails, is interrupted or killed leaves the previous model a
   it('Ctrl-C in the second run: exit 130, previous model byte-identical, lock removed, --resume works', async () => {
     const m = copyModel('sigint');
     const before = snapshotDir(m);
-    let signalled = false;
-    const r = await runBin(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '2'], {
-      cwd: tmp.dir,
-      onStderr: (all, child) => {
-        if (!signalled && /epoch 1\/2 {2}batch \d+ /.test(all)) {
-          signalled = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
+    const r = await runBinSignalling(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '2'], /epoch 1\/2 {2}batch \d+ /, 'SIGINT', tmp.dir);
+    expect(r.signalled).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain(`is unchanged and a resumable checkpoint is in ${m}.partial`);
     expect(snapshotDir(m)).toEqual(before);
