@@ -232,7 +232,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     resumeStates = ck.states;
   } else {
     // A fresh run starts over: an earlier interrupted run's staging checkpoint is discarded.
-    if (await hasCheckpoint(ckDir)) await removeDirAtomic(ckDir);
+    if (await hasCheckpoint(ckDir)) {
+      opts.log?.write(`starting over: the interrupted run's checkpoint in ${ckDir} is discarded (--resume continues it instead)\n`);
+      await removeDirAtomic(ckDir);
+    }
     const t0 = performance.now();
     const preprocess = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined });
     const data: TrainCheckpointInfo['data'] = opts.valid ? { train: opts.data, valid: opts.valid } : { train: opts.data };

@@ -96,6 +96,19 @@ describe('train (fake runtime)', () => {
     expect(existsSync(path.join(root, 'cut.partial'))).toBe(false);
   });
 
+  it('a run without --resume says it discards an interrupted run\'s checkpoint, and removes it when done', async () => {
+    const ac = new AbortController();
+    const r1 = await train(opts('over', { deps: fakeDeps({ hooks: { onStep: (s) => s === 3 && ac.abort() } }), signal: ac.signal }));
+    expect(r1.interrupted).toBe(true);
+    expect(existsSync(path.join(root, 'over.partial', 'index.json'))).toBe(true);
+    const lines: string[] = [];
+    const r2 = await train(opts('over', { log: { write: (t) => lines.push(t), isTTY: false } }));
+    expect(r2.interrupted).toBe(false);
+    expect(lines[0]).toBe(`starting over: the interrupted run's checkpoint in ${path.join(root, 'over.partial')} is discarded (--resume continues it instead)\n`);
+    expect(r2.history[0]!.epoch).toBe(1);
+    expect(readdirSync(root).filter((n) => n.startsWith('over'))).toEqual(['over']);
+  });
+
   it('refuses to resume with another spec, another seed, or without a checkpoint', async () => {
     await train(opts('m', { overrides: { epochs: 1 } }));
     const other = fakeIr();
