@@ -86,10 +86,17 @@ export async function lockHolder(target: string): Promise<LockInfo | undefined> 
  */
 export async function lockOutput(target: string, command: string): Promise<DirLock> {
   const file = lockFileOf(target);
-  await fsp.mkdir(path.dirname(file), { recursive: true });
   const info: LockInfo = { pid: process.pid, command, started: new Date().toISOString() };
   const tmp = `${file}.${tempSuffix()}`;
-  await fsp.writeFile(tmp, JSON.stringify(info) + '\n');
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.writeFile(tmp, JSON.stringify(info) + '\n');
+  } catch (e) {
+    // The output's parent cannot be written (read-only, full, a file in the way): say so for the output.
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    const err = e as NodeJS.ErrnoException;
+    throw new MtlError(diag('MTL5308', FILE_START, { file: path.resolve(target), reason: (err.message ?? String(e)).replace(/\.$/, '') }, { file: path.resolve(target) }));
+  }
   try {
     for (let attempt = 0; ; attempt++) {
       try {
