@@ -3,7 +3,9 @@
  * a message and an exit status. A user's mistake is a diagnostic or a usage error; any other
  * exception is a bug in mtl and is reported as one (with the stack only under MTL_DEBUG=1).
  */
-import { isMtlError } from '../diagnostics/error.js';
+import { MtlError, isMtlError } from '../diagnostics/error.js';
+import { diag } from '../diagnostics/catalog.js';
+import { FILE_START } from '../diagnostics/types.js';
 import { EXIT, UsageError, processIo, type CliIo } from './io.js';
 import { printDiagnostics } from './report.js';
 import { COMMANDS } from './commands/index.js';
@@ -72,6 +74,18 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   return (await entry.load()).run(rest, io);
 }
 
+/**
+ * A safety net for file-system failures that no command turned into a diagnostic: a full disk, a read-only
+ * or missing directory is the user's environment, not a bug, so it is MTL5308 naming the file (exit 1)
+ * rather than "internal error" with exit 3.
+ */
+function fileSystemError(e: unknown): MtlError | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!err || typeof err.code !== 'string' || !/^E[A-Z]+$/.test(err.code) || typeof err.syscall !== 'string') return undefined;
+  const file = err.path ?? (err as { dest?: string }).dest ?? '(unknown file)';
+  return new MtlError(diag('MTL5308', FILE_START, { file, reason: err.message.replace(/\.$/, '') }, { file }));
+}
+
 /** Print a failure and choose the exit status. */
 export function reportFailure(e: unknown, io: CliIo): number {
   if (e instanceof UsageError) {
@@ -80,6 +94,11 @@ export function reportFailure(e: unknown, io: CliIo): number {
   }
   if (isMtlError(e)) {
     printDiagnostics(e.diagnostics, undefined, io, { toStderr: true });
+    return EXIT.errors;
+  }
+  const fsError = fileSystemError(e);
+  if (fsError) {
+    printDiagnostics(fsError.diagnostics, undefined, io, { toStderr: true });
     return EXIT.errors;
   }
   const err = e as Error;

@@ -25,9 +25,9 @@ export interface CollectOptions {
 
 /** Read a model directory into {@link ReportData}. Throws MtlError only when the directory itself is unreadable. */
 export async function collectReportData(dir: string, opts: CollectOptions = {}): Promise<{ value: ReportData; diagnostics: Diagnostic[] }> {
-  const art = await loadArtifact(dir, opts.plugins ? { plugins: opts.plugins } : {});
-  art.model.dispose(); // only the JSON files are needed here; evaluation loads its own copy
   const diagnostics: Diagnostic[] = [];
+  const art = await loadArtifact(dir, { ...(opts.plugins ? { plugins: opts.plugins } : {}), onWarning: (d) => void diagnostics.push(d) });
+  art.model.dispose(); // only the JSON files are needed here; evaluation loads its own copy
   const data: ReportData = { ir: art.ir, metrics: art.metrics, dir, generatedAt: opts.generatedAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   const hasGates = art.ir.nodes.some((x) => x.kind === 'gate');
   if (!hasGates) data.gatesNote = 'This model has no gates.';

@@ -8,9 +8,12 @@
  *   DIR/metrics.json      final metrics, per-epoch history, backend, seed, data, timings
  *   DIR/checkpoint/       the training state for `mtl train --resume` (see checkpoint.ts)
  *   DIR/README.md         a short human description
+ *   DIR/mtl-artifact.json the manifest: kind "model", the IR hash and every other file's SHA-256 (manifest.ts)
  *
  * The directory is written atomically: built completely beside DIR, then swapped in, so a previous
- * model in DIR is replaced only when the new one is complete.
+ * model in DIR is replaced only when the new one is complete. Loading verifies every file it reads
+ * against the manifest; a directory without one (written before manifests) loads with warning MTL5337.
+ * A model with a NaN or infinite weight is neither written nor loaded (MTL5338).
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -21,8 +24,12 @@ import type { GatePlugin } from '../plugins/api.js';
 import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError, isMtlError } from '../diagnostics/error.js';
-import { exists, makeTempDirBeside, recoverDir, removeStaleTemps, swapDir, writeFileSynced } from './fs-atomic.js';
-import { deserializeModel, serializeModel, WEIGHTS_FILE } from './tfjs-io.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { exists, publishDir, recoverDir, writeFileSynced } from './fs-atomic.js';
+import { deserializeModel, firstNonFiniteWeight, serializeModel, WEIGHTS_FILE } from './tfjs-io.js';
+import { MANIFEST_FILE, readManifest, verifyFile, writeManifest, type Manifest } from './manifest.js';
+import { irHash } from './ir-hash.js';
+import { lockHolder } from './dir-lock.js';
 import { CHECKPOINT_DIR } from './checkpoint.js';
 import type { MetricsFile } from './run-record.js';
 import type { PreprocessState } from './runtime-deps.js';
@@ -81,38 +88,49 @@ export function writeFailure(file: string, e: unknown): unknown {
   return new MtlError(diag('MTL5308', FILE_START, { file, reason: `${err.code}: ${err.message}` }, { file }));
 }
 
-/** Write the model directory `dir` atomically. Throws MtlError MTL5308 when it cannot be written. */
+/** MTL5338 when the serialised weights hold a NaN or infinite value; `where` says which model, e.g. "in 'DIR/weights.bin'". */
+function refuseNonFinite(modelJson: string, weights: Uint8Array, where: string, file: string): void {
+  const bad = firstNonFiniteWeight(modelJson, weights);
+  if (bad) throw new MtlError(diag('MTL5338', FILE_START, { name: bad.name, where, value: String(bad.value), index: String(bad.index) }, { file }));
+}
+
+/**
+ * Write the model directory `dir` atomically, with its manifest. Throws MtlError MTL5338 (before writing
+ * anything) when a weight is NaN or infinite, MTL5308 when it cannot be written.
+ */
 export async function writeArtifact(dir: string, input: ArtifactInput): Promise<void> {
-  let tmp: string | undefined;
+  const { modelJson, weights } = await serializeModel(input.model);
+  refuseNonFinite(modelJson, weights, 'of the trained model', path.join(dir, ARTIFACT_FILES.weights));
   try {
-    await recoverDir(dir);
-    await removeStaleTemps(dir);
-    tmp = await makeTempDirBeside(dir);
-    const { modelJson, weights } = await serializeModel(input.model);
-    await writeFileSynced(path.join(tmp, ARTIFACT_FILES.model), modelJson);
-    await writeFileSynced(path.join(tmp, ARTIFACT_FILES.weights), weights);
-    await writeFileSynced(path.join(tmp, ARTIFACT_FILES.ir), JSON.stringify(stripLocations(input.ir), null, 2) + '\n');
-    await writeFileSynced(path.join(tmp, ARTIFACT_FILES.preprocess), JSON.stringify(input.preprocess) + '\n');
-    await writeFileSynced(path.join(tmp, ARTIFACT_FILES.metrics), JSON.stringify(input.metrics, null, 2) + '\n');
-    await writeFileSynced(path.join(tmp, ARTIFACT_FILES.readme), readme(input.ir, input.metrics, input.model.outputNames));
-    if (input.checkpointFrom && (await exists(input.checkpointFrom))) {
-      await fsp.cp(input.checkpointFrom, path.join(tmp, CHECKPOINT_DIR), { recursive: true });
-    }
-    await swapDir(tmp, dir);
-    tmp = undefined;
+    await publishDir(dir, async (tmp) => {
+      await writeFileSynced(path.join(tmp, ARTIFACT_FILES.model), modelJson);
+      await writeFileSynced(path.join(tmp, ARTIFACT_FILES.weights), weights);
+      await writeFileSynced(path.join(tmp, ARTIFACT_FILES.ir), JSON.stringify(stripLocations(input.ir), null, 2) + '\n');
+      await writeFileSynced(path.join(tmp, ARTIFACT_FILES.preprocess), JSON.stringify(input.preprocess) + '\n');
+      await writeFileSynced(path.join(tmp, ARTIFACT_FILES.metrics), JSON.stringify(input.metrics, null, 2) + '\n');
+      await writeFileSynced(path.join(tmp, ARTIFACT_FILES.readme), readme(input.ir, input.metrics, input.model.outputNames));
+      if (input.checkpointFrom && (await exists(input.checkpointFrom))) {
+        await fsp.cp(input.checkpointFrom, path.join(tmp, CHECKPOINT_DIR), { recursive: true });
+      }
+      await writeManifest(tmp, 'model', { irHash: irHash(input.ir) });
+    });
   } catch (e) {
     throw writeFailure(dir, e);
-  } finally {
-    if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
   }
 }
 
-/** Read one file of a model directory: MTL5303 when missing, MTL5304 when JSON parsing fails. */
-async function readFile(dir: string, name: string): Promise<Buffer> {
+/**
+ * Read one file of a model directory: MTL5303 when missing, MTL5304 when unreadable, MTL5336 when it does
+ * not match the manifest (when there is one).
+ */
+async function readFile(dir: string, name: string, manifest: Manifest | undefined): Promise<Buffer> {
   const file = path.join(dir, name);
   try {
-    return await fsp.readFile(file);
+    const bytes = await fsp.readFile(file);
+    if (manifest) verifyFile(dir, manifest, name, bytes);
+    return bytes;
   } catch (e) {
+    if (isMtlError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new MtlError(diag('MTL5303', FILE_START, { dir, file: name }, { file }));
     throw new MtlError(diag('MTL5304', FILE_START, { file, reason: `it cannot be read (${code ?? (e as Error).message})` }, { file }));
@@ -120,11 +138,11 @@ async function readFile(dir: string, name: string): Promise<Buffer> {
 }
 
 /** Read and parse one JSON file of a model directory. */
-async function readJson<T>(dir: string, name: string, check: (v: unknown) => string | undefined): Promise<T> {
+async function readJson<T>(dir: string, name: string, manifest: Manifest | undefined, check: (v: unknown) => string | undefined): Promise<T> {
   const file = path.join(dir, name);
   let value: unknown;
   try {
-    value = JSON.parse((await readFile(dir, name)).toString('utf8'));
+    value = JSON.parse((await readFile(dir, name, manifest)).toString('utf8'));
   } catch (e) {
     if (isMtlError(e)) throw e;
     throw new MtlError(diag('MTL5304', FILE_START, { file, reason: `it is not valid JSON (${(e as Error).message})` }, { file }));
@@ -150,26 +168,78 @@ export function registerPluginLayers(plugins: Iterable<GatePlugin>): void {
   }
 }
 
+/** Options of {@link loadArtifact}. */
+export interface LoadArtifactOptions {
+  /** Gate plugins whose custom layers the model may use. */
+  plugins?: Iterable<GatePlugin>;
+  /** Receives MTL5337 when the directory has no manifest (it loads unverified). */
+  onWarning?: (d: Diagnostic) => void;
+}
+
 /**
- * Load a model directory written by {@link writeArtifact}. Throws MtlError MTL5303 (missing file) or
- * MTL5304 (corrupt file), naming the file. Plugins whose gates use custom layers must be given (or
- * registered before).
+ * Load a model directory written by {@link writeArtifact}. Throws MtlError MTL5303 (missing file), MTL5304
+ * (corrupt file), MTL5336 (a file differs from the manifest) or MTL5338 (a non-finite weight), naming the
+ * file. Plugins whose gates use custom layers must be given (or registered before).
  */
-export async function loadArtifact(dir: string, opts: { plugins?: Iterable<GatePlugin> } = {}): Promise<LoadedArtifact> {
-  await recoverDir(dir).catch(() => false);
+export async function loadArtifact(dir: string, opts: LoadArtifactOptions = {}): Promise<LoadedArtifact> {
+  // Undo a swap cut by a killed writer, but never that of a live one (it is between its two renames).
+  if (!(await lockHolder(dir))) await recoverDir(dir).catch(() => false);
   if (!(await exists(dir))) throw new MtlError(diag('MTL5303', FILE_START, { dir, file: ARTIFACT_FILES.model }, { file: dir }));
-  const ir = await readJson<ModelIR>(dir, ARTIFACT_FILES.ir, hasKeys('version', 'name', 'features', 'tasks', 'nodes'));
-  const preprocess = await readJson<PreprocessState>(dir, ARTIFACT_FILES.preprocess, hasKeys('version', 'features'));
-  const metrics = await readJson<MetricsFile>(dir, ARTIFACT_FILES.metrics, hasKeys('version', 'final', 'history'));
-  const modelText = (await readFile(dir, ARTIFACT_FILES.model)).toString('utf8');
-  const weights = await readFile(dir, ARTIFACT_FILES.weights);
+  const manifest = await readManifest(dir);
+  if (!manifest) opts.onWarning?.(diag('MTL5337', FILE_START, { dir, manifest: MANIFEST_FILE }, { file: dir }));
+  else if (manifest.kind !== 'model') {
+    const file = path.join(dir, MANIFEST_FILE);
+    throw new MtlError(diag('MTL5304', FILE_START, { file, reason: `it describes a ${manifest.kind}, not a model directory` }, { file }));
+  }
+  const ir = await readJson<ModelIR>(dir, ARTIFACT_FILES.ir, manifest, hasKeys('version', 'name', 'features', 'tasks', 'nodes'));
+  const preprocess = await readJson<PreprocessState>(dir, ARTIFACT_FILES.preprocess, manifest, hasKeys('version', 'features'));
+  const metrics = await readJson<MetricsFile>(dir, ARTIFACT_FILES.metrics, manifest, hasKeys('version', 'final', 'history'));
+  const modelText = (await readFile(dir, ARTIFACT_FILES.model, manifest)).toString('utf8');
+  const weights = await readFile(dir, ARTIFACT_FILES.weights, manifest);
+  if (manifest?.irHash !== undefined && manifest.irHash !== irHash(ir)) {
+    const file = path.join(dir, ARTIFACT_FILES.ir);
+    throw new MtlError(diag('MTL5336', FILE_START, { file, reason: `it is not the spec the weights were trained from (its hash differs from the one in ${MANIFEST_FILE})` }, { file }));
+  }
   if (opts.plugins) registerPluginLayers(opts.plugins);
   let model: tf.LayersModel;
+  const modelFile = path.join(dir, ARTIFACT_FILES.model);
   try {
+    refuseNonFinite(modelText, weights, `in '${path.join(dir, ARTIFACT_FILES.weights)}'`, path.join(dir, ARTIFACT_FILES.weights));
     model = await deserializeModel(modelText, weights);
   } catch (e) {
-    const file = path.join(dir, ARTIFACT_FILES.model);
-    throw new MtlError(diag('MTL5304', FILE_START, { file, reason: (e as Error).message.replace(/\.$/, '') }, { file }));
+    if (isMtlError(e)) throw e;
+    throw new MtlError(diag('MTL5304', FILE_START, { file: modelFile, reason: (e as Error).message.replace(/\.$/, '') }, { file: modelFile }));
+  }
+  const missing = missingOutput(ir, model.outputNames);
+  if (missing !== undefined) {
+    model.dispose();
+    throw new MtlError(diag('MTL5311', FILE_START, { dir, reason: `model.json has no output '${missing}', which ir.json declares (outputs: ${model.outputNames.join(', ')})` }, { file: modelFile }));
   }
   return { dir, ir, preprocess, model, metrics };
+}
+
+/**
+ * The first task or metric output of the IR that the saved model does not produce (a task with a single
+ * head may be read from that head's tower, as metric-eval.ts does), or undefined when all are there.
+ */
+function missingOutput(ir: ModelIR, outputNames: string[]): string | undefined {
+  const names = new Set(outputNames);
+  const head = new Map(ir.tasks.filter((t) => t.head.length === 1).map((t) => [t.name, t.head[0]!] as const));
+  const has = (o: string): boolean => names.has(o) || names.has(head.get(o) ?? '');
+  for (const o of [...ir.tasks.map((t) => t.name), ...ir.metrics.map((m) => m.output)]) if (!has(o)) return o;
+  return undefined;
+}
+
+/**
+ * The data files recorded in a model directory's metrics.json (training and validation files), which
+ * `mtl report` reads by default: inputs that an output must not replace. Empty when there are none or the
+ * file is unreadable (loading reports that).
+ */
+export async function recordedDataFiles(dir: string): Promise<string[]> {
+  try {
+    const m = JSON.parse(await fsp.readFile(path.join(dir, ARTIFACT_FILES.metrics), 'utf8')) as Partial<MetricsFile>;
+    return [m.data?.train, m.data?.valid].flatMap((r) => (r?.kind === 'file' ? [path.resolve(dir, r.path)] : []));
+  } catch {
+    return [];
+  }
 }

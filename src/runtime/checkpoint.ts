@@ -1,6 +1,9 @@
 /**
- * Training checkpoints: `DIR/checkpoint/index.json` (JSON: the IR hash, the caller's info, a tensor
- * index and a checksum) + `DIR/checkpoint/tensors.bin` (every tensor's float32 data, back to back).
+ * Training checkpoints: `DIR/index.json` (JSON: the IR hash, the caller's info, a tensor index, the
+ * checksum of tensors.bin and `indexSha256`, the checksum of the index itself) + `DIR/tensors.bin` (every
+ * tensor's float32 data, back to back). `indexSha256` is the SHA-256 of the canonical JSON of the index
+ * without that field, so an edited or truncated index (a field removed, a number changed) is refused as
+ * corrupt instead of failing later. Version 1 indexes (before `indexSha256`) are still read.
  *
  * A checkpoint is written as a whole directory: built in `DIR/.tmp-checkpoint-*`, then swapped in
  * (see fs-atomic.ts). A crash at any point leaves either the previous checkpoint or the new one,
@@ -14,7 +17,8 @@ import type { StateTensor, TrainingState } from '../compile/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
-import { exists, makeTempDirBeside, recoverDir, removeStaleTemps, swapDir, writeFileSynced } from './fs-atomic.js';
+import { exists, publishDir, recoverDir, writeFileSynced } from './fs-atomic.js';
+import { canonicalJson } from './ir-hash.js';
 
 /** The checkpoint directory's name inside a model directory. */
 export const CHECKPOINT_DIR = 'checkpoint';
@@ -43,13 +47,22 @@ interface IndexEntry {
 /** The JSON index of a checkpoint. */
 interface IndexFile<Info> {
   format: typeof FORMAT;
-  version: 1;
+  version: 1 | 2;
   irHash: string;
   info: Info;
   meta: Record<string, Record<string, unknown>>;
   tensors: IndexEntry[];
   bytes: number;
   sha256: string;
+  /** Version 2: SHA-256 of the canonical JSON of this index without this field. */
+  indexSha256?: string;
+}
+
+/** The checksum of an index (without its own `indexSha256`). */
+function indexChecksum(index: IndexFile<unknown>): string {
+  const rest: Record<string, unknown> = { ...index };
+  delete rest.indexSha256;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
 /** Test hooks: simulate a crash after the files are written but before the checkpoint is published. */
@@ -77,16 +90,13 @@ function pack(states: Record<string, TrainingState>): { data: Float32Array; entr
  * the new one is complete. Creates the parent directory if needed.
  */
 export async function writeCheckpoint<Info>(dir: string, cp: Checkpoint<Info>, hooks: CheckpointWriteHooks = {}): Promise<void> {
-  await fsp.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
-  await recoverDir(dir);
-  await removeStaleTemps(dir);
   const { data, entries } = pack(cp.states);
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const meta: Record<string, Record<string, unknown>> = {};
   for (const [k, s] of Object.entries(cp.states)) meta[k] = s.meta;
   const index: IndexFile<Info> = {
     format: FORMAT,
-    version: 1,
+    version: 2,
     irHash: cp.irHash,
     info: cp.info,
     meta,
@@ -94,17 +104,12 @@ export async function writeCheckpoint<Info>(dir: string, cp: Checkpoint<Info>, h
     bytes: bytes.byteLength,
     sha256: createHash('sha256').update(bytes).digest('hex'),
   };
-  const tmp = await makeTempDirBeside(dir);
-  let published = false;
-  try {
+  index.indexSha256 = indexChecksum(index as IndexFile<unknown>);
+  await publishDir(dir, async (tmp) => {
     await writeFileSynced(path.join(tmp, TENSORS_FILE), bytes);
     await writeFileSynced(path.join(tmp, INDEX_FILE), JSON.stringify(index));
     await hooks.beforePublish?.(tmp);
-    await swapDir(tmp, dir);
-    published = true;
-  } finally {
-    if (!published) await fsp.rm(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
 /** An MTL5302 error naming the file. */
@@ -132,8 +137,14 @@ export async function readCheckpoint<Info>(dir: string): Promise<Checkpoint<Info
   } catch (e) {
     throw corrupt(indexPath, `it is not valid JSON (${(e as Error).message})`);
   }
-  if (!index || index.format !== FORMAT || index.version !== 1 || !Array.isArray(index.tensors)) {
-    throw corrupt(indexPath, 'it is not an mtl checkpoint index of version 1');
+  if (!index || typeof index !== 'object' || index.format !== FORMAT || (index.version !== 1 && index.version !== 2)) {
+    throw corrupt(indexPath, 'it is not an mtl checkpoint index of version 1 or 2');
+  }
+  if (index.version === 2 && index.indexSha256 !== indexChecksum(index as IndexFile<unknown>)) {
+    throw corrupt(indexPath, 'its own checksum (indexSha256) does not match its content');
+  }
+  if (!Array.isArray(index.tensors) || typeof index.info !== 'object' || index.info === null || typeof index.bytes !== 'number') {
+    throw corrupt(indexPath, 'it lacks the tensor list, the info or the byte count');
   }
   let bytes: Buffer;
   try {

@@ -32,12 +32,12 @@ export interface EvaluateResult {
 /** Evaluate the model directory `dir` on `data`. Throws MtlError for unreadable models or data. */
 export async function evaluateArtifact(dir: string, data: DataRef, opts: EvaluateOptions): Promise<EvaluateResult> {
   const deps = await resolveDeps(opts.deps, ['readBatches', 'computeMetric', 'evalLabelExpr']);
-  const art = await loadArtifact(dir, opts.plugins ? { plugins: opts.plugins } : {});
   const diagnostics: Diagnostic[] = [];
   const warn = (d: Diagnostic): void => {
     diagnostics.push(d);
     opts.onWarning?.(d);
   };
+  const art = await loadArtifact(dir, { ...(opts.plugins ? { plugins: opts.plugins } : {}), onWarning: warn });
   try {
     const acc = new MetricAccumulator(art.ir, metricPlan(art.ir), deps);
     const gateSums: Record<string, Float64Array> = {};

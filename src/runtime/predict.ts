@@ -4,13 +4,10 @@
  * one column per tower/task output, optionally preceded by a passthrough column (`--keep COL`).
  * The file is written atomically: a failed run leaves no partial file (and keeps any previous one).
  */
-import { createWriteStream, promises as fsp } from 'node:fs';
-import * as path from 'node:path';
-import { once } from 'node:events';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { loadArtifact, writeFailure } from './artifact.js';
 import { predictOverData } from './artifact-stream.js';
-import { tempSuffix } from './fs-atomic.js';
+import { writeStreamAtomic } from './fs-atomic.js';
 import type { ArtifactDataOptions } from './artifact-options.js';
 import { resolveDeps, type DataRef, type RuntimeDeps } from './runtime-deps.js';
 
@@ -52,7 +49,7 @@ export async function predictArtifact(dir: string, data: DataRef, outPath: strin
     diagnostics.push(d);
     opts.onWarning?.(d);
   };
-  const art = await loadArtifact(dir, opts.plugins ? { plugins: opts.plugins } : {});
+  const art = await loadArtifact(dir, { ...(opts.plugins ? { plugins: opts.plugins } : {}), onWarning: warn });
   const outputs = art.model.outputNames.filter((n) => !n.startsWith('gate__'));
   const keep = opts.keep;
   // Open the kept column first: a missing column fails before any work.
@@ -68,20 +65,9 @@ export async function predictArtifact(dir: string, data: DataRef, outPath: strin
     return pending.row === row ? pending.value : '';
   };
 
-  const tmp = path.join(path.dirname(path.resolve(outPath)), `.tmp-${path.basename(outPath)}-${tempSuffix()}`);
   let rows = 0;
-  let done = false;
   try {
-    await fsp.mkdir(path.dirname(path.resolve(outPath)), { recursive: true }).catch((e: unknown) => {
-      throw writeFailure(outPath, e);
-    });
-    const out = createWriteStream(tmp);
-    const failed = new Promise<never>((_, reject) => out.once('error', (e) => reject(writeFailure(outPath, e))));
-    failed.catch(() => undefined);
-    const write = async (text: string): Promise<void> => {
-      if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
-    };
-    try {
+    await writeStreamAtomic(outPath, async (write) => {
       if (format === 'csv') await write([...(keep !== undefined ? [keep] : []), ...outputs].map(csvField).join(',') + '\n');
       const stream = predictOverData(deps, art, data, {
         baseDir: opts.baseDir,
@@ -112,20 +98,12 @@ export async function predictArtifact(dir: string, data: DataRef, outPath: strin
         rows += batch.size;
         await write(text);
       }
-    } finally {
-      out.end();
-      await Promise.race([once(out, 'close'), failed]);
-    }
-    const fh = await fsp.open(tmp, 'r+');
-    await fh.sync().finally(() => fh.close());
-    await fsp.rename(tmp, outPath).catch((e: unknown) => {
-      throw writeFailure(outPath, e);
     });
-    done = true;
+  } catch (e) {
+    throw writeFailure(outPath, e);
   } finally {
     art.model.dispose();
     await kept?.return?.();
-    if (!done) await fsp.rm(tmp, { force: true });
   }
   return { path: outPath, rows, outputs, format, diagnostics };
 }

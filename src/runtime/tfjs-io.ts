@@ -65,3 +65,31 @@ function byteSize(spec: tf.io.WeightsManifestEntry): number {
   if (spec.quantization) return count * (spec.quantization.dtype === 'uint8' ? 1 : 2);
   return count * (spec.dtype === 'bool' ? 1 : 4);
 }
+
+/** A non-finite float32 weight: its name, element index and value. */
+export interface NonFiniteWeight {
+  name: string;
+  index: number;
+  value: number;
+}
+
+/**
+ * The first NaN or infinite float32 weight in a model.json + weights pair, or undefined. Works on the bytes
+ * (no tfjs), so a model can be checked before it is written and before it is deserialised.
+ */
+export function firstNonFiniteWeight(modelJsonText: string, weights: Uint8Array): NonFiniteWeight | undefined {
+  const json = JSON.parse(modelJsonText) as tf.io.ModelJSON;
+  const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
+  let offset = 0;
+  for (const spec of (json.weightsManifest ?? []).flatMap((g) => g.weights)) {
+    const size = byteSize(spec);
+    if (spec.dtype === 'float32' && !spec.quantization && offset + size <= weights.byteLength) {
+      for (let i = 0; i < size / 4; i++) {
+        const v = view.getFloat32(offset + i * 4, true);
+        if (!Number.isFinite(v)) return { name: spec.name, index: i, value: v };
+      }
+    }
+    offset += size;
+  }
+  return undefined;
+}

@@ -8,6 +8,13 @@
  * the rest of the model runtime's state. Hence a run resumed from a checkpoint (even one written mid-epoch
  * after Ctrl-C) ends with the same weights and metrics as an uninterrupted run on the same backend (with
  * dropout, only on the direct step: the tfjs step's dropout is unseeded).
+ *
+ * Where the state goes: a run never touches `OUT` until it has finished. Its checkpoints go to the staging
+ * directory `OUT.partial` (a sibling, see {@link partialDir}); only at the very end is the new model
+ * directory (with the last checkpoint copied in as `OUT/checkpoint`) built beside OUT and swapped in, and
+ * the staging directory removed. A run that fails or is interrupted (Ctrl-C, kill -9, a full disk) thus
+ * leaves the previous model and its checkpoint byte-identical, and its own state in `OUT.partial`, where
+ * `--resume` looks first (then in `OUT/checkpoint`, to continue a finished run for more epochs).
  */
 import * as path from 'node:path';
 import type { ModelIR } from '../ir/types.js';
@@ -16,17 +23,26 @@ import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { MtlError } from '../diagnostics/error.js';
 import type { ModelRuntime, TrainingState } from '../compile/types.js';
-import { CHECKPOINT_DIR, cloneState, readCheckpoint, writeCheckpoint, type CheckpointWriteHooks } from './checkpoint.js';
+import { CHECKPOINT_DIR, cloneState, hasCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointWriteHooks } from './checkpoint.js';
 import { irHash } from './ir-hash.js';
 import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } from './metric-plan.js';
 import { MetricAccumulator } from './metric-eval.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { writeArtifact, writeFailure } from './artifact.js';
 import { activeBackendName } from './backend.js';
+import { removeDirAtomic } from './fs-atomic.js';
 import { towerPriors } from './tower-priors.js';
 import type { Batch } from './data/types.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
 import { resolveDeps, type DataRef, type PreprocessState, type RuntimeDeps } from './runtime-deps.js';
+
+/**
+ * The staging directory of a run writing `outDir`: its checkpoints until the model is published. A sibling
+ * (not inside OUT), so that OUT stays byte-identical while a run is in progress or after it fails.
+ */
+export function partialDir(outDir: string): string {
+  return `${path.resolve(outDir)}.partial`;
+}
 
 /** Rows read to estimate the towers' base rates before training. */
 const PRIOR_ROWS = 20_000;
@@ -66,7 +82,7 @@ export interface TrainOptions {
   /** The model directory to write (see artifact.ts). */
   outDir: string;
   overrides?: TrainOverrides;
-  /** Continue from `outDir/checkpoint` (the same spec is required). */
+  /** Continue from `partialDir(outDir)`, else `outDir/checkpoint` (the same spec is required). */
   resume?: boolean;
   skipBadRows?: boolean;
   /** Progress and epoch summaries; nothing is printed without it. */
@@ -90,7 +106,7 @@ export interface TrainResult {
   bestScore: number | null;
   /** Validation metrics of the best epoch. */
   metrics: MetricResults;
-  /** True when stopped by the signal; the model directory then holds only the checkpoint. */
+  /** True when stopped by the signal; the model directory is then untouched and the checkpoint is in `partialDir(outDir)`. */
   interrupted: boolean;
   stoppedEarly: boolean;
   settings: EffectiveSettings;
@@ -195,7 +211,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const deps = await resolveDeps(opts.deps, ['createModelRuntime', 'fitPreprocessor', 'readBatches', 'tableSizes', 'computeMetric', 'evalLabelExpr']);
   const { ir } = opts;
   const hash = irHash(ir);
-  const ckDir = path.join(opts.outDir, CHECKPOINT_DIR);
+  // Checkpoints of this run go to the staging directory; OUT is replaced only by the finished model.
+  const ckDir = partialDir(opts.outDir);
+  const finishedCk = path.join(opts.outDir, CHECKPOINT_DIR);
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const warn = (d: Diagnostic): void => {
@@ -212,17 +230,18 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let info: TrainCheckpointInfo;
   let resumeStates: Record<string, TrainingState> | undefined;
   if (opts.resume) {
-    const ck = await readCheckpoint<TrainCheckpointInfo>(ckDir);
+    const from = (await hasCheckpoint(ckDir)) ? ckDir : finishedCk;
+    const ck = await readCheckpoint<TrainCheckpointInfo>(from);
     if (!ck) throw new MtlError(diag('MTL5301', FILE_START, { dir: opts.outDir }, { file: ckDir }));
-    if (ck.irHash !== hash) throw new MtlError(diag('MTL5300', FILE_START, { dir: ckDir }, { file: ckDir }));
+    if (ck.irHash !== hash) throw new MtlError(diag('MTL5300', FILE_START, { dir: from }, { file: from }));
     const saved = ck.info.settings;
     for (const key of ['optimizer', 'lr', 'batch', 'seed'] as const) {
       const given = opts.overrides?.[key];
       if (given !== undefined && given !== saved[key]) {
         throw new MtlError(
           diag('MTL5300', FILE_START, { dir: ckDir }, {
-            file: ckDir,
-            message: `The checkpoint in '${ckDir}' was trained with ${key} ${saved[key]}, not ${given}.`,
+            file: from,
+            message: `The checkpoint in '${from}' was trained with ${key} ${saved[key]}, not ${given}.`,
             hint: `Resume without --${key}, or train from scratch.`,
           }),
         );
@@ -232,6 +251,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     info = { ...ck.info, settings };
     resumeStates = ck.states;
   } else {
+    // A fresh run starts over: an earlier interrupted run's staging checkpoint is discarded.
+    if (await hasCheckpoint(ckDir)) {
+      opts.log?.write(`starting over: the interrupted run's checkpoint in ${ckDir} is discarded (--resume continues it instead)\n`);
+      await removeDirAtomic(ckDir);
+    }
     const t0 = performance.now();
     // The preprocessing pass reads the whole training file before the first step: say so, or a large file looks hung.
     opts.log?.write(`preprocessing: reading the training data (${describeData(opts.data)})...\n`);
@@ -441,6 +465,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         timings: info.timings,
       };
       await writeArtifact(opts.outDir, { model, ir, preprocess: info.preprocess, metrics: metricsFile, checkpointFrom: ckDir });
+      // Published: the staging copy is redundant now. Best effort: the model is already complete, and a copy
+      // left behind (a kill, an error here) only lets a later --resume find the finished state.
+      await removeDirAtomic(ckDir).catch(() => undefined);
       return res;
     } finally {
       model.dispose();

@@ -17,7 +17,8 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { isMtlError } from '../diagnostics/error.js';
-import { makeTempDirBeside, recoverDir, removeStaleTemps, swapDir } from '../runtime/fs-atomic.js';
+import { publishDir } from '../runtime/fs-atomic.js';
+import { MANIFEST_FILE, verifyDirFiles, writeManifest } from '../runtime/manifest.js';
 import { parameterNames, type ParamName } from './pytorch/names.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './convert-safetensors.js';
 import { canonicalTfjsName } from '../compile/weight-names.js';
@@ -101,18 +102,12 @@ export async function readTfjsWeights(dir: string): Promise<Map<string, NamedTen
   return out;
 }
 
-/** Write files into `outDir` atomically (a temporary directory beside it, renamed over it). */
+/** Write files into `outDir` atomically (a temporary directory beside it, renamed over it), with a manifest of `kind` pytorch-run. */
 async function writeDirAtomic(outDir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-  await recoverDir(outDir);
-  await removeStaleTemps(outDir);
-  const tmp = await makeTempDirBeside(outDir);
-  try {
+  await publishDir(outDir, async (tmp) => {
     for (const [name, data] of Object.entries(files)) await fsp.writeFile(path.join(tmp, name), data);
-    await swapDir(tmp, outDir);
-  } catch (e) {
-    await fsp.rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+    await writeManifest(tmp, 'pytorch-run');
+  });
 }
 
 /** Read a JSON file, or undefined when it is absent. */
@@ -143,7 +138,12 @@ export async function convertTfjsToTorch(artifactDir: string, outDir: string): P
   let ir: ModelIR;
   let weights: Map<string, NamedTensor>;
   let preprocess: string;
+  const warnings: Diagnostic[] = [];
   try {
+    // The source model directory is verified against its manifest first (a directory without one converts, unverified).
+    if (!(await verifyDirFiles(artifactDir, ['model.json', 'weights.bin', 'ir.json', 'preprocess.json']))) {
+      warnings.push(diag('MTL5337', FILE_START, { dir: artifactDir, manifest: MANIFEST_FILE }));
+    }
     ir = JSON.parse(await fsp.readFile(path.join(artifactDir, 'ir.json'), 'utf8')) as ModelIR;
     preprocess = await fsp.readFile(path.join(artifactDir, 'preprocess.json'), 'utf8');
     weights = await readTfjsWeights(artifactDir);
@@ -163,9 +163,9 @@ export async function convertTfjsToTorch(artifactDir: string, outDir: string): P
       'preprocess.json': preprocess,
     });
   } catch (e) {
-    return { diagnostics: [failure(outDir, e, 'write')] };
+    return { diagnostics: [...warnings, failure(outDir, e, 'write')] };
   }
-  return { diagnostics: [] };
+  return { diagnostics: warnings };
 }
 
 /** Options of {@link convertTorchToTfjs}. */

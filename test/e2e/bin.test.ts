@@ -93,14 +93,16 @@ describe('a real SIGINT', () => {
     expect(r.stderr).toMatch(/interrupted (at epoch \d, batch \d+|after epoch \d); resume with --resume/);
     expect(r.stderr).toContain(`Continue with: mtl train ${spec} --out ${out} --resume`);
     expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(existsSync(path.join(out, 'checkpoint'))).toBe(true);
-    expect(existsSync(path.join(out, 'model.json'))).toBe(false);
+    // The checkpoint of an interrupted run is in the staging directory OUT.partial; OUT is not created yet.
+    expect(existsSync(path.join(`${out}.partial`, 'index.json'))).toBe(true);
+    expect(existsSync(out)).toBe(false);
 
     const resumed = await runBin(['train', spec, '--data', data, '--out', out, '--backend', 'wasm', '--resume', '--format', 'json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('mtl train: training step: tfjs graph (the direct step runs on the native backend only: --backend native)\n');
     expect((JSON.parse(resumed.stdout) as { trainStep: unknown }).trainStep).toEqual({ kind: 'tfjs' });
     for (const f of ['model.json', 'weights.bin', 'ir.json', 'preprocess.json', 'metrics.json', 'checkpoint']) expect(existsSync(path.join(out, f)), f).toBe(true);
+    expect(existsSync(`${out}.partial`)).toBe(false);
     const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { final: unknown; history: unknown[] };
     expect(metrics.history).toHaveLength(2);
     expect((JSON.parse(resumed.stdout) as { metrics: unknown }).metrics).toEqual(metrics.final);

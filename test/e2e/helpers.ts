@@ -79,6 +79,21 @@ export function runBin(args: string[], opts: { cwd?: string; onStderr?: (all: st
   });
 }
 
+/** Run `node bin/mtl.js ARGS` and send it `signal` once (when its stderr first matches `when`); `signalled` says whether it was sent. */
+export async function runBinSignalling(args: string[], when: RegExp, signal: NodeJS.Signals, cwd?: string): Promise<BinRun & { signalled: boolean }> {
+  let signalled = false;
+  const r = await runBin(args, {
+    ...(cwd !== undefined ? { cwd } : {}),
+    onStderr: (all, child) => {
+      if (!signalled && when.test(all)) {
+        signalled = true;
+        child.kill(signal);
+      }
+    },
+  });
+  return { ...r, signalled };
+}
+
 /** Run the CLI in-process and abort it (as Ctrl-C does) once its stderr matches `when`. */
 export async function runCliAbortingWhen(argv: string[], when: RegExp, cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string; aborted: boolean }> {
   const controller = new AbortController();

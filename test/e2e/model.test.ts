@@ -144,7 +144,7 @@ describe('mtl predict', () => {
     const lines = readFileSync(unlabelled, 'utf8').split('\n');
     lines[200] = lines[200]!.split(',').slice(0, 3).join(',');
     writeFileSync(broken, lines.join('\n'));
-    const bad = await runCli(['predict', MODEL, '--data', broken, '--out', out], { cwd: ROOT });
+    const bad = await runCli(['predict', MODEL, '--data', broken, '--out', out, '--force'], { cwd: ROOT });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/unlabelled-bad\.csv row 201 has 3 fields, but the header has 6/);
     expect(hasStackTrace(bad.stderr)).toBe(false);
@@ -368,7 +368,7 @@ describe('interrupt and resume', () => {
     expect(i.code, i.stderr).toBe(130);
     expect(i.stderr).toMatch(/interrupted at epoch 1, batch 100; resume with --resume/);
     expect(i.stderr).toMatch(/--resume/);
-    expect(existsSync(path.join(part, 'checkpoint'))).toBe(true);
+    expect(existsSync(path.join(`${part}.partial`, 'index.json'))).toBe(true);
     expect(existsSync(path.join(part, 'model.json')), 'no model yet').toBe(false);
 
     const r = await runCli(['train', spec, '--data', data, '--out', part, '--backend', 'wasm', '--resume'], { cwd: dir });

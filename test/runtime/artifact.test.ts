@@ -9,31 +9,14 @@ import { evaluateArtifact } from '../../src/runtime/evaluate.js';
 import { predictArtifact } from '../../src/runtime/predict.js';
 import { train } from '../../src/runtime/train.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
 import type { Batch } from '../../src/runtime/data/types.js';
-import { FAKE_DATA, FakeRuntime, fakeDeps, fakeIr, fakeReadBatches, fakeState } from './train-fakes.js';
+import { FAKE_DATA, FAKE_METRICS as METRICS, FakeRuntime, fakeDeps, fakeIr, fakeReadBatches, fakeState } from './train-fakes.js';
 
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'mtl-art-'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-const METRICS: MetricsFile = {
-  version: 1,
-  model: 'fake',
-  final: {},
-  bestEpoch: 1,
-  bestScore: null,
-  stoppedEarly: false,
-  history: [],
-  backend: 'cpu',
-  seed: 42,
-  settings: { optimizer: 'adam', lr: 0.5, batch: 16, epochs: 1, seed: 42, validSplit: 0.1 },
-  data: { train: FAKE_DATA },
-  parameterCount: 26,
-  timings: { preprocessSeconds: 0, trainSeconds: 0 },
-};
 
 async function firstBatch(): Promise<Batch> {
   for await (const b of fakeReadBatches()(fakeIr(), fakeState(), FAKE_DATA, { baseDir: root, batchSize: 32, part: 'all', validSplit: 0, seed: 1 })) return b;
@@ -55,7 +38,7 @@ describe('model directory', () => {
     ir.loc = { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } };
     await writeArtifact(dir, { model, ir, preprocess: fakeState(5), metrics: METRICS });
     model.dispose();
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'ir.json', 'metrics.json', 'model.json', 'preprocess.json', 'weights.bin']);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'ir.json', 'metrics.json', 'model.json', 'mtl-artifact.json', 'preprocess.json', 'weights.bin']);
     expect(readdirSync(root)).toEqual(['model']);
     const irJson = JSON.parse(readFileSync(path.join(dir, 'ir.json'), 'utf8'));
     expect(irJson.loc).toBeUndefined();
@@ -105,6 +88,8 @@ describe('model directory', () => {
     const e1 = await loadArtifact(dir).catch((e: unknown) => e);
     expect(isMtlError(e1) && e1.diagnostics[0]!.code).toBe('MTL5303');
     expect((e1 as Error).message).toContain('preprocess.json');
+    // Without a manifest (a directory of an mtl before manifests) the files' own checks name the file.
+    rmSync(path.join(dir, 'mtl-artifact.json'));
     writeFileSync(path.join(dir, 'preprocess.json'), '{"version": 1, "features": {}}');
     writeFileSync(path.join(dir, 'metrics.json'), '{ not json');
     const e2 = await loadArtifact(dir).catch((e: unknown) => e);

@@ -57,7 +57,7 @@ describe('checkpoints', () => {
     const dir = path.join(root, 'checkpoint');
     await writeCheckpoint(dir, cp(1));
     // A killed writer leaves a half-written temporary directory beside the checkpoint.
-    const stale = path.join(root, '.tmp-checkpoint-999-dead');
+    const stale = path.join(root, '.tmp-checkpoint-999-deadbeef');
     mkdirSync(stale);
     writeFileSync(path.join(stale, 'tensors.bin'), Buffer.alloc(3));
     expect((await readCheckpoint<{ epoch: number }>(dir))!.info.epoch).toBe(1);

@@ -10,6 +10,7 @@ import type { Batch } from '../../src/runtime/data/types.js';
 import type { ModelRuntime, Predictions, StepResult, TrainingState } from '../../src/compile/types.js';
 import type { DataRef, PreprocessState, ReadBatchesOptions, RuntimeDeps } from '../../src/runtime/runtime-deps.js';
 import { evalLabelExpr } from '../../src/runtime/labels.js';
+import type { MetricsFile } from '../../src/runtime/run-record.js';
 
 const USERS = 10;
 
@@ -297,3 +298,20 @@ export const FAKE_DATA: DataRef = { kind: 'synth', generator: 'fake', rows: 120,
 export function fakeState(rowsSeen = 0): PreprocessState {
   return { version: 1, features: {}, rowsSeen, rowsSkipped: 0, labels: {}, split: { validSplit: 0.2, seed: 42, hasValidFile: false } } as unknown as PreprocessState;
 }
+
+/** A metrics.json for model directories written directly with writeArtifact (no training run). */
+export const FAKE_METRICS: MetricsFile = {
+  version: 1,
+  model: 'fake',
+  final: {},
+  bestEpoch: 1,
+  bestScore: null,
+  stoppedEarly: false,
+  history: [],
+  backend: 'cpu',
+  seed: 42,
+  settings: { optimizer: 'adam', lr: 0.5, batch: 16, epochs: 1, seed: 42, validSplit: 0.1 },
+  data: { train: FAKE_DATA },
+  parameterCount: 26,
+  timings: { preprocessSeconds: 0, trainSeconds: 0 },
+};

@@ -43,7 +43,7 @@ describe('train (fake runtime)', () => {
     expect(r.bestEpoch).toBe(2);
     expect(runtimes[0]!.disposed).toBe(true);
     const dir = path.join(root, 'm');
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'checkpoint', 'ir.json', 'metrics.json', 'model.json', 'preprocess.json', 'weights.bin']);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'checkpoint', 'ir.json', 'metrics.json', 'model.json', 'mtl-artifact.json', 'preprocess.json', 'weights.bin']);
     const m = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as MetricsFile;
     expect(m.final).toEqual(r.metrics);
     expect(m.history).toHaveLength(2);
@@ -84,14 +84,29 @@ describe('train (fake runtime)', () => {
     expect(r1.interrupted).toBe(true);
     expect(r1.history).toHaveLength(1);
     expect(lines.join('')).toContain('interrupted at epoch 2, batch 3');
-    expect(existsSync(path.join(root, 'cut', 'model.json'))).toBe(false);
-    const ck = await readCheckpoint<{ position: unknown }>(path.join(root, 'cut', 'checkpoint'));
+    expect(existsSync(path.join(root, 'cut'))).toBe(false);
+    // An interrupted run leaves its state in the staging directory OUT.partial, where --resume looks.
+    const ck = await readCheckpoint<{ position: unknown }>(path.join(root, 'cut.partial'));
     expect(ck!.info.position).toEqual({ epoch: 2, batch: 3 });
     const r2 = await train(opts('cut', { resume: true }));
     expect(r2.interrupted).toBe(false);
     expect(stable(r2.history)).toEqual(stable(straight.history));
     expect(await finalWeights('cut')).toEqual(await finalWeights('straight'));
     expect(existsSync(path.join(root, 'cut', 'model.json'))).toBe(true);
+    expect(existsSync(path.join(root, 'cut.partial'))).toBe(false);
+  });
+
+  it('a run without --resume says it discards an interrupted run\'s checkpoint, and removes it when done', async () => {
+    const ac = new AbortController();
+    const r1 = await train(opts('over', { deps: fakeDeps({ hooks: { onStep: (s) => s === 3 && ac.abort() } }), signal: ac.signal }));
+    expect(r1.interrupted).toBe(true);
+    expect(existsSync(path.join(root, 'over.partial', 'index.json'))).toBe(true);
+    const lines: string[] = [];
+    const r2 = await train(opts('over', { log: { write: (t) => lines.push(t), isTTY: false } }));
+    expect(r2.interrupted).toBe(false);
+    expect(lines[0]).toBe(`starting over: the interrupted run's checkpoint in ${path.join(root, 'over.partial')} is discarded (--resume continues it instead)\n`);
+    expect(r2.history[0]!.epoch).toBe(1);
+    expect(readdirSync(root).filter((n) => n.startsWith('over'))).toEqual(['over']);
   });
 
   it('refuses to resume with another spec, another seed, or without a checkpoint', async () => {
@@ -170,17 +185,21 @@ describe('train (fake runtime)', () => {
     const e = await train(opts('nan', { deps: fakeDeps({ hooks: { nanAtStep: 8 } }) })).catch((x: unknown) => x);
     expect(isMtlError(e) && e.diagnostics[0]!.code).toBe('MTL5309');
     expect((e as Error).message).toContain('epoch 2, batch 2');
-    expect(readdirSync(path.join(root, 'nan'))).toEqual(['checkpoint']);
-    const ck = await readCheckpoint<{ history: unknown[] }>(path.join(root, 'nan', 'checkpoint'));
+    expect(existsSync(path.join(root, 'nan'))).toBe(false);
+    const ck = await readCheckpoint<{ history: unknown[] }>(path.join(root, 'nan.partial'));
     expect(ck!.info.history).toHaveLength(1);
   });
 
   it('replaces a previous model only at the end', async () => {
     await train(opts('m', { overrides: { epochs: 1 } }));
     const before = readFileSync(path.join(root, 'm', 'model.json'), 'utf8');
+    const ckBefore = readFileSync(path.join(root, 'm', 'checkpoint', 'index.json'));
     const e = await train(opts('m', { deps: fakeDeps({ hooks: { nanAtStep: 8 } }) })).catch((x: unknown) => x);
     expect(isMtlError(e)).toBe(true);
     expect(readFileSync(path.join(root, 'm', 'model.json'), 'utf8')).toBe(before);
+    // The failed run's epoch-1 checkpoint went to the staging directory, not over the model's own.
+    expect(readFileSync(path.join(root, 'm', 'checkpoint', 'index.json'))).toEqual(ckBefore);
+    expect(existsSync(path.join(root, 'm.partial', 'index.json'))).toBe(true);
   });
 
   it('prints progress: plain lines off a terminal, one rewritten line on a terminal', async () => {

@@ -14,6 +14,7 @@ import { createDefaultRegistry } from '../../src/plugins/load.js';
 import { serializeModel, deserializeModel } from '../../src/runtime/tfjs-io.js';
 import { compileToPytorch, countParameters } from '../../src/targets/pytorch/index.js';
 import { convertTfjsToTorch, convertTorchToTfjs } from '../../src/targets/convert.js';
+import { writeManifest } from '../../src/runtime/manifest.js';
 import { parameterNames } from '../../src/targets/pytorch/names.js';
 import { Rng } from '../../src/runtime/data/prng.js';
 import { REFERENCE_IRS, kitchenSink } from './fixtures.js';
@@ -115,6 +116,8 @@ describe.skipIf(!torchPython)('tfjs ⇄ PyTorch equivalence', () => {
       await fsp.writeFile(path.join(artifact, 'weights.bin'), weights);
       await fsp.writeFile(path.join(artifact, 'ir.json'), JSON.stringify(ir));
       await fsp.writeFile(path.join(artifact, 'preprocess.json'), JSON.stringify({ version: 1, features: {}, rowsSeen: 0 }));
+      // As mtl train writes it: with a manifest (without one, conversion warns MTL5337 that it is unverified).
+      await writeManifest(artifact, 'model');
       model.dispose();
       runtime.dispose();
       const torchDir = path.join(tmp, `${name}-torch`);

@@ -3,6 +3,7 @@
  */
 import * as path from 'node:path';
 import { compileToPytorch } from '../../targets/pytorch/index.js';
+import { withOutputDir } from '../../runtime/output-guard.js';
 import { hasErrors } from '../../check.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -11,12 +12,14 @@ import { TRUST_OPTION } from '../plugin-trust.js';
 import { printDiagnostics } from '../report.js';
 
 /** Help text of `mtl compile`. */
-export const COMPILE_HELP = `Usage: mtl compile SPEC --target pytorch -o DIR [--plugin P]... [--trust-plugins]
+export const COMPILE_HELP = `Usage: mtl compile SPEC --target pytorch -o DIR [--force] [--plugin P]... [--trust-plugins]
 
 Compile a spec to a readable PyTorch package in DIR (replaced atomically): model.py (the nn.Module, same outputs,
 parameters and losses as the tfjs target), a data reader with the same preprocessing and hash, and train.py,
 which runs under torchrun with DistributedDataParallel:
   torchrun --nproc_per_node 2 DIR/train.py --data train.csv --out run/
+DIR must be new, empty or a package written by mtl compile; --force replaces it anyway (never a directory
+holding the spec, the current or the home directory).
 See docs/scaling-out.md. Convert the trained weights back with 'mtl convert'.
   --plugin P         load a gate plugin (a path or a package name) besides the spec's 'use' lines
   --trust-plugins    run the code of the spec's 'use' plugins (default: check them from their manifests)
@@ -29,6 +32,7 @@ export async function runCompile(argv: string[], io: CliIo): Promise<number> {
     out: { type: 'string', short: 'o' },
     plugin: { type: 'string', multiple: true },
     ...TRUST_OPTION,
+    force: { type: 'boolean' },
   });
   if (values.help) return io.stdout(COMPILE_HELP), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError('mtl compile: give exactly one spec. Usage: mtl compile SPEC --target pytorch -o DIR', 'compile');
@@ -38,7 +42,9 @@ export async function runCompile(argv: string[], io: CliIo): Promise<number> {
   if (!out) throw new UsageError('mtl compile: -o DIR is required.', 'compile');
   const spec = await loadValidSpec(positionals[0]!, 'compile', io, values, 'manifest');
   if (!spec) return EXIT.errors;
-  const result = await compileToPytorch(spec.ir, path.resolve(io.cwd, out), { file: positionals[0]! });
+  const outDir = path.resolve(io.cwd, out);
+  const guard = { kind: 'pytorch-package' as const, inputs: [spec.file], force: Boolean(values.force), cwd: io.cwd, command: `mtl compile ${argv.join(' ')}` };
+  const result = await withOutputDir(outDir, guard, () => compileToPytorch(spec.ir, outDir, { file: positionals[0]! }));
   if (result.diagnostics.length) printDiagnostics(result.diagnostics, undefined, io, { toStderr: true });
   if (hasErrors(result.diagnostics)) return EXIT.errors;
   io.stderr(`wrote ${result.files.length} files to ${out}: ${result.files.join(', ')}\n`);

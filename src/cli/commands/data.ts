@@ -7,13 +7,15 @@ import type { JsonValue } from '../../ir/types.js';
 import { SYNTH_GENERATORS, fileStreamSeed, writeSynthCsv } from '../../runtime/data/synth.js';
 import { suggest } from '../../diagnostics/suggest.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
+import { checkOutputFile } from '../../runtime/output-guard.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Help text of `mtl data`. */
-export const DATA_HELP = `Usage: mtl data synth GENERATOR --out FILE [--rows N] [--seed S] [--built-in] [--param KEY=VALUE]...
+export const DATA_HELP = `Usage: mtl data synth GENERATOR --out FILE [--force] [--rows N] [--seed S] [--built-in] [--param KEY=VALUE]...
        mtl data synth --list
 
-Write built-in synthetic data as CSV (gzip when FILE ends in .gz). Generators:
+Write built-in synthetic data as CSV (gzip when FILE ends in .gz), atomically; an existing FILE is replaced
+only with --force. Generators:
   esmm     impressions with click, buy, and the ground-truth conversion-if-clicked label cvr_true
   mmoe     the MMoE paper's synthetic regression pair with task correlation p (--param correlation=0.9)
   census   census-income-like rows with the UCI column names (the reference specs' built-in data)
@@ -34,6 +36,7 @@ export async function runData(argv: string[], io: CliIo): Promise<number> {
     param: { type: 'string', multiple: true },
     list: { type: 'boolean' },
     'built-in': { type: 'boolean' },
+    force: { type: 'boolean' },
   });
   if (values.help) return io.stdout(DATA_HELP), EXIT.ok;
   const [sub, generator] = positionals;
@@ -69,6 +72,7 @@ export async function runData(argv: string[], io: CliIo): Promise<number> {
     params[key] = raw.trim() !== '' && Number.isFinite(num) ? num : raw;
   }
   const file = path.resolve(io.cwd, out);
+  await checkOutputFile(file, { inputs: [], force: Boolean(values.force) });
   await writeSynthCsv(generator, rows, params, values['built-in'] ? seed : fileStreamSeed(seed), file);
   io.stderr(`wrote ${rows} rows of '${generator}' data to ${out}\n`);
   return EXIT.ok;

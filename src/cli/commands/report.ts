@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { buildReport } from '../../report/index.js';
 import { selectBackend } from '../../runtime/backend.js';
 import { writeFileAtomic } from '../../runtime/fs-atomic.js';
+import { recordedDataFiles, writeFailure } from '../../runtime/artifact.js';
+import { checkOutputFile, filesIn } from '../../runtime/output-guard.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { fileDataRef } from '../data-ref.js';
@@ -14,7 +16,7 @@ import { artifactPlugins } from '../artifact-plugins.js';
 import { printDiagnostics } from '../report.js';
 
 /** Help text of `mtl report`. */
-export const REPORT_HELP = `Usage: mtl report DIR -o FILE.html [--data FILE] [--no-gates] [--backend B] [--plugin P]...
+export const REPORT_HELP = `Usage: mtl report DIR -o FILE.html [--force] [--data FILE] [--no-gates] [--backend B] [--plugin P]...
 
 Write a self-contained HTML page (no scripts, no network) for a model directory written by mtl train:
 the run's settings, the final validation metrics, loss and metric curves per task over the epochs, a
@@ -23,7 +25,7 @@ gate-usage heatmap (mean weight of every expert in every gate) and the architect
   --no-gates    do not run the model to measure gate usage
   --plugin P    load a gate plugin module (path or package) the model needs; the plugins a model
                 directory's ir.json lists are never loaded from there (a model directory is data)
-'-o -' writes the page to stdout.
+'-o -' writes the page to stdout. An existing FILE is replaced only with --force (never an input).
 `;
 
 /** Run `mtl report`. */
@@ -34,6 +36,7 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     'no-gates': { type: 'boolean' },
     backend: { type: 'string' },
     plugin: { type: 'string', multiple: true },
+    force: { type: 'boolean' },
   });
   if (values.help) return io.stdout(REPORT_HELP), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError('mtl report: give exactly one model directory. Usage: mtl report DIR -o report.html', 'report');
@@ -45,17 +48,25 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   const backendName = parseBackend('report', stringFlag(values, 'backend'));
   const dir = path.resolve(io.cwd, positionals[0]!);
   if (!noGates) await selectBackend(backendName);
+  const outPath = path.resolve(io.cwd, out);
+  const dataRef = dataFlag !== undefined ? fileDataRef('report', io.cwd, dataFlag) : undefined;
+  if (out !== '-') {
+    const data = dataRef?.kind === 'file' ? [dataRef.path] : noGates ? [] : await recordedDataFiles(dir);
+    await checkOutputFile(outPath, { inputs: [...data, ...(await filesIn(dir))], force: Boolean(values.force) });
+  }
   const plugins = await artifactPlugins(dir, io, (values.plugin as string[] | undefined) ?? []);
   if (!plugins) return EXIT.errors;
   const { value: html, diagnostics } = await buildReport(dir, {
-    ...(dataFlag !== undefined ? { data: fileDataRef('report', io.cwd, dataFlag) } : {}),
+    ...(dataRef ? { data: dataRef } : {}),
     noGates,
     plugins,
   });
   if (diagnostics.length) printDiagnostics(diagnostics.map((d) => ({ ...d, severity: 'warning' as const })), undefined, io, { toStderr: true });
   if (out === '-') io.stdout(html);
   else {
-    await writeFileAtomic(path.resolve(io.cwd, out), html);
+    await writeFileAtomic(outPath, html).catch((e: unknown) => {
+      throw writeFailure(outPath, e);
+    });
     io.stderr(`wrote ${out}\n`);
   }
   return EXIT.ok;

@@ -3,7 +3,8 @@
  */
 import * as path from 'node:path';
 import { selectBackend } from '../../runtime/backend.js';
-import { train, type TrainOverrides } from '../../runtime/train.js';
+import { partialDir, train, type TrainOverrides } from '../../runtime/train.js';
+import { withOutputDir } from '../../runtime/output-guard.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { trainDataRefs } from '../data-ref.js';
@@ -20,17 +21,21 @@ preprocess.json, metrics.json (final metrics and per-epoch history) and checkpoi
 Without --data, the spec's data block is used (every reference spec has built-in synthetic data).
   --data FILE        training data: CSV with a header, TSV, or JSON Lines; plain or .gz
   --valid FILE       validation data (default: the spec's valid_split of the training data)
-  --out DIR          the model directory to write (replaced atomically at the end)
+  --out DIR          the model directory to write: new, empty, or an mtl model directory (replaced only
+                     when the run succeeds; until then checkpoints go to DIR.partial)
+  --force            replace DIR even when it holds files mtl did not write (never the spec, the data,
+                     the current or the home directory)
   --epochs N  --batch N  --lr X  --seed N  --optimizer adam|adagrad|sgd   override the spec's train settings
   --rows N           with built-in data: generate N rows instead of the spec's count
   --backend B        auto (default: tensorflow if installed, else native if its OpenBLAS addon is built, else wasm), native, wasm, cpu, tensorflow
-  --resume           continue an interrupted run from DIR/checkpoint
+  --resume           continue an interrupted run from DIR.partial (or a finished one from DIR/checkpoint)
   --skip-bad-rows    skip and count malformed rows instead of stopping at the first
   --plugin P         load a gate plugin (path or package) besides the spec's 'use' lines
   --trust-plugins    also run 'use' plugins from outside the spec's project (absolute paths, ../ out of
                      it, packages in a node_modules above it); train runs plugins inside the project anyway
   --format json      print the final result as JSON on stdout
-Ctrl-C finishes the current step and writes a resumable checkpoint.
+Ctrl-C finishes the current step and writes a resumable checkpoint to DIR.partial; DIR is left as it was.
+A second run on the same DIR while one is running is refused.
 On the native backend training runs the direct step (the model's step planned once and run in the addon,
 ~2x the tfjs graph); the log says which step ran and, if not direct, why. MTL_DIRECT_STEP=off forces the
 tfjs graph.
@@ -50,6 +55,7 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     optimizer: { type: 'string' },
     backend: { type: 'string' },
     resume: { type: 'boolean' },
+    force: { type: 'boolean' },
     'skip-bad-rows': { type: 'boolean' },
     plugin: { type: 'string', multiple: true },
     format: { type: 'string' },
@@ -90,23 +96,28 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
   const backend = await selectBackend(backendName);
   io.stderr(`mtl train: ${spec.ir.name} on ${backend.name}${backend.note ? ` (${backend.note})` : ''}\n`);
 
-  const result = await train({
-    ir: spec.ir,
-    gates: gateLookup(spec.registry),
-    data: refs.data,
-    ...(refs.valid ? { valid: refs.valid } : {}),
-    baseDir: spec.dir,
-    outDir: path.resolve(io.cwd, out),
-    overrides,
-    resume: Boolean(values.resume),
-    skipBadRows: Boolean(values['skip-bad-rows']),
-    log: { write: io.stderr, isTTY: io.isTTY },
-    // Run-level warnings (no validation rows, undefined metrics) carry no file of their own: they are about this spec's run.
-    onWarning: (d) => printDiagnostics([{ ...d, file: d.file ?? positionals[0]! }], undefined, io, { toStderr: true }),
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
+  const outDir = path.resolve(io.cwd, out);
+  const inputs = [spec.file, ...[refs.data, refs.valid].flatMap((r) => (r?.kind === 'file' ? [r.path] : []))];
+  const guard = { kind: 'model' as const, inputs, force: Boolean(values.force), cwd: io.cwd, command: `mtl train ${argv.join(' ')}`, companions: [{ dir: partialDir(outDir), kind: 'checkpoint' as const }] };
+  const result = await withOutputDir(outDir, guard, () =>
+    train({
+      ir: spec.ir,
+      gates: gateLookup(spec.registry),
+      data: refs.data,
+      ...(refs.valid ? { valid: refs.valid } : {}),
+      baseDir: spec.dir,
+      outDir,
+      overrides,
+      resume: Boolean(values.resume),
+      skipBadRows: Boolean(values['skip-bad-rows']),
+      log: { write: io.stderr, isTTY: io.isTTY },
+      // Run-level warnings (no validation rows, undefined metrics) carry no file of their own: they are about this spec's run.
+      onWarning: (d) => printDiagnostics([{ ...d, file: d.file ?? positionals[0]! }], undefined, io, { toStderr: true }),
+      ...(io.signal ? { signal: io.signal } : {}),
+    }),
+  );
   if (result.interrupted) {
-    io.stderr(`mtl train: interrupted; a resumable checkpoint is in ${out}/checkpoint. Continue with: mtl train ${positionals[0]} --out ${out} --resume\n`);
+    io.stderr(`mtl train: interrupted; ${out} is unchanged and a resumable checkpoint is in ${out.replace(/[\\/]+$/, '')}.partial. Continue with: mtl train ${positionals[0]} --out ${out} --resume\n`);
     return EXIT.interrupted;
   }
   if (result.trainStep) io.stderr(`mtl train: training step: ${describeTrainStep(result.trainStep)}\n`);

@@ -2,16 +2,13 @@
  * The built-in data generators (`data { synth NAME rows N }`, `mtl data synth`): deterministic by seed,
  * streamed (never materialised), and writable as CSV so that what a spec trains on can be inspected.
  */
-import { createWriteStream, promises as fsp } from 'node:fs';
 import { createGzip } from 'node:zlib';
-import * as path from 'node:path';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import type { JsonValue } from '../../ir/types.js';
 import { FILE_START } from '../../diagnostics/types.js';
 import { diag } from '../../diagnostics/catalog.js';
 import { MtlError } from '../../diagnostics/error.js';
 import { suggest } from '../../diagnostics/suggest.js';
+import { writeStreamAtomic } from '../fs-atomic.js';
 import { ESMM_COLUMNS, ESMM_PARAMS, generateEsmm } from './synth-esmm.js';
 import { checkMmoeParams, generateMmoe, mmoeColumns, MMOE_PARAMS } from './synth-mmoe.js';
 import { CENSUS_COLUMNS, CENSUS_PARAMS, generateCensus } from './synth-census.js';
@@ -92,10 +89,6 @@ function csvField(v: string | number | undefined): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-async function writeAll(out: Writable, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
-}
-
 /**
  * The generator seed of `mtl data synth --seed S`: S mixed with a constant, so a file never repeats the rows
  * of a spec's built-in training data with `seed S` (the same world, other draws). Scoring such a file with a
@@ -107,36 +100,28 @@ export function fileStreamSeed(seed: number): number {
 
 /**
  * Write `rows` generated records as CSV (gzip when `outPath` ends in .gz). Atomic: written to a temporary
- * sibling and renamed, so a crash never leaves a partial file. Throws MtlError for an unknown generator or
- * bad parameters, MTL5308 when the file cannot be written.
+ * sibling and renamed, so a crash never leaves a partial file (fs-atomic.ts writeStreamAtomic). Throws
+ * MtlError for an unknown generator or bad parameters, MTL5308 naming the file when it cannot be written.
  */
 export async function writeSynthCsv(generator: string, rows: number, params: Record<string, JsonValue>, seed: number, outPath: string): Promise<void> {
   const g = synthGenerator(generator, params);
   const columns = g.generator.columns(g.params);
-  const dir = path.dirname(path.resolve(outPath));
-  const tmp = path.join(dir, `.tmp-${path.basename(outPath)}-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`);
   try {
-    await fsp.mkdir(dir, { recursive: true });
-    const file = createWriteStream(tmp);
-    const out: Writable = outPath.endsWith('.gz') ? createGzip() : file;
-    if (out !== file) out.pipe(file);
-    const closed = once(file, 'close');
-    await writeAll(out, columns.map(csvField).join(',') + '\n');
-    let lines: string[] = [];
-    for (const rec of g.generator.generate(rows, g.params, seed)) {
-      lines.push(columns.map((c) => csvField(rec[c])).join(','));
-      if (lines.length === 1000) {
-        await writeAll(out, lines.join('\n') + '\n');
-        lines = [];
+    await writeStreamAtomic(outPath, async (write) => {
+      await write(columns.map(csvField).join(',') + '\n');
+      let lines: string[] = [];
+      for (const rec of g.generator.generate(rows, g.params, seed)) {
+        lines.push(columns.map((c) => csvField(rec[c])).join(','));
+        if (lines.length === 1000) {
+          await write(lines.join('\n') + '\n');
+          lines = [];
+        }
       }
-    }
-    if (lines.length) await writeAll(out, lines.join('\n') + '\n');
-    out.end();
-    await closed;
-    await fsp.rename(tmp, outPath);
+      if (lines.length) await write(lines.join('\n') + '\n');
+    }, outPath.endsWith('.gz') ? createGzip() : undefined);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
     if (e instanceof MtlError) throw e;
-    throw new MtlError(diag('MTL5308', FILE_START, { file: outPath, reason: (e as Error).message }, { file: outPath }));
+    const err = e as NodeJS.ErrnoException;
+    throw new MtlError(diag('MTL5308', FILE_START, { file: outPath, reason: err.code ? `${err.code}: ${err.message}` : err.message }, { file: outPath }));
   }
 }

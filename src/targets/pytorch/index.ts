@@ -21,7 +21,9 @@ import { FILE_START } from '../../diagnostics/types.js';
 import { diag } from '../../diagnostics/catalog.js';
 import { stripLocations } from '../../ir/strip.js';
 import { earlyStopTerms, metricPlan } from '../../runtime/metric-plan.js';
-import { makeTempDirBeside, recoverDir, removeStaleTemps, swapDir } from '../../runtime/fs-atomic.js';
+import { publishDir } from '../../runtime/fs-atomic.js';
+import { MANIFEST_FILE, writeManifest } from '../../runtime/manifest.js';
+import { irHash } from '../../runtime/ir-hash.js';
 import { packageRoot, packageVersion } from '../../util/package-root.js';
 import { checkSupported, emitModel } from './emit-model.js';
 import { countParameters } from './names.js';
@@ -99,19 +101,14 @@ export async function generatePytorchPackage(ir: ModelIR, opts: PytorchCompileOp
 export async function compileToPytorch(ir: ModelIR, outDir: string, opts: PytorchCompileOptions = {}): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
   const generated = await generatePytorchPackage(ir, opts);
   if (!generated.value) return { files: [], diagnostics: generated.diagnostics };
-  let tmp: string | undefined;
   try {
-    await recoverDir(outDir);
-    await removeStaleTemps(outDir);
-    tmp = await makeTempDirBeside(outDir);
-    for (const [name, text] of generated.value) await fsp.writeFile(path.join(tmp, name), text);
-    await swapDir(tmp, outDir);
-    tmp = undefined;
+    await publishDir(outDir, async (tmp) => {
+      for (const [name, text] of generated.value!) await fsp.writeFile(path.join(tmp, name), text);
+      await writeManifest(tmp, 'pytorch-package', { irHash: irHash(ir) });
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     return { files: [], diagnostics: [diag('MTL5308', FILE_START, { file: outDir, reason: `${err.code ?? 'error'}: ${err.message}` })] };
-  } finally {
-    if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
   }
-  return { files: [...generated.value.keys()].map((n) => path.join(outDir, n)), diagnostics: [] };
+  return { files: [...generated.value.keys(), MANIFEST_FILE].map((n) => path.join(outDir, n)), diagnostics: [] };
 }
