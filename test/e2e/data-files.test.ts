@@ -65,6 +65,7 @@ beforeAll(() => {
   execFileSync('mkfifo', [fifo]);
   symlinkSync(fifo, path.join(dir, 'link.csv'));
   writeFileSync(path.join(dir, 'good.csv'), 'user,city,click\nu1,paris,1\nu2,rome,0\n');
+  mkdirSync(path.join(dir, 'a-directory'));
 }, 240_000);
 
 describe.skipIf(process.platform === 'win32')('non-regular data files are refused up front', () => {
@@ -72,7 +73,8 @@ describe.skipIf(process.platform === 'win32')('non-regular data files are refuse
     { what: 'a FIFO', data: () => fifo, kind: 'a named pipe \\(FIFO\\)' },
     { what: 'a symbolic link to a FIFO', data: () => path.join(dir, 'link.csv'), kind: 'a symbolic link to a named pipe \\(FIFO\\)' },
     { what: '/dev/zero', data: () => '/dev/zero', kind: 'a character device' },
-    { what: 'a directory', data: () => dir, kind: 'a directory' },
+    // A directory of its own: an output inside the data directory would be refused first (MTL5332).
+    { what: 'a directory', data: () => path.join(dir, 'a-directory'), kind: 'a directory' },
   ];
   it.each(CASES)('$what as --data: exit 1 with MTL5051 naming the file and its kind, nothing written', async ({ data, kind }) => {
     const out = path.join(dir, 'out');

@@ -258,7 +258,7 @@ describe('a run that fails, is interrupted or killed leaves the previous model a
   it('Ctrl-C in the second run: exit 130, previous model byte-identical, lock removed, --resume works', async () => {
     const m = copyModel('sigint');
     const before = snapshotDir(m);
-    const r = await runBinSignalling(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '2'], /epoch 1\/2 {2}batch \d+ /, 'SIGINT', tmp.dir);
+    const r = await runBinSignalling(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '2'], /epoch 1\/2 {2}batch \d+\//, 'SIGINT', tmp.dir);
     expect(r.signalled).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain(`is unchanged and a resumable checkpoint is in ${m}.partial`);
@@ -278,7 +278,7 @@ describe('two runs on one output', () => {
     const started = new Promise<void>((resolve) =>
       first.stderr.on('data', (b: Buffer) => {
         stderr += b.toString();
-        if (/batch \d+ /.test(stderr)) resolve();
+        if (/batch \d+\//.test(stderr)) resolve();
       }),
     );
     const exited = new Promise<number | null>((resolve) => first.on('close', (code) => resolve(code)));

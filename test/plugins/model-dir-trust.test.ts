@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { tempDir } from '../cli/helpers.js';
 import { trainableSpec } from './hostile.js';
+import { writeManifest } from '../../src/runtime/manifest.js';
+import { irHash } from '../../src/runtime/ir-hash.js';
+import type { ModelIR } from '../../src/ir/types.js';
 
 const tmp = tempDir('mtl-model-trust-');
 afterAll(() => tmp.cleanup());
@@ -29,6 +32,17 @@ function hostileCopy(name: string, edit: (ir: { plugins: unknown[]; nodes: Array
   return dir;
 }
 
+/**
+ * A hostile copy whose integrity manifest is rewritten to match (a manifest is a checksum, not a
+ * signature: whoever crafts a directory can seal it), so the trust rules, not the integrity check, are tested.
+ */
+async function sealedHostileCopy(name: string, edit: (ir: { plugins: unknown[]; nodes: Array<Record<string, unknown>> }) => void): Promise<string> {
+  const dir = hostileCopy(name, edit);
+  const ir = JSON.parse(readFileSync(path.join(dir, 'ir.json'), 'utf8')) as ModelIR;
+  await writeManifest(dir, 'model', { irHash: irHash(ir) });
+  return dir;
+}
+
 /** The ir.json edit: its gate becomes type `payload-gate`, which only the listed ./payload.js provides. */
 function payloadGate(ir: { plugins: unknown[]; nodes: Array<Record<string, unknown>> }): void {
   ir.plugins = [{ source: './payload.js' }];
@@ -45,7 +59,7 @@ beforeAll(async () => {
 
 describe('a model directory whose ir.json names a plugin', () => {
   it('is scored, evaluated and reported without running the plugin when the model does not need it', async () => {
-    const dir = hostileCopy('listed', (ir) => { ir.plugins = [{ source: './payload.js' }]; });
+    const dir = await sealedHostileCopy('listed', (ir) => { ir.plugins = [{ source: './payload.js' }]; });
     const p = await runCli(['predict', dir, '--data', 'score.csv', '--out', 'p.csv', '--backend', 'cpu'], { cwd: tmp.dir });
     expect(p.code, p.stderr).toBe(0);
     const e = await runCli(['eval', dir, '--data', 'score.csv', '--backend', 'cpu'], { cwd: tmp.dir });
@@ -56,19 +70,21 @@ describe('a model directory whose ir.json names a plugin', () => {
   });
 
   it('runs a gate whose plugin is absent from its saved tfjs layers, without running the plugin', async () => {
-    const dir = hostileCopy('builtin-layers', payloadGate);
+    const dir = await sealedHostileCopy('builtin-layers', payloadGate);
     const p = await runCli(['predict', dir, '--data', 'score.csv', '--out', 'p3.csv', '--backend', 'cpu'], { cwd: tmp.dir });
     expect(p.code, p.stderr).toBe(0);
     expect(existsSync(MARKER)).toBe(false);
   });
 
   it('is refused with MTL4208 (pass --plugin) when its saved layers need that plugin, still without running it', async () => {
-    const dir = hostileCopy('needs', payloadGate);
+    const dir = await sealedHostileCopy('needs', payloadGate);
     // The gate's softmax layer becomes a class only the plugin could register.
     const modelFile = path.join(dir, 'model.json');
     const model = readFileSync(modelFile, 'utf8');
     expect(model).toContain('"class_name":"Softmax"');
     writeFileSync(modelFile, model.replace('"class_name":"Softmax"', '"class_name":"mtl>PayloadGate"'));
+    const ir = JSON.parse(readFileSync(path.join(dir, 'ir.json'), 'utf8')) as ModelIR;
+    await writeManifest(dir, 'model', { irHash: irHash(ir) });
     for (const argv of [
       ['predict', dir, '--data', 'score.csv', '--out', 'p2.csv', '--backend', 'cpu'],
       ['eval', dir, '--data', 'score.csv', '--backend', 'cpu'],
