@@ -71,6 +71,19 @@ export interface GatePlugin {
   build(ctx: GateBuildContext): GateBuildResult;
   /** Custom tfjs layer classes this plugin uses; registered (under their `className`) before building or loading a model. Namespace the class names, e.g. "mtl>NoisyTopK". */
   layers?: Array<{ className: string } & (new (...args: never[]) => unknown)>;
+  /**
+   * Optional: how the direct step (native backend) computes this gate, for a "logits gate" — one Dense layer
+   * named `${prefix}_logits` (with bias) on the input, weights = a normalisation of its output, output =
+   * Σ_i weights_i · expert_i. Return the normalisation for these (validated) params, or `{ unsupported }`
+   * with a reason; without this member the model trains on the tfjs step.
+   */
+  direct?(params: Record<string, JsonValue>): GateDirectBinding | GateNotSupported;
+  /**
+   * Optional: the PyTorch target's weights for a logits gate (see `direct`): a Python expression of the
+   * tensor named by `logits` ([batch, experts]) giving the weights, e.g. `torch.softmax(logits / 2.0, dim=1)`;
+   * or `{ unsupported }`. Without this member `mtl compile --target pytorch` rejects the gate (MTL5400).
+   */
+  pytorch?(params: Record<string, JsonValue>, logits: string): string | GateNotSupported;
 }
 
 /** The default export of a plugin module. */
@@ -88,4 +101,18 @@ export interface LoadedPlugin {
   source: string;
   /** The range of the `use` declaration, when it came from a spec. */
   loc?: Range;
+}
+
+/** What a gate's `direct` member returns: the kernels' normalisation and its constants. */
+export interface GateDirectBinding {
+  /** softmax(z / temperature), or scale · sigmoid(z / temperature). */
+  normalizer: 'softmax' | 'sigmoid';
+  temperature: number;
+  /** The sigmoid normaliser's upper bound (1 for softmax). */
+  scale: number;
+}
+
+/** A target that does not run this gate, with the reason shown to the user. */
+export interface GateNotSupported {
+  unsupported: string;
 }

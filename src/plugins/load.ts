@@ -12,9 +12,7 @@ import { FILE_START, type Diagnostic } from '../diagnostics/types.js';
 import type { PluginRef } from '../ir/types.js';
 import type { GatePlugin } from './api.js';
 import { PluginRegistry } from './registry.js';
-import softmax from '../../plugins/softmax/index.js';
-import noisyTopK from '../../plugins/noisy-topk/index.js';
-import sigmoid from '../../plugins/sigmoid/index.js';
+import { BUILTIN_PLUGIN_FACTORIES } from './builtin.js';
 
 /** Options of {@link loadPlugins}. */
 export interface LoadPluginsOptions {
@@ -94,7 +92,7 @@ export async function loadPlugins(sources: readonly PluginRef[], opts: LoadPlugi
 /** A registry with the first-party gate plugins (softmax, noisy-topk, sigmoid). A failure here is a bug in mtl, so it throws. */
 export function createDefaultRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
-  const problems = [softmax, noisyTopK, sigmoid].flatMap((factory) => registry.register(factory(), 'builtin'));
+  const problems = BUILTIN_PLUGIN_FACTORIES.flatMap((factory) => registry.register(factory(), 'builtin'));
   if (problems.length) throw new Error(`internal: builtin plugin failed to register: ${problems.map((d) => d.message).join('; ')}`);
   return registry;
 }

@@ -24,6 +24,7 @@ import type { LabelExpr, Metric, MetricFn, MetricTerm, ModelIR, Task, TowerNode 
 import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
+import { lossDef } from '../ops/index.js';
 
 /** One metric to compute. */
 export interface PlannedMetric {
@@ -86,8 +87,8 @@ function outputDefaults(ir: ModelIR): Map<string, OutputDefault> {
 
 /** The default metric functions of a task. */
 function taskDefaultFns(ir: ModelIR, t: Task): MetricFn[] {
-  if (t.loss.type === 'bce') return ['auc', 'logloss'];
-  if (t.loss.type === 'mse') return ['mse', 'mae'];
+  const def = lossDef(t.loss.type);
+  if (def) return [...def.defaultMetrics];
   const towers = new Map(ir.nodes.filter((n): n is TowerNode => n.kind === 'tower').map((n) => [n.name, n]));
   const probability = t.head.every((h) => towers.get(h)?.output === 'sigmoid');
   return probability ? ['auc', 'logloss'] : ['mse', 'mae'];

@@ -17,6 +17,7 @@
  */
 import type { Mlp } from '../../ir/types.js';
 import { activeNativeBlas, type NativeBlas } from '../native-blas.js';
+import { ACTIVATION_DEFS, isNotSupported } from '../../ops/index.js';
 
 /** The kernels the direct step needs, all present. */
 export type DirectKernels = Required<
@@ -39,8 +40,10 @@ export type DirectKernels = Required<
   >
 >;
 
-/** Activation codes of the kernels; an activation missing here (gelu) keeps the tfjs step. */
-export const ACTIVATION_CODES: Partial<Record<Mlp['activation'], number>> = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, elu: 4, selu: 5 };
+/** Activation codes of the kernels, from the op registry; an activation without one (gelu) keeps the tfjs step. */
+export const ACTIVATION_CODES: Partial<Record<Mlp['activation'], number>> = Object.fromEntries(
+  ACTIVATION_DEFS.flatMap((d) => (isNotSupported(d.direct) ? [] : [[d.name, d.direct.code]])),
+);
 
 const KERNEL_NAMES = [
   'gemmAt',
