@@ -6,12 +6,14 @@
  * offset here would write anywhere in the heap; the JS side (src/runtime/direct/kernels.ts) checks first and
  * names the node.
  *
- * Activation codes (act): 0 linear, 1 relu, 2 tanh, 3 sigmoid, 4 elu (alpha 1), 5 selu; all are the
+ * Activation codes (act, MTL_ACT_* in mtl_ops.h, generated from src/ops): linear, relu, tanh, sigmoid, elu
+ * (alpha 1), selu; all are the
  * functions tfjs applies, and each derivative is computed from the activation's OUTPUT y, so the forward
  * pass keeps only post-activation values.
  */
 #define _DEFAULT_SOURCE
 #include "mtl_step.h"
+#include "mtl_ops.h"
 #include "napi_args.h"
 #include <cblas.h>
 #include <math.h>
@@ -30,19 +32,19 @@ static int span_ok(int64_t off, size_t count, size_t len) { return off >= 0 && (
 
 static void activate(float* restrict y, size_t n, int act) {
   switch (act) {
-    case 1:
+    case MTL_ACT_RELU:
       for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
       break;
-    case 2:
+    case MTL_ACT_TANH:
       for (size_t i = 0; i < n; i++) y[i] = tanhf(y[i]);
       break;
-    case 3:
+    case MTL_ACT_SIGMOID:
       for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + expf(-y[i]));
       break;
-    case 4:
+    case MTL_ACT_ELU:
       for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : expm1f(y[i]);
       break;
-    case 5:
+    case MTL_ACT_SELU:
       for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? SELU_SCALE * y[i] : SELU_SCALE * SELU_ALPHA * expm1f(y[i]);
       break;
     default:
@@ -53,19 +55,19 @@ static void activate(float* restrict y, size_t n, int act) {
 /* dy ← dy · act'(x), from y = act(x). */
 static void activation_grad(float* restrict dy, const float* restrict y, size_t n, int act) {
   switch (act) {
-    case 1:
+    case MTL_ACT_RELU:
       for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
       break;
-    case 2:
+    case MTL_ACT_TANH:
       for (size_t i = 0; i < n; i++) dy[i] = dy[i] * (1.0f - y[i] * y[i]);
       break;
-    case 3:
+    case MTL_ACT_SIGMOID:
       for (size_t i = 0; i < n; i++) dy[i] = dy[i] * (y[i] * (1.0f - y[i]));
       break;
-    case 4:
+    case MTL_ACT_ELU:
       for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
       break;
-    case 5:
+    case MTL_ACT_SELU:
       for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] * SELU_SCALE : dy[i] * (y[i] + SELU_SCALE * SELU_ALPHA);
       break;
     default:
@@ -136,7 +138,7 @@ static napi_value BiasActAt(napi_env env, napi_callback_info info) {
   INT_ARG(3, act, "biasActAt");
   OFFSETS_ARG(4, yo, ny, "biasActAt");
   OFFSETS_ARG(5, bo, nb, "biasActAt");
-  if (rows < 0 || cols < 0 || act < 0 || act > 5 || ny != nb) FAIL("mtl_blas.biasActAt: bad sizes or activation");
+  if (rows < 0 || cols < 0 || act < 0 || act > MTL_ACT_MAX || ny != nb) FAIL("mtl_blas.biasActAt: bad sizes or activation");
   const size_t n = (size_t)rows * (size_t)cols;
   for (size_t i = 0; i < ny; i++) {
     if (!span_ok(yo[i], n, len) || (bo[i] >= 0 && !span_ok(bo[i], (size_t)cols, len))) FAIL("mtl_blas.biasActAt: an operand is out of range");
@@ -162,7 +164,7 @@ static napi_value ActGradAt(napi_env env, napi_callback_info info) {
   INT_ARG(2, act, "actGradAt");
   OFFSETS_ARG(3, dyo, nd, "actGradAt");
   OFFSETS_ARG(4, yo, ny, "actGradAt");
-  if (count < 0 || act < 0 || act > 5 || nd != ny) FAIL("mtl_blas.actGradAt: bad sizes or activation");
+  if (count < 0 || act < 0 || act > MTL_ACT_MAX || nd != ny) FAIL("mtl_blas.actGradAt: bad sizes or activation");
   for (size_t i = 0; i < nd; i++) {
     if (!span_ok(dyo[i], (size_t)count, len) || !span_ok(yo[i], (size_t)count, len)) FAIL("mtl_blas.actGradAt: an operand is out of range");
   }
@@ -206,13 +208,13 @@ static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
   if (!get_float(env, argv[4], &invT) || !get_float(env, argv[5], &scale)) FAIL("mtl_blas.gateWeightsAt: invT and scale must be numbers");
   INT_ARG(6, io, "gateWeightsAt");
   INT_ARG(7, oo, "gateWeightsAt");
-  if (kind < 0 || kind > 1 || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsAt: bad kind or sizes");
+  if (kind < 0 || kind > MTL_GATE_MAX || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsAt: bad kind or sizes");
   const size_t total = (size_t)rows * (size_t)n;
   if (!span_ok(io, total, len) || !span_ok(oo, total, len)) FAIL("mtl_blas.gateWeightsAt: an operand is out of range");
   for (int64_t r = 0; r < rows; r++) {
     const float* x = mem + io + (size_t)r * (size_t)n;
     float* w = mem + oo + (size_t)r * (size_t)n;
-    if (kind == 0) {
+    if (kind == MTL_GATE_SOFTMAX) {
       float mx = x[0] * invT;
       for (int64_t i = 1; i < n; i++) mx = fmaxf(mx, x[i] * invT);
       float sum = 0.0f;
@@ -243,14 +245,14 @@ static napi_value GateWeightsGradAt(napi_env env, napi_callback_info info) {
   INT_ARG(6, wo, "gateWeightsGradAt");
   INT_ARG(7, dwo, "gateWeightsGradAt");
   INT_ARG(8, oo, "gateWeightsGradAt");
-  if (kind < 0 || kind > 1 || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsGradAt: bad kind or sizes");
+  if (kind < 0 || kind > MTL_GATE_MAX || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsGradAt: bad kind or sizes");
   const size_t total = (size_t)rows * (size_t)n;
   if (!span_ok(wo, total, len) || !span_ok(dwo, total, len) || !span_ok(oo, total, len)) FAIL("mtl_blas.gateWeightsGradAt: an operand is out of range");
   for (int64_t r = 0; r < rows; r++) {
     const float* w = mem + wo + (size_t)r * (size_t)n;
     const float* dw = mem + dwo + (size_t)r * (size_t)n;
     float* out = mem + oo + (size_t)r * (size_t)n;
-    if (kind == 0) {
+    if (kind == MTL_GATE_SOFTMAX) {
       float dot = 0.0f;
       for (int64_t i = 0; i < n; i++) dot += w[i] * dw[i];
       for (int64_t i = 0; i < n; i++) out[i] = invT * (w[i] * (dw[i] - dot));

@@ -34,7 +34,7 @@ export async function runCompile(argv: string[], io: CliIo): Promise<number> {
   if (!out) throw new UsageError('mtl compile: -o DIR is required.', 'compile');
   const spec = await loadValidSpec(positionals[0]!, 'compile', io, (values.plugin as string[] | undefined) ?? []);
   if (!spec) return EXIT.errors;
-  const result = await compileToPytorch(spec.ir, path.resolve(io.cwd, out), { file: positionals[0]! });
+  const result = await compileToPytorch(spec.ir, path.resolve(io.cwd, out), { file: positionals[0]!, registry: spec.registry });
   if (result.diagnostics.length) printDiagnostics(result.diagnostics, undefined, io, { toStderr: true });
   if (hasErrors(result.diagnostics)) return EXIT.errors;
   io.stderr(`wrote ${result.files.length} files to ${out}: ${result.files.join(', ')}\n`);
