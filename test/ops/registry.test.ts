@@ -146,3 +146,13 @@ describe('the editor offers only what mtl check accepts', () => {
     for (const type of types) expect(errors(text.replace('gate g = softmax', `gate g = ${type}`)), type).toEqual([]);
   });
 });
+
+describe('the docs', () => {
+  it('docs/language.md has a fresh op reference (run npm run docs)', async () => {
+    const { OPS_END, OPS_START, renderOpsReference } = await import('../../src/ops/reference.js');
+    const { replaceBetween } = await import('../../src/cli/reference.js');
+    const text = fs.readFileSync(path.join(root, 'docs/language.md'), 'utf8');
+    expect(replaceBetween(text, OPS_START, OPS_END, renderOpsReference())).toBe(text);
+    for (const d of ALL_OPS) expect(text, d.name).toContain(`| \`${d.name}\` |`);
+  });
+});

@@ -34,7 +34,7 @@ export const bce: LossDef = {
   kind: 'loss',
   name: 'bce',
   summary: 'Binary cross-entropy of a probability (one sigmoid tower or a product of them).',
-  doc: 'Binary cross-entropy on a binary label: sigmoid cross-entropy with logits on one sigmoid tower; on a product head (`ctr * cvr`) computed in log space, never from the rounded product. Default metrics: auc, logloss.',
+  doc: 'Binary cross-entropy on a binary label: sigmoid cross-entropy with logits on one sigmoid tower; on a product head (`ctr * cvr`) computed in log space, never from the rounded product.',
   binaryLabel: true,
   needsProbability: true,
   warnOnProbability: false,

@@ -8,7 +8,7 @@ import { defineValueLoss } from './value-loss.js';
 export const huber = defineValueLoss({
   name: 'huber',
   summary: 'Huber loss (δ = 1) of the head\'s value: squared near the label, linear beyond.',
-  doc: 'Huber loss with δ = 1 on the head\'s value: ½(p − y)² when |p − y| ≤ 1, else |p − y| − ½. Less sensitive to outlying labels than mse. Default metrics: mse, mae.',
+  doc: 'Huber loss with δ = 1 on the head\'s value: ½(p − y)² when |p − y| ≤ 1, else |p − y| − ½. Less sensitive to outlying labels than mse.',
   // With a = |d| and q = min(a, 1): ½q² + (a − q) is ½d² inside and a − ½ outside, and tfjs differentiates it.
   tfjs: (tf, p, y) =>
     tf.tidy(() => {

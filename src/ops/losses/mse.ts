@@ -5,7 +5,7 @@ import { defineValueLoss } from './value-loss.js';
 export const mse = defineValueLoss({
   name: 'mse',
   summary: 'Squared error (p − y)² of the head\'s value.',
-  doc: 'Mean squared error on the head\'s value (a linear tower\'s output, the product of two linear towers, or a product of probabilities). Default metrics: mse, mae.',
+  doc: 'Mean squared error on the head\'s value (a linear tower\'s output, the product of two linear towers, or a product of probabilities).',
   warnOnProbability: true,
   tfjs: (tf, p, y) => tf.squaredDifference(p, y),
   f64: (p, y) => [(p - y) * (p - y), 2 * (p - y)],
