@@ -12,12 +12,7 @@ import { describePlugin, describeSymbol, schemaProperties } from './hover.js';
 import type { SymbolDef, SymbolKindName } from './symbol-index.js';
 import { codeOnly, offsetAt } from './text.js';
 import { TOKEN_TABLE } from '../syntax/tokens.js';
-import { LOSS_NAMES, activationDef, lossDef, optimizerDef, type OpDef } from '../ops/index.js';
-
-/** The op definition a completion word names, for its detail and documentation. */
-function opDoc(word: string): OpDef | undefined {
-  return lossDef(word) ?? activationDef(word) ?? optimizerDef(word);
-}
+import { LOSS_NAMES } from '../ops/index.js';
 import {
   ACTIVATIONS, CATEGORICAL_OPTIONS, LABEL_OPTIONS, LABEL_TYPES, METRIC_FNS, MISSING_WORDS, MLP_OPTIONS, MODES, NORMALIZATIONS,
   NUMERIC_OPTIONS, OPTIMIZERS, POOLINGS, SEQUENCE_OPTIONS, TOWER_OUTPUTS, TRAIN_KEYS, WEIGHTINGS,
@@ -174,9 +169,7 @@ export function complete(text: string, pos: Position, a: Analysis | undefined): 
   const items: CompletionItem[] = [];
   const keyword = (w: string): void => {
     const d = Object.prototype.hasOwnProperty.call(KEYWORD_DOCS, w) ? KEYWORD_DOCS[w] : undefined;
-    // An op of the registry (a loss, an activation, an optimiser) documents itself.
-    const op = d ? undefined : opDoc(w);
-    items.push({ label: w, kind: CompletionItemKind.Keyword, ...(d ? { detail: d.syntax, documentation: d.doc } : op ? { detail: op.summary, documentation: op.doc } : {}) });
+    items.push({ label: w, kind: CompletionItemKind.Keyword, ...(d ? { detail: d.syntax, documentation: d.doc } : {}) });
   };
   const names = (kinds: SymbolKindName[]): void => {
     const seen = new Set<string>();

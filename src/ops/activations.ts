@@ -18,7 +18,7 @@ const def = <N extends string>(name: N, summary: string, direct: ActivationDef['
 /** The `linear` activation (identity). */
 export const linear = def('linear', 'Identity: no activation.', { code: 0 }, 'lambda x: x');
 /** The `relu` activation. */
-export const relu = def('relu', 'max(x, 0).', { code: 1 }, 'F.relu');
+export const relu = def('relu', 'max(x, 0) (the default).', { code: 1 }, 'F.relu');
 /** The `tanh` activation. */
 export const tanh = def('tanh', 'Hyperbolic tangent.', { code: 2 }, 'torch.tanh');
 /** The `sigmoid` activation. */

@@ -27,6 +27,7 @@ import { towerPriors } from './tower-priors.js';
 import type { Batch } from './data/types.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
 import { resolveDeps, type DataRef, type PreprocessState, type RuntimeDeps } from './runtime-deps.js';
+import type { OptimizerName } from '../ops/index.js';
 
 /** Rows read to estimate the towers' base rates before training. */
 const PRIOR_ROWS = 20_000;
@@ -48,7 +49,7 @@ export interface TrainOverrides {
   batch?: number;
   lr?: number;
   seed?: number;
-  optimizer?: 'adam' | 'adagrad' | 'sgd';
+  optimizer?: OptimizerName;
 }
 
 /** Options of {@link train}. */

@@ -57,7 +57,8 @@ describe('the huber loss', () => {
     const before = SPEC.slice(0, at);
     const items = complete(before, { line: before.split('\n').length - 1, character: before.length - before.lastIndexOf('\n') - 1 }, undefined);
     const item = items.find((i) => i.label === 'huber');
-    expect(item?.detail).toBe(huber.summary);
+    expect(item?.detail).toBe('huber(LABELEXPR)');
+    expect(item?.documentation).toBe(huber.doc);
   });
 
   it('defaults to the regression metrics', () => {
