@@ -7,6 +7,7 @@
  * src/diagnostics/codes/<stage>.ts; this file merges them.
  */
 import type { Diagnostic, Range, Severity } from './types.js';
+import type { Placeholders } from './template-args.js';
 import { SYNTAX_CODES } from './codes/syntax.js';
 import { SCHEMA_CODES } from './codes/schema.js';
 import { SEMANTIC_CODES } from './codes/semantic.js';
@@ -27,11 +28,11 @@ export interface CodeInfo {
   doc: string;
 }
 
-/** A stage's table of codes. */
+/** A stage's table of codes (declared `as const satisfies CodeTable`, so that codes and templates keep their literal types). */
 export type CodeTable = Record<string, CodeInfo>;
 
 /** Every code, merged. */
-export const CATALOG: Readonly<CodeTable> = Object.freeze({
+export const CATALOG = Object.freeze({
   ...INPUT_CODES,
   ...SYNTAX_CODES,
   ...SCHEMA_CODES,
@@ -39,6 +40,30 @@ export const CATALOG: Readonly<CodeTable> = Object.freeze({
   ...PLUGIN_CODES,
   ...RUNTIME_CODES,
 });
+
+/** A code of the catalog. */
+export type Code = keyof typeof CATALOG;
+
+/** The message and hint templates of a code (the hint may be absent). */
+type Templates<C extends Code> = (typeof CATALOG)[C] extends { message: infer M extends string; hint: infer H extends string } ? M | H : (typeof CATALOG)[C]['message'];
+
+/** The placeholder names a code's message and hint need. */
+export type CodeArgNames<C extends Code> = Placeholders<Templates<C>>;
+
+/** The arguments of a code: every placeholder of its templates (more keys are allowed). */
+export type CodeArgs<C extends Code> = { [K in CodeArgNames<C>]: string | number } & Record<string, string | number>;
+
+/**
+ * The arguments after the range: a literal catalog code needs its placeholders; a code only known at run
+ * time (`string`, e.g. a row problem's code) takes any arguments and is checked at run time.
+ */
+type DiagRest<C extends string> = string extends C
+  ? [args?: Record<string, string | number>, extras?: DiagnosticExtras]
+  : C extends Code
+    ? [CodeArgNames<C>] extends [never]
+      ? [args?: Record<string, string | number>, extras?: DiagnosticExtras]
+      : [args: CodeArgs<C>, extras?: DiagnosticExtras]
+    : never;
 
 /** Fill `{key}` placeholders of a template. Unknown keys are left as written. */
 export function fillTemplate(template: string, args: Record<string, string | number> = {}): string {
@@ -59,11 +84,13 @@ export interface DiagnosticExtras {
 }
 
 /**
- * Make a diagnostic from the catalog. Throws only on an unknown code (a programming error,
- * caught by the catalog test), never on user input.
+ * Make a diagnostic from the catalog. Typed by the code: a literal code must be in the catalog and its
+ * `args` must fill every placeholder of its message and hint (else `tsc` fails). Throws only on an unknown
+ * code known at run time only (a programming error, caught by the catalog test), never on user input.
  */
-export function diag(code: string, range: Range, args: Record<string, string | number> = {}, extras: DiagnosticExtras = {}): Diagnostic {
-  const info = CATALOG[code];
+export function diag<C extends string>(code: C, range: Range, ...rest: DiagRest<C>): Diagnostic {
+  const [args = {}, extras = {}] = rest as [Record<string, string | number>?, DiagnosticExtras?];
+  const info = (CATALOG as Readonly<CodeTable>)[code];
   if (!info) throw new Error(`internal: diagnostic code ${code} is not in the catalog`);
   const d: Diagnostic = {
     code,

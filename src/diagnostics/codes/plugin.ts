@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The plugin codes: loading and registering gate plugins, and their parameters and checks. */
-export const PLUGIN_CODES: CodeTable = {
+export const PLUGIN_CODES = {
   MTL4001: {
     severity: 'error',
     title: 'plugin not found',
@@ -81,4 +81,4 @@ export const PLUGIN_CODES: CodeTable = {
     hint: 'use a smaller `k` for a sparse mixture, or the `softmax` gate',
     doc: 'A `noisy-topk` gate\'s `k` equals the number of experts: no expert is ever dropped, so the gate is a noisy softmax.',
   },
-};
+} as const satisfies CodeTable;

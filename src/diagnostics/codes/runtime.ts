@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The runtime codes. */
-export const RUNTIME_CODES: CodeTable = {
+export const RUNTIME_CODES = {
   // ---- MTL50xx–51xx: data files, preprocessing, built-in data (src/runtime/data)
   MTL5000: {
     severity: 'error',
@@ -330,4 +330,4 @@ export const RUNTIME_CODES: CodeTable = {
     hint: 'A collapsed expert wastes capacity: try fewer experts, a higher gate temperature, the sigmoid gate, or noisy-topk with balance_weight.',
     doc: 'Reported by `mtl eval` when an expert gets under 1% mean weight from every gate that can select it (expert collapse, DeepCTR #512).',
   },
-};
+} as const satisfies CodeTable;
