@@ -14,6 +14,9 @@ import { SEMANTIC_CODES } from './codes/semantic.js';
 import { PLUGIN_CODES } from './codes/plugin.js';
 import { RUNTIME_CODES } from './codes/runtime.js';
 import { INPUT_CODES } from './codes/input.js';
+// The first-party plugins own their codes (GatePlugin.codes); their tables are plain data, merged here so that
+// the README's code table and the corpus of expected diagnostics cover them.
+import { NOISY_TOPK_CODES } from '../../plugins/noisy-topk/codes.js';
 
 /** One catalog entry. `message` is a template: `{name}` placeholders are filled from the report's args. */
 export interface CodeInfo {
@@ -38,6 +41,7 @@ export const CATALOG = Object.freeze({
   ...SCHEMA_CODES,
   ...SEMANTIC_CODES,
   ...PLUGIN_CODES,
+  ...NOISY_TOPK_CODES,
   ...RUNTIME_CODES,
 });
 

@@ -23,9 +23,10 @@ export interface GateCheckContext {
   inputWidth: number;
   /**
    * Report a problem. `property` selects the range: "params.k" points at that parameter,
-   * omitted points at the gate's type. Codes should be MTL4xxx; default MTL4010.
+   * omitted points at the gate's type. Codes should be MTL4xxx; default MTL4010. A code of the plugin's own
+   * `codes` table needs no message: its templates are filled from `args` (`message`/`hint` still override).
    */
-  report(d: { message: string; hint?: string; severity?: Diagnostic['severity']; property?: string; code?: string }): void;
+  report(d: { message?: string; hint?: string; severity?: Diagnostic['severity']; property?: string; code?: string; args?: Record<string, string | number> }): void;
 }
 
 /** What `build` receives. All tensors are symbolic tfjs-layers tensors. */
@@ -84,6 +85,11 @@ export interface GatePlugin {
    * or `{ unsupported }`. Without this member `mtl compile --target pytorch` rejects the gate (MTL5400).
    */
   pytorch?(params: Record<string, JsonValue>, logits: string): string | GateNotSupported;
+  /**
+   * Optional: the diagnostic codes this plugin reports from `check` (MTL4xxx), with message and hint
+   * templates (`{name}` placeholders filled from the report's `args`) and docs: the plugin owns its codes.
+   */
+  codes?: Readonly<Record<string, PluginCode>>;
 }
 
 /** The default export of a plugin module. */
@@ -115,4 +121,17 @@ export interface GateDirectBinding {
 /** A target that does not run this gate, with the reason shown to the user. */
 export interface GateNotSupported {
   unsupported: string;
+}
+
+/** A diagnostic code a plugin owns (see `GatePlugin.codes`). */
+export interface PluginCode {
+  severity: Diagnostic['severity'];
+  /** A short title, e.g. "top-k above the expert count". */
+  title: string;
+  /** Message template: one sentence naming the gate, with `{name}` placeholders. */
+  message: string;
+  /** Optional hint template: how to fix it. */
+  hint?: string;
+  /** When it fires and how to fix it (docs). */
+  doc: string;
 }

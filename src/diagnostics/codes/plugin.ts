@@ -66,19 +66,5 @@ export const PLUGIN_CODES = {
     hint: 'this is a bug in the plugin; report it to its author',
     doc: 'A plugin\'s `check` raised an exception instead of reporting through `ctx.report`.',
   },
-  // ---- MTL41xx: the first-party gate plugins' own checks (plugins/*)
-  MTL4101: {
-    severity: 'error',
-    title: 'top-k above the expert count',
-    message: 'Gate \'{name}\' keeps more experts than it mixes.',
-    hint: 'lower `k`, or add experts to the groups after `over`',
-    doc: 'A `noisy-topk` gate\'s `k` is larger than the number of experts it mixes (the sum of the `over` group sizes).',
-  },
-  MTL4102: {
-    severity: 'warning',
-    title: 'top-k keeps every expert',
-    message: 'Gate \'{name}\' keeps all of its experts.',
-    hint: 'use a smaller `k` for a sparse mixture, or the `softmax` gate',
-    doc: 'A `noisy-topk` gate\'s `k` equals the number of experts: no expert is ever dropped, so the gate is a noisy softmax.',
-  },
+  // ---- MTL41xx: the first-party gate plugins' own checks live with each plugin (plugins/*/codes.ts; catalog.ts merges them)
 } as const satisfies CodeTable;
