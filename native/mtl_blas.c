@@ -18,6 +18,7 @@
 #include <string.h>
 #include "napi_args.h"
 #include "mtl_step.h"
+#include "mtl_entry_points.h"
 
 /*
  * sgemmBatch(transA, transB, M, N, K, A, B, C, aOffsets, bOffsets)
@@ -26,10 +27,10 @@
  * Offsets (in elements) let the caller express tfjs's broadcasting of batch dimensions without copies.
  */
 static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = MTL_ARGC_sgemmBatch;
+  napi_value argv[MTL_ARGC_sgemmBatch];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 10) FAIL("mtl_blas.sgemmBatch: expected 10 arguments");
+  if (argc < MTL_ARGC_sgemmBatch) FAIL("mtl_blas.sgemmBatch: too few arguments");
   bool ta, tb;
   int64_t M, N, K;
   float *A, *B, *C;
@@ -177,10 +178,10 @@ static size_t scatter_rows_loop(int32_t* restrict slot, int32_t* restrict touche
  * 2 = adam [b1, b2, 1-b1, 1-b2, c1, c2, eps, lr] (s0 = m, s1 = v); scalars are rounded to float32. Arrays
  * must have equal lengths (slots unused by the kind may be any Float32Array). */
 static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = MTL_ARGC_denseUpdate;
+  napi_value argv[MTL_ARGC_denseUpdate];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) FAIL("mtl_blas.denseUpdate: expected 6 arguments");
+  if (argc < MTL_ARGC_denseUpdate) FAIL("mtl_blas.denseUpdate: too few arguments");
   int64_t kind;
   float *w, *g, *s0, *s1;
   size_t lw, lg, l0, l1;
@@ -210,10 +211,10 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
  * advice was taken (false on other systems, for small arrays, or when THP is disabled); values never change.
  */
 static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = MTL_ARGC_adviseHugePages;
+  napi_value argv[MTL_ARGC_adviseHugePages];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) FAIL("mtl_blas.adviseHugePages: expected a typed array");
+  if (argc < MTL_ARGC_adviseHugePages) FAIL("mtl_blas.adviseHugePages: expected a typed array");
   bool is_ta = false;
   if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta) FAIL("mtl_blas.adviseHugePages: expected a typed array");
   napi_typedarray_type type;
@@ -238,10 +239,10 @@ static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
 /* sumRows(x, rows, len, out): out[j] = sum over i of x[i*len + j], accumulated in float32 row by row (the
  * order of src/runtime/wasm-sum.ts sumLeading, so the same bits): the bias gradient of every Dense layer. */
 static napi_value SumRows(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = MTL_ARGC_sumRows;
+  napi_value argv[MTL_ARGC_sumRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) FAIL("mtl_blas.sumRows: expected 4 arguments");
+  if (argc < MTL_ARGC_sumRows) FAIL("mtl_blas.sumRows: too few arguments");
   float *x, *out;
   size_t lx, lo;
   int64_t rows, len;
@@ -266,10 +267,10 @@ static int get_f64(napi_env env, napi_value v, double** data, size_t* len) {
 /* sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, [beta1, beta2, eps, lr]): see sparse_adam_loop. c1[t] / c2[t] are
  * 1 - beta^t for every step t the rows reach (the caller checks steps are whole numbers below their length). */
 static napi_value SparseAdam(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = MTL_ARGC_sparseAdam;
+  napi_value argv[MTL_ARGC_sparseAdam];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 10) FAIL("mtl_blas.sparseAdam: expected 10 arguments");
+  if (argc < MTL_ARGC_sparseAdam) FAIL("mtl_blas.sparseAdam: too few arguments");
   float *table, *m, *v, *steps, *grads;
   size_t lt, lm, lv, ls, lg, lr_, l1, l2;
   int32_t* rows;
@@ -298,10 +299,10 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
 
 /* gatherRows(data, dim, rows, out): embedding lookup of `rows` (checked in range) into out (rows.length x dim). */
 static napi_value GatherRows(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = MTL_ARGC_gatherRows;
+  napi_value argv[MTL_ARGC_gatherRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) FAIL("mtl_blas.gatherRows: expected 4 arguments");
+  if (argc < MTL_ARGC_gatherRows) FAIL("mtl_blas.gatherRows: too few arguments");
   float *data, *out;
   size_t ld, lo, n;
   int32_t* rows;
@@ -320,10 +321,10 @@ static napi_value GatherRows(napi_env env, napi_callback_info info) {
 /* scatterRows(slot, touched, count, buffer, dim, rows, grad) -> new count: see scatter_rows_loop. The caller
  * makes touched and buffer large enough for count + rows.length rows. */
 static napi_value ScatterRows(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = MTL_ARGC_scatterRows;
+  napi_value argv[MTL_ARGC_scatterRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 7) FAIL("mtl_blas.scatterRows: expected 7 arguments");
+  if (argc < MTL_ARGC_scatterRows) FAIL("mtl_blas.scatterRows: too few arguments");
   int32_t *slot, *touched, *rows;
   float *buffer, *grad;
   size_t ls, lt, lr_, lb, lg;
@@ -362,10 +363,10 @@ static int get_4byte(napi_env env, napi_value v, uint8_t** data, size_t* len) {
  * cols elements from src[srcOffset + r*srcStride] to dst[dstOffset + r*dstStride] (elements of 4 bytes).
  * The copy behind Concat, SplitV and Slice on the native backend (src/compile/wasm-kernels.ts). */
 static napi_value CopyStrided(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = MTL_ARGC_copyStrided;
+  napi_value argv[MTL_ARGC_copyStrided];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) FAIL("mtl_blas.copyStrided: expected 8 arguments");
+  if (argc < MTL_ARGC_copyStrided) FAIL("mtl_blas.copyStrided: too few arguments");
   uint8_t *src, *dst;
   size_t ls, ld;
   int64_t so, ss, doff, ds, rows, cols;
@@ -383,8 +384,8 @@ static napi_value CopyStrided(napi_env env, napi_callback_info info) {
 
 /* setNumThreads(n): OpenBLAS's thread count for later calls. */
 static napi_value SetNumThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = MTL_ARGC_setNumThreads;
+  napi_value argv[MTL_ARGC_setNumThreads];
   int64_t n;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || !get_int(env, argv[0], &n) || n < 1 || n > 1024) FAIL("mtl_blas.setNumThreads: expected a positive integer");
@@ -411,19 +412,7 @@ static napi_value Config(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"sgemmBatch", NULL, SgemmBatch, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"adviseHugePages", NULL, AdviseHugePages, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"sumRows", NULL, SumRows, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"sparseAdam", NULL, SparseAdam, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gatherRows", NULL, GatherRows, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"scatterRows", NULL, ScatterRows, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"copyStrided", NULL, CopyStrided, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"denseUpdate", NULL, DenseUpdate, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"setNumThreads", NULL, SetNumThreads, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"getNumThreads", NULL, GetNumThreads, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"config", NULL, Config, NULL, NULL, NULL, napi_enumerable, NULL},
-  };
+  napi_property_descriptor props[] = {MTL_BLAS_ENTRY_POINTS(MTL_REGISTER)};
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (register_step_kernels(env, exports) != napi_ok) return NULL;
   return exports;

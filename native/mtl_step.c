@@ -14,6 +14,7 @@
 #define _DEFAULT_SOURCE
 #include "mtl_step.h"
 #include "mtl_ops.h"
+#include "mtl_entry_points.h"
 #include "napi_args.h"
 #include <cblas.h>
 #include <math.h>
@@ -80,7 +81,7 @@ static void activation_grad(float* restrict dy, const float* restrict y, size_t 
   size_t argc = (count);                                                     \
   napi_value argv[(count)];                                                  \
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));               \
-  if (argc < (count)) FAIL("mtl_blas." name ": expected " #count " arguments"); \
+  if (argc < (count)) FAIL("mtl_blas." name ": too few arguments");           \
   float* mem;                                                                \
   size_t len;                                                                \
   if (!get_f32(env, argv[0], &mem, &len)) FAIL("mtl_blas." name ": the memory must be a Float32Array")
@@ -99,7 +100,7 @@ static void activation_grad(float* restrict dy, const float* restrict y, size_t 
  * C_i = op(A_i) · op(B_i) + betas[i] · C_i, row-major and dense (lda = transA ? M : K, ldb = transB ? K : N, ldc = N).
  */
 static napi_value GemmAt(napi_env env, napi_callback_info info) {
-  BEGIN("gemmAt", 10);
+  BEGIN("gemmAt", MTL_ARGC_gemmAt);
   bool ta, tb;
   if (!get_bool(env, argv[1], &ta) || !get_bool(env, argv[2], &tb)) FAIL("mtl_blas.gemmAt: transA/transB must be booleans");
   INT_ARG(3, M, "gemmAt");
@@ -132,7 +133,7 @@ static napi_value GemmAt(napi_env env, napi_callback_info info) {
 
 /* biasActAt(mem, rows, cols, act, outOffs, biasOffs): for every i, Y_i[r, :] = act(Y_i[r, :] + bias_i) in place (biasOffs[i] < 0: no bias). */
 static napi_value BiasActAt(napi_env env, napi_callback_info info) {
-  BEGIN("biasActAt", 6);
+  BEGIN("biasActAt", MTL_ARGC_biasActAt);
   INT_ARG(1, rows, "biasActAt");
   INT_ARG(2, cols, "biasActAt");
   INT_ARG(3, act, "biasActAt");
@@ -159,7 +160,7 @@ static napi_value BiasActAt(napi_env env, napi_callback_info info) {
 
 /* actGradAt(mem, count, act, dyOffs, yOffs): dY_i ← dY_i · act'(from Y_i) in place, blocks of `count` elements. */
 static napi_value ActGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("actGradAt", 5);
+  BEGIN("actGradAt", MTL_ARGC_actGradAt);
   INT_ARG(1, count, "actGradAt");
   INT_ARG(2, act, "actGradAt");
   OFFSETS_ARG(3, dyo, nd, "actGradAt");
@@ -174,7 +175,7 @@ static napi_value ActGradAt(napi_env env, napi_callback_info info) {
 
 /* colSumAt(mem, rows, cols, srcOffs, dstOffs): dst_i[c] = Σ_r src_i[r, c] (a bias gradient). */
 static napi_value ColSumAt(napi_env env, napi_callback_info info) {
-  BEGIN("colSumAt", 5);
+  BEGIN("colSumAt", MTL_ARGC_colSumAt);
   INT_ARG(1, rows, "colSumAt");
   INT_ARG(2, cols, "colSumAt");
   OFFSETS_ARG(3, so, ns, "colSumAt");
@@ -200,7 +201,7 @@ static napi_value ColSumAt(napi_env env, napi_callback_info info) {
  * (in place allowed). kind 0: softmax(logits · invT) per row; kind 1: scale · sigmoid(logits · invT).
  */
 static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
-  BEGIN("gateWeightsAt", 8);
+  BEGIN("gateWeightsAt", MTL_ARGC_gateWeightsAt);
   INT_ARG(1, kind, "gateWeightsAt");
   INT_ARG(2, rows, "gateWeightsAt");
   INT_ARG(3, n, "gateWeightsAt");
@@ -236,7 +237,7 @@ static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
  * invT · dW ⊙ W ⊙ (1 − W / scale).
  */
 static napi_value GateWeightsGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("gateWeightsGradAt", 9);
+  BEGIN("gateWeightsGradAt", MTL_ARGC_gateWeightsGradAt);
   INT_ARG(1, kind, "gateWeightsGradAt");
   INT_ARG(2, rows, "gateWeightsGradAt");
   INT_ARG(3, n, "gateWeightsGradAt");
@@ -265,7 +266,7 @@ static napi_value GateWeightsGradAt(napi_env env, napi_callback_info info) {
 
 /* mixAt(mem, rows, width, wOff, expertOffs, outOff): out[r, :] = Σ_i W[r, i] · E_i[r, :] (n = expertOffs.length). */
 static napi_value MixAt(napi_env env, napi_callback_info info) {
-  BEGIN("mixAt", 6);
+  BEGIN("mixAt", MTL_ARGC_mixAt);
   INT_ARG(1, rows, "mixAt");
   INT_ARG(2, width, "mixAt");
   INT_ARG(3, wo, "mixAt");
@@ -294,7 +295,7 @@ static napi_value MixAt(napi_env env, napi_callback_info info) {
  * accumulate[i] is non-zero (several gates mixing one expert), else written.
  */
 static napi_value MixGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("mixGradAt", 9);
+  BEGIN("mixGradAt", MTL_ARGC_mixGradAt);
   INT_ARG(1, rows, "mixGradAt");
   INT_ARG(2, width, "mixGradAt");
   INT_ARG(3, wo, "mixGradAt");
@@ -335,7 +336,7 @@ static napi_value MixGradAt(napi_env env, napi_callback_info info) {
 
 /* copyColsAt(mem, srcOff, srcStride, dstOff, dstStride, rows, cols, accumulate): a column block copy (or += when accumulate). */
 static napi_value CopyColsAt(napi_env env, napi_callback_info info) {
-  BEGIN("copyColsAt", 8);
+  BEGIN("copyColsAt", MTL_ARGC_copyColsAt);
   INT_ARG(1, so, "copyColsAt");
   INT_ARG(2, ss, "copyColsAt");
   INT_ARG(3, dso, "copyColsAt");
@@ -375,7 +376,7 @@ static inline uint64_t mix64(uint64_t z) {
  * out = in · mask (out may alias in). The mask is kept for the backward pass (mulAt).
  */
 static napi_value DropoutAt(napi_env env, napi_callback_info info) {
-  BEGIN("dropoutAt", 9);
+  BEGIN("dropoutAt", MTL_ARGC_dropoutAt);
   INT_ARG(1, count, "dropoutAt");
   float rate;
   if (!get_float(env, argv[2], &rate)) FAIL("mtl_blas.dropoutAt: rate must be a number");
@@ -408,7 +409,7 @@ static napi_value DropoutAt(napi_env env, napi_callback_info info) {
 
 /* mulAt(mem, count, aOffs, bOffs, outOffs): out_i = a_i ⊙ b_i elementwise (out may alias a or b). */
 static napi_value MulAt(napi_env env, napi_callback_info info) {
-  BEGIN("mulAt", 5);
+  BEGIN("mulAt", MTL_ARGC_mulAt);
   INT_ARG(1, count, "mulAt");
   OFFSETS_ARG(2, ao, na, "mulAt");
   OFFSETS_ARG(3, bo, nb, "mulAt");
@@ -434,7 +435,7 @@ static napi_value MulAt(napi_env env, napi_callback_info info) {
  * 1/sqrt(σ² + ε) are kept for batchNormGradAt.
  */
 static napi_value BatchNormAt(napi_env env, napi_callback_info info) {
-  BEGIN("batchNormAt", 13);
+  BEGIN("batchNormAt", MTL_ARGC_batchNormAt);
   INT_ARG(1, rows, "batchNormAt");
   INT_ARG(2, cols, "batchNormAt");
   float eps, momentum;
@@ -506,7 +507,7 @@ static napi_value BatchNormAt(napi_env env, napi_callback_info info) {
  * dx = (γ·invStd / n)·(n·dy − dβ − x̂·dγ). dx may alias dy.
  */
 static napi_value BatchNormGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("batchNormGradAt", 10);
+  BEGIN("batchNormGradAt", MTL_ARGC_batchNormGradAt);
   INT_ARG(1, rows, "batchNormGradAt");
   INT_ARG(2, cols, "batchNormGradAt");
   OFFSETS_ARG(3, dyo, nd, "batchNormGradAt");
@@ -566,7 +567,7 @@ static napi_value BatchNormGradAt(napi_env env, napi_callback_info info) {
  * the moving statistics m, v. out may alias x.
  */
 static napi_value BatchNormInferAt(napi_env env, napi_callback_info info) {
-  BEGIN("batchNormInferAt", 10);
+  BEGIN("batchNormInferAt", MTL_ARGC_batchNormInferAt);
   INT_ARG(1, rows, "batchNormInferAt");
   INT_ARG(2, cols, "batchNormInferAt");
   float eps;
@@ -601,21 +602,6 @@ static napi_value BatchNormInferAt(napi_env env, napi_callback_info info) {
 #pragma GCC pop_options
 
 napi_status register_step_kernels(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"gemmAt", NULL, GemmAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"biasActAt", NULL, BiasActAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"actGradAt", NULL, ActGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"colSumAt", NULL, ColSumAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gateWeightsAt", NULL, GateWeightsAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gateWeightsGradAt", NULL, GateWeightsGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"mixAt", NULL, MixAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"mixGradAt", NULL, MixGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"copyColsAt", NULL, CopyColsAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"dropoutAt", NULL, DropoutAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"mulAt", NULL, MulAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"batchNormAt", NULL, BatchNormAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"batchNormGradAt", NULL, BatchNormGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"batchNormInferAt", NULL, BatchNormInferAt, NULL, NULL, NULL, napi_enumerable, NULL},
-  };
+  napi_property_descriptor props[] = {MTL_STEP_ENTRY_POINTS(MTL_REGISTER)};
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -1,5 +1,6 @@
 /**
- * Regenerates the files derived from the op registry (src/ops): native/mtl_ops.h (kernel codes) and
+ * Regenerates the files derived from the op registry (src/ops) and the addon's entry-point table:
+ * native/mtl_ops.h (kernel codes), native/mtl_entry_points.h (registrations and argument counts) and
  * src/targets/pytorch/templates/mtl_ops.py (the registry in Python).
  * Usage: npx tsx scripts/gen-ops.ts [--check]   (--check: exit 1 if a file is stale)
  */
@@ -8,10 +9,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emitCHeader } from '../src/ops/c-header.js';
 import { emitOps } from '../src/targets/pytorch/emit-ops.js';
+import { emitEntryPointsHeader } from '../src/runtime/native-entry-points-header.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outputs: Array<[string, string]> = [
   ['native/mtl_ops.h', emitCHeader()],
+  ['native/mtl_entry_points.h', emitEntryPointsHeader()],
   ['src/targets/pytorch/templates/mtl_ops.py', emitOps()],
 ];
 let stale = false;

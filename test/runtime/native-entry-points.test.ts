@@ -1,43 +1,46 @@
 /**
- * The addon's entry points are declared once in TS (src/runtime/native-entry-points.ts): the C sources must
- * register exactly those names, each reading the declared number of arguments, and the built addon (when
- * present) must export them all.
+ * The addon's entry points are declared once in TS (src/runtime/native-entry-points.ts): the C sources register
+ * them from the generated native/mtl_entry_points.h (names, functions, argument counts), and the built addon
+ * (when present) exports them all.
  */
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DIRECT_KERNEL_NAMES, NATIVE_ENTRY_POINTS, missingEntryPoints } from '../../src/runtime/native-entry-points.js';
 import { loadNativeBlas } from '../../src/runtime/native-blas.js';
+import { cFunctionName, emitEntryPointsHeader } from '../../src/runtime/native-entry-points-header.js';
 
 const native = path.resolve(import.meta.dirname, '../../native');
 
-/** JS name → argument count, read from the C sources' registrations and their argument reading. */
-function registeredInC(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const file of ['mtl_blas.c', 'mtl_step.c']) {
-    const c = fs.readFileSync(path.join(native, file), 'utf8');
-    for (const m of c.matchAll(/\{"(\w+)", NULL, (\w+), NULL/g)) {
-      const [, js, fn] = m;
-      const start = c.indexOf(`static napi_value ${fn}(`);
-      expect(start, `${file}: ${fn}`).toBeGreaterThanOrEqual(0);
-      const next = c.indexOf('static napi_value ', start + 1);
-      const body = c.slice(start, next < 0 ? undefined : next);
-      const count = /BEGIN\("\w+", (\d+)\)/.exec(body)?.[1] ?? /size_t argc = (\d+);/.exec(body)?.[1] ?? '0';
-      out.set(js!, Number(count));
-    }
-  }
-  return out;
+/** The C source of a function `static napi_value NAME(` up to the next one. */
+function cFunction(c: string, name: string): string {
+  const start = c.indexOf(`static napi_value ${name}(`);
+  expect(start, name).toBeGreaterThanOrEqual(0);
+  const next = c.indexOf('static napi_value ', start + 1);
+  return c.slice(start, next < 0 ? undefined : next);
 }
 
 describe('the native entry points', () => {
-  it('are registered in C with the argument counts of the TS table', () => {
-    expect(Object.fromEntries(registeredInC())).toEqual(NATIVE_ENTRY_POINTS);
+  it('are registered in C from the generated header, each reading its argument count from it', () => {
+    expect(fs.readFileSync(path.join(native, 'mtl_entry_points.h'), 'utf8')).toBe(emitEntryPointsHeader());
+    const blas = fs.readFileSync(path.join(native, 'mtl_blas.c'), 'utf8');
+    const step = fs.readFileSync(path.join(native, 'mtl_step.c'), 'utf8');
+    expect(blas).toContain('MTL_BLAS_ENTRY_POINTS(MTL_REGISTER)');
+    expect(step).toContain('MTL_STEP_ENTRY_POINTS(MTL_REGISTER)');
+    // No hand-written registration or argument count is left beside the generated ones.
+    for (const c of [blas, step]) {
+      expect(c).not.toMatch(/\{"\w+", NULL, \w+, NULL/);
+      expect(c).not.toMatch(/size_t argc = \d|BEGIN\("\w+", \d/);
+    }
+    for (const [js, argc] of Object.entries(NATIVE_ENTRY_POINTS)) {
+      const body = cFunction(js.endsWith('At') ? step : blas, cFunctionName(js));
+      if (argc > 0) expect(body, js).toContain(`MTL_ARGC_${js}`);
+    }
   });
 
-  it('name the direct step kernels after mtl_step.c', () => {
+  it('split between the files by name: the direct step kernels are mtl_step.c\'s', () => {
     const step = fs.readFileSync(path.join(native, 'mtl_step.c'), 'utf8');
-    const names = [...step.matchAll(/\{"(\w+)", NULL/g)].map((m) => m[1]);
-    expect([...DIRECT_KERNEL_NAMES].sort()).toEqual(names.sort());
+    for (const name of DIRECT_KERNEL_NAMES) expect(step, name).toContain(`static napi_value ${cFunctionName(name)}(`);
   });
 
   it('are all exported by the built addon (when it is built)', () => {
