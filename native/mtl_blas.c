@@ -18,6 +18,7 @@
 #include <string.h>
 #include "napi_args.h"
 #include "mtl_step.h"
+#include "mtl_blas_math.h"
 #include "mtl_entry_points.h"
 
 /*
@@ -63,115 +64,7 @@ static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/*
- * Fused dense optimiser steps (src/runtime/optimDenseFused.ts): one pass over a weight, its gradient and
- * its slots, in place. Every operation is a float32 IEEE operation in the order of the tfjs-op reference
- * (no FMA contraction; the build's -fno-math-errno only lets sqrtf vectorise, its results are
- * the same), so the results are bit-for-bit those of the JS loops and of the tfjs ops.
- */
-#pragma GCC push_options
-#pragma GCC optimize("O3", "fp-contract=off")
-
-static void adam_loop(float* restrict w, float* restrict m, float* restrict v, const float* restrict g, size_t n,
-                      float b1, float b2, float ob1, float ob2, float c1, float c2, float eps, float lr) {
-  for (size_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = m[i] * b1 + gi * ob1;
-    const float vi = v[i] * b2 + (gi * gi) * ob2;
-    m[i] = mi;
-    v[i] = vi;
-    const float update = (mi / c1) / (sqrtf(vi / c2) + eps);
-    w[i] = w[i] - update * lr;
-  }
-}
-
-static void adagrad_loop(float* restrict w, float* restrict acc, const float* restrict g, size_t n, float eps, float lr) {
-  for (size_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float a = acc[i] + gi * gi;
-    acc[i] = a;
-    w[i] = w[i] - (gi / sqrtf(a + eps)) * lr;
-  }
-}
-
-static void sgd_loop(float* restrict w, const float* restrict g, size_t n, float lr) {
-  for (size_t i = 0; i < n; i++) w[i] = w[i] - g[i] * lr;
-}
-
-static void sum_rows_loop(const float* restrict x, size_t rows, size_t len, float* restrict out) {
-  for (size_t j = 0; j < len; j++) out[j] = 0.0f;
-  for (size_t i = 0; i < rows; i++) {
-    const float* restrict row = x + i * len;
-    for (size_t j = 0; j < len; j++) out[j] = out[j] + row[j];
-  }
-}
-
-/* Lazy Adam on the touched rows of an embedding table, in double precision exactly as the JS loop of
- * src/runtime/optimSparse.ts (a double expression per element, stored to float32), so the same bits. */
-static void sparse_adam_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n,
-                             const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr) {
-  const size_t ahead = 6;
-  for (size_t k = 0; k < n; k++) {
-    if (k + ahead < n) {
-      const size_t next = (size_t)rows[k + ahead];
-      __builtin_prefetch(table + next * dim, 1);
-      __builtin_prefetch(m + next * dim, 1);
-      __builtin_prefetch(v + next * dim, 1);
-      __builtin_prefetch(steps + next, 1);
-    }
-    const size_t row = (size_t)rows[k];
-    const double t = (double)steps[row] + 1.0;
-    steps[row] = (float)t;
-    const double c1 = c1tab[(size_t)t];
-    const double c2 = c2tab[(size_t)t];
-    float* restrict w = table + row * dim;
-    float* restrict mr = m + row * dim;
-    float* restrict vr = v + row * dim;
-    const float* restrict gr = grads + k * dim;
-    for (size_t d = 0; d < dim; d++) {
-      const double g = (double)gr[d];
-      const double mi = b1 * (double)mr[d] + (1.0 - b1) * g;
-      const double vi = b2 * (double)vr[d] + (1.0 - b2) * g * g;
-      mr[d] = (float)mi;
-      vr[d] = (float)vi;
-      w[d] = (float)((double)w[d] - (lr * (mi / c1)) / (sqrt(vi / c2) + eps));
-    }
-  }
-}
-
-/* out[b*dim ..] = data[rows[b]*dim ..] for every b, prefetching a few rows ahead: the rows are random, so
- * the copy is bound by memory latency unless several rows are in flight. */
-static void gather_rows_loop(const float* restrict data, size_t dim, const int32_t* restrict rows, size_t n, float* restrict out) {
-  const size_t ahead = 8;
-  for (size_t b = 0; b < n; b++) {
-    if (b + ahead < n) __builtin_prefetch(data + (size_t)rows[b + ahead] * dim);
-    const float* restrict src = data + (size_t)rows[b] * dim;
-    float* restrict dst = out + b * dim;
-    for (size_t d = 0; d < dim; d++) dst[d] = src[d];
-  }
-}
-
-/* Sum per-example gradients into per-row slots (src/runtime/embeddingsGrad.ts addRow with scale 1, the same
- * float32 additions in the same order). Returns the new number of touched rows. */
-static size_t scatter_rows_loop(int32_t* restrict slot, int32_t* restrict touched, size_t count, float* restrict buffer, size_t dim,
-                                const int32_t* restrict rows, size_t n, const float* restrict grad) {
-  for (size_t b = 0; b < n; b++) {
-    const int32_t row = rows[b];
-    int32_t s = slot[row];
-    if (s < 0) {
-      s = (int32_t)count++;
-      slot[row] = s;
-      touched[s] = row;
-      memset(buffer + (size_t)s * dim, 0, dim * sizeof(float));
-    }
-    float* restrict acc = buffer + (size_t)s * dim;
-    const float* restrict g = grad + b * dim;
-    for (size_t d = 0; d < dim; d++) acc[d] = acc[d] + g[d];
-  }
-  return count;
-}
-
-#pragma GCC pop_options
+/* The loops (pure C) are in mtl_blas_math.c. */
 
 
 /* denseUpdate(kind, w, g, s0, s1, scalars): kind 0 = sgd [lr], 1 = adagrad [eps, lr] (s0 = acc),
@@ -198,9 +91,9 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
     CHECK(napi_get_element(env, argv[5], i, &e));
     if (!get_float(env, e, &sc[i])) FAIL("mtl_blas.denseUpdate: scalars must be numbers");
   }
-  if (kind == 0) sgd_loop(w, g, lw, sc[0]);
-  else if (kind == 1) adagrad_loop(w, s0, g, lw, sc[0], sc[1]);
-  else adam_loop(w, s0, s1, g, lw, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
+  if (kind == 0) mtl_sgd_loop(w, g, lw, sc[0]);
+  else if (kind == 1) mtl_adagrad_loop(w, s0, g, lw, sc[0], sc[1]);
+  else mtl_adam_loop(w, s0, s1, g, lw, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
   return NULL;
 }
 
@@ -249,7 +142,7 @@ static napi_value SumRows(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.sumRows: x and out must be Float32Arrays");
   if (!get_int(env, argv[1], &rows) || !get_int(env, argv[2], &len) || rows < 0 || len < 0) FAIL("mtl_blas.sumRows: bad sizes");
   if ((size_t)rows * (size_t)len > lx || (size_t)len > lo) FAIL("mtl_blas.sumRows: arrays too small");
-  sum_rows_loop(x, (size_t)rows, (size_t)len, out);
+  mtl_sum_rows_loop(x, (size_t)rows, (size_t)len, out);
   return NULL;
 }
 
@@ -293,7 +186,7 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
     const float t = steps[rows[k]] + 1.0f;
     if (!(t >= 1.0f) || t != (float)(size_t)t || (size_t)t >= l1 || (size_t)t >= l2) FAIL("mtl_blas.sparseAdam: a step is outside the bias-correction tables");
   }
-  sparse_adam_loop(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
+  mtl_sparse_adam_loop(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
   return NULL;
 }
 
@@ -314,7 +207,7 @@ static napi_value GatherRows(napi_env env, napi_callback_info info) {
   if (lo < n * d) FAIL("mtl_blas.gatherRows: out is too small");
   for (size_t b = 0; b < n; b++)
     if (rows[b] < 0 || ((size_t)rows[b] + 1) * d > ld) FAIL("mtl_blas.gatherRows: a row is out of range");
-  gather_rows_loop(data, d, rows, n, out);
+  mtl_gather_rows_loop(data, d, rows, n, out);
   return NULL;
 }
 
@@ -342,7 +235,7 @@ static napi_value ScatterRows(napi_env env, napi_callback_info info) {
     if (s >= (int32_t)c || s < -1 || (s >= 0 && touched[s] != rows[b])) FAIL("mtl_blas.scatterRows: inconsistent slots");
   }
   napi_value out;
-  CHECK(napi_create_int64(env, (int64_t)scatter_rows_loop(slot, touched, c, buffer, d, rows, n, grad), &out));
+  CHECK(napi_create_int64(env, (int64_t)mtl_scatter_rows_loop(slot, touched, c, buffer, d, rows, n, grad), &out));
   return out;
 }
 

@@ -38,13 +38,14 @@ describe('the native entry points', () => {
     }
   });
 
-  it('split between the files by name: the direct step kernels are mtl_step.c\'s', () => {
+  it('split between the files: the direct step kernels are mtl_step.c\'s, and the math is pure C', () => {
     const step = fs.readFileSync(path.join(native, 'mtl_step.c'), 'utf8');
     for (const name of DIRECT_KERNEL_NAMES) expect(step, name).toContain(`static napi_value ${cFunctionName(name)}(`);
     // The math is pure C: no N-API in it.
-    const math = fs.readFileSync(path.join(native, 'mtl_step_math.c'), 'utf8');
-    expect(math).not.toMatch(/napi/);
-    expect(math).toContain('void mtl_gemm_at(');
+    for (const file of ['mtl_step_math.c', 'mtl_blas_math.c', 'mtl_step_math.h', 'mtl_blas_math.h']) {
+      expect(fs.readFileSync(path.join(native, file), 'utf8'), file).not.toMatch(/napi/);
+    }
+    expect(fs.readFileSync(path.join(native, 'mtl_step_math.c'), 'utf8')).toContain('void mtl_gemm_at(');
   });
 
   it('are all exported by the built addon (when it is built)', () => {
