@@ -17,7 +17,7 @@ import { MtlError } from '../diagnostics/error.js';
 import { EmbeddingStore, isEmbedded, type EmbeddingInit, type Lookup } from '../runtime/embeddings.js';
 import { DenseOptimizer, type DenseParam } from '../runtime/optimDense.js';
 import { maskedMean, uncertaintyWeighted } from '../runtime/losses.js';
-import { lossDef } from '../ops/index.js';
+import { LOSS_NAMES, lossDef } from '../ops/index.js';
 import { evalLabelExpr } from '../runtime/labels.js';
 import { buildCore, type CoreGraph } from './graph.js';
 import { buildExportModel } from './export.js';
@@ -76,7 +76,7 @@ export class CompiledModel implements ModelRuntime {
   ) {
     for (const task of ir.tasks) {
       if (!lossDef(task.loss.type)) {
-        throw new MtlError(diag('MTL5204', task.locs?.['loss.type'] ?? task.loc ?? FILE_START, { task: task.name, loss: task.loss.type }));
+        throw new MtlError(diag('MTL5204', task.locs?.['loss.type'] ?? task.loc ?? FILE_START, { task: task.name, loss: task.loss.type, supported: LOSS_NAMES.join(', ') }));
       }
     }
     this.layout = outputLayout(ir);

@@ -48,25 +48,34 @@ export const CATALOG = Object.freeze({
 /** A code of the catalog. */
 export type Code = keyof typeof CATALOG;
 
-/** The message and hint templates of a code (the hint may be absent). */
-type Templates<C extends Code> = (typeof CATALOG)[C] extends { message: infer M extends string; hint: infer H extends string } ? M | H : (typeof CATALOG)[C]['message'];
+/** The message template of a code. */
+type MessageOf<C extends Code> = (typeof CATALOG)[C]['message'];
+/** The hint template of a code ('' without one). */
+type HintOf<C extends Code> = (typeof CATALOG)[C] extends { hint: infer H extends string } ? H : '';
 
 /** The placeholder names a code's message and hint need. */
-export type CodeArgNames<C extends Code> = Placeholders<Templates<C>>;
+export type CodeArgNames<C extends Code> = Placeholders<MessageOf<C> | HintOf<C>>;
 
-/** The arguments of a code: every placeholder of its templates (more keys are allowed). */
-export type CodeArgs<C extends Code> = { [K in CodeArgNames<C>]: string | number } & Record<string, string | number>;
+/** Arguments naming every placeholder in `Names` (more keys are allowed). */
+type ArgsFor<Names extends string> = { [K in Names]: string | number } & Record<string, string | number>;
+
+/** The arguments of a code: every placeholder of its templates. */
+export type CodeArgs<C extends Code> = ArgsFor<CodeArgNames<C>>;
+
+/** The argument list after the range for a code with these placeholders: optional when there are none. */
+type ArgList<Names extends string> = [Names] extends [never] ? [args?: Record<string, string | number>] : [args: ArgsFor<Names>];
 
 /**
- * The arguments after the range: a literal catalog code needs its placeholders; a code only known at run
- * time (`string`, e.g. a row problem's code) takes any arguments and is checked at run time.
+ * The arguments after the range: a literal catalog code needs its placeholders (the hint's only when
+ * `extras.hint` does not replace it); a code only known at run time (`string`, e.g. a row problem's code)
+ * takes any arguments and is checked at run time.
  */
 type DiagRest<C extends string> = string extends C
   ? [args?: Record<string, string | number>, extras?: DiagnosticExtras]
   : C extends Code
-    ? [CodeArgNames<C>] extends [never]
-      ? [args?: Record<string, string | number>, extras?: DiagnosticExtras]
-      : [args: CodeArgs<C>, extras?: DiagnosticExtras]
+    ?
+        | [...ArgList<CodeArgNames<C>>, extras?: DiagnosticExtras]
+        | [...ArgList<Placeholders<MessageOf<C>>>, extras: DiagnosticExtras & { hint: string }]
     : never;
 
 /** Fill `{key}` placeholders of a template. Unknown keys are left as written. */
@@ -92,7 +101,7 @@ export interface DiagnosticExtras {
  * `args` must fill every placeholder of its message and hint (else `tsc` fails). Throws only on an unknown
  * code known at run time only (a programming error, caught by the catalog test), never on user input.
  */
-export function diag<C extends string>(code: C, range: Range, ...rest: DiagRest<C>): Diagnostic {
+export function diag<C extends string>(code: C, range: Range, ...rest: DiagRest<NoInfer<C>>): Diagnostic {
   const [args = {}, extras = {}] = rest as [Record<string, string | number>?, DiagnosticExtras?];
   const info = (CATALOG as Readonly<CodeTable>)[code];
   if (!info) throw new Error(`internal: diagnostic code ${code} is not in the catalog`);

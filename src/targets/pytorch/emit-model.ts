@@ -114,7 +114,7 @@ export function checkSupported(ir: ModelIR, gates: GateLookup, pluginTypes: read
   }
   const losses = pytorchLosses();
   for (const t of ir.tasks) {
-    if (!losses.includes(t.loss.type)) out.push(diag('MTL5204', t.loc ?? FILE_START, { task: t.name, loss: t.loss.type }));
+    if (!losses.includes(t.loss.type)) out.push(diag('MTL5204', t.loc ?? FILE_START, { task: t.name, loss: t.loss.type, supported: losses.join(', ') }));
   }
   return out;
 }
