@@ -9,7 +9,7 @@
  */
 export { definePlugin } from './api.js';
 export type {
-  GateBuildContext, GateBuildResult, GateCheckContext, GateDirectBinding, GateNotSupported, GatePlugin, LoadedPlugin, PluginFactory, Tf,
+  GateBuildContext, GateBuildResult, GateCheckContext, GateDirectBinding, GateNotSupported, GatePlugin, LoadedPlugin, PluginCode, PluginFactory, Tf,
 } from './api.js';
 export type { Diagnostic, Range } from '../diagnostics/types.js';
 export type { GateNode, JsonValue } from '../ir/types.js';
