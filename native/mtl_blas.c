@@ -18,6 +18,8 @@
 #include <string.h>
 #include "napi_args.h"
 #include "mtl_step.h"
+#include "mtl_blas_math.h"
+#include "mtl_entry_points.h"
 
 /*
  * sgemmBatch(transA, transB, M, N, K, A, B, C, aOffsets, bOffsets)
@@ -26,10 +28,10 @@
  * Offsets (in elements) let the caller express tfjs's broadcasting of batch dimensions without copies.
  */
 static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = MTL_ARGC_sgemmBatch;
+  napi_value argv[MTL_ARGC_sgemmBatch];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 10) FAIL("mtl_blas.sgemmBatch: expected 10 arguments");
+  if (argc < MTL_ARGC_sgemmBatch) FAIL("mtl_blas.sgemmBatch: too few arguments");
   bool ta, tb;
   int64_t M, N, K;
   float *A, *B, *C;
@@ -62,125 +64,17 @@ static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/*
- * Fused dense optimiser steps (src/runtime/optimDenseFused.ts): one pass over a weight, its gradient and
- * its slots, in place. Every operation is a float32 IEEE operation in the order of the tfjs-op reference
- * (no FMA contraction; the build's -fno-math-errno only lets sqrtf vectorise, its results are
- * the same), so the results are bit-for-bit those of the JS loops and of the tfjs ops.
- */
-#pragma GCC push_options
-#pragma GCC optimize("O3", "fp-contract=off")
-
-static void adam_loop(float* restrict w, float* restrict m, float* restrict v, const float* restrict g, size_t n,
-                      float b1, float b2, float ob1, float ob2, float c1, float c2, float eps, float lr) {
-  for (size_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = m[i] * b1 + gi * ob1;
-    const float vi = v[i] * b2 + (gi * gi) * ob2;
-    m[i] = mi;
-    v[i] = vi;
-    const float update = (mi / c1) / (sqrtf(vi / c2) + eps);
-    w[i] = w[i] - update * lr;
-  }
-}
-
-static void adagrad_loop(float* restrict w, float* restrict acc, const float* restrict g, size_t n, float eps, float lr) {
-  for (size_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float a = acc[i] + gi * gi;
-    acc[i] = a;
-    w[i] = w[i] - (gi / sqrtf(a + eps)) * lr;
-  }
-}
-
-static void sgd_loop(float* restrict w, const float* restrict g, size_t n, float lr) {
-  for (size_t i = 0; i < n; i++) w[i] = w[i] - g[i] * lr;
-}
-
-static void sum_rows_loop(const float* restrict x, size_t rows, size_t len, float* restrict out) {
-  for (size_t j = 0; j < len; j++) out[j] = 0.0f;
-  for (size_t i = 0; i < rows; i++) {
-    const float* restrict row = x + i * len;
-    for (size_t j = 0; j < len; j++) out[j] = out[j] + row[j];
-  }
-}
-
-/* Lazy Adam on the touched rows of an embedding table, in double precision exactly as the JS loop of
- * src/runtime/optimSparse.ts (a double expression per element, stored to float32), so the same bits. */
-static void sparse_adam_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n,
-                             const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr) {
-  const size_t ahead = 6;
-  for (size_t k = 0; k < n; k++) {
-    if (k + ahead < n) {
-      const size_t next = (size_t)rows[k + ahead];
-      __builtin_prefetch(table + next * dim, 1);
-      __builtin_prefetch(m + next * dim, 1);
-      __builtin_prefetch(v + next * dim, 1);
-      __builtin_prefetch(steps + next, 1);
-    }
-    const size_t row = (size_t)rows[k];
-    const double t = (double)steps[row] + 1.0;
-    steps[row] = (float)t;
-    const double c1 = c1tab[(size_t)t];
-    const double c2 = c2tab[(size_t)t];
-    float* restrict w = table + row * dim;
-    float* restrict mr = m + row * dim;
-    float* restrict vr = v + row * dim;
-    const float* restrict gr = grads + k * dim;
-    for (size_t d = 0; d < dim; d++) {
-      const double g = (double)gr[d];
-      const double mi = b1 * (double)mr[d] + (1.0 - b1) * g;
-      const double vi = b2 * (double)vr[d] + (1.0 - b2) * g * g;
-      mr[d] = (float)mi;
-      vr[d] = (float)vi;
-      w[d] = (float)((double)w[d] - (lr * (mi / c1)) / (sqrt(vi / c2) + eps));
-    }
-  }
-}
-
-/* out[b*dim ..] = data[rows[b]*dim ..] for every b, prefetching a few rows ahead: the rows are random, so
- * the copy is bound by memory latency unless several rows are in flight. */
-static void gather_rows_loop(const float* restrict data, size_t dim, const int32_t* restrict rows, size_t n, float* restrict out) {
-  const size_t ahead = 8;
-  for (size_t b = 0; b < n; b++) {
-    if (b + ahead < n) __builtin_prefetch(data + (size_t)rows[b + ahead] * dim);
-    const float* restrict src = data + (size_t)rows[b] * dim;
-    float* restrict dst = out + b * dim;
-    for (size_t d = 0; d < dim; d++) dst[d] = src[d];
-  }
-}
-
-/* Sum per-example gradients into per-row slots (src/runtime/embeddingsGrad.ts addRow with scale 1, the same
- * float32 additions in the same order). Returns the new number of touched rows. */
-static size_t scatter_rows_loop(int32_t* restrict slot, int32_t* restrict touched, size_t count, float* restrict buffer, size_t dim,
-                                const int32_t* restrict rows, size_t n, const float* restrict grad) {
-  for (size_t b = 0; b < n; b++) {
-    const int32_t row = rows[b];
-    int32_t s = slot[row];
-    if (s < 0) {
-      s = (int32_t)count++;
-      slot[row] = s;
-      touched[s] = row;
-      memset(buffer + (size_t)s * dim, 0, dim * sizeof(float));
-    }
-    float* restrict acc = buffer + (size_t)s * dim;
-    const float* restrict g = grad + b * dim;
-    for (size_t d = 0; d < dim; d++) acc[d] = acc[d] + g[d];
-  }
-  return count;
-}
-
-#pragma GCC pop_options
+/* The loops (pure C) are in mtl_blas_math.c. */
 
 
 /* denseUpdate(kind, w, g, s0, s1, scalars): kind 0 = sgd [lr], 1 = adagrad [eps, lr] (s0 = acc),
  * 2 = adam [b1, b2, 1-b1, 1-b2, c1, c2, eps, lr] (s0 = m, s1 = v); scalars are rounded to float32. Arrays
  * must have equal lengths (slots unused by the kind may be any Float32Array). */
 static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = MTL_ARGC_denseUpdate;
+  napi_value argv[MTL_ARGC_denseUpdate];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) FAIL("mtl_blas.denseUpdate: expected 6 arguments");
+  if (argc < MTL_ARGC_denseUpdate) FAIL("mtl_blas.denseUpdate: too few arguments");
   int64_t kind;
   float *w, *g, *s0, *s1;
   size_t lw, lg, l0, l1;
@@ -197,9 +91,9 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
     CHECK(napi_get_element(env, argv[5], i, &e));
     if (!get_float(env, e, &sc[i])) FAIL("mtl_blas.denseUpdate: scalars must be numbers");
   }
-  if (kind == 0) sgd_loop(w, g, lw, sc[0]);
-  else if (kind == 1) adagrad_loop(w, s0, g, lw, sc[0], sc[1]);
-  else adam_loop(w, s0, s1, g, lw, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
+  if (kind == 0) mtl_sgd_loop(w, g, lw, sc[0]);
+  else if (kind == 1) mtl_adagrad_loop(w, s0, g, lw, sc[0], sc[1]);
+  else mtl_adam_loop(w, s0, s1, g, lw, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
   return NULL;
 }
 
@@ -210,10 +104,10 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
  * advice was taken (false on other systems, for small arrays, or when THP is disabled); values never change.
  */
 static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = MTL_ARGC_adviseHugePages;
+  napi_value argv[MTL_ARGC_adviseHugePages];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) FAIL("mtl_blas.adviseHugePages: expected a typed array");
+  if (argc < MTL_ARGC_adviseHugePages) FAIL("mtl_blas.adviseHugePages: expected a typed array");
   bool is_ta = false;
   if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta) FAIL("mtl_blas.adviseHugePages: expected a typed array");
   napi_typedarray_type type;
@@ -238,17 +132,17 @@ static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
 /* sumRows(x, rows, len, out): out[j] = sum over i of x[i*len + j], accumulated in float32 row by row (the
  * order of src/runtime/wasm-sum.ts sumLeading, so the same bits): the bias gradient of every Dense layer. */
 static napi_value SumRows(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = MTL_ARGC_sumRows;
+  napi_value argv[MTL_ARGC_sumRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) FAIL("mtl_blas.sumRows: expected 4 arguments");
+  if (argc < MTL_ARGC_sumRows) FAIL("mtl_blas.sumRows: too few arguments");
   float *x, *out;
   size_t lx, lo;
   int64_t rows, len;
   if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.sumRows: x and out must be Float32Arrays");
   if (!get_int(env, argv[1], &rows) || !get_int(env, argv[2], &len) || rows < 0 || len < 0) FAIL("mtl_blas.sumRows: bad sizes");
   if ((size_t)rows * (size_t)len > lx || (size_t)len > lo) FAIL("mtl_blas.sumRows: arrays too small");
-  sum_rows_loop(x, (size_t)rows, (size_t)len, out);
+  mtl_sum_rows_loop(x, (size_t)rows, (size_t)len, out);
   return NULL;
 }
 
@@ -266,10 +160,10 @@ static int get_f64(napi_env env, napi_value v, double** data, size_t* len) {
 /* sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, [beta1, beta2, eps, lr]): see sparse_adam_loop. c1[t] / c2[t] are
  * 1 - beta^t for every step t the rows reach (the caller checks steps are whole numbers below their length). */
 static napi_value SparseAdam(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = MTL_ARGC_sparseAdam;
+  napi_value argv[MTL_ARGC_sparseAdam];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 10) FAIL("mtl_blas.sparseAdam: expected 10 arguments");
+  if (argc < MTL_ARGC_sparseAdam) FAIL("mtl_blas.sparseAdam: too few arguments");
   float *table, *m, *v, *steps, *grads;
   size_t lt, lm, lv, ls, lg, lr_, l1, l2;
   int32_t* rows;
@@ -292,16 +186,16 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
     const float t = steps[rows[k]] + 1.0f;
     if (!(t >= 1.0f) || t != (float)(size_t)t || (size_t)t >= l1 || (size_t)t >= l2) FAIL("mtl_blas.sparseAdam: a step is outside the bias-correction tables");
   }
-  sparse_adam_loop(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
+  mtl_sparse_adam_loop(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
   return NULL;
 }
 
 /* gatherRows(data, dim, rows, out): embedding lookup of `rows` (checked in range) into out (rows.length x dim). */
 static napi_value GatherRows(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = MTL_ARGC_gatherRows;
+  napi_value argv[MTL_ARGC_gatherRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) FAIL("mtl_blas.gatherRows: expected 4 arguments");
+  if (argc < MTL_ARGC_gatherRows) FAIL("mtl_blas.gatherRows: too few arguments");
   float *data, *out;
   size_t ld, lo, n;
   int32_t* rows;
@@ -313,17 +207,17 @@ static napi_value GatherRows(napi_env env, napi_callback_info info) {
   if (lo < n * d) FAIL("mtl_blas.gatherRows: out is too small");
   for (size_t b = 0; b < n; b++)
     if (rows[b] < 0 || ((size_t)rows[b] + 1) * d > ld) FAIL("mtl_blas.gatherRows: a row is out of range");
-  gather_rows_loop(data, d, rows, n, out);
+  mtl_gather_rows_loop(data, d, rows, n, out);
   return NULL;
 }
 
 /* scatterRows(slot, touched, count, buffer, dim, rows, grad) -> new count: see scatter_rows_loop. The caller
  * makes touched and buffer large enough for count + rows.length rows. */
 static napi_value ScatterRows(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = MTL_ARGC_scatterRows;
+  napi_value argv[MTL_ARGC_scatterRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 7) FAIL("mtl_blas.scatterRows: expected 7 arguments");
+  if (argc < MTL_ARGC_scatterRows) FAIL("mtl_blas.scatterRows: too few arguments");
   int32_t *slot, *touched, *rows;
   float *buffer, *grad;
   size_t ls, lt, lr_, lb, lg;
@@ -341,7 +235,7 @@ static napi_value ScatterRows(napi_env env, napi_callback_info info) {
     if (s >= (int32_t)c || s < -1 || (s >= 0 && touched[s] != rows[b])) FAIL("mtl_blas.scatterRows: inconsistent slots");
   }
   napi_value out;
-  CHECK(napi_create_int64(env, (int64_t)scatter_rows_loop(slot, touched, c, buffer, d, rows, n, grad), &out));
+  CHECK(napi_create_int64(env, (int64_t)mtl_scatter_rows_loop(slot, touched, c, buffer, d, rows, n, grad), &out));
   return out;
 }
 
@@ -362,10 +256,10 @@ static int get_4byte(napi_env env, napi_value v, uint8_t** data, size_t* len) {
  * cols elements from src[srcOffset + r*srcStride] to dst[dstOffset + r*dstStride] (elements of 4 bytes).
  * The copy behind Concat, SplitV and Slice on the native backend (src/compile/wasm-kernels.ts). */
 static napi_value CopyStrided(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = MTL_ARGC_copyStrided;
+  napi_value argv[MTL_ARGC_copyStrided];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) FAIL("mtl_blas.copyStrided: expected 8 arguments");
+  if (argc < MTL_ARGC_copyStrided) FAIL("mtl_blas.copyStrided: too few arguments");
   uint8_t *src, *dst;
   size_t ls, ld;
   int64_t so, ss, doff, ds, rows, cols;
@@ -383,8 +277,8 @@ static napi_value CopyStrided(napi_env env, napi_callback_info info) {
 
 /* setNumThreads(n): OpenBLAS's thread count for later calls. */
 static napi_value SetNumThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = MTL_ARGC_setNumThreads;
+  napi_value argv[MTL_ARGC_setNumThreads];
   int64_t n;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || !get_int(env, argv[0], &n) || n < 1 || n > 1024) FAIL("mtl_blas.setNumThreads: expected a positive integer");
@@ -411,19 +305,7 @@ static napi_value Config(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"sgemmBatch", NULL, SgemmBatch, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"adviseHugePages", NULL, AdviseHugePages, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"sumRows", NULL, SumRows, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"sparseAdam", NULL, SparseAdam, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gatherRows", NULL, GatherRows, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"scatterRows", NULL, ScatterRows, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"copyStrided", NULL, CopyStrided, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"denseUpdate", NULL, DenseUpdate, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"setNumThreads", NULL, SetNumThreads, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"getNumThreads", NULL, GetNumThreads, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"config", NULL, Config, NULL, NULL, NULL, napi_enumerable, NULL},
-  };
+  napi_property_descriptor props[] = {MTL_BLAS_ENTRY_POINTS(MTL_REGISTER)};
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (register_step_kernels(env, exports) != napi_ok) return NULL;
   return exports;

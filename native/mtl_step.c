@@ -1,84 +1,32 @@
 /*
- * Kernels of the direct training step (src/runtime/direct/): forward and backward of Dense layers, expert
- * groups, gates and concatenations computed without tfjs's tape, on ONE float32 memory (the wasm heap of the
- * native backend, where the tfjs weights and the step's own activation arena both live) addressed by element
- * offsets. Every entry point checks that each block it touches lies inside that memory, because a wrong
- * offset here would write anywhere in the heap; the JS side (src/runtime/direct/kernels.ts) checks first and
- * names the node.
- *
- * Activation codes (act): 0 linear, 1 relu, 2 tanh, 3 sigmoid, 4 elu (alpha 1), 5 selu; all are the
- * functions tfjs applies, and each derivative is computed from the activation's OUTPUT y, so the forward
- * pass keeps only post-activation values.
+ * The N-API entry points of the direct training step (src/runtime/direct/): forward and backward of Dense
+ * layers, expert groups, gates and concatenations computed without tfjs's tape, on ONE float32 memory (the wasm
+ * heap of the native backend, where the tfjs weights and the step's own activation arena both live) addressed
+ * by element offsets. This file reads and checks the arguments, then calls the math in mtl_step_math.c. Every
+ * entry point checks that each block it touches lies inside that memory, because a wrong offset here would
+ * write anywhere in the heap; the JS side (src/runtime/direct/kernels.ts) checks first and names the node.
+ * Names and argument counts come from the generated mtl_entry_points.h; activation and gate codes (MTL_ACT_*,
+ * MTL_GATE_*) from the generated mtl_ops.h.
  */
 #define _DEFAULT_SOURCE
 #include "mtl_step.h"
+#include "mtl_ops.h"
+#include "mtl_entry_points.h"
+#include "mtl_step_math.h"
 #include "napi_args.h"
-#include <cblas.h>
-#include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#pragma GCC push_options
-#pragma GCC optimize("O3")
-
-#define SELU_SCALE 1.0507009873554804934193349852946f
-#define SELU_ALPHA 1.6732632423543772848170429916717f
 
 /* True when [off, off + count) lies inside a memory of `len` elements. */
 static int span_ok(int64_t off, size_t count, size_t len) { return off >= 0 && (size_t)off <= len && count <= len - (size_t)off; }
 
-static void activate(float* restrict y, size_t n, int act) {
-  switch (act) {
-    case 1:
-      for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
-      break;
-    case 2:
-      for (size_t i = 0; i < n; i++) y[i] = tanhf(y[i]);
-      break;
-    case 3:
-      for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + expf(-y[i]));
-      break;
-    case 4:
-      for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : expm1f(y[i]);
-      break;
-    case 5:
-      for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? SELU_SCALE * y[i] : SELU_SCALE * SELU_ALPHA * expm1f(y[i]);
-      break;
-    default:
-      break;
-  }
-}
 
-/* dy ← dy · act'(x), from y = act(x). */
-static void activation_grad(float* restrict dy, const float* restrict y, size_t n, int act) {
-  switch (act) {
-    case 1:
-      for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-      break;
-    case 2:
-      for (size_t i = 0; i < n; i++) dy[i] = dy[i] * (1.0f - y[i] * y[i]);
-      break;
-    case 3:
-      for (size_t i = 0; i < n; i++) dy[i] = dy[i] * (y[i] * (1.0f - y[i]));
-      break;
-    case 4:
-      for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
-      break;
-    case 5:
-      for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] * SELU_SCALE : dy[i] * (y[i] + SELU_SCALE * SELU_ALPHA);
-      break;
-    default:
-      break;
-  }
-}
 
 /* Reads the common first argument (the memory) and checks the argument count. */
 #define BEGIN(name, count)                                                   \
   size_t argc = (count);                                                     \
   napi_value argv[(count)];                                                  \
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));               \
-  if (argc < (count)) FAIL("mtl_blas." name ": expected " #count " arguments"); \
+  if (argc < (count)) FAIL("mtl_blas." name ": too few arguments");           \
   float* mem;                                                                \
   size_t len;                                                                \
   if (!get_f32(env, argv[0], &mem, &len)) FAIL("mtl_blas." name ": the memory must be a Float32Array")
@@ -97,7 +45,7 @@ static void activation_grad(float* restrict dy, const float* restrict y, size_t 
  * C_i = op(A_i) · op(B_i) + betas[i] · C_i, row-major and dense (lda = transA ? M : K, ldb = transB ? K : N, ldc = N).
  */
 static napi_value GemmAt(napi_env env, napi_callback_info info) {
-  BEGIN("gemmAt", 10);
+  BEGIN("gemmAt", MTL_ARGC_gemmAt);
   bool ta, tb;
   if (!get_bool(env, argv[1], &ta) || !get_bool(env, argv[2], &tb)) FAIL("mtl_blas.gemmAt: transA/transB must be booleans");
   INT_ARG(3, M, "gemmAt");
@@ -116,63 +64,45 @@ static napi_value GemmAt(napi_env env, napi_callback_info info) {
     if (!span_ok(ao[i], mk, len) || !span_ok(bo[i], kn, len) || !span_ok(co[i], mn, len)) FAIL("mtl_blas.gemmAt: an operand is out of range");
   }
   if (mn == 0) return NULL;
-  for (size_t i = 0; i < na; i++) {
-    float* C = mem + co[i];
-    if (K == 0) {
-      for (size_t j = 0; j < mn; j++) C[j] = betas[i] == 0.0f ? 0.0f : betas[i] * C[j];
-      continue;
-    }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, mem + ao[i],
-                ta ? (int)M : (int)K, mem + bo[i], tb ? (int)K : (int)N, betas[i], C, (int)N);
-  }
+  mtl_gemm_at(mem, ta, tb, M, N, K, ao, bo, co, betas, na);
   return NULL;
 }
 
 /* biasActAt(mem, rows, cols, act, outOffs, biasOffs): for every i, Y_i[r, :] = act(Y_i[r, :] + bias_i) in place (biasOffs[i] < 0: no bias). */
 static napi_value BiasActAt(napi_env env, napi_callback_info info) {
-  BEGIN("biasActAt", 6);
+  BEGIN("biasActAt", MTL_ARGC_biasActAt);
   INT_ARG(1, rows, "biasActAt");
   INT_ARG(2, cols, "biasActAt");
   INT_ARG(3, act, "biasActAt");
   OFFSETS_ARG(4, yo, ny, "biasActAt");
   OFFSETS_ARG(5, bo, nb, "biasActAt");
-  if (rows < 0 || cols < 0 || act < 0 || act > 5 || ny != nb) FAIL("mtl_blas.biasActAt: bad sizes or activation");
+  if (rows < 0 || cols < 0 || act < 0 || act > MTL_ACT_MAX || ny != nb) FAIL("mtl_blas.biasActAt: bad sizes or activation");
   const size_t n = (size_t)rows * (size_t)cols;
   for (size_t i = 0; i < ny; i++) {
     if (!span_ok(yo[i], n, len) || (bo[i] >= 0 && !span_ok(bo[i], (size_t)cols, len))) FAIL("mtl_blas.biasActAt: an operand is out of range");
   }
-  for (size_t i = 0; i < ny; i++) {
-    float* y = mem + yo[i];
-    if (bo[i] >= 0) {
-      const float* b = mem + bo[i];
-      for (int64_t r = 0; r < rows; r++) {
-        float* row = y + (size_t)r * (size_t)cols;
-        for (int64_t c = 0; c < cols; c++) row[c] += b[c];
-      }
-    }
-    activate(y, n, (int)act);
-  }
+  mtl_bias_act_at(mem, rows, cols, (int)act, yo, bo, ny);
   return NULL;
 }
 
 /* actGradAt(mem, count, act, dyOffs, yOffs): dY_i ← dY_i · act'(from Y_i) in place, blocks of `count` elements. */
 static napi_value ActGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("actGradAt", 5);
+  BEGIN("actGradAt", MTL_ARGC_actGradAt);
   INT_ARG(1, count, "actGradAt");
   INT_ARG(2, act, "actGradAt");
   OFFSETS_ARG(3, dyo, nd, "actGradAt");
   OFFSETS_ARG(4, yo, ny, "actGradAt");
-  if (count < 0 || act < 0 || act > 5 || nd != ny) FAIL("mtl_blas.actGradAt: bad sizes or activation");
+  if (count < 0 || act < 0 || act > MTL_ACT_MAX || nd != ny) FAIL("mtl_blas.actGradAt: bad sizes or activation");
   for (size_t i = 0; i < nd; i++) {
     if (!span_ok(dyo[i], (size_t)count, len) || !span_ok(yo[i], (size_t)count, len)) FAIL("mtl_blas.actGradAt: an operand is out of range");
   }
-  for (size_t i = 0; i < nd; i++) activation_grad(mem + dyo[i], mem + yo[i], (size_t)count, (int)act);
+  mtl_act_grad_at(mem, count, (int)act, dyo, yo, nd);
   return NULL;
 }
 
 /* colSumAt(mem, rows, cols, srcOffs, dstOffs): dst_i[c] = Σ_r src_i[r, c] (a bias gradient). */
 static napi_value ColSumAt(napi_env env, napi_callback_info info) {
-  BEGIN("colSumAt", 5);
+  BEGIN("colSumAt", MTL_ARGC_colSumAt);
   INT_ARG(1, rows, "colSumAt");
   INT_ARG(2, cols, "colSumAt");
   OFFSETS_ARG(3, so, ns, "colSumAt");
@@ -181,15 +111,7 @@ static napi_value ColSumAt(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < ns; i++) {
     if (!span_ok(so[i], (size_t)rows * (size_t)cols, len) || !span_ok(dso[i], (size_t)cols, len)) FAIL("mtl_blas.colSumAt: an operand is out of range");
   }
-  for (size_t i = 0; i < ns; i++) {
-    float* restrict d = mem + dso[i];
-    const float* s = mem + so[i];
-    memset(d, 0, (size_t)cols * sizeof(float));
-    for (int64_t r = 0; r < rows; r++) {
-      const float* restrict row = s + (size_t)r * (size_t)cols;
-      for (int64_t c = 0; c < cols; c++) d[c] += row[c];
-    }
-  }
+  mtl_col_sum_at(mem, rows, cols, so, dso, ns);
   return NULL;
 }
 
@@ -198,7 +120,7 @@ static napi_value ColSumAt(napi_env env, napi_callback_info info) {
  * (in place allowed). kind 0: softmax(logits · invT) per row; kind 1: scale · sigmoid(logits · invT).
  */
 static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
-  BEGIN("gateWeightsAt", 8);
+  BEGIN("gateWeightsAt", MTL_ARGC_gateWeightsAt);
   INT_ARG(1, kind, "gateWeightsAt");
   INT_ARG(2, rows, "gateWeightsAt");
   INT_ARG(3, n, "gateWeightsAt");
@@ -206,25 +128,10 @@ static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
   if (!get_float(env, argv[4], &invT) || !get_float(env, argv[5], &scale)) FAIL("mtl_blas.gateWeightsAt: invT and scale must be numbers");
   INT_ARG(6, io, "gateWeightsAt");
   INT_ARG(7, oo, "gateWeightsAt");
-  if (kind < 0 || kind > 1 || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsAt: bad kind or sizes");
+  if (kind < 0 || kind > MTL_GATE_MAX || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsAt: bad kind or sizes");
   const size_t total = (size_t)rows * (size_t)n;
   if (!span_ok(io, total, len) || !span_ok(oo, total, len)) FAIL("mtl_blas.gateWeightsAt: an operand is out of range");
-  for (int64_t r = 0; r < rows; r++) {
-    const float* x = mem + io + (size_t)r * (size_t)n;
-    float* w = mem + oo + (size_t)r * (size_t)n;
-    if (kind == 0) {
-      float mx = x[0] * invT;
-      for (int64_t i = 1; i < n; i++) mx = fmaxf(mx, x[i] * invT);
-      float sum = 0.0f;
-      for (int64_t i = 0; i < n; i++) {
-        w[i] = expf(x[i] * invT - mx);
-        sum += w[i];
-      }
-      for (int64_t i = 0; i < n; i++) w[i] = w[i] / sum;
-    } else {
-      for (int64_t i = 0; i < n; i++) w[i] = scale / (1.0f + expf(-(x[i] * invT)));
-    }
-  }
+  mtl_gate_weights_at(mem, (int)kind, rows, n, invT, scale, io, oo);
   return NULL;
 }
 
@@ -234,7 +141,7 @@ static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
  * invT · dW ⊙ W ⊙ (1 − W / scale).
  */
 static napi_value GateWeightsGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("gateWeightsGradAt", 9);
+  BEGIN("gateWeightsGradAt", MTL_ARGC_gateWeightsGradAt);
   INT_ARG(1, kind, "gateWeightsGradAt");
   INT_ARG(2, rows, "gateWeightsGradAt");
   INT_ARG(3, n, "gateWeightsGradAt");
@@ -243,27 +150,16 @@ static napi_value GateWeightsGradAt(napi_env env, napi_callback_info info) {
   INT_ARG(6, wo, "gateWeightsGradAt");
   INT_ARG(7, dwo, "gateWeightsGradAt");
   INT_ARG(8, oo, "gateWeightsGradAt");
-  if (kind < 0 || kind > 1 || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsGradAt: bad kind or sizes");
+  if (kind < 0 || kind > MTL_GATE_MAX || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsGradAt: bad kind or sizes");
   const size_t total = (size_t)rows * (size_t)n;
   if (!span_ok(wo, total, len) || !span_ok(dwo, total, len) || !span_ok(oo, total, len)) FAIL("mtl_blas.gateWeightsGradAt: an operand is out of range");
-  for (int64_t r = 0; r < rows; r++) {
-    const float* w = mem + wo + (size_t)r * (size_t)n;
-    const float* dw = mem + dwo + (size_t)r * (size_t)n;
-    float* out = mem + oo + (size_t)r * (size_t)n;
-    if (kind == 0) {
-      float dot = 0.0f;
-      for (int64_t i = 0; i < n; i++) dot += w[i] * dw[i];
-      for (int64_t i = 0; i < n; i++) out[i] = invT * (w[i] * (dw[i] - dot));
-    } else {
-      for (int64_t i = 0; i < n; i++) out[i] = invT * (dw[i] * (w[i] * (1.0f - w[i] / scale)));
-    }
-  }
+  mtl_gate_weights_grad_at(mem, (int)kind, rows, n, invT, scale, wo, dwo, oo);
   return NULL;
 }
 
 /* mixAt(mem, rows, width, wOff, expertOffs, outOff): out[r, :] = Σ_i W[r, i] · E_i[r, :] (n = expertOffs.length). */
 static napi_value MixAt(napi_env env, napi_callback_info info) {
-  BEGIN("mixAt", 6);
+  BEGIN("mixAt", MTL_ARGC_mixAt);
   INT_ARG(1, rows, "mixAt");
   INT_ARG(2, width, "mixAt");
   INT_ARG(3, wo, "mixAt");
@@ -273,16 +169,7 @@ static napi_value MixAt(napi_env env, napi_callback_info info) {
   const size_t block = (size_t)rows * (size_t)width;
   if (!span_ok(wo, (size_t)rows * n, len) || !span_ok(oo, block, len)) FAIL("mtl_blas.mixAt: an operand is out of range");
   for (size_t i = 0; i < n; i++) if (!span_ok(eo[i], block, len)) FAIL("mtl_blas.mixAt: an expert is out of range");
-  for (int64_t r = 0; r < rows; r++) {
-    float* restrict out = mem + oo + (size_t)r * (size_t)width;
-    const float* w = mem + wo + (size_t)r * n;
-    memset(out, 0, (size_t)width * sizeof(float));
-    for (size_t i = 0; i < n; i++) {
-      const float wi = w[i];
-      const float* restrict e = mem + eo[i] + (size_t)r * (size_t)width;
-      for (int64_t c = 0; c < width; c++) out[c] += wi * e[c];
-    }
-  }
+  mtl_mix_at(mem, rows, width, wo, eo, n, oo);
   return NULL;
 }
 
@@ -292,7 +179,7 @@ static napi_value MixAt(napi_env env, napi_callback_info info) {
  * accumulate[i] is non-zero (several gates mixing one expert), else written.
  */
 static napi_value MixGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("mixGradAt", 9);
+  BEGIN("mixGradAt", MTL_ARGC_mixGradAt);
   INT_ARG(1, rows, "mixGradAt");
   INT_ARG(2, width, "mixGradAt");
   INT_ARG(3, wo, "mixGradAt");
@@ -307,33 +194,13 @@ static napi_value MixGradAt(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < n; i++) {
     if (!span_ok(eo[i], block, len) || (deo[i] >= 0 && !span_ok(deo[i], block, len))) FAIL("mtl_blas.mixGradAt: an expert is out of range");
   }
-  for (int64_t r = 0; r < rows; r++) {
-    const float* restrict d = mem + doo + (size_t)r * (size_t)width;
-    const float* w = mem + wo + (size_t)r * n;
-    float* dw = mem + dwo + (size_t)r * n;
-    for (size_t i = 0; i < n; i++) {
-      const float* restrict e = mem + eo[i] + (size_t)r * (size_t)width;
-      float dot = 0.0f;
-      for (int64_t c = 0; c < width; c++) dot += e[c] * d[c];
-      dw[i] = dot;
-    }
-    for (size_t i = 0; i < n; i++) {
-      if (deo[i] < 0) continue;
-      const float wi = w[i];
-      float* restrict de = mem + deo[i] + (size_t)r * (size_t)width;
-      if (acc[i]) {
-        for (int64_t c = 0; c < width; c++) de[c] += wi * d[c];
-      } else {
-        for (int64_t c = 0; c < width; c++) de[c] = wi * d[c];
-      }
-    }
-  }
+  mtl_mix_grad_at(mem, rows, width, wo, eo, n, doo, deo, acc, dwo);
   return NULL;
 }
 
 /* copyColsAt(mem, srcOff, srcStride, dstOff, dstStride, rows, cols, accumulate): a column block copy (or += when accumulate). */
 static napi_value CopyColsAt(napi_env env, napi_callback_info info) {
-  BEGIN("copyColsAt", 8);
+  BEGIN("copyColsAt", MTL_ARGC_copyColsAt);
   INT_ARG(1, so, "copyColsAt");
   INT_ARG(2, ss, "copyColsAt");
   INT_ARG(3, dso, "copyColsAt");
@@ -345,27 +212,11 @@ static napi_value CopyColsAt(napi_env env, napi_callback_info info) {
   if (rows < 0 || cols < 0 || ss < 0 || ds < 0) FAIL("mtl_blas.copyColsAt: bad sizes");
   if (rows == 0 || cols == 0) return NULL;
   if (!span_ok(so, (size_t)((rows - 1) * ss + cols), len) || !span_ok(dso, (size_t)((rows - 1) * ds + cols), len)) FAIL("mtl_blas.copyColsAt: out of range");
-  for (int64_t r = 0; r < rows; r++) {
-    const float* restrict s = mem + so + r * ss;
-    float* restrict d = mem + dso + r * ds;
-    if (accumulate) {
-      for (int64_t c = 0; c < cols; c++) d[c] += s[c];
-    } else {
-      memcpy(d, s, (size_t)cols * sizeof(float));
-    }
-  }
+  mtl_copy_cols_at(mem, so, ss, dso, ds, rows, cols, accumulate);
   return NULL;
 }
 
 
-/* A counter-based random stream (splitmix64 finaliser): the same uniform for (seed, step, stream, index) on
- * every machine and thread count, so dropout masks are reproducible and a resumed run draws the same ones. */
-static inline uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 /*
  * dropoutAt(mem, count, rate, seed, step, streams, inOffs, outOffs, maskOffs): for every block i and element
@@ -373,7 +224,7 @@ static inline uint64_t mix64(uint64_t z) {
  * out = in · mask (out may alias in). The mask is kept for the backward pass (mulAt).
  */
 static napi_value DropoutAt(napi_env env, napi_callback_info info) {
-  BEGIN("dropoutAt", 9);
+  BEGIN("dropoutAt", MTL_ARGC_dropoutAt);
   INT_ARG(1, count, "dropoutAt");
   float rate;
   if (!get_float(env, argv[2], &rate)) FAIL("mtl_blas.dropoutAt: rate must be a number");
@@ -387,26 +238,13 @@ static napi_value DropoutAt(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < ni; i++) {
     if (!span_ok(io[i], (size_t)count, len) || !span_ok(oo[i], (size_t)count, len) || !span_ok(mo[i], (size_t)count, len)) FAIL("mtl_blas.dropoutAt: an operand is out of range");
   }
-  const float scale = 1.0f / (1.0f - rate);
-  const uint64_t base = mix64(((uint64_t)(uint32_t)seed << 32) ^ (uint64_t)step);
-  for (size_t i = 0; i < ni; i++) {
-    const uint64_t s = mix64(base ^ ((uint64_t)(uint32_t)streams[i] * 0xd1b54a32d192ed03ULL));
-    const float* x = mem + io[i];
-    float* y = mem + oo[i];
-    float* m = mem + mo[i];
-    for (int64_t j = 0; j < count; j++) {
-      const float u = (float)(mix64(s + (uint64_t)j) >> 40) * (1.0f / 16777216.0f);
-      const float keep = u >= rate ? scale : 0.0f;
-      m[j] = keep;
-      y[j] = x[j] * keep;
-    }
-  }
+  mtl_dropout_at(mem, count, rate, seed, step, streams, io, oo, mo, ni);
   return NULL;
 }
 
 /* mulAt(mem, count, aOffs, bOffs, outOffs): out_i = a_i ⊙ b_i elementwise (out may alias a or b). */
 static napi_value MulAt(napi_env env, napi_callback_info info) {
-  BEGIN("mulAt", 5);
+  BEGIN("mulAt", MTL_ARGC_mulAt);
   INT_ARG(1, count, "mulAt");
   OFFSETS_ARG(2, ao, na, "mulAt");
   OFFSETS_ARG(3, bo, nb, "mulAt");
@@ -415,12 +253,7 @@ static napi_value MulAt(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < na; i++) {
     if (!span_ok(ao[i], (size_t)count, len) || !span_ok(bo[i], (size_t)count, len) || !span_ok(oo[i], (size_t)count, len)) FAIL("mtl_blas.mulAt: an operand is out of range");
   }
-  for (size_t i = 0; i < na; i++) {
-    const float* a = mem + ao[i];
-    const float* b = mem + bo[i];
-    float* o = mem + oo[i];
-    for (int64_t j = 0; j < count; j++) o[j] = a[j] * b[j];
-  }
+  mtl_mul_at(mem, count, ao, bo, oo, na);
   return NULL;
 }
 
@@ -432,7 +265,7 @@ static napi_value MulAt(napi_env env, napi_callback_info info) {
  * 1/sqrt(σ² + ε) are kept for batchNormGradAt.
  */
 static napi_value BatchNormAt(napi_env env, napi_callback_info info) {
-  BEGIN("batchNormAt", 13);
+  BEGIN("batchNormAt", MTL_ARGC_batchNormAt);
   INT_ARG(1, rows, "batchNormAt");
   INT_ARG(2, cols, "batchNormAt");
   float eps, momentum;
@@ -452,49 +285,7 @@ static napi_value BatchNormAt(napi_env env, napi_callback_info info) {
         !span_ok(mmo[i], c, len) || !span_ok(mvo[i], c, len) || !span_ok(so[i], c, len))
       FAIL("mtl_blas.batchNormAt: an operand is out of range");
   }
-  double* acc = (double*)malloc(2 * c * sizeof(double));
-  if (!acc) FAIL("mtl_blas.batchNormAt: out of memory");
-  double* mean = acc;
-  double* var = acc + c;
-  for (size_t i = 0; i < nx; i++) {
-    const float* x = mem + xo[i];
-    for (size_t k = 0; k < c; k++) mean[k] = 0.0, var[k] = 0.0;
-    for (int64_t r = 0; r < rows; r++) {
-      const float* row = x + (size_t)r * c;
-      for (size_t k = 0; k < c; k++) mean[k] += row[k];
-    }
-    for (size_t k = 0; k < c; k++) mean[k] /= (double)rows;
-    for (int64_t r = 0; r < rows; r++) {
-      const float* row = x + (size_t)r * c;
-      for (size_t k = 0; k < c; k++) {
-        const double d = row[k] - mean[k];
-        var[k] += d * d;
-      }
-    }
-    float* inv = mem + so[i];
-    float* mm = mem + mmo[i];
-    float* mv = mem + mvo[i];
-    const float decay = 1.0f - momentum;
-    for (size_t k = 0; k < c; k++) {
-      var[k] /= (double)rows;
-      inv[k] = (float)(1.0 / sqrt(var[k] + (double)eps));
-      mm[k] = mm[k] - (mm[k] - (float)mean[k]) * decay;
-      mv[k] = mv[k] - (mv[k] - (float)var[k]) * decay;
-    }
-    const float* g = mem + go[i];
-    const float* b = mem + bo[i];
-    float* h = mem + ho[i];
-    float* out = mem + oo[i];
-    for (int64_t r = 0; r < rows; r++) {
-      const size_t at = (size_t)r * c;
-      for (size_t k = 0; k < c; k++) {
-        const float xh = (float)((x[at + k] - mean[k]) * inv[k]);
-        h[at + k] = xh;
-        out[at + k] = g[k] * xh + b[k];
-      }
-    }
-  }
-  free(acc);
+  if (mtl_batch_norm_at(mem, rows, cols, eps, momentum, xo, go, bo, mmo, mvo, ho, so, oo, nx) != 0) FAIL("mtl_blas.batchNormAt: out of memory");
   return NULL;
 }
 
@@ -504,7 +295,7 @@ static napi_value BatchNormAt(napi_env env, napi_callback_info info) {
  * dx = (γ·invStd / n)·(n·dy − dβ − x̂·dγ). dx may alias dy.
  */
 static napi_value BatchNormGradAt(napi_env env, napi_callback_info info) {
-  BEGIN("batchNormGradAt", 10);
+  BEGIN("batchNormGradAt", MTL_ARGC_batchNormGradAt);
   INT_ARG(1, rows, "batchNormGradAt");
   INT_ARG(2, cols, "batchNormGradAt");
   OFFSETS_ARG(3, dyo, nd, "batchNormGradAt");
@@ -521,40 +312,7 @@ static napi_value BatchNormGradAt(napi_env env, napi_callback_info info) {
         !span_ok(dgo[i], c, len) || !span_ok(dbo[i], c, len))
       FAIL("mtl_blas.batchNormGradAt: an operand is out of range");
   }
-  double* acc = (double*)malloc(2 * c * sizeof(double));
-  if (!acc) FAIL("mtl_blas.batchNormGradAt: out of memory");
-  double* sdy = acc;
-  double* sdyh = acc + c;
-  for (size_t i = 0; i < nd; i++) {
-    const float* dy = mem + dyo[i];
-    const float* h = mem + ho[i];
-    for (size_t k = 0; k < c; k++) sdy[k] = 0.0, sdyh[k] = 0.0;
-    for (int64_t r = 0; r < rows; r++) {
-      const size_t at = (size_t)r * c;
-      for (size_t k = 0; k < c; k++) {
-        sdy[k] += dy[at + k];
-        sdyh[k] += (double)dy[at + k] * h[at + k];
-      }
-    }
-    const float* inv = mem + so[i];
-    const float* g = mem + go[i];
-    float* dg = mem + dgo[i];
-    float* db = mem + dbo[i];
-    for (size_t k = 0; k < c; k++) {
-      dg[k] = (float)sdyh[k];
-      db[k] = (float)sdy[k];
-    }
-    float* dx = mem + dxo[i];
-    const double n = (double)rows;
-    for (int64_t r = 0; r < rows; r++) {
-      const size_t at = (size_t)r * c;
-      for (size_t k = 0; k < c; k++) {
-        const double scale = (double)g[k] * inv[k] / n;
-        dx[at + k] = (float)(scale * (n * dy[at + k] - sdy[k] - (double)h[at + k] * sdyh[k]));
-      }
-    }
-  }
-  free(acc);
+  if (mtl_batch_norm_grad_at(mem, rows, cols, dyo, ho, so, go, dxo, dgo, dbo, nd) != 0) FAIL("mtl_blas.batchNormGradAt: out of memory");
   return NULL;
 }
 
@@ -564,7 +322,7 @@ static napi_value BatchNormGradAt(napi_env env, napi_callback_info info) {
  * the moving statistics m, v. out may alias x.
  */
 static napi_value BatchNormInferAt(napi_env env, napi_callback_info info) {
-  BEGIN("batchNormInferAt", 10);
+  BEGIN("batchNormInferAt", MTL_ARGC_batchNormInferAt);
   INT_ARG(1, rows, "batchNormInferAt");
   INT_ARG(2, cols, "batchNormInferAt");
   float eps;
@@ -581,39 +339,12 @@ static napi_value BatchNormInferAt(napi_env env, napi_callback_info info) {
     if (!span_ok(xo[i], block, len) || !span_ok(oo[i], block, len) || !span_ok(go[i], c, len) || !span_ok(bo[i], c, len) || !span_ok(mmo[i], c, len) || !span_ok(mvo[i], c, len))
       FAIL("mtl_blas.batchNormInferAt: an operand is out of range");
   }
-  for (size_t i = 0; i < nx; i++) {
-    const float* x = mem + xo[i];
-    const float* g = mem + go[i];
-    const float* b = mem + bo[i];
-    const float* m = mem + mmo[i];
-    const float* v = mem + mvo[i];
-    float* out = mem + oo[i];
-    for (int64_t r = 0; r < rows; r++) {
-      const size_t at = (size_t)r * c;
-      for (size_t k = 0; k < c; k++) out[at + k] = (x[at + k] - m[k]) * (1.0f / sqrtf(v[k] + eps)) * g[k] + b[k];
-    }
-  }
+  mtl_batch_norm_infer_at(mem, rows, cols, eps, xo, go, bo, mmo, mvo, oo, nx);
   return NULL;
 }
 
-#pragma GCC pop_options
 
 napi_status register_step_kernels(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"gemmAt", NULL, GemmAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"biasActAt", NULL, BiasActAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"actGradAt", NULL, ActGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"colSumAt", NULL, ColSumAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gateWeightsAt", NULL, GateWeightsAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gateWeightsGradAt", NULL, GateWeightsGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"mixAt", NULL, MixAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"mixGradAt", NULL, MixGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"copyColsAt", NULL, CopyColsAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"dropoutAt", NULL, DropoutAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"mulAt", NULL, MulAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"batchNormAt", NULL, BatchNormAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"batchNormGradAt", NULL, BatchNormGradAt, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"batchNormInferAt", NULL, BatchNormInferAt, NULL, NULL, NULL, napi_enumerable, NULL},
-  };
+  napi_property_descriptor props[] = {MTL_STEP_ENTRY_POINTS(MTL_REGISTER)};
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -60,7 +60,7 @@ function viaCc() {
     '-O2', '-std=c11', '-fno-math-errno', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=mtl_blas',
     `-I${path.join(dir, 'include', 'node')}`,
     '-I/usr/include/x86_64-linux-gnu/openblas-pthread', '-I/usr/include/openblas',
-    'mtl_blas.c', 'mtl_step.c', '-o', output, '-lopenblas', '-lm',
+    'mtl_blas.c', 'mtl_blas_math.c', 'mtl_step.c', 'mtl_step_math.c', '-o', output, '-lopenblas', '-lm',
   ]);
 }
 

@@ -9,6 +9,7 @@ import { definePlugin, type GatePlugin } from '../../src/plugins/api.js';
 import type { JsonValue } from '../../src/ir/types.js';
 import { NoisyTopKLayer } from './layer.js';
 import { ImportanceLossLayer } from './importance.js';
+import { NOISY_TOPK_CODES } from './codes.js';
 
 /** The parameters with their defaults applied. */
 export interface NoisyTopKParams {
@@ -59,20 +60,9 @@ export default definePlugin(
     check(ctx) {
       const { k } = noisyTopKParams(ctx.gate.params ?? {});
       if (k > ctx.expertCount) {
-        ctx.report({
-          code: 'MTL4101',
-          property: 'params.k',
-          message: `Gate '${ctx.gate.name}' keeps k = ${k} experts but mixes only ${ctx.expertCount}.`,
-          hint: `use k ≤ ${ctx.expertCount}, or add experts to the groups after 'over'`,
-        });
+        ctx.report({ code: 'MTL4101', property: 'params.k', args: { name: ctx.gate.name, k, count: ctx.expertCount } });
       } else if (k === ctx.expertCount && ctx.expertCount > 1) {
-        ctx.report({
-          code: 'MTL4102',
-          severity: 'warning',
-          property: 'params.k',
-          message: `Gate '${ctx.gate.name}' keeps all ${k} experts: nothing is sparse, it is a (noisy) softmax gate.`,
-          hint: `use k < ${ctx.expertCount} for a sparse mixture, or the 'softmax' gate`,
-        });
+        ctx.report({ code: 'MTL4102', property: 'params.k', args: { name: ctx.gate.name, k, count: ctx.expertCount } });
       }
     },
     build(ctx) {
@@ -94,5 +84,6 @@ export default definePlugin(
       return { output, weights };
     },
     layers: [NoisyTopKLayer, ImportanceLossLayer],
+    codes: NOISY_TOPK_CODES,
   }),
 );

@@ -9,6 +9,16 @@
  * gating in DeepSeek-style MoE. Built-in tfjs layers only, so a saved model needs no custom class.
  */
 import { definePlugin, type GatePlugin } from '../../src/plugins/api.js';
+import type { JsonValue } from '../../src/ir/types.js';
+
+/** The parameters with their defaults applied (the one place that knows the defaults). */
+function paramsOf(params: Record<string, JsonValue>): { scale: number; temperature: number } {
+  const num = (key: string): number => (typeof params[key] === 'number' ? (params[key] as number) : 1);
+  return { scale: num('scale'), temperature: num('temperature') };
+}
+
+/** A Python float literal. */
+const pyNum = (n: number): string => (Number.isInteger(n) ? `${n}.0` : String(n));
 
 export default definePlugin(
   (): GatePlugin => ({
@@ -33,8 +43,7 @@ export default definePlugin(
     },
     build(ctx) {
       const { tf, prefix } = ctx;
-      const scale = typeof ctx.params['scale'] === 'number' ? ctx.params['scale'] : 1;
-      const temperature = typeof ctx.params['temperature'] === 'number' ? ctx.params['temperature'] : 1;
+      const { scale, temperature } = paramsOf(ctx.params);
       let logits = tf.layers
         .dense({ units: ctx.expertCount, kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed }), name: `${prefix}_logits` })
         .apply(ctx.input) as typeof ctx.input;
@@ -44,6 +53,11 @@ export default definePlugin(
       // [B, n] · [B, n, d] over the expert axis → [B, d].
       const output = tf.layers.dot({ axes: [1, 1], name: `${prefix}_mix` }).apply([weights, ctx.experts]) as typeof ctx.input;
       return { output, weights };
+    },
+    direct: (params) => ({ normalizer: 'sigmoid', ...paramsOf(params) }),
+    pytorch: (params, logits) => {
+      const { scale, temperature } = paramsOf(params);
+      return `${pyNum(scale)} * torch.sigmoid(${logits} / ${pyNum(temperature)})`;
     },
   }),
 );

@@ -4,6 +4,15 @@
  * built-in tfjs layers, so a saved model needs no custom layer class to load.
  */
 import { definePlugin } from '../../src/plugins/api.js';
+import type { JsonValue } from '../../src/ir/types.js';
+
+/** The temperature with its default applied (the one place that knows the default). */
+function temperatureOf(params: Record<string, JsonValue>): number {
+  return typeof params['temperature'] === 'number' ? params['temperature'] : 1;
+}
+
+/** A Python float literal. */
+const pyNum = (n: number): string => (Number.isInteger(n) ? `${n}.0` : String(n));
 
 export default definePlugin(() => ({
   name: 'softmax',
@@ -24,7 +33,7 @@ export default definePlugin(() => ({
   },
   build(ctx) {
     const { tf, prefix } = ctx;
-    const temperature = typeof ctx.params['temperature'] === 'number' ? ctx.params['temperature'] : 1;
+    const temperature = temperatureOf(ctx.params);
     let logits = tf.layers
       .dense({
         units: ctx.expertCount,
@@ -39,4 +48,6 @@ export default definePlugin(() => ({
     const output = tf.layers.dot({ axes: [1, 1], name: `${prefix}_mix` }).apply([weights, ctx.experts]) as typeof ctx.input;
     return { output, weights };
   },
+  direct: (params) => ({ normalizer: 'softmax', temperature: temperatureOf(params), scale: 1 }),
+  pytorch: (params, logits) => `torch.softmax(${logits} / ${pyNum(temperatureOf(params))}, dim=1)`,
 }));

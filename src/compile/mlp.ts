@@ -6,6 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Mlp } from '../ir/types.js';
 import { deriveSeed } from './seed.js';
+import { BATCH_NORM } from '../ops/constants.js';
+import { activationDef } from '../ops/index.js';
+
+/** The tfjs-layers activation identifier of the MLP's activation (from its op definition). */
+type ActivationId = NonNullable<Parameters<typeof tf.layers.activation>[0]['activation']>;
+function tfjsActivation(mlp: Mlp): ActivationId {
+  return activationDef(mlp.activation)!.tfjs as ActivationId;
+}
 
 /** A seeded Glorot-uniform initialiser for the layer named `name`. */
 export function seededGlorot(seed: number, name: string): ReturnType<typeof tf.initializers.glorotUniform> {
@@ -20,15 +28,15 @@ export function applyMlp(x: tf.SymbolicTensor, mlp: Mlp, prefix: string, seed: n
     h = tf.layers
       .dense({
         units,
-        activation: mlp.batchNorm ? 'linear' : mlp.activation,
+        activation: mlp.batchNorm ? 'linear' : tfjsActivation(mlp),
         useBias: !mlp.batchNorm,
         kernelInitializer: seededGlorot(seed, denseName),
         name: denseName,
       })
       .apply(h) as tf.SymbolicTensor;
     if (mlp.batchNorm) {
-      h = tf.layers.batchNormalization({ name: `${prefix}_bn_${i}` }).apply(h) as tf.SymbolicTensor;
-      if (mlp.activation !== 'linear') h = tf.layers.activation({ activation: mlp.activation, name: `${prefix}_act_${i}` }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.batchNormalization({ epsilon: BATCH_NORM.epsilon, momentum: BATCH_NORM.momentum, name: `${prefix}_bn_${i}` }).apply(h) as tf.SymbolicTensor;
+      if (mlp.activation !== 'linear') h = tf.layers.activation({ activation: tfjsActivation(mlp), name: `${prefix}_act_${i}` }).apply(h) as tf.SymbolicTensor;
     }
     if (mlp.dropout > 0) h = tf.layers.dropout({ rate: mlp.dropout, name: `${prefix}_dropout_${i}` }).apply(h) as tf.SymbolicTensor;
   });

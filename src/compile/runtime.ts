@@ -16,7 +16,8 @@ import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { EmbeddingStore, isEmbedded, type EmbeddingInit, type Lookup } from '../runtime/embeddings.js';
 import { DenseOptimizer, type DenseParam } from '../runtime/optimDense.js';
-import { bceWithLogits, maskedMean, productBce, squaredError, uncertaintyWeighted } from '../runtime/losses.js';
+import { maskedMean, uncertaintyWeighted } from '../runtime/losses.js';
+import { LOSS_NAMES, lossDef } from '../ops/index.js';
 import { evalLabelExpr } from '../runtime/labels.js';
 import { buildCore, type CoreGraph } from './graph.js';
 import { buildExportModel } from './export.js';
@@ -48,8 +49,6 @@ export interface ModelRuntimeOptions {
   directStep?: boolean;
 }
 
-const SUPPORTED_LOSSES = new Set(['bce', 'mse']);
-
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
@@ -77,8 +76,8 @@ export class CompiledModel implements ModelRuntime {
     private readonly opts: ModelRuntimeOptions,
   ) {
     for (const task of ir.tasks) {
-      if (!SUPPORTED_LOSSES.has(task.loss.type)) {
-        throw new MtlError(diag('MTL5204', task.locs?.['loss.type'] ?? task.loc ?? FILE_START, { task: task.name, loss: task.loss.type }));
+      if (!lossDef(task.loss.type)) {
+        throw new MtlError(diag('MTL5204', task.locs?.['loss.type'] ?? task.loc ?? FILE_START, { task: task.name, loss: task.loss.type, supported: LOSS_NAMES.join(', ') }));
       }
     }
     this.layout = outputLayout(ir);
@@ -106,7 +105,7 @@ export class CompiledModel implements ModelRuntime {
     const planned =
       opts.directStep === false || process.env['MTL_DIRECT_STEP'] === 'off'
         ? { reason: opts.directStep === false ? 'disabled' : 'disabled by MTL_DIRECT_STEP=off' }
-        : planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes });
+        : planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes, gates: opts.gates });
     if ('plan' in planned) {
       const deps = {
         store: this.store,
@@ -119,7 +118,7 @@ export class CompiledModel implements ModelRuntime {
         denseColumn: (feature: Feature, batch: Batch) => denseColumn(feature, batch.features[feature.name], batch.size),
       };
       this.direct = new DirectStep(planned.plan, deps);
-      const forPredict = planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes }, 'predict');
+      const forPredict = planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes, gates: opts.gates }, 'predict');
       if ('plan' in forPredict) this.directPredict = new DirectStep(forPredict.plan, deps);
     } else {
       this.directReason = planned.reason;
@@ -178,9 +177,8 @@ export class CompiledModel implements ModelRuntime {
   private taskLoss(task: Task, outs: tf.Tensor[], y: tf.Tensor1D, n: number): tf.Tensor {
     const logits = task.head.map((h) => tf.reshape(outs[this.towerIndex.get(h)!]!, [n]));
     const sigmoidHead = task.head.every((h) => this.towers.get(h)!.output === 'sigmoid');
-    if (task.loss.type === 'bce') return logits.length === 1 ? bceWithLogits(logits[0]!, y) : productBce(logits, y);
-    const prediction = !sigmoidHead ? (logits.length === 1 ? logits[0]! : tf.mul(logits[0]!, logits[1]!)) : tf.exp(tf.addN(logits.map((z) => tf.neg(tf.softplus(tf.neg(z))))));
-    return squaredError(prediction, y);
+    // The constructor checked that every task's loss is registered.
+    return lossDef(task.loss.type)!.tfjs(tf, { logits, sigmoidHead }, y);
   }
 
   trainStep(batch: Batch): StepResult {

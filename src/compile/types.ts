@@ -23,6 +23,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../runtime/data/types.js';
 import type { ModelIR } from '../ir/types.js';
+import type { OptimizerName } from '../ops/index.js';
 
 /** Output names of a model, in export order (see the module comment). */
 export interface OutputLayout {
@@ -63,7 +64,7 @@ export interface TrainingState {
 
 /** Optimiser settings (from `ir.train`, overridable on the command line). */
 export interface OptimizerSettings {
-  optimizer: 'adam' | 'adagrad' | 'sgd';
+  optimizer: OptimizerName;
   lr: number;
 }
 

@@ -51,7 +51,7 @@ export function copyBox(x: Flat, xShape: readonly number[], begin: readonly numb
   const run = size[rank - 1]!;
   if (rank === 2 && !(x instanceof Uint8Array) && !(out instanceof Uint8Array)) {
     const native = activeNativeBlas();
-    if (typeof native?.copyStrided === 'function') {
+    if (native) {
       native.copyStrided(x, begin[0]! * xs[0]! + begin[1]!, xs[0]!, out, 0, run, size[0]!, run);
       return;
     }
@@ -103,11 +103,11 @@ function replace(kernelName: string, kernelFunc: (original: tf.KernelConfig) => 
 export function concatRows(inputs: readonly Flat[], widths: readonly number[], rows: number, out: Flat): void {
   const total = widths.reduce((a, b) => a + b, 0);
   const native = activeNativeBlas();
-  const useNative = typeof native?.copyStrided === 'function' && !(out instanceof Uint8Array) && inputs.every((v) => !(v instanceof Uint8Array));
+  const useNative = native !== undefined && !(out instanceof Uint8Array) && inputs.every((v) => !(v instanceof Uint8Array));
   let offset = 0;
   inputs.forEach((src, i) => {
     const w = widths[i]!;
-    if (w > 0 && useNative) native!.copyStrided!(src as Float32Array, 0, w, out as Float32Array, offset, total, rows, w);
+    if (w > 0 && useNative) native!.copyStrided(src as Float32Array, 0, w, out as Float32Array, offset, total, rows, w);
     else for (let r = 0; r < rows; r++) copyRun(src, r * w, out, r * total + offset, w);
     offset += w;
   });

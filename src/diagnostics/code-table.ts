@@ -2,7 +2,7 @@
  * The README's table of diagnostic codes, rendered from the catalog so that it can never drift
  * (test/diagnostics/code-table.test.ts fails when the README's copy is stale; `npm run docs` rewrites it).
  */
-import { CATALOG } from './catalog.js';
+import { CATALOG, type Code } from './catalog.js';
 import { replaceBetween } from '../cli/reference.js';
 
 /** Markers around the generated table in README.md. */
@@ -22,13 +22,13 @@ export function renderCodeTable(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const parts: string[] = [];
   for (const [digit, title] of STAGES) {
-    const codes = Object.keys(CATALOG).filter((c) => c.startsWith(`MTL${digit}`)).sort();
+    const codes = (Object.keys(CATALOG) as Code[]).filter((c) => c.startsWith(`MTL${digit}`)).sort();
     if (!codes.length) continue;
     parts.push(`#### MTL${digit}xxx — ${title}\n`);
     parts.push('| code | severity | title | when, and the fix |');
     parts.push('|---|---|---|---|');
     for (const code of codes) {
-      const info = CATALOG[code]!;
+      const info = CATALOG[code];
       parts.push(`| ${code} | ${info.severity} | ${cell(info.title)} | ${cell(info.doc)} |`);
     }
     parts.push('');

@@ -5,6 +5,7 @@
  * Only shapes and JSON types are checked here: value ranges (positive sizes, fractions) are semantic
  * rules in src/validate/rules, which give better messages and keep partial specs checkable.
  */
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from '../ops/index.js';
 
 /** A JSON Schema, as plain data. */
 export type JsonSchema = Record<string, unknown>;
@@ -133,7 +134,7 @@ export const MODEL_IR_SCHEMA: JsonSchema = {
     mlp: obj(
       {
         units: { type: 'array', items: int },
-        activation: { enum: ['relu', 'tanh', 'sigmoid', 'gelu', 'elu', 'selu', 'linear'] },
+        activation: { enum: [...ACTIVATION_NAMES] },
         dropout: num,
         batchNorm: { type: 'boolean' },
       },
@@ -189,7 +190,7 @@ export const MODEL_IR_SCHEMA: JsonSchema = {
     ),
     train: obj(
       {
-        optimizer: { enum: ['adam', 'adagrad', 'sgd'] },
+        optimizer: { enum: [...OPTIMIZER_NAMES] },
         lr: num,
         batch: int,
         epochs: int,

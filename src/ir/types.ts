@@ -13,6 +13,7 @@
  *   ranges of its own (mapped from the YAML document); a hand-built IR may have none.
  * - `width` fields are filled by shape inference during validation (absent before).
  */
+import type { ActivationName, OptimizerName } from '../ops/index.js';
 import type { Range } from '../diagnostics/types.js';
 
 /** The current IR version. Bump on any incompatible change; the loader rejects other versions with MTL2xxx. */
@@ -123,7 +124,8 @@ export type LabelExpr =
 /** A multi-layer perceptron: Dense layers of `units` with `activation`, optional dropout and batch norm. */
 export interface Mlp {
   units: number[];
-  activation: 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'elu' | 'selu' | 'linear';
+  /** An activation of the op registry (src/ops/activations.ts). */
+  activation: ActivationName;
   dropout: number;
   batchNorm: boolean;
 }
@@ -219,7 +221,8 @@ export interface MetricTerm {
 
 /** Training settings; every one is overridable from the command line. */
 export interface TrainSettings extends Located {
-  optimizer: 'adam' | 'adagrad' | 'sgd';
+  /** An optimiser of the op registry (src/ops/optimizers.ts). */
+  optimizer: OptimizerName;
   lr: number;
   batch: number;
   epochs: number;

@@ -1,6 +1,7 @@
 /**
  * Completion: keywords valid at the cursor, names in scope (experts, gates, towers, labels,
- * features), gate types of the loaded plugins and a gate type's parameter names. The context is
+ * features), gate types of the loaded plugins, a gate type's parameter names, and the losses, activations
+ * and optimisers of the op registry (src/ops). The context is
  * read from the tokens before the cursor (comments and strings blanked), so it works on text that
  * does not parse yet; the names come from the last analysis that had an IR.
  */
@@ -11,6 +12,7 @@ import { describePlugin, describeSymbol, schemaProperties } from './hover.js';
 import type { SymbolDef, SymbolKindName } from './symbol-index.js';
 import { codeOnly, offsetAt } from './text.js';
 import { TOKEN_TABLE } from '../syntax/tokens.js';
+import { LOSS_NAMES } from '../ops/index.js';
 import {
   ACTIVATIONS, CATEGORICAL_OPTIONS, LABEL_OPTIONS, LABEL_TYPES, METRIC_FNS, MISSING_WORDS, MLP_OPTIONS, MODES, NORMALIZATIONS,
   NUMERIC_OPTIONS, OPTIMIZERS, POOLINGS, SEQUENCE_OPTIONS, TOWER_OUTPUTS, TRAIN_KEYS, WEIGHTINGS,
@@ -22,7 +24,6 @@ interface Tok { text: string; start: number }
 const TOKEN = /[A-Za-z_][A-Za-z0-9_-]*|-?\d+(?:\.\d+)?(?:e-?\d+)?|->|"[^"\n]*"?|\S/g;
 const TOP = [...TOKEN_TABLE.declarationKeywords];
 const FEATURE_KINDS = ['categorical', 'sequence', 'numeric'];
-const LOSSES = ['bce', 'mse', 'mae'];
 const NODE_KINDS: SymbolKindName[] = ['input', 'layer', 'gate', 'tower'];
 
 /** What the cursor is in, as far as completion cares. */
@@ -92,7 +93,7 @@ export function completionContext(text: string, offset: number): CompletionConte
     }
     case 'task':
       if (last === '=' || last === '*') return { kind: 'names', kinds: ['tower'] };
-      if (last === 'loss') return { kind: 'keywords', words: LOSSES };
+      if (last === 'loss') return { kind: 'keywords', words: [...LOSS_NAMES] };
       if (['(', '&', '|', '!', 'where'].includes(last ?? '') && (words.includes('loss') || words.includes('where'))) return { kind: 'names', kinds: ['label'] };
       if (openParen < 0 && words.includes('loss')) return { kind: 'keywords', words: ['weight', 'where'] };
       if (openParen < 0 && words.length >= 4 && last !== '=' ) return { kind: 'keywords', words: ['loss'] };

@@ -3,6 +3,17 @@
  * details). Kept in step with docs/language.md; a test checks that every reserved and contextual word
  * of the token table has an entry.
  */
+import { ALL_OPS } from '../ops/index.js';
+
+/** Hover and completion docs of the op registry's losses, activations and optimisers. */
+function opDocs(): Record<string, KeywordDoc> {
+  const out: Record<string, KeywordDoc> = {};
+  for (const d of ALL_OPS) {
+    const syntax = d.kind === 'loss' ? `${d.name}(LABELEXPR)` : d.kind === 'optimizer' ? `optimizer ${d.name}` : d.name;
+    out[d.name] = { syntax, doc: d.kind === 'activation' ? `${d.summary} An MLP activation.` : d.doc };
+  }
+  return out;
+}
 
 /** One keyword's documentation. */
 export interface KeywordDoc {
@@ -14,6 +25,8 @@ export interface KeywordDoc {
 
 /** Documentation of every keyword of the language. */
 export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze({
+  // The ops document themselves (src/ops); the entries below override where a word means more (sigmoid, mse).
+  ...opDocs(),
   // declarations
   model: { syntax: 'model NAME ["doc"]', doc: 'Names the model; exactly one, first. An optional string is the model\'s docstring.' },
   use: { syntax: 'use "SOURCE"', doc: 'Loads a gate plugin: a path relative to the spec (`./x.js`) or an npm package name. May repeat.' },
@@ -67,16 +80,10 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   over: { syntax: 'over EXPERTS, ...', doc: 'The expert groups a gate mixes.' },
   dropout: { syntax: 'dropout P', doc: 'Dropout rate after each hidden layer.' },
   batchnorm: { syntax: 'batchnorm', doc: 'Batch normalisation after each hidden layer.' },
-  relu: { syntax: 'relu', doc: 'Rectified linear activation (the default).' },
-  tanh: { syntax: 'tanh', doc: 'Hyperbolic tangent activation.' },
   sigmoid: { syntax: 'sigmoid', doc: 'Logistic activation; as a tower output (`-> sigmoid`), a probability.' },
-  gelu: { syntax: 'gelu', doc: 'Gaussian error linear unit activation.' },
-  elu: { syntax: 'elu', doc: 'Exponential linear unit activation.' },
-  selu: { syntax: 'selu', doc: 'Scaled exponential linear unit activation.' },
   linear: { syntax: 'linear', doc: 'No activation; as a tower output (`-> linear`), a real value.' },
   // tasks and metrics
   loss: { syntax: 'loss LOSS(LABELEXPR)', doc: 'The task\'s loss against a label expression, e.g. `bce(click & buy)`.' },
-  bce: { syntax: 'bce(LABELEXPR)', doc: 'Binary cross-entropy (for sigmoid outputs and binary labels).' },
   mse: { syntax: 'mse(LABELEXPR) | metric mse(OUTPUT)', doc: 'Mean squared error.' },
   mae: { syntax: 'mae(LABELEXPR) | metric mae(OUTPUT)', doc: 'Mean absolute error.' },
   weight: { syntax: 'weight W', doc: 'The task\'s loss weight (default 1).' },
@@ -87,9 +94,6 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   by: { syntax: 'by COLUMN', doc: 'The column that groups rows for gauc (usually the user id).' },
   // train block
   optimizer: { syntax: 'optimizer adam|adagrad|sgd', doc: 'The optimiser (default adam).' },
-  adam: { syntax: 'optimizer adam', doc: 'Adam optimiser.' },
-  adagrad: { syntax: 'optimizer adagrad', doc: 'Adagrad optimiser.' },
-  sgd: { syntax: 'optimizer sgd', doc: 'Plain stochastic gradient descent.' },
   lr: { syntax: 'lr X', doc: 'Learning rate (default 0.001).' },
   batch: { syntax: 'batch N', doc: 'Batch size (default 512).' },
   epochs: { syntax: 'epochs N', doc: 'Number of passes over the training data (default 3).' },

@@ -23,9 +23,10 @@ export interface GateCheckContext {
   inputWidth: number;
   /**
    * Report a problem. `property` selects the range: "params.k" points at that parameter,
-   * omitted points at the gate's type. Codes should be MTL4xxx; default MTL4010.
+   * omitted points at the gate's type. Codes should be MTL4xxx; default MTL4010. A code of the plugin's own
+   * `codes` table needs no message: its templates are filled from `args` (`message`/`hint` still override).
    */
-  report(d: { message: string; hint?: string; severity?: Diagnostic['severity']; property?: string; code?: string }): void;
+  report(d: { message?: string; hint?: string; severity?: Diagnostic['severity']; property?: string; code?: string; args?: Record<string, string | number> }): void;
 }
 
 /** What `build` receives. All tensors are symbolic tfjs-layers tensors. */
@@ -71,6 +72,24 @@ export interface GatePlugin {
   build(ctx: GateBuildContext): GateBuildResult;
   /** Custom tfjs layer classes this plugin uses; registered (under their `className`) before building or loading a model. Namespace the class names, e.g. "mtl>NoisyTopK". */
   layers?: Array<{ className: string } & (new (...args: never[]) => unknown)>;
+  /**
+   * Optional: how the direct step (native backend) computes this gate, for a "logits gate" — one Dense layer
+   * named `${prefix}_logits` (with bias) on the input, weights = a normalisation of its output, output =
+   * Σ_i weights_i · expert_i. Return the normalisation for these (validated) params, or `{ unsupported }`
+   * with a reason; without this member the model trains on the tfjs step.
+   */
+  direct?(params: Record<string, JsonValue>): GateDirectBinding | GateNotSupported;
+  /**
+   * Optional: the PyTorch target's weights for a logits gate (see `direct`): a Python expression of the
+   * tensor named by `logits` ([batch, experts]) giving the weights, e.g. `torch.softmax(logits / 2.0, dim=1)`;
+   * or `{ unsupported }`. Without this member `mtl compile --target pytorch` rejects the gate (MTL5400).
+   */
+  pytorch?(params: Record<string, JsonValue>, logits: string): string | GateNotSupported;
+  /**
+   * Optional: the diagnostic codes this plugin reports from `check` (MTL4xxx), with message and hint
+   * templates (`{name}` placeholders filled from the report's `args`) and docs: the plugin owns its codes.
+   */
+  codes?: Readonly<Record<string, PluginCode>>;
 }
 
 /** The default export of a plugin module. */
@@ -97,4 +116,31 @@ export interface LoadedPlugin {
   source: string;
   /** The range of the `use` declaration, when it came from a spec. */
   loc?: Range;
+}
+
+/** What a gate's `direct` member returns: the kernels' normalisation and its constants. */
+export interface GateDirectBinding {
+  /** softmax(z / temperature), or scale · sigmoid(z / temperature). */
+  normalizer: 'softmax' | 'sigmoid';
+  temperature: number;
+  /** The sigmoid normaliser's upper bound (1 for softmax). */
+  scale: number;
+}
+
+/** A target that does not run this gate, with the reason shown to the user. */
+export interface GateNotSupported {
+  unsupported: string;
+}
+
+/** A diagnostic code a plugin owns (see `GatePlugin.codes`). */
+export interface PluginCode {
+  severity: Diagnostic['severity'];
+  /** A short title, e.g. "top-k above the expert count". */
+  title: string;
+  /** Message template: one sentence naming the gate, with `{name}` placeholders. */
+  message: string;
+  /** Optional hint template: how to fix it. */
+  hint?: string;
+  /** When it fires and how to fix it (docs). */
+  doc: string;
 }

@@ -171,12 +171,18 @@ function checkCheck(plugin: GatePlugin, setup: Setup): string {
     report: (d) => reports.push(d),
   });
   for (const r of reports) {
-    if (typeof r?.message !== 'string' || !r.message) throw new Error(`check reported ${JSON.stringify(r)} without a message`);
+    const own = r?.code !== undefined && plugin.codes?.[r.code] !== undefined;
+    if (!own && (typeof r?.message !== 'string' || !r.message)) throw new Error(`check reported ${JSON.stringify(r)} without a message (or a code of the plugin's own codes)`);
     if (r.property !== undefined && !/^params(\.|$)/.test(r.property)) throw new Error(`check reported property '${r.property}': properties are "params.NAME"`);
     if (r.code !== undefined && !/^MTL4\d{3}$/.test(r.code)) throw new Error(`check reported code '${r.code}': plugin codes are MTL4xxx`);
   }
-  const errors = reports.filter((r) => (r.severity ?? 'error') === 'error');
-  if (errors.length) throw new Error(`check reports errors on the valid test gate: ${errors.map((r) => r.message).join('; ')}`);
+  for (const [code, info] of Object.entries(plugin.codes ?? {})) {
+    if (!/^MTL4\d{3}$/.test(code)) throw new Error(`the plugin's codes list '${code}': plugin codes are MTL4xxx`);
+    if (!info.message || !info.title || !info.doc) throw new Error(`the plugin's code ${code} lacks a message, title or doc`);
+  }
+  const severityOf = (r: (typeof reports)[number]) => r.severity ?? (r.code !== undefined ? plugin.codes?.[r.code]?.severity : undefined) ?? 'error';
+  const errors = reports.filter((r) => severityOf(r) === 'error');
+  if (errors.length) throw new Error(`check reports errors on the valid test gate: ${errors.map((r) => r.message ?? r.code).join('; ')}`);
   return `ran on the test gate with ${reports.length} report(s), none an error`;
 }
 

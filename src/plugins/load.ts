@@ -13,9 +13,7 @@ import { findManifest } from './manifest.js';
 import { PluginRegistry } from './registry.js';
 import { isPathSource, messageOf, resolvePluginSource } from './resolve.js';
 import { projectRoot, type PluginTrust } from './trust.js';
-import softmax from '../../plugins/softmax/index.js';
-import noisyTopK from '../../plugins/noisy-topk/index.js';
-import sigmoid from '../../plugins/sigmoid/index.js';
+import { BUILTIN_PLUGIN_FACTORIES } from './builtin.js';
 
 /** The end of a refusal's hint when the caller does not say how its user trusts a spec (the CLI and the editor do). */
 const DEFAULT_CONSENT = 'trust the spec (docs/plugins.md, "Trust and security")';
@@ -96,7 +94,7 @@ async function runPluginModule(source: string, file: string, range: Range, diagn
 /** A registry with the first-party gate plugins (softmax, noisy-topk, sigmoid). A failure here is a bug in mtl, so it throws. */
 export function createDefaultRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
-  const problems = [softmax, noisyTopK, sigmoid].flatMap((factory) => registry.register(factory(), 'builtin'));
+  const problems = BUILTIN_PLUGIN_FACTORIES.flatMap((factory) => registry.register(factory(), 'builtin'));
   if (problems.length) throw new Error(`internal: builtin plugin failed to register: ${problems.map((d) => d.message).join('; ')}`);
   return registry;
 }

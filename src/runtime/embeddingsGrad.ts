@@ -57,7 +57,7 @@ export class RowGradients {
    */
   addRows(rows: Int32Array, source: Float32Array): void {
     const native = activeNativeBlas();
-    if (typeof native?.scatterRows === 'function' && source.length >= rows.length * this.dim) {
+    if (native && source.length >= rows.length * this.dim) {
       this.reserve(this.count + rows.length);
       this.count = native.scatterRows(this.slot, this.touched, this.count, this.buffer, this.dim, rows, source);
       return;

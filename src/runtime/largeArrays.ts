@@ -21,7 +21,7 @@ export function largeFloat32(n: number, value = 0): Float32Array {
   const a = new Float32Array(n);
   if (n * 4 >= HUGE_MIN_BYTES) {
     const blas = activeNativeBlas();
-    if (typeof blas?.adviseHugePages === 'function') blas.adviseHugePages(a);
+    blas?.adviseHugePages(a);
   }
   a.fill(value);
   return a;

@@ -3,7 +3,7 @@
  * `mtl evaluate`, early stopping).
  *
  * Every task gets default metrics on its output, against its label, restricted to its mask:
- * `bce` → auc + logloss, `mse` → mse + mae (a plugin loss: auc + logloss when the task's output is a
+ * each loss's `defaultMetrics` in the op registry (src/ops: `bce` → auc + logloss, `mse` → mse + mae; an unregistered loss: auc + logloss when the task's output is a
  * probability, else mse + mae). Each `metric` line of the spec adds one more; its label defaults to the
  * label of the task whose output it is, or whose single head it is (the *default label* of the output),
  * and its mask is exactly what the line says (none when absent).
@@ -24,6 +24,7 @@ import type { LabelExpr, Metric, MetricFn, MetricTerm, ModelIR, Task, TowerNode 
 import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
+import { lossDef } from '../ops/index.js';
 
 /** One metric to compute. */
 export interface PlannedMetric {
@@ -86,8 +87,8 @@ function outputDefaults(ir: ModelIR): Map<string, OutputDefault> {
 
 /** The default metric functions of a task. */
 function taskDefaultFns(ir: ModelIR, t: Task): MetricFn[] {
-  if (t.loss.type === 'bce') return ['auc', 'logloss'];
-  if (t.loss.type === 'mse') return ['mse', 'mae'];
+  const def = lossDef(t.loss.type);
+  if (def) return [...def.defaultMetrics];
   const towers = new Map(ir.nodes.filter((n): n is TowerNode => n.kind === 'tower').map((n) => [n.name, n]));
   const probability = t.head.every((h) => towers.get(h)?.output === 'sigmoid');
   return probability ? ['auc', 'logloss'] : ['mse', 'mae'];

@@ -18,8 +18,9 @@ import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingEntryPoints } from './native-entry-points.js';
 
-/** The functions of the addon (native/mtl_blas.c). */
+/** The functions of the addon (native/mtl_blas.c, mtl_step.c); the list of names and argument counts is ./native-entry-points.ts. */
 export interface NativeBlas {
   /**
    * For every i: C[i·M·N …] = op(A at aOffsets[i]) · op(B at bOffsets[i]), row-major, op = transpose when
@@ -29,50 +30,50 @@ export interface NativeBlas {
   /**
    * One fused dense optimiser step in place (optimDenseFused.ts): kind 0 sgd (scalars [lr]), 1 adagrad
    * ([ε, lr], s0 = accumulator), 2 adam ([β1, β2, 1−β1, 1−β2, c1, c2, ε, lr], s0 = m, s1 = v); float32
-   * arithmetic in the order of the tfjs-op reference. Absent in addons built before it existed.
+   * arithmetic in the order of the tfjs-op reference.
    */
-  denseUpdate?(kind: 0 | 1 | 2, w: Float32Array, g: Float32Array, s0: Float32Array, s1: Float32Array, scalars: number[]): void;
+  denseUpdate(kind: 0 | 1 | 2, w: Float32Array, g: Float32Array, s0: Float32Array, s1: Float32Array, scalars: number[]): void;
   /**
    * Advise transparent huge pages for the 2 MiB-aligned interior of a typed array's memory (madvise
-   * MADV_HUGEPAGE); true when the advice was taken. Values are unchanged. Absent in older builds.
+   * MADV_HUGEPAGE); true when the advice was taken. Values are unchanged.
    */
-  adviseHugePages?(array: Float32Array | Int32Array): boolean;
-  /** out[j] = Σ_i x[i·len + j] over `rows` rows, float32, row by row (wasm-sum.ts sumLeading's order). Absent in older builds. */
-  sumRows?(x: Float32Array, rows: number, len: number, out: Float32Array): void;
+  adviseHugePages(array: Float32Array | Int32Array): boolean;
+  /** out[j] = Σ_i x[i·len + j] over `rows` rows, float32, row by row (wasm-sum.ts sumLeading's order). */
+  sumRows(x: Float32Array, rows: number, len: number, out: Float32Array): void;
   /**
    * Lazy Adam on `rows` of an embedding table (optimSparse.ts's loop, in the same double arithmetic: same
-   * bits); c1[t] / c2[t] = 1 − β^t for every step reached; hyper = [β1, β2, ε, lr]. Absent in older builds.
+   * bits); c1[t] / c2[t] = 1 − β^t for every step reached; hyper = [β1, β2, ε, lr].
    */
-  sparseAdam?(table: Float32Array, m: Float32Array, v: Float32Array, steps: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, c1: Float64Array, c2: Float64Array, hyper: Float64Array): void;
-  /** Embedding lookup: out[b·dim …] = data[rows[b]·dim …] (rows checked), prefetching ahead. Absent in older builds. */
-  gatherRows?(data: Float32Array, dim: number, rows: Int32Array, out: Float32Array): void;
+  sparseAdam(table: Float32Array, m: Float32Array, v: Float32Array, steps: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, c1: Float64Array, c2: Float64Array, hyper: Float64Array): void;
+  /** Embedding lookup: out[b·dim …] = data[rows[b]·dim …] (rows checked), prefetching ahead. */
+  gatherRows(data: Float32Array, dim: number, rows: Int32Array, out: Float32Array): void;
   /**
    * RowGradients.addRow(rows[b], grad, b·dim, 1) for every b, on its slot/touched/buffer arrays (which must
-   * have room for count + rows.length rows); returns the new count. Absent in older builds.
+   * have room for count + rows.length rows); returns the new count.
    */
-  scatterRows?(slot: Int32Array, touched: Int32Array, count: number, buffer: Float32Array, dim: number, rows: Int32Array, grad: Float32Array): number;
+  scatterRows(slot: Int32Array, touched: Int32Array, count: number, buffer: Float32Array, dim: number, rows: Int32Array, grad: Float32Array): number;
   /**
    * For r < rows: copy `cols` elements from src[srcOffset + r·srcStride] to dst[dstOffset + r·dstStride]
-   * (memcpy; Float32Array or Int32Array). Absent in older builds.
+   * (memcpy; Float32Array or Int32Array).
    */
-  copyStrided?(src: Float32Array | Int32Array, srcOffset: number, srcStride: number, dst: Float32Array | Int32Array, dstOffset: number, dstStride: number, rows: number, cols: number): void;
+  copyStrided(src: Float32Array | Int32Array, srcOffset: number, srcStride: number, dst: Float32Array | Int32Array, dstOffset: number, dstStride: number, rows: number, cols: number): void;
   /**
    * The direct training step's kernels (native/mtl_step.c, used by src/runtime/direct/): every operand is a
    * block of ONE float32 memory `mem` (the wasm heap) at an element offset; see src/runtime/direct/kernels.ts
-   * for the contract of each. Absent in addons built before them.
+   * for the contract of each.
    */
-  gemmAt?(mem: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, aOffs: Int32Array, bOffs: Int32Array, cOffs: Int32Array, betas: Float32Array): void;
-  biasActAt?(mem: Float32Array, rows: number, cols: number, act: number, outOffs: Int32Array, biasOffs: Int32Array): void;
-  actGradAt?(mem: Float32Array, count: number, act: number, dyOffs: Int32Array, yOffs: Int32Array): void;
-  colSumAt?(mem: Float32Array, rows: number, cols: number, srcOffs: Int32Array, dstOffs: Int32Array): void;
-  gateWeightsAt?(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, inOff: number, outOff: number): void;
-  gateWeightsGradAt?(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, wOff: number, dwOff: number, outOff: number): void;
-  mixAt?(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, outOff: number): void;
-  mixGradAt?(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, dOutOff: number, dExpertOffs: Int32Array, accumulate: Int32Array, dwOff: number): void;
-  copyColsAt?(mem: Float32Array, srcOff: number, srcStride: number, dstOff: number, dstStride: number, rows: number, cols: number, accumulate: boolean): void;
-  dropoutAt?(mem: Float32Array, count: number, rate: number, seed: number, step: number, streams: Int32Array, inOffs: Int32Array, outOffs: Int32Array, maskOffs: Int32Array): void;
-  mulAt?(mem: Float32Array, count: number, aOffs: Int32Array, bOffs: Int32Array, outOffs: Int32Array): void;
-  batchNormAt?(
+  gemmAt(mem: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, aOffs: Int32Array, bOffs: Int32Array, cOffs: Int32Array, betas: Float32Array): void;
+  biasActAt(mem: Float32Array, rows: number, cols: number, act: number, outOffs: Int32Array, biasOffs: Int32Array): void;
+  actGradAt(mem: Float32Array, count: number, act: number, dyOffs: Int32Array, yOffs: Int32Array): void;
+  colSumAt(mem: Float32Array, rows: number, cols: number, srcOffs: Int32Array, dstOffs: Int32Array): void;
+  gateWeightsAt(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, inOff: number, outOff: number): void;
+  gateWeightsGradAt(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, wOff: number, dwOff: number, outOff: number): void;
+  mixAt(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, outOff: number): void;
+  mixGradAt(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, dOutOff: number, dExpertOffs: Int32Array, accumulate: Int32Array, dwOff: number): void;
+  copyColsAt(mem: Float32Array, srcOff: number, srcStride: number, dstOff: number, dstStride: number, rows: number, cols: number, accumulate: boolean): void;
+  dropoutAt(mem: Float32Array, count: number, rate: number, seed: number, step: number, streams: Int32Array, inOffs: Int32Array, outOffs: Int32Array, maskOffs: Int32Array): void;
+  mulAt(mem: Float32Array, count: number, aOffs: Int32Array, bOffs: Int32Array, outOffs: Int32Array): void;
+  batchNormAt(
     mem: Float32Array,
     rows: number,
     cols: number,
@@ -87,8 +88,8 @@ export interface NativeBlas {
     invStdOffs: Int32Array,
     outOffs: Int32Array,
   ): void;
-  batchNormGradAt?(mem: Float32Array, rows: number, cols: number, dyOffs: Int32Array, xhatOffs: Int32Array, invStdOffs: Int32Array, gammaOffs: Int32Array, dxOffs: Int32Array, dGammaOffs: Int32Array, dBetaOffs: Int32Array): void;
-  batchNormInferAt?(mem: Float32Array, rows: number, cols: number, epsilon: number, xOffs: Int32Array, gammaOffs: Int32Array, betaOffs: Int32Array, meanOffs: Int32Array, varOffs: Int32Array, outOffs: Int32Array): void;
+  batchNormGradAt(mem: Float32Array, rows: number, cols: number, dyOffs: Int32Array, xhatOffs: Int32Array, invStdOffs: Int32Array, gammaOffs: Int32Array, dxOffs: Int32Array, dGammaOffs: Int32Array, dBetaOffs: Int32Array): void;
+  batchNormInferAt(mem: Float32Array, rows: number, cols: number, epsilon: number, xOffs: Int32Array, gammaOffs: Int32Array, betaOffs: Int32Array, meanOffs: Int32Array, varOffs: Int32Array, outOffs: Int32Array): void;
   /** Set OpenBLAS's thread count. */
   setNumThreads(n: number): void;
   /** OpenBLAS's thread count. */
@@ -148,7 +149,8 @@ export function loadNativeBlas(): NativeBlas | undefined {
     try {
       if (process.env['OPENBLAS_NUM_THREADS'] === undefined) process.env['OPENBLAS_NUM_THREADS'] = String(threads);
       const blas = requireHere(file) as NativeBlas;
-      if (typeof blas.sgemmBatch !== 'function') throw new Error('it does not export sgemmBatch');
+      const missing = missingEntryPoints(blas as unknown as Record<string, unknown>);
+      if (missing.length) throw new Error(`it lacks ${missing.join(', ')}: it was built from other sources (rebuild it with npm run build:native)`);
       blas.setNumThreads(threads);
       loaded = { blas };
       return blas;

@@ -93,10 +93,10 @@ export function adamInPlace(w: Float32Array, m: Float32Array, v: Float32Array, g
 /** Which update rule, with its slots: what {@link fusedUpdate} needs besides the weight and gradient. */
 export type FusedRule = { kind: 'sgd' } | { kind: 'adagrad'; acc: Float32Array } | { kind: 'adam'; m: Float32Array; v: Float32Array; step: number };
 
-/** The addon's denseUpdate when the native backend is active (undefined otherwise, or in an older build). */
-function nativeUpdate(): NativeBlas['denseUpdate'] {
+/** The addon's denseUpdate when the native backend is active (undefined otherwise). */
+function nativeUpdate(): NativeBlas['denseUpdate'] | undefined {
   const blas = activeNativeBlas();
-  return typeof blas?.denseUpdate === 'function' ? blas.denseUpdate.bind(blas) : undefined;
+  return blas?.denseUpdate.bind(blas);
 }
 
 /** One in-place update of `w` with gradient `g`: in the addon on the native backend, else the JS loops. Same bits either way. */

@@ -26,9 +26,9 @@ export interface SparseSlots {
  * The addon's sparseAdam on the native backend (the same double arithmetic as the JS loop below, so the
  * same bits, without the JIT's bounds checks: ~2× faster); undefined elsewhere or in older builds.
  */
-function nativeSparseAdam(): NativeBlas['sparseAdam'] {
+function nativeSparseAdam(): NativeBlas['sparseAdam'] | undefined {
   const blas = activeNativeBlas();
-  return typeof blas?.sparseAdam === 'function' ? blas.sparseAdam.bind(blas) : undefined;
+  return blas?.sparseAdam.bind(blas);
 }
 
 /** Adam's bias corrections 1 − β^t by integer step t (Math.pow is a large share of a row's update otherwise). */

@@ -14,6 +14,7 @@
 import type { ModelIR, TowerNode } from '../ir/types.js';
 import type { Batch } from './data/types.js';
 import type { LabelExpr } from '../ir/types.js';
+import { lossDef } from '../ops/index.js';
 
 /** How label expressions are evaluated (src/runtime/labels.ts). */
 export type EvalLabelExpr = (expr: LabelExpr, labels: Record<string, Float32Array>, size: number) => Float32Array;
@@ -29,7 +30,7 @@ export function towerPriors(ir: ModelIR, batches: readonly Batch[], evalLabelExp
   // Masked mean of each task's label over the sample.
   const taskMean = new Map<string, number>();
   for (const task of ir.tasks) {
-    if (task.loss.type !== 'bce' && task.loss.type !== 'mse') continue;
+    if (!lossDef(task.loss.type)?.prior) continue;
     let sum = 0;
     let count = 0;
     for (const b of batches) {
@@ -51,15 +52,16 @@ export function towerPriors(ir: ModelIR, batches: readonly Batch[], evalLabelExp
     const mean = taskMean.get(task.name);
     const tower = task.head.length === 1 ? towers.get(task.head[0]!) : undefined;
     if (mean === undefined || !tower || out[tower.name] !== undefined) continue;
-    if (task.loss.type === 'bce' && tower.output === 'sigmoid') rate.set(tower.name, mean);
-    if (task.loss.type === 'mse' && tower.output === 'linear') out[tower.name] = mean;
+    const prior = lossDef(task.loss.type)?.prior;
+    if (prior === 'rate' && tower.output === 'sigmoid') rate.set(tower.name, mean);
+    if (prior === 'mean' && tower.output === 'linear') out[tower.name] = mean;
   }
   // Towers inside product heads: solve for the one unknown factor; repeat while that makes progress.
   for (let changed = true; changed; ) {
     changed = false;
     for (const task of ir.tasks) {
       const mean = taskMean.get(task.name);
-      if (mean === undefined || task.loss.type !== 'bce' || task.head.length < 2) continue;
+      if (mean === undefined || lossDef(task.loss.type)?.prior !== 'rate' || task.head.length < 2) continue;
       const unknown = task.head.filter((t) => !rate.has(t));
       if (unknown.length !== 1 || towers.get(unknown[0]!)?.output !== 'sigmoid') continue;
       const known = task.head.filter((t) => rate.has(t)).reduce((p, t) => p * rate.get(t)!, 1);

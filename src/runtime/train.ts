@@ -35,6 +35,7 @@ import { towerPriors } from './tower-priors.js';
 import type { Batch } from './data/types.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
 import { resolveDeps, type DataRef, type PreprocessState, type RuntimeDeps } from './runtime-deps.js';
+import type { OptimizerName } from '../ops/index.js';
 
 /**
  * The staging directory of a run writing `outDir`: its checkpoints until the model is published. A sibling
@@ -64,7 +65,7 @@ export interface TrainOverrides {
   batch?: number;
   lr?: number;
   seed?: number;
-  optimizer?: 'adam' | 'adagrad' | 'sgd';
+  optimizer?: OptimizerName;
 }
 
 /** Options of {@link train}. */

@@ -14,9 +14,9 @@ import { activeNativeBlas, type NativeBlas } from './native-blas.js';
  * The addon's vectorised sumRows on the native backend (same float32 additions in the same order as
  * sumLeading; ~10× faster: the JS loop was ~11 ms of an mmoe step); undefined elsewhere or in older builds.
  */
-function nativeSumRows(): NativeBlas['sumRows'] {
+function nativeSumRows(): NativeBlas['sumRows'] | undefined {
   const blas = activeNativeBlas();
-  return typeof blas?.sumRows === 'function' ? blas.sumRows.bind(blas) : undefined;
+  return blas?.sumRows.bind(blas);
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm used here (it is not exported as a type). */

@@ -3,6 +3,7 @@
  * enumerated values). One table, used by the builder (validation, did-you-mean) and by the token
  * table (editor highlighting), so that the two never disagree.
  */
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from '../ops/index.js';
 
 /** Options of a categorical feature. */
 export const CATEGORICAL_OPTIONS = ['hash', 'vocab', 'dim', 'column', 'shares'] as const;
@@ -16,8 +17,8 @@ export const LABEL_OPTIONS = ['column', 'positive'] as const;
 export const LABEL_TYPES = ['binary', 'real'] as const;
 /** Option words after `mlp(...)`. */
 export const MLP_OPTIONS = ['dropout', 'batchnorm'] as const;
-/** Activations of an MLP. */
-export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'elu', 'selu', 'linear'] as const;
+/** Activations of an MLP (the op registry's). */
+export const ACTIVATIONS = ACTIVATION_NAMES;
 /** Output activations of a tower. */
 export const TOWER_OUTPUTS = ['sigmoid', 'linear'] as const;
 /** Poolings of a sequence feature. */
@@ -28,8 +29,8 @@ export const NORMALIZATIONS = ['none', 'standard', 'minmax', 'log1p'] as const;
 export const MISSING_WORDS = ['error', 'zero', 'mean'] as const;
 /** Keys of `train { … }` (`early_stop` is a reserved word, listed for completeness). */
 export const TRAIN_KEYS = ['optimizer', 'lr', 'batch', 'epochs', 'seed', 'valid_split', 'early_stop', 'mode', 'patience', 'weighting'] as const;
-/** Optimizers. */
-export const OPTIMIZERS = ['adam', 'adagrad', 'sgd'] as const;
+/** Optimizers (the op registry's). */
+export const OPTIMIZERS = OPTIMIZER_NAMES;
 /** Early-stopping directions. */
 export const MODES = ['max', 'min'] as const;
 /** Task-loss weightings. */

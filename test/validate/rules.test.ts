@@ -197,7 +197,7 @@ describe('task-has-loss and known-loss-type', () => {
     const ir = baseIR();
     task(ir, 'ctr').loss.type = 'bse';
     const [d] = withCode(check(ir), 'MTL3010');
-    expect(d?.hint).toBe("did you mean 'bce'? known losses: bce, mse");
+    expect(d?.hint).toBe("did you mean 'bce'? known losses: bce, mse, huber");
     expect(d?.range).toEqual(task(ir, 'ctr').locs!['loss.type']);
   });
 });

@@ -44,7 +44,7 @@ export async function runCompile(argv: string[], io: CliIo): Promise<number> {
   if (!spec) return EXIT.errors;
   const outDir = path.resolve(io.cwd, out);
   const guard = { kind: 'pytorch-package' as const, inputs: [spec.file], force: Boolean(values.force), cwd: io.cwd, command: `mtl compile ${argv.join(' ')}` };
-  const result = await withOutputDir(outDir, guard, () => compileToPytorch(spec.ir, outDir, { file: positionals[0]! }));
+  const result = await withOutputDir(outDir, guard, () => compileToPytorch(spec.ir, outDir, { file: positionals[0]!, registry: spec.registry }));
   if (result.diagnostics.length) printDiagnostics(result.diagnostics, undefined, io, { toStderr: true });
   if (hasErrors(result.diagnostics)) return EXIT.errors;
   io.stderr(`wrote ${result.files.length} files to ${out}: ${result.files.join(', ')}\n`);

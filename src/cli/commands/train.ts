@@ -12,6 +12,7 @@ import { gateLookup, loadValidSpec } from '../spec-loader.js';
 import { TRUST_OPTION } from '../plugin-trust.js';
 import { printDiagnostics } from '../report.js';
 import { formatMetricsTable, parseBackend } from '../format-metrics.js';
+import { OPTIMIZER_NAMES } from '../../ops/index.js';
 
 /** Help text of `mtl train`. */
 export const TRAIN_HELP = `Usage: mtl train SPEC --out DIR [--data FILE] [--valid FILE] [options]
@@ -25,7 +26,7 @@ Without --data, the spec's data block is used (every reference spec has built-in
                      when the run succeeds; until then checkpoints go to DIR.partial)
   --force            replace DIR even when it holds files mtl did not write (never the spec, the data,
                      the current or the home directory)
-  --epochs N  --batch N  --lr X  --seed N  --optimizer adam|adagrad|sgd   override the spec's train settings
+  --epochs N  --batch N  --lr X  --seed N  --optimizer ${OPTIMIZER_NAMES.join('|')}   override the spec's train settings
   --rows N           with built-in data: generate N rows instead of the spec's count
   --backend B        auto (default: tensorflow if installed, else native if its OpenBLAS addon is built, else wasm), native, wasm, cpu, tensorflow
   --resume           continue an interrupted run from DIR.partial (or a finished one from DIR/checkpoint)
@@ -68,8 +69,9 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
   const format = stringFlag(values, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`mtl train: --format must be 'text' or 'json', got '${format}'.`, 'train');
   const optimizer = stringFlag(values, 'optimizer');
-  if (optimizer !== undefined && !['adam', 'adagrad', 'sgd'].includes(optimizer)) {
-    throw new UsageError(`mtl train: --optimizer must be adam, adagrad or sgd, got '${optimizer}'.`, 'train');
+  if (optimizer !== undefined && !(OPTIMIZER_NAMES as readonly string[]).includes(optimizer)) {
+    const names = `${OPTIMIZER_NAMES.slice(0, -1).join(', ')} or ${OPTIMIZER_NAMES[OPTIMIZER_NAMES.length - 1]}`;
+    throw new UsageError(`mtl train: --optimizer must be ${names}, got '${optimizer}'.`, 'train');
   }
   const overrides: TrainOverrides = {};
   const epochs = numberFlag('train', values, 'epochs', { integer: true, min: 1 });

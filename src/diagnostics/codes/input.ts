@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The input-file codes. */
-export const INPUT_CODES: CodeTable = {
+export const INPUT_CODES = {
   MTL1900: {
     severity: 'error',
     title: 'invalid UTF-8',
@@ -17,4 +17,4 @@ export const INPUT_CODES: CodeTable = {
     hint: 'A spec describes one model; split generated specs or check the file is the right one.',
     doc: 'A guard against pointing mtl at a data file by mistake.',
   },
-};
+} as const satisfies CodeTable;

@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The plugin codes: loading and registering gate plugins, and their parameters and checks. */
-export const PLUGIN_CODES: CodeTable = {
+export const PLUGIN_CODES = {
   MTL4001: {
     severity: 'error',
     title: 'plugin not found',
@@ -118,19 +118,5 @@ export const PLUGIN_CODES: CodeTable = {
     hint: 'pass --plugin PATH to load it (PATH is the plugin module you trust)',
     doc: 'A model directory is data: `mtl predict`, `eval` and `report` do not import the plugins its ir.json lists. A gate whose plugin built it from tfjs\'s own layers loads without it; one with its own layer classes needs the plugin: name its module yourself with --plugin.',
   },
-  // ---- MTL41xx: the first-party gate plugins' own checks (plugins/*)
-  MTL4101: {
-    severity: 'error',
-    title: 'top-k above the expert count',
-    message: 'Gate \'{name}\' keeps more experts than it mixes.',
-    hint: 'lower `k`, or add experts to the groups after `over`',
-    doc: 'A `noisy-topk` gate\'s `k` is larger than the number of experts it mixes (the sum of the `over` group sizes).',
-  },
-  MTL4102: {
-    severity: 'warning',
-    title: 'top-k keeps every expert',
-    message: 'Gate \'{name}\' keeps all of its experts.',
-    hint: 'use a smaller `k` for a sparse mixture, or the `softmax` gate',
-    doc: 'A `noisy-topk` gate\'s `k` equals the number of experts: no expert is ever dropped, so the gate is a noisy softmax.',
-  },
-};
+  // ---- MTL41xx: the first-party gate plugins' own checks live with each plugin (plugins/*/codes.ts; catalog.ts merges them)
+} as const satisfies CodeTable;

@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The runtime codes. */
-export const RUNTIME_CODES: CodeTable = {
+export const RUNTIME_CODES = {
   // ---- MTL50xx–51xx: data files, preprocessing, built-in data (src/runtime/data)
   MTL5000: {
     severity: 'error',
@@ -368,8 +368,8 @@ export const RUNTIME_CODES: CodeTable = {
     severity: 'error',
     title: 'unsupported loss',
     message: "Task '{task}' uses the loss '{loss}', which this compiler does not support.",
-    hint: 'Use bce or mse.',
-    doc: 'Fires when a task names a loss type other than bce or mse.',
+    hint: 'Use one of: {supported}.',
+    doc: 'Fires when a task names a loss that the compiler (or the target, e.g. PyTorch) has no implementation of; the hint lists those it has (the op registry, src/ops).',
   },
   MTL5205: {
     severity: 'error',
@@ -398,7 +398,7 @@ export const RUNTIME_CODES: CodeTable = {
     title: 'gate type not supported by the PyTorch target',
     message: "Gate '{gate}' has type '{type}', which the PyTorch target cannot generate yet.",
     hint: 'Gate types the PyTorch target supports: {supported}. Train this spec with the tfjs target.',
-    doc: 'Fires on `mtl compile --target pytorch` when a gate uses a plugin type that has no PyTorch implementation (plugins are TypeScript; only the built-in softmax gate is ported).',
+    doc: 'Fires on `mtl compile --target pytorch` when a gate\'s plugin has no `pytorch` member (plugins are TypeScript; the built-in softmax and sigmoid gates have one, noisy-topk has not).',
   },
   MTL5401: {
     severity: 'error',
@@ -422,4 +422,4 @@ export const RUNTIME_CODES: CodeTable = {
     hint: 'A collapsed expert wastes capacity: try fewer experts, a higher gate temperature, the sigmoid gate, or noisy-topk with balance_weight.',
     doc: 'Reported by `mtl eval` when an expert gets under 1% mean weight from every gate that can select it (expert collapse, DeepCTR #512).',
   },
-};
+} as const satisfies CodeTable;

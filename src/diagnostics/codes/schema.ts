@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The schema codes: YAML/JSON syntax and JSON Schema violations of the IR. */
-export const SCHEMA_CODES: CodeTable = {
+export const SCHEMA_CODES = {
   MTL2001: {
     severity: 'error',
     title: 'YAML/JSON syntax error',
@@ -67,4 +67,4 @@ export const SCHEMA_CODES: CodeTable = {
     message: 'YAML: {detail}.',
     doc: 'The YAML parser accepted the spec but found something suspicious.',
   },
-};
+} as const satisfies CodeTable;

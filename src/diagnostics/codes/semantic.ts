@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The semantic codes: rules of src/validate/rules, one code per invariant. */
-export const SEMANTIC_CODES: CodeTable = {
+export const SEMANTIC_CODES = {
   MTL3001: {
     severity: 'error',
     title: 'unknown reference',
@@ -234,4 +234,4 @@ export const SEMANTIC_CODES: CodeTable = {
     hint: 'this is a bug in mtl; please report it with the spec',
     doc: 'A validation rule crashed. The other rules still ran.',
   },
-};
+} as const satisfies CodeTable;

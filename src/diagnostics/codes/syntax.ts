@@ -2,7 +2,7 @@
 import type { CodeTable } from '../catalog.js';
 
 /** The syntax codes: lexing (100x), parsing (101x), structure only text can have (102x–104x). */
-export const SYNTAX_CODES: CodeTable = {
+export const SYNTAX_CODES = {
   MTL1001: {
     severity: 'error',
     title: 'unexpected character',
@@ -121,4 +121,4 @@ export const SYNTAX_CODES: CodeTable = {
     message: "'{word}' has no effect without {needs}.",
     doc: 'A setting is only used together with another one that is absent, e.g. `patience` without `early_stop`.',
   },
-};
+} as const satisfies CodeTable;

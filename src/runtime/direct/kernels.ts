@@ -17,51 +17,19 @@
  */
 import type { Mlp } from '../../ir/types.js';
 import { activeNativeBlas, type NativeBlas } from '../native-blas.js';
+import type { DirectKernelName } from '../native-entry-points.js';
+import { ACTIVATION_DEFS, isNotSupported } from '../../ops/index.js';
 
-/** The kernels the direct step needs, all present. */
-export type DirectKernels = Required<
-  Pick<
-    NativeBlas,
-    | 'gemmAt'
-    | 'biasActAt'
-    | 'actGradAt'
-    | 'colSumAt'
-    | 'gateWeightsAt'
-    | 'gateWeightsGradAt'
-    | 'mixAt'
-    | 'mixGradAt'
-    | 'copyColsAt'
-    | 'dropoutAt'
-    | 'mulAt'
-    | 'batchNormAt'
-    | 'batchNormGradAt'
-    | 'batchNormInferAt'
-  >
->;
+/** The kernels the direct step needs (the `*At` entry points of ./native-entry-points.ts). */
+export type DirectKernels = Pick<NativeBlas, DirectKernelName>;
 
-/** Activation codes of the kernels; an activation missing here (gelu) keeps the tfjs step. */
-export const ACTIVATION_CODES: Partial<Record<Mlp['activation'], number>> = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, elu: 4, selu: 5 };
+/** Activation codes of the kernels, from the op registry; an activation without one (gelu) keeps the tfjs step. */
+export const ACTIVATION_CODES: Partial<Record<Mlp['activation'], number>> = Object.fromEntries(
+  ACTIVATION_DEFS.flatMap((d) => (isNotSupported(d.direct) ? [] : [[d.name, d.direct.code]])),
+);
 
-const KERNEL_NAMES = [
-  'gemmAt',
-  'biasActAt',
-  'actGradAt',
-  'colSumAt',
-  'gateWeightsAt',
-  'gateWeightsGradAt',
-  'mixAt',
-  'mixGradAt',
-  'copyColsAt',
-  'dropoutAt',
-  'mulAt',
-  'batchNormAt',
-  'batchNormGradAt',
-  'batchNormInferAt',
-] as const;
 
-/** The kernels when the native backend is active and its addon has them all; else undefined. */
+/** The kernels when the native backend is active (the loader checked that the addon has every entry point); else undefined. */
 export function directKernels(): DirectKernels | undefined {
-  const blas = activeNativeBlas();
-  if (!blas || !KERNEL_NAMES.every((k) => typeof blas[k] === 'function')) return undefined;
-  return blas as unknown as DirectKernels;
+  return activeNativeBlas();
 }

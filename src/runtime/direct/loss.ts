@@ -1,21 +1,17 @@
 /**
  * The direct step's losses and their gradients with respect to the tower logits, in float64, with the
- * semantics of the tfjs step (src/compile/runtime.ts taskLoss and src/runtime/losses.ts):
- * - bce on one tower: sigmoid cross-entropy with logits; on a product head: log-space BCE of Π σ(z_k),
- *   log(1 − p) by log1mexp with log p clamped to ≤ −1e-30 (no gradient through the clamp, as tf.minimum);
- * - mse on a value: a linear tower's output, the product of the first two linear towers, or Π σ(z_k);
+ * semantics of the tfjs step (src/compile/runtime.ts taskLoss):
+ * - each loss's per-example value and gradient come from its definition in the op registry (src/ops/losses);
  * - the masked mean (exactly 0 on a batch without rows in the mask), the task weights and Kendall et al.'s
  *   uncertainty weighting Σ w_t·exp(−s_t)·L_t + s_t.
  * Pure functions of plain arrays, so tests check them against finite differences.
  */
-import { log1mexp64, logSigmoid64 } from '../losses.js';
-
-/** log p is clamped to at most this before log(1 − p) (src/runtime/losses.ts LOG_P_MAX). */
-const LOG_P_MAX = -1e-30;
+import { lossDef, isNotSupported, type DirectRowLoss } from '../../ops/index.js';
 
 /** One task's inputs: its head's logits (one array per tower, `n` values each), labels and mask. */
 export interface TaskInput {
-  loss: 'bce' | 'mse';
+  /** A loss of the op registry whose definition has a direct binding (the planner checked). */
+  loss: string;
   /** True when every head tower ends in a sigmoid. */
   sigmoidHead: boolean;
   logits: Float32Array[];
@@ -30,51 +26,32 @@ export interface TaskLoss {
   dLogits: Float64Array[];
 }
 
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+/** The direct binding of the loss named `name`, or the reason the direct step cannot compute it. */
+export function directLoss(name: string): DirectRowLoss | { unsupported: string } {
+  const def = lossDef(name);
+  if (!def) return { unsupported: `the loss '${name}' is not registered` };
+  return isNotSupported(def.direct) ? { unsupported: `the ${name} loss has no direct-step binding: ${def.direct.unsupported}` } : def.direct;
 }
 
 /** The masked mean of a task's per-example loss and its gradient with respect to each head logit. */
 export function taskLoss(t: TaskInput, n: number): TaskLoss {
+  const row = directLoss(t.loss);
+  if (typeof row !== 'function') throw new Error(`internal: ${row.unsupported}`);
   let count = 0;
   for (let b = 0; b < n; b++) count += t.mask[b]!;
   const denominator = Math.max(count, 1);
   const k = t.logits.length;
   const dLogits = t.logits.map(() => new Float64Array(n));
+  const z = new Float64Array(k);
+  const dz = new Float64Array(k);
   let sum = 0;
   for (let b = 0; b < n; b++) {
     const m = t.mask[b]!;
-    const y = t.y[b]!;
     const scale = m / denominator;
-    let l: number;
-    if (t.loss === 'bce' && k === 1) {
-      const z = t.logits[0]![b]!;
-      l = Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
-      dLogits[0]![b] = scale * (sigmoid(z) - y);
-    } else if (t.loss === 'bce') {
-      let logP = 0;
-      for (let i = 0; i < k; i++) logP += logSigmoid64(t.logits[i]![b]!);
-      const x = Math.min(logP, LOG_P_MAX);
-      l = -(y * logP + (1 - y) * log1mexp64(x));
-      const dLog1m = logP <= LOG_P_MAX ? -1 / Math.expm1(-x) : 0;
-      const dLogP = -(y + (1 - y) * dLog1m);
-      for (let i = 0; i < k; i++) dLogits[i]![b] = scale * dLogP * sigmoid(-t.logits[i]![b]!);
-    } else if (!t.sigmoidHead) {
-      const z0 = t.logits[0]![b]!;
-      const z1 = k > 1 ? t.logits[1]![b]! : 1;
-      const p = z0 * z1;
-      l = (p - y) * (p - y);
-      const dp = 2 * (p - y) * scale;
-      dLogits[0]![b] = dp * z1;
-      if (k > 1) dLogits[1]![b] = dp * z0;
-    } else {
-      let logP = 0;
-      for (let i = 0; i < k; i++) logP += logSigmoid64(t.logits[i]![b]!);
-      const p = Math.exp(logP);
-      l = (p - y) * (p - y);
-      const dp = 2 * (p - y) * scale;
-      for (let i = 0; i < k; i++) dLogits[i]![b] = dp * p * sigmoid(-t.logits[i]![b]!);
-    }
+    for (let i = 0; i < k; i++) z[i] = t.logits[i]![b]!;
+    dz.fill(0);
+    const l = row(z, t.y[b]!, t.sigmoidHead, dz);
+    for (let i = 0; i < k; i++) dLogits[i]![b] = scale * dz[i]!;
     sum += l * m;
   }
   return { loss: sum / denominator, dLogits };

@@ -7,13 +7,18 @@
  *
  * Every MLP option of the language is planned: Dense → (batch norm → activation) → (dropout), per layer, as
  * src/compile/mlp.ts builds it. A model the plan cannot express keeps the tfjs step, and
- * {@link planDirectStep} says why: a gelu activation, a gate type other than the first-party `softmax` and
- * `sigmoid`, a plugin's auxiliary loss.
+ * {@link planDirectStep} says why: a gelu activation, a gate whose plugin has no `direct` member (src/plugins/api.ts),
+ * a loss without a direct binding (src/ops), a plugin's auxiliary loss.
  */
 import type { ExpertsNode, Feature, GateNode, GraphNode, Mlp, ModelIR } from '../../ir/types.js';
 import { featureWidth } from '../../compile/graph.js';
 import { isEmbedded } from '../embeddings.js';
 import { ACTIVATION_CODES } from './kernels.js';
+import { directLoss } from './loss.js';
+import { BATCH_NORM } from '../../ops/constants.js';
+import { GATE_NORMALIZER_CODES } from '../../ops/gate-normalizers.js';
+import type { GatePlugin } from '../../plugins/api.js';
+import { builtinGate, BUILTIN_PLUGIN_FACTORIES } from '../../plugins/builtin.js';
 
 /** A matrix of `blocks` × [rows, cols] (an expert group's layer output holds one block per expert). */
 export interface PlanBuffer {
@@ -27,9 +32,10 @@ export interface PlanBuffer {
   fixed?: boolean;
 }
 
-/** tfjs-layers' BatchNormalization defaults, which src/compile/mlp.ts keeps. */
-export const BATCH_NORM_EPSILON = 1e-3;
-export const BATCH_NORM_MOMENTUM = 0.99;
+/** tfjs-layers' BatchNormalization defaults (src/ops/constants.ts), which src/compile/mlp.ts keeps. */
+export const BATCH_NORM_EPSILON = BATCH_NORM.epsilon;
+/** The moving statistics' momentum (src/ops/constants.ts). */
+export const BATCH_NORM_MOMENTUM = BATCH_NORM.momentum;
 
 /**
  * One Dense layer of a stack of `count` parallel blocks (experts), with what follows it: weight keys per
@@ -106,6 +112,8 @@ export interface PlanInput {
   auxLosses: number;
   /** Element count of each weight of the core model (trainable or not), by state key. */
   weightSizes: Map<string, number>;
+  /** Gate plugins by type (their `direct` member says how the step computes them); default: the first-party gates. */
+  gates?: (type: string) => GatePlugin | undefined;
 }
 
 /**
@@ -124,10 +132,13 @@ export function planDirectStep(ir: ModelIR, input: PlanInput, mode: PlanMode = '
   }
 }
 
+/** The first-party gates with a direct binding (for the message of a gate without one; any plugin may add one). */
+function directBuiltinGates(): string[] {
+  return BUILTIN_PLUGIN_FACTORIES.map((f) => f()).filter((p) => p.direct).map((p) => p.name);
+}
+
 /** A model feature the direct step does not compute. */
 class Unsupported extends Error {}
-
-const GATE_NORMALIZERS: Record<string, 0 | 1> = { softmax: 0, sigmoid: 1 };
 
 class Planner {
   private readonly buffers: PlanBuffer[] = [];
@@ -153,6 +164,10 @@ class Planner {
 
   build(): DirectPlan {
     if (this.input.auxLosses > 0) throw new Unsupported('a gate plugin adds an auxiliary loss');
+    for (const task of this.ir.tasks) {
+      const loss = directLoss(task.loss.type);
+      if (typeof loss !== 'function') throw new Unsupported(`task ${task.name}: ${loss.unsupported}`);
+    }
     // What the core model's outputs need: every tower, and every gate's weights, i.e. the gate's input (which may
     // be another gate's mixture). A node no loss depends on gets no gradient, but its forward pass still
     // updates its batch-norm statistics, as the tfjs step's does. (A gate's own weights carry no state, and
@@ -283,8 +298,13 @@ class Planner {
 
   /** A gate: its weights, and (`mixes`) its mixture of the experts, which is its value. */
   private gate(node: GateNode, mixes = true): number {
-    const normalizer = GATE_NORMALIZERS[node.type];
-    if (normalizer === undefined) throw new Unsupported(`gate ${node.name} is of type '${node.type}' (the direct step computes softmax and sigmoid gates)`);
+    const plugin = (this.input.gates ?? builtinGate)(node.type);
+    const binding = plugin?.direct?.(node.params);
+    if (!binding || 'unsupported' in binding) {
+      const why = binding ? binding.unsupported : `the direct step computes ${directBuiltinGates().join(' and ')} gates`;
+      throw new Unsupported(`gate ${node.name} is of type '${node.type}' (${why})`);
+    }
+    const normalizer = GATE_NORMALIZER_CODES[binding.normalizer];
     const experts: Array<{ buffer: number; block: number }> = [];
     let n = 0;
     let width = 0;
@@ -298,7 +318,6 @@ class Planner {
       for (let i = 0; i < g.count; i++) experts.push({ buffer, block: i });
     }
     const input = this.resolve(node.on);
-    const number = (key: string): number => (typeof node.params[key] === 'number' ? (node.params[key] as number) : 1);
     const prefix = `gate_${node.name}_logits`;
     const out = this.buffer(`gate ${node.name}`, width, true);
     const weights = this.buffer(`gate ${node.name} weights`, n, true);
@@ -309,8 +328,8 @@ class Planner {
       input,
       experts,
       normalizer,
-      invTemperature: 1 / number('temperature'),
-      scale: normalizer === 1 ? number('scale') : 1,
+      invTemperature: 1 / binding.temperature,
+      scale: binding.normalizer === 'sigmoid' ? binding.scale : 1,
       kernel: this.key(`${prefix}/kernel`, this.buffers[input]!.cols * n, this.weights),
       bias: this.key(`${prefix}/bias`, n, this.weights),
       logits: this.buffer(`gate ${node.name} logits`, n, true),

@@ -215,7 +215,7 @@ export class DirectStep {
     const perTask = targets.map(({ task, y, mask }) =>
       taskLoss(
         {
-          loss: task.loss.type as 'bce' | 'mse',
+          loss: task.loss.type,
           sigmoidHead: task.head.every((h) => this.deps.towers.get(h)!.output === 'sigmoid'),
           logits: task.head.map(logits),
           y,

@@ -3,6 +3,8 @@
  * declaration, with parameters named as in the tfjs target (see ./names.ts) so weights convert by name.
  */
 import type { Feature, GateNode, GraphNode, ModelIR, Mlp } from '../../ir/types.js';
+import type { GatePlugin } from '../../plugins/api.js';
+import { pytorchLosses } from './emit-ops.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { FILE_START } from '../../diagnostics/types.js';
 import { diag } from '../../diagnostics/catalog.js';
@@ -22,19 +24,19 @@ import {
   featureWidth,
 } from './names.js';
 
-/** Gate types the PyTorch target can generate. */
-export const SUPPORTED_GATES = new Set(['softmax']);
-/** Loss types the PyTorch target can generate. */
-export const SUPPORTED_LOSSES = new Set(['bce', 'mse']);
+/** Gate plugins by type; the PyTorch target generates a gate whose plugin has a `pytorch` member. */
+export type GateLookup = (type: string) => GatePlugin | undefined;
+
+/** The gate's weights as a Python expression of `logits`, or why the PyTorch target cannot generate it. */
+function gateWeightsPython(gates: GateLookup, g: GateNode): string | { unsupported: string } {
+  const plugin = gates(g.type);
+  if (!plugin?.pytorch) return { unsupported: 'its plugin has no `pytorch` member' };
+  return plugin.pytorch(g.params, 'logits');
+}
 
 /** A Python string literal. */
 export function pyStr(s: string): string {
   return JSON.stringify(s);
-}
-
-/** A Python number literal (JSON numbers are Python numbers). */
-function pyNum(n: number): string {
-  return Number.isInteger(n) ? `${n}.0` : String(n);
 }
 
 /** The spec line of an MLP, for comments: `mlp(360, 200, 80) relu dropout 0.1 batchnorm`. */
@@ -98,22 +100,27 @@ function varName(name: string): string {
   return BUILTINS.has(id) ? `${id}_` : id;
 }
 
-/** Problems that keep a spec from being generated for PyTorch: unsupported gate types and losses. */
-export function checkSupported(ir: ModelIR): Diagnostic[] {
+/**
+ * Problems that keep a spec from being generated for PyTorch: gates whose plugin has no (or declines a)
+ * `pytorch` member, and losses whose definition (src/ops) has no PyTorch emission.
+ */
+export function checkSupported(ir: ModelIR, gates: GateLookup, pluginTypes: readonly string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const n of ir.nodes) {
-    if (n.kind === 'gate' && !SUPPORTED_GATES.has(n.type)) {
-      out.push(diag('MTL5400', n.locs?.['type'] ?? n.loc ?? FILE_START, { gate: n.name, type: n.type, supported: [...SUPPORTED_GATES].join(', ') }));
+    if (n.kind === 'gate' && typeof gateWeightsPython(gates, n) !== 'string') {
+      const supported = pluginTypes.filter((t) => gates(t)?.pytorch).join(', ');
+      out.push(diag('MTL5400', n.locs?.['type'] ?? n.loc ?? FILE_START, { gate: n.name, type: n.type, supported }));
     }
   }
+  const losses = pytorchLosses();
   for (const t of ir.tasks) {
-    if (!SUPPORTED_LOSSES.has(t.loss.type)) out.push(diag('MTL5204', t.loc ?? FILE_START, { task: t.name, loss: t.loss.type }));
+    if (!losses.includes(t.loss.type)) out.push(diag('MTL5204', t.loc ?? FILE_START, { task: t.name, loss: t.loss.type, supported: losses.join(', ') }));
   }
   return out;
 }
 
 /** The source of model.py for a validated IR (call {@link checkSupported} first). */
-export function emitModel(ir: ModelIR, version: string): string {
+export function emitModel(ir: ModelIR, version: string, gatePlugins: GateLookup): string {
   const widths = nodeWidths(ir);
   const features = new Map(ir.features.map((f) => [f.name, f]));
   const width = (name: string): number => {
@@ -172,9 +179,10 @@ export function emitModel(ir: ModelIR, version: string): string {
       case 'gate': {
         const g = n as GateNode;
         const count = gateExperts(ir, g.over).length;
-        const temperature = typeof g.params['temperature'] === 'number' ? g.params['temperature'] : 1;
+        const weights = gateWeightsPython(gatePlugins, g);
+        if (typeof weights !== 'string') throw new Error(`internal: gate '${g.name}' cannot be generated (call checkSupported first)`);
         init.push(`        self.add_dense(${pyStr(gateDenseName(g.name))}, ${width(g.on)}, ${count})`);
-        fwd.push(`        ${v}, ${v}_weights = self.softmax_gate(${pyStr(gateDenseName(g.name))}, ${ref(g.on)}, ${g.over.map(varName).join(' + ')}, ${pyNum(temperature)})`);
+        fwd.push(`        ${v}, ${v}_weights = self.logits_gate(${pyStr(gateDenseName(g.name))}, ${ref(g.on)}, ${g.over.map(varName).join(' + ')}, lambda logits: ${weights})`);
         gates.push(`${pyStr(g.name)}: ${v}_weights`);
         break;
       }

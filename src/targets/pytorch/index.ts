@@ -3,7 +3,8 @@
  * from the validated IR (the contract between the targets):
  *
  *   model.py       the architecture as an nn.Module (generated, one commented block per declaration)
- *   layers.py      MLP, embedding, pooling and softmax-gate blocks with tfjs-compatible parameter names
+ *   layers.py      MLP, embedding, pooling and logits-gate blocks with tfjs-compatible parameter names
+ *   mtl_ops.py     the op registry in Python: constants, activations, losses, optimisers (generated from src/ops)
  *   data.py        CSV/TSV/JSON Lines reader and the preprocessing of the tfjs target (same hash, split, stats)
  *   objective.py   named outputs, losses (log-space products, masks, weights) and metrics
  *   weights.py     safetensors read/write (the exchange format with the tfjs artifact)
@@ -26,18 +27,22 @@ import { MANIFEST_FILE, writeManifest } from '../../runtime/manifest.js';
 import { irHash } from '../../runtime/ir-hash.js';
 import { packageRoot, packageVersion } from '../../util/package-root.js';
 import { checkSupported, emitModel } from './emit-model.js';
+import { BUILTIN_PLUGIN_FACTORIES, builtinGate } from '../../plugins/builtin.js';
+import type { PluginRegistry } from '../../plugins/registry.js';
 import { countParameters } from './names.js';
 
 export { findTorchPython, type TorchPython } from './python.js';
 export { countParameters, parameterNames, type ParamName } from './names.js';
 
-/** The static Python files copied into every generated package. */
-export const TEMPLATE_FILES = ['layers.py', 'data.py', 'objective.py', 'weights.py', 'train.py', 'predict.py'] as const;
+/** The static Python files copied into every generated package (mtl_ops.py is generated from src/ops by scripts/gen-ops.ts). */
+export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'train.py', 'predict.py'] as const;
 
 /** Options of {@link compileToPytorch}. */
 export interface PytorchCompileOptions {
   /** The spec file name, for diagnostics and the README. */
   file?: string;
+  /** The loaded gate plugins (default: the first-party gates); a gate's plugin supplies its PyTorch weights. */
+  registry?: PluginRegistry;
 }
 
 /** Where the Python templates live (src/targets/pytorch/templates, read from the package root: tsc does not copy .py files). */
@@ -77,10 +82,12 @@ function readme(ir: ModelIR, file: string | undefined): string {
  * or diagnostics (MTL5400, MTL5204) when the spec uses what the PyTorch target cannot generate. Pure.
  */
 export async function generatePytorchPackage(ir: ModelIR, opts: PytorchCompileOptions = {}): Promise<StageResult<Map<string, string> | undefined>> {
-  const problems = checkSupported(ir).map((d) => (opts.file ? { ...d, file: opts.file } : d));
+  const gates = opts.registry ? (type: string) => opts.registry!.get(type)?.plugin : builtinGate;
+  const types = opts.registry ? opts.registry.types() : BUILTIN_PLUGIN_FACTORIES.map((f) => f().name);
+  const problems = checkSupported(ir, gates, types).map((d) => (opts.file ? { ...d, file: opts.file } : d));
   if (problems.length) return { value: undefined, diagnostics: problems };
   const files = new Map<string, string>();
-  files.set('model.py', emitModel(ir, packageVersion()));
+  files.set('model.py', emitModel(ir, packageVersion(), gates));
   for (const name of TEMPLATE_FILES) files.set(name, await fsp.readFile(path.join(templateDir(), name), 'utf8'));
   files.set('ir.json', JSON.stringify(stripLocations(ir), null, 2) + '\n');
   const stop = ir.train.earlyStop;

@@ -2,11 +2,12 @@ import { diag } from '../../diagnostics/catalog.js';
 import type { RuleContext } from '../context.js';
 import { exprText, exprType } from '../exprs.js';
 import { propRange } from '../ranges.js';
+import { lossDef } from '../../ops/index.js';
 
-/** Invariant: a bce loss is on a binary label expression (binary labels, combined with `&`, `|`, `!`). */
+/** Invariant: a loss whose definition needs a binary label (bce) is on a binary label expression (binary labels, combined with `&`, `|`, `!`). */
 export function bceBinaryLabel(ctx: RuleContext): void {
   for (const task of ctx.symbols.tasks) {
-    if (!task.loss || task.loss.type !== 'bce' || !task.loss.label) continue;
+    if (!task.loss || typeof task.loss.type !== 'string' || !lossDef(task.loss.type)?.binaryLabel || !task.loss.label) continue;
     if (exprType(task.loss.label, ctx.symbols) !== 'real') continue;
     // A compound expression over a real label is already reported once (MTL3030, at the operator).
     if (!('label' in task.loss.label)) continue;

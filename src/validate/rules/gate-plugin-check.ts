@@ -1,4 +1,4 @@
-import { diag } from '../../diagnostics/catalog.js';
+import { diag, fillTemplate } from '../../diagnostics/catalog.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { GateCheckContext } from '../../plugins/api.js';
 import type { RuleContext } from '../context.js';
@@ -30,10 +30,15 @@ export function gatePluginCheck(ctx: RuleContext): void {
       inputWidth,
       report(d) {
         const at = d.property ? propRange(gate, d.property, 'type') : propRange(gate, 'type');
+        // A code of the plugin's own table fills its templates; the report's message/hint/severity override.
+        const own = d.code !== undefined ? plugin.codes?.[d.code] : undefined;
+        const message = d.message ?? (own ? fillTemplate(own.message, d.args) : `Gate '${gate.name}' fails a check of its plugin.`);
+        const hint = d.hint ?? (own?.hint !== undefined ? fillTemplate(own.hint, d.args) : undefined);
+        const severity = d.severity ?? own?.severity;
         const out: Diagnostic = diag('MTL4010', at.range, { name: gate.name }, {
-          message: d.message,
-          ...(d.hint !== undefined ? { hint: d.hint } : {}),
-          ...(d.severity !== undefined ? { severity: d.severity } : {}),
+          message,
+          ...(hint !== undefined ? { hint } : {}),
+          ...(severity !== undefined ? { severity } : {}),
         });
         if (typeof d.code === 'string' && /^MTL4\d{3}$/.test(d.code)) out.code = d.code;
         ctx.report(out);

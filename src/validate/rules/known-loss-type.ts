@@ -2,11 +2,12 @@ import { diag } from '../../diagnostics/catalog.js';
 import { suggest } from '../../diagnostics/suggest.js';
 import type { RuleContext } from '../context.js';
 import { propRange } from '../ranges.js';
+import { LOSS_NAMES } from '../../ops/index.js';
 
-/** The loss types the compiler knows. (Loss plugins may extend this later.) */
-export const LOSS_TYPES: readonly string[] = Object.freeze(['bce', 'mse']);
+/** The loss types the compiler knows: the op registry's (src/ops). */
+export const LOSS_TYPES: readonly string[] = LOSS_NAMES;
 
-/** Invariant: every task's loss type is a known loss (bce or mse), with a did-you-mean for misspellings. */
+/** Invariant: every task's loss type is a loss of the op registry, with a did-you-mean for misspellings. */
 export function knownLossType(ctx: RuleContext): void {
   for (const task of ctx.symbols.tasks) {
     const type = task.loss && typeof task.loss === 'object' ? task.loss.type : undefined;

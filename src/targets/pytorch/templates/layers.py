@@ -8,21 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# The activations of the .mtl language, as in the tfjs target (gelu is the exact, erf-based one).
-ACTIVATIONS = {
-    "relu": F.relu,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "gelu": F.gelu,
-    "elu": F.elu,
-    "selu": F.selu,
-    "linear": lambda x: x,
-}
-
-# tfjs' BatchNormalization defaults (epsilon 1e-3, moving average 0.99), so that converted statistics mean
-# the same thing in both targets. PyTorch's momentum is 1 - tfjs' momentum.
-BN_EPSILON = 1e-3
-BN_MOMENTUM = 0.01
+# The activations and tfjs' BatchNormalization defaults come from the op registry (generated mtl_ops.py), so
+# that converted statistics mean the same thing in both targets.
+from mtl_ops import ACTIVATIONS, BN_EPSILON, BN_MOMENTUM
 
 
 class MtlModule(nn.Module):
@@ -92,8 +80,8 @@ class MtlModule(nn.Module):
             return e.max(dim=1).values
         return e.sum(dim=1)
 
-    def softmax_gate(self, name, x, experts, temperature):
-        """weights = softmax(Dense(x) / temperature); output = Σ_i weights_i · expert_i. Returns (output, weights)."""
-        weights = torch.softmax(self.dense[name](x) / temperature, dim=1)
+    def logits_gate(self, name, x, experts, normalize):
+        """weights = normalize(Dense(x)) (the gate plugin's expression); output = Σ_i weights_i · expert_i. Returns (output, weights)."""
+        weights = normalize(self.dense[name](x))
         stacked = torch.stack(experts, dim=1)  # [batch, experts, width]
         return (weights.unsqueeze(-1) * stacked).sum(dim=1), weights

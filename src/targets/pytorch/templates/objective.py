@@ -2,7 +2,8 @@
 
 Losses are those of the tfjs target: bce on one sigmoid tower is sigmoid cross-entropy with logits; bce on a
 product of towers (``ctr * cvr``) is computed in log space (log p = Σ log σ(z_i), log(1 - p) = log1mexp(log p)),
-never from the rounded product; mse on a value. A task's loss is its masked mean, Σ loss·mask / max(Σ mask, 1),
+never from the rounded product; mse on a value. Each loss is generated from its definition in mtl's op
+registry (mtl_ops.LOSSES). A task's loss is its masked mean, Σ loss·mask / max(Σ mask, 1),
 exactly 0 when no row of the batch is in the mask. Task weights are static or learned (uncertainty).
 """
 import math
@@ -10,8 +11,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-LN2 = math.log(2.0)
-LOG_P_MAX = -1e-30
+from mtl_ops import LOSSES
 
 
 def label_expr(expr, labels):
@@ -25,15 +25,6 @@ def label_expr(expr, labels):
     for p in parts[1:]:
         out = out * p if expr["op"] == "and" else torch.maximum(out, p)
     return out
-
-
-def log1mexp(a):
-    """log(1 - exp(a)) for a ≤ 0, accurate everywhere (Mächler 2012); each branch gets a safe input."""
-    x = torch.clamp(a, max=LOG_P_MAX)
-    near = x > -LN2
-    near_value = torch.log(-torch.expm1(torch.where(near, x, torch.full_like(x, -LN2))))
-    far_value = torch.log1p(-torch.exp(torch.where(near, torch.full_like(x, -1.0), x)))
-    return torch.where(near, near_value, far_value)
 
 
 class Objective:
@@ -69,13 +60,8 @@ class Objective:
     def per_example(self, task, logits, y):
         """The unreduced loss of one task."""
         head, kind = task["head"], task["loss"]["type"]
-        if kind == "bce":
-            if len(head) == 1:
-                return F.binary_cross_entropy_with_logits(logits[head[0]], y, reduction="none")
-            log_p = sum(F.logsigmoid(logits[t]) for t in head)
-            return -(y * log_p + (1.0 - y) * log1mexp(log_p))
-        if kind == "mse":
-            return (self.head_value(head, logits) - y) ** 2
+        if kind in LOSSES:
+            return LOSSES[kind](self, head, logits, y)
         raise NotImplementedError(f"task '{task['name']}': loss '{kind}' is not supported by the PyTorch target")
 
     def masks(self, labels, size, device):

@@ -21,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import data  # noqa: E402
+from mtl_ops import OPTIMIZERS  # noqa: E402
 import objective  # noqa: E402
 import weights  # noqa: E402
 from model import TOWER_OUTPUTS, Model  # noqa: E402
@@ -47,7 +48,7 @@ def parse_args(ir):
     p.add_argument("--epochs", type=int, default=t["epochs"])
     p.add_argument("--batch", type=int, default=t["batch"], help="global batch size (split across processes)")
     p.add_argument("--lr", type=float, default=t["lr"])
-    p.add_argument("--optimizer", default=t["optimizer"], choices=["adam", "adagrad", "sgd"])
+    p.add_argument("--optimizer", default=t["optimizer"], choices=sorted(OPTIMIZERS))
     p.add_argument("--seed", type=int, default=t["seed"])
     p.add_argument("--valid-split", type=float, default=t.get("validSplit", 0.1))
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
@@ -82,12 +83,8 @@ def all_sum(values, device):
 
 
 def make_optimizer(name, params, lr):
-    # tfjs' defaults: Adam epsilon 1e-7, Adagrad initial accumulator 0.1.
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, eps=1e-7)
-    if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr, initial_accumulator_value=0.1)
-    return torch.optim.SGD(params, lr=lr)
+    # The op registry's constructors, with tfjs' defaults (Adam epsilon 1e-7, Adagrad initial accumulator 0.1).
+    return OPTIMIZERS[name](params, lr)
 
 
 def take(tensors, index):

@@ -1,0 +1,30 @@
+/**
+ * The op reference of docs/language.md (losses, activations, optimisers with what each target runs),
+ * rendered from the registry by scripts/gen-docs.ts between the markers below; a test fails when stale.
+ */
+import { ACTIVATION_DEFS, LOSS_DEFS, OPTIMIZER_DEFS, isNotSupported } from './index.js';
+
+/** Start marker of the generated section. */
+export const OPS_START = '<!-- ops:start (generated from src/ops by `npm run docs`) -->';
+/** End marker of the generated section. */
+export const OPS_END = '<!-- ops:end -->';
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|');
+const supported = (x: unknown): string => (isNotSupported(x) ? `no (${x.unsupported})` : 'yes');
+
+/** The generated Markdown (without the markers). */
+export function renderOpsReference(): string {
+  return [
+    '| loss | what it computes | default metrics | direct step | PyTorch |',
+    '|---|---|---|---|---|',
+    ...LOSS_DEFS.map((d) => `| \`${d.name}\` | ${cell(d.doc)} | ${d.defaultMetrics.join(', ')} | ${supported(d.direct)} | ${supported(d.pytorch)} |`),
+    '',
+    '| activation | what it computes | direct step |',
+    '|---|---|---|',
+    ...ACTIVATION_DEFS.map((d) => `| \`${d.name}\` | ${cell(d.summary)} | ${supported(d.direct)} |`),
+    '',
+    '| optimizer | what it does |',
+    '|---|---|',
+    ...OPTIMIZER_DEFS.map((d) => `| \`${d.name}\` | ${cell(d.summary)} |`),
+  ].join('\n');
+}
