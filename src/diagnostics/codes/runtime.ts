@@ -422,4 +422,12 @@ export const RUNTIME_CODES: CodeTable = {
     hint: 'A collapsed expert wastes capacity: try fewer experts, a higher gate temperature, the sigmoid gate, or noisy-topk with balance_weight.',
     doc: 'Reported by `mtl eval` when an expert gets under 1% mean weight from every gate that can select it (expert collapse, DeepCTR #512).',
   },
+  // ---- MTL5700–5719: comparing trained runs (src/compare)
+  MTL5700: {
+    severity: 'error',
+    title: 'not a model directory',
+    message: "'{path}' is not a model directory: {reason}.",
+    hint: 'Pass the --out directories of finished `mtl train` runs, or a folder whose subdirectories are such runs.',
+    doc: 'Fires on `mtl compare` when a path is neither a model directory (with metrics.json and ir.json) nor a folder with at least one model directory directly inside it.',
+  },
 };
