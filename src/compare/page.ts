@@ -14,6 +14,7 @@ import type { Comparison } from './types.js';
 const EXTRA_CSS = `
 td.best { font-weight: 700; }
 td.best::after { content: " ★"; color: #E69F00; }
+#significance table { margin-top: 12px; }
 `;
 
 /** A `<table>` from a header and rows of already-escaped cells; `num[i]` right-aligns column i. */
