@@ -7,7 +7,7 @@ import { esc } from '../report/escape.js';
 import { lineChart, type LineChartSpec } from '../report/line-chart.js';
 import { REPORT_CSS } from '../report/page.js';
 import { seriesColor } from '../report/palette.js';
-import { fmt4, formatP } from './text.js';
+import { fmt4, formatGroupStat, formatP } from './text.js';
 import type { Comparison } from './types.js';
 
 /** Styles of the compare page on top of the report's. */
@@ -48,10 +48,7 @@ function significance(c: Comparison): string {
   const stats = table(
     'group-stats',
     ['metric', ...c.groups.map((g) => g.id)],
-    c.metrics.map((m) => [esc(m), ...c.groups.map((g) => {
-      const s = g.stats[m]!;
-      return s.mean === null ? 'n/a' : `${s.mean.toFixed(4)} ± ${s.sd === null ? '-' : s.sd.toFixed(4)} (n=${s.n})`;
-    })]),
+    c.metrics.map((m) => [esc(m), ...c.groups.map((g) => formatGroupStat(g.stats[m]!))]),
     [false, ...c.groups.map(() => true)],
   );
   const tests = c.tests.length

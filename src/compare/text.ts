@@ -2,7 +2,7 @@
  * The terminal rendering of a {@link Comparison}: aligned tables of the runs, the settings, the seed groups
  * and the tests, numbers to 4 decimals.
  */
-import type { Comparison, GroupTest } from './types.js';
+import type { Comparison, GroupStat, GroupTest } from './types.js';
 
 /** A number to 4 decimals; `n/a` for null, blank when absent. */
 export function fmt4(v: number | null | undefined): string {
@@ -12,6 +12,11 @@ export function fmt4(v: number | null | undefined): string {
 /** A signed number to 4 decimals (differences read better with their sign). */
 function signed4(v: number): string {
   return (v >= 0 ? '+' : '') + v.toFixed(4);
+}
+
+/** A group's `mean ± sd (n=N)`; `-` for the sd of a single run. */
+export function formatGroupStat(s: GroupStat): string {
+  return s.mean === null ? 'n/a' : `${s.mean.toFixed(4)} ± ${s.sd === null ? '-' : s.sd.toFixed(4)} (n=${s.n})`;
 }
 
 /** A p-value: 4 decimals, or `<0.0001`. */
@@ -57,11 +62,7 @@ function groupsSection(c: Comparison): string {
     [['group', 'settings', 'n', 'seeds', 'runs'], ...c.groups.map((g) => [g.id, g.label, String(g.runs.length), g.seeds.join(', '), g.runs.map((i) => c.runs[i]!.label).join(', ')])],
     [false, false, true, false, false],
   );
-  const stat = (m: string, g: Comparison['groups'][number]): string => {
-    const s = g.stats[m]!;
-    return s.mean === null ? 'n/a' : `${s.mean.toFixed(4)} ± ${s.sd === null ? '-' : s.sd.toFixed(4)} (n=${s.n})`;
-  };
-  const table = align([['metric', ...c.groups.map((g) => g.id)], ...c.metrics.map((m) => [m, ...c.groups.map((g) => stat(m, g))])], [false, ...c.groups.map(() => true)]);
+  const table = align([['metric', ...c.groups.map((g) => g.id)], ...c.metrics.map((m) => [m, ...c.groups.map((g) => formatGroupStat(g.stats[m]!))])], [false, ...c.groups.map(() => true)]);
   return `\nSeed groups (runs identical except for the seed): mean ± sd\n${list}\n${table}`;
 }
 

@@ -62,7 +62,7 @@ export const COMMANDS: Record<string, Command> = {
     load: async () => withTfjs(import('./report.js').then((m) => ({ run: m.runReport, help: m.REPORT_HELP }))),
   },
   compare: {
-    summary: 'compare trained runs: final metrics, differing settings, significance across seeds',
+    summary: 'compare trained runs: metrics, differing settings, tests across seeds',
     load: async () => import('./compare.js').then((m) => ({ run: m.runCompare, help: m.COMPARE_HELP })),
   },
   compile: {
