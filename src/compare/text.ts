@@ -41,10 +41,9 @@ function runsTable(c: Comparison): string {
     ...c.differing.map((s) => r.settings[s]),
   ]);
   const right = header.map((_, i) => i > 0 && i <= c.metrics.length + 1);
-  const maxed = c.metrics.filter((m) => c.direction[m] === 'max');
-  const legend = c.metrics.length
-    ? `  * best in its column (${maxed.length ? `higher is better for ${[...new Set(maxed.map((m) => m.slice(m.indexOf('.') + 1)))].join(', ')}; ` : ''}lower for ${maxed.length ? 'the others' : 'all'})\n`
-    : '  (no validation metrics were recorded)\n';
+  const keysOf = (dir: 'max' | 'min'): string => [...new Set(c.metrics.filter((m) => c.direction[m] === dir).map((m) => m.slice(m.indexOf('.') + 1)))].join(', ');
+  const rules = [keysOf('max') && `higher is better for ${keysOf('max')}`, keysOf('min') && `lower for ${keysOf('min')}`].filter(Boolean);
+  const legend = c.metrics.length ? `  * best in its column (${rules.join('; ')})\n` : '  (no validation metrics were recorded)\n';
   return align([header, ...rows], right) + legend;
 }
 

@@ -75,6 +75,7 @@ describe('mtl compare (text)', () => {
     expect(starred(2)).toEqual([bestIndex('ctr', 'logloss')]);
     expect(starred(3)).toEqual([bestIndex('ctcvr', 'auc')]);
     expect(starred(4)).toEqual([bestIndex('ctcvr', 'logloss')]);
+    expect(out).toContain('  * best in its column (higher is better for auc; lower for logloss)\n');
   });
 
   it('lists lr and seed as differing, the rest as shared', () => {
