@@ -30,8 +30,11 @@ function notARun(shown: string, reason: string): MtlError {
   return new MtlError(diag('MTL5700', FILE_START, { path: shown, reason }, { file: shown }));
 }
 
-/** The model directories a path stands for: itself, or its subdirectories that are runs (sorted by name). */
-async function expand(abs: string, shown: string): Promise<string[]> {
+/**
+ * The model directories a path stands for: itself, or its subdirectories that are runs (sorted by name);
+ * the other subdirectories of such a folder are reported with warning MTL5701.
+ */
+async function expand(abs: string, shown: string, onWarning?: (d: Diagnostic) => void): Promise<string[]> {
   const stat = await fsp.stat(abs).catch(() => undefined);
   if (!stat) throw notARun(shown, 'it does not exist');
   if (!stat.isDirectory()) throw notARun(shown, 'it is a file, not a directory');
@@ -39,20 +42,22 @@ async function expand(abs: string, shown: string): Promise<string[]> {
   const entries = await fsp.readdir(abs, { withFileTypes: true }).catch(() => []);
   const subdirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(abs, e.name)).sort();
   const runs: string[] = [];
-  for (const d of subdirs) if (await looksLikeRun(d)) runs.push(d);
+  const skipped: string[] = [];
+  for (const d of subdirs) (await looksLikeRun(d) ? runs : skipped).push(d);
   if (!runs.length) throw notARun(shown, `it has no ${ARTIFACT_FILES.metrics} or ${ARTIFACT_FILES.ir}, and no subdirectory that has`);
+  for (const d of skipped) onWarning?.(diag('MTL5701', FILE_START, { path: path.basename(d), folder: shown }, { file: d }));
   return runs;
 }
 
 /**
  * Read the runs of `paths` (relative to `cwd`), in the order given (a folder's runs by name), each directory
  * once. Throws MtlError MTL5700 for a path that is no run and holds none, or the reader's MTL5303/5304/5336
- * naming a damaged file; warnings (MTL5337, no manifest) go to `onWarning`.
+ * naming a damaged file; warnings (MTL5337 no manifest, MTL5701 a skipped subdirectory) go to `onWarning`.
  */
 export async function findRuns(paths: readonly string[], cwd: string, onWarning?: (d: Diagnostic) => void): Promise<FoundRun[]> {
   const dirs: string[] = [];
   for (const p of paths) {
-    for (const d of await expand(path.resolve(cwd, p), p)) if (!dirs.includes(d)) dirs.push(d);
+    for (const d of await expand(path.resolve(cwd, p), p, onWarning)) if (!dirs.includes(d)) dirs.push(d);
   }
   const runs: FoundRun[] = [];
   for (const dir of dirs) {

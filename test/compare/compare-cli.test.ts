@@ -232,6 +232,16 @@ describe('mtl compare errors', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it('skips a folder\'s subdirectories that are not runs, with warning MTL5701 naming each', async () => {
+    for (const l of labels.slice(0, 2)) cpSync(work(l), work('sweep', path.basename(l)), { recursive: true });
+    mkdirSync(work('sweep', 'lr0.1-s1.partial', 'checkpoint'), { recursive: true });
+    writeFileSync(work('sweep', 'lr0.1-s1.partial', 'checkpoint', 'index.json'), '{}\n');
+    const r = await runCli(['compare', 'sweep', '--format', 'json'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as Comparison).runs.map((x) => x.label)).toEqual(['sweep/lr0.01-s1', 'sweep/lr0.01-s2']);
+    expect(r.stderr).toContain("warning MTL5701: Skipped 'lr0.1-s1.partial' in the folder 'sweep'");
+  });
+
   it('has --help', async () => {
     const r = await runCli(['compare', '--help']);
     expect(r.code).toBe(0);

@@ -430,4 +430,11 @@ export const RUNTIME_CODES: CodeTable = {
     hint: 'Pass the --out directories of finished `mtl train` runs, or a folder whose subdirectories are such runs.',
     doc: 'Fires on `mtl compare` when a path is neither a model directory (with metrics.json and ir.json) nor a folder with at least one model directory directly inside it.',
   },
+  MTL5701: {
+    severity: 'warning',
+    title: 'subdirectory skipped',
+    message: "Skipped '{path}' in the folder '{folder}': it is not a model directory.",
+    hint: 'An unfinished run (OUT.partial) has no metrics yet: finish it with `mtl train --resume`, then compare again.',
+    doc: 'Reported by `mtl compare` for each subdirectory of a folder of runs that holds no metrics.json, ir.json or manifest (an interrupted run, a folder of data), so that a run missing from the table is explained.',
+  },
 };
