@@ -3,7 +3,7 @@
  * curve is a line) compared as a terminal table, as JSON and as an HTML page; the folder form; --metric;
  * and the errors (a path that is no run, fewer than two runs, a damaged run).
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare/index.js';
@@ -240,6 +240,15 @@ describe('mtl compare errors', () => {
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as Comparison).runs.map((x) => x.label)).toEqual(['sweep/lr0.01-s1', 'sweep/lr0.01-s2']);
     expect(r.stderr).toContain("warning MTL5701: Skipped 'lr0.1-s1.partial' in the folder 'sweep'");
+  });
+
+  it('compares a run written before manifests, with warning MTL5337 that it is unverified', async () => {
+    cpSync(work(labels[1]!), work('old-run'), { recursive: true });
+    rmSync(work('old-run', 'mtl-artifact.json'));
+    const r = await runCli(['compare', labels[0]!, 'old-run', '--format', 'json'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning MTL5337');
+    expect((JSON.parse(r.stdout) as Comparison).runs[1]!.final['ctr.auc']).toBe(finals[1]!.ctr!.auc);
   });
 
   it('has --help', async () => {
