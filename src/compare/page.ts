@@ -17,7 +17,10 @@ td.best::after { content: " ★"; color: #E69F00; }
 #significance table { margin-top: 12px; }
 `;
 
-/** A `<table>` from a header and rows of already-escaped cells; `num[i]` right-aligns column i. */
+/**
+ * A `<table>` from a header and rows of already-escaped cells; `num[i]` right-aligns column i. A cell that is
+ * already a `<td …>` (one with its own class, such as a best value) is used as it is.
+ */
 function table(cls: string, header: string[], rows: string[][], num: boolean[] = []): string {
   const th = header.map((h) => `<th>${esc(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => (c.startsWith('<td') ? c : `<td${num[i] ? ' class="num"' : ''}>${c}</td>`)).join('')}</tr>`).join('');
