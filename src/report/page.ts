@@ -8,7 +8,8 @@ import { lineChart, type LineChartSpec, type Series } from './line-chart.js';
 import { colorOf, NEUTRAL_COLOR, taskColors } from './palette.js';
 import type { ReportData } from './types.js';
 
-const CSS = `
+/** The stylesheet of the report page, shared with `mtl compare`'s page so both read alike. */
+export const REPORT_CSS = `
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1a1a1a; background: #fafafa; }
 header { background: #16324f; color: #fff; padding: 18px 28px; }
@@ -133,7 +134,7 @@ export function renderReportHtml(d: ReportData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(`mtl report: ${m.model}`)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <header><h1>${esc(d.ir.name)}</h1>${d.ir.doc ? `<p>${esc(d.ir.doc)}</p>` : ''}<p>${esc(d.dir)} · report made ${esc(d.generatedAt)}</p></header>

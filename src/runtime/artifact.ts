@@ -184,22 +184,10 @@ export interface LoadArtifactOptions {
 export async function loadArtifact(dir: string, opts: LoadArtifactOptions = {}): Promise<LoadedArtifact> {
   // Undo a swap cut by a killed writer, but never that of a live one (it is between its two renames).
   if (!(await lockHolder(dir))) await recoverDir(dir).catch(() => false);
-  if (!(await exists(dir))) throw new MtlError(diag('MTL5303', FILE_START, { dir, file: ARTIFACT_FILES.model }, { file: dir }));
-  const manifest = await readManifest(dir);
-  if (!manifest) opts.onWarning?.(diag('MTL5337', FILE_START, { dir, manifest: MANIFEST_FILE }, { file: dir }));
-  else if (manifest.kind !== 'model') {
-    const file = path.join(dir, MANIFEST_FILE);
-    throw new MtlError(diag('MTL5304', FILE_START, { file, reason: `it describes a ${manifest.kind}, not a model directory` }, { file }));
-  }
-  const ir = await readJson<ModelIR>(dir, ARTIFACT_FILES.ir, manifest, hasKeys('version', 'name', 'features', 'tasks', 'nodes'));
+  const { manifest, ir, metrics } = await readVerifiedRecord(dir, ARTIFACT_FILES.model, opts.onWarning);
   const preprocess = await readJson<PreprocessState>(dir, ARTIFACT_FILES.preprocess, manifest, hasKeys('version', 'features'));
-  const metrics = await readJson<MetricsFile>(dir, ARTIFACT_FILES.metrics, manifest, hasKeys('version', 'final', 'history'));
   const modelText = (await readFile(dir, ARTIFACT_FILES.model, manifest)).toString('utf8');
   const weights = await readFile(dir, ARTIFACT_FILES.weights, manifest);
-  if (manifest?.irHash !== undefined && manifest.irHash !== irHash(ir)) {
-    const file = path.join(dir, ARTIFACT_FILES.ir);
-    throw new MtlError(diag('MTL5336', FILE_START, { file, reason: `it is not the spec the weights were trained from (its hash differs from the one in ${MANIFEST_FILE})` }, { file }));
-  }
   if (opts.plugins) registerPluginLayers(opts.plugins);
   let model: tf.LayersModel;
   const modelFile = path.join(dir, ARTIFACT_FILES.model);
@@ -216,6 +204,49 @@ export async function loadArtifact(dir: string, opts: LoadArtifactOptions = {}):
     throw new MtlError(diag('MTL5311', FILE_START, { dir, reason: `model.json has no output '${missing}', which ir.json declares (outputs: ${model.outputNames.join(', ')})` }, { file: modelFile }));
   }
   return { dir, ir, preprocess, model, metrics };
+}
+
+/** The JSON half of a model directory: what `mtl compare` needs, without deserialising the weights. */
+export interface ArtifactRecord {
+  dir: string;
+  ir: ModelIR;
+  metrics: MetricsFile;
+}
+
+/**
+ * Read only ir.json and metrics.json of a model directory, verified against its manifest as
+ * {@link loadArtifact} verifies them (and the manifest's IR hash against ir.json), without loading the model:
+ * comparing many runs should not pay for their weights. Throws MtlError MTL5303, MTL5304 or MTL5336 naming
+ * the file; a directory without a manifest reads with warning MTL5337 through `onWarning`.
+ */
+export async function readArtifactRecord(dir: string, opts: Pick<LoadArtifactOptions, 'onWarning'> = {}): Promise<ArtifactRecord> {
+  const { ir, metrics } = await readVerifiedRecord(dir, ARTIFACT_FILES.metrics, opts.onWarning);
+  return { dir, ir, metrics };
+}
+
+/**
+ * The manifest, ir.json and metrics.json of `dir`, each verified; `missing` is the file MTL5303 names when
+ * the directory itself does not exist. Shared by {@link loadArtifact} and {@link readArtifactRecord}.
+ */
+async function readVerifiedRecord(
+  dir: string,
+  missing: string,
+  onWarning: ((d: Diagnostic) => void) | undefined,
+): Promise<{ manifest: Manifest | undefined; ir: ModelIR; metrics: MetricsFile }> {
+  if (!(await exists(dir))) throw new MtlError(diag('MTL5303', FILE_START, { dir, file: missing }, { file: dir }));
+  const manifest = await readManifest(dir);
+  if (!manifest) onWarning?.(diag('MTL5337', FILE_START, { dir, manifest: MANIFEST_FILE }, { file: dir }));
+  else if (manifest.kind !== 'model') {
+    const file = path.join(dir, MANIFEST_FILE);
+    throw new MtlError(diag('MTL5304', FILE_START, { file, reason: `it describes a ${manifest.kind}, not a model directory` }, { file }));
+  }
+  const ir = await readJson<ModelIR>(dir, ARTIFACT_FILES.ir, manifest, hasKeys('version', 'name', 'features', 'tasks', 'nodes'));
+  const metrics = await readJson<MetricsFile>(dir, ARTIFACT_FILES.metrics, manifest, hasKeys('version', 'final', 'history'));
+  if (manifest?.irHash !== undefined && manifest.irHash !== irHash(ir)) {
+    const file = path.join(dir, ARTIFACT_FILES.ir);
+    throw new MtlError(diag('MTL5336', FILE_START, { file, reason: `it is not the spec the weights were trained from (its hash differs from the one in ${MANIFEST_FILE})` }, { file }));
+  }
+  return { manifest, ir, metrics };
 }
 
 /**

@@ -61,6 +61,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'write a self-contained HTML training report for a model directory',
     load: async () => withTfjs(import('./report.js').then((m) => ({ run: m.runReport, help: m.REPORT_HELP }))),
   },
+  compare: {
+    summary: 'compare trained runs: metrics, differing settings, tests across seeds',
+    load: async () => import('./compare.js').then((m) => ({ run: m.runCompare, help: m.COMPARE_HELP })),
+  },
   compile: {
     summary: 'compile a spec to a PyTorch package that trains with DDP (torchrun)',
     load: async () => import('./compile.js').then((m) => ({ run: m.runCompile, help: m.COMPILE_HELP })),

@@ -422,4 +422,19 @@ export const RUNTIME_CODES = {
     hint: 'A collapsed expert wastes capacity: try fewer experts, a higher gate temperature, the sigmoid gate, or noisy-topk with balance_weight.',
     doc: 'Reported by `mtl eval` when an expert gets under 1% mean weight from every gate that can select it (expert collapse, DeepCTR #512).',
   },
+  // ---- MTL5700–5719: comparing trained runs (src/compare)
+  MTL5700: {
+    severity: 'error',
+    title: 'not a model directory',
+    message: "'{path}' is not a model directory: {reason}.",
+    hint: 'Pass the --out directories of finished `mtl train` runs, or a folder whose subdirectories are such runs.',
+    doc: 'Fires on `mtl compare` when a path is neither a model directory (with metrics.json and ir.json) nor a folder with at least one model directory directly inside it.',
+  },
+  MTL5701: {
+    severity: 'warning',
+    title: 'subdirectory skipped',
+    message: "Skipped '{path}' in the folder '{folder}': it is not a model directory.",
+    hint: 'An unfinished run (OUT.partial) has no metrics yet: finish it with `mtl train --resume`, then compare again.',
+    doc: 'Reported by `mtl compare` for each subdirectory of a folder of runs that holds no metrics.json, ir.json or manifest (an interrupted run, a folder of data), so that a run missing from the table is explained.',
+  },
 } as const satisfies CodeTable;
