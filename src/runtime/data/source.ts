@@ -21,6 +21,7 @@ import { nonRegularKind, notRegularFile } from './file-kind.js';
 import { repeatedKey } from './json-keys.js';
 import type { DataRef } from './ref.js';
 import { synthGenerator } from './synth.js';
+import { jsonCell } from './values.js';
 
 /** A cell: text from CSV, any JSON scalar from JSON Lines (arrays/objects arrive as text), null when absent. */
 export type Cell = string | number | boolean | null;
@@ -318,7 +319,7 @@ async function openJsonl(
         for (const w of wanted) if (!(w.column in rec)) throw missingColumn(name, w.column, w.user, present);
       }
       const cells: Cell[] = new Array(keys.length);
-      for (let k = 0; k < keys.length; k++) cells[k] = toCell(rec[keys[k]!], wanted[k]!.separator);
+      for (let k = 0; k < keys.length; k++) cells[k] = jsonCell(rec[keys[k]!], wanted[k]!.separator);
       rows.push(cells);
       lines.push(lineNo);
     };
@@ -351,10 +352,3 @@ async function openJsonl(
   return { name, colIndex: keys.map((_, i) => i), chunks: chunks(), offsetOf: () => 0 };
 }
 
-/** A JSON value as a cell: scalars pass, arrays join with the sequence separator, objects become JSON text. */
-function toCell(v: unknown, separator = '|'): Cell {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (Array.isArray(v)) return v.map((x) => (x === null || x === undefined ? '' : String(x))).join(separator);
-  return JSON.stringify(v);
-}
