@@ -26,8 +26,10 @@ export type RawRow = Record<string, unknown>;
 
 /** Why one row was not scored. */
 export interface RowError {
-  /** The row's 0-based index in the rows given to score(). */
+  /** The row's 0-based index in the rows given to score() (in its own segment when `segments` was given). */
   row: number;
+  /** The segment the row belongs to, when score() was given `segments`. */
+  segment?: number;
   /** The column at fault, when one is (absent for a row that is not an object). */
   field?: string;
   /** The diagnostic code (MTL5003 not a decimal number, MTL5608 absent column, ...). */
@@ -45,6 +47,12 @@ export interface ScoreResult {
 export interface ScoreOptions {
   /** The outputs to return (default: every output). Unknown names are ignored. */
   outputs?: readonly string[];
+  /**
+   * The rows are several requests' rows back to back, with these lengths (summing to the row count; the
+   * micro-batcher of `mtl serve`): each error then counts its `row`, in `row` and in its message, from the
+   * start of its own segment, and carries `segment`.
+   */
+  segments?: readonly number[];
 }
 
 /** Everything the core needs from a loaded model. */
@@ -74,6 +82,21 @@ function kindOf(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
 }
 
+/** Maps an index into the rows to its row number and segment (identity without segments). */
+function rowLocator(count: number, segments: readonly number[] | undefined): (i: number) => { row: number; segment?: number } {
+  if (!segments) return (i) => ({ row: i });
+  const segOf = new Int32Array(count);
+  const start = new Int32Array(count);
+  let at = 0;
+  segments.forEach((len, s) => {
+    for (let j = 0; j < len && at < count; j++, at++) {
+      segOf[at] = s;
+      start[at] = at - j;
+    }
+  });
+  return (i) => ({ row: i - start[i]!, segment: segOf[i]! });
+}
+
 /** A scoring function over raw rows, built from a loaded model's parts. */
 export function createScorer(parts: ScorerParts): (rows: readonly unknown[], opts?: ScoreOptions) => ScoreResult {
   const plan: ReadPlan = makePlan(parts.ir, false);
@@ -86,13 +109,18 @@ export function createScorer(parts: ScorerParts): (rows: readonly unknown[], opt
     const selected = opts.outputs ? parts.outputs.filter((o) => opts.outputs!.includes(o)) : parts.outputs;
     const predictions: ScoreResult['predictions'] = new Array(rows.length).fill(null);
     const errors: RowError[] = [];
+    const where = rowLocator(rows.length, opts.segments);
+    const fail = (i: number, code: string, args: Record<string, string | number>, field?: string): void => {
+      const { row, segment } = where(i);
+      errors.push({ row, ...(segment !== undefined ? { segment } : {}), ...(field !== undefined ? { field } : {}), code, message: rowMessage(code, args, row) });
+    };
     for (let start = 0; start < rows.length; start += maxBatch) {
       const end = Math.min(rows.length, start + maxBatch);
       const builder = new BatchBuilder(plan, parts.preprocess, parts.vocabs, cellOf, end - start, []);
       for (let i = start; i < end; i++) {
         const row = rows[i];
         if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-          errors.push({ row: i, code: 'MTL5609', message: rowMessage('MTL5609', { kind: kindOf(row) }, i) });
+          fail(i, 'MTL5609', { kind: kindOf(row) });
           continue;
         }
         const rec = row as RawRow;
@@ -109,7 +137,7 @@ export function createScorer(parts: ScorerParts): (rows: readonly unknown[], opt
         }
         if (absent !== undefined) {
           const w = wanted[absent]!;
-          errors.push({ row: i, field: w.column, code: 'MTL5608', message: rowMessage('MTL5608', { column: w.column, user: w.user }, i) });
+          fail(i, 'MTL5608', { column: w.column, user: w.user }, w.column);
           continue;
         }
         try {
@@ -117,7 +145,7 @@ export function createScorer(parts: ScorerParts): (rows: readonly unknown[], opt
         } catch (e) {
           if (!(e instanceof RowProblem)) throw e;
           const field = e.cell >= 0 ? wanted[e.cell]?.column : undefined;
-          errors.push({ row: i, ...(field !== undefined ? { field } : {}), code: e.code, message: rowMessage(e.code, e.args, i) });
+          fail(i, e.code, e.args, field);
         }
       }
       if (builder.length === 0) continue;

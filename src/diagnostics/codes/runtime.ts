@@ -530,8 +530,8 @@ export const RUNTIME_CODES: CodeTable = {
   },
   MTL5615: {
     severity: 'error',
-    title: 'scoring failed',
-    message: "Scoring with model '{model}' failed: {reason}.",
+    title: 'request failed in the server',
+    message: 'The request to {route} failed in the server: {reason}.',
     hint: 'This is a fault of the model or the server, not of the request; see the server log.',
     doc: 'Fires (HTTP 500) when a batch cannot be scored although its rows were valid (e.g. a model directory whose files do not fit together).',
   },

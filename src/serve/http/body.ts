@@ -1,0 +1,34 @@
+/**
+ * Reading a request's JSON body with a size limit: the declared Content-Length is checked before reading,
+ * the bytes actually received while reading (a chunked body has no length). Errors are HttpErrors:
+ * 415 (not declared as JSON), 413 (too large), 400 (not JSON).
+ */
+import type { IncomingMessage } from 'node:http';
+import { showValue } from '../../runtime/data/problems.js';
+import { httpError } from './errors.js';
+
+/** True for `application/json` with optional parameters (`; charset=utf-8`), any case. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType.trim());
+}
+
+/** Read and parse the JSON body of `req`, at most `limit` bytes. */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (!isJson(req.headers['content-type'])) throw httpError(415, 'MTL5604', { type: showValue(req.headers['content-type'] ?? 'none') }, 'Content-Type');
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw httpError(413, 'MTL5603', { limit });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw httpError(413, 'MTL5603', { limit });
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    // V8's message quotes a piece of the body: shortened and escaped like any value from a client.
+    throw httpError(400, 'MTL5600', { reason: showValue((e as Error).message.replace(/\.$/, ''), 120) });
+  }
+}
