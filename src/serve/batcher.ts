@@ -20,25 +20,32 @@ export interface BatchOptions {
   onBatch?: (rows: number, errors: number) => void;
 }
 
-interface Pending {
+/** What a request gets back: its rows' scores and the model that scored them (all of them). */
+export interface BatchAnswer<M> {
+  result: ScoreResult;
+  model: M;
+}
+
+interface Pending<M> {
   rows: readonly unknown[];
-  resolve(r: ScoreResult): void;
+  resolve(r: BatchAnswer<M>): void;
   reject(e: unknown): void;
 }
 
-/** Collects concurrent requests for one model and scores them together. */
-export class MicroBatcher {
-  private queue: Pending[] = [];
+/** Collects concurrent requests for one model and scores them together. `M` is the model the scorer belongs to. */
+export class MicroBatcher<M> {
+  private queue: Array<Pending<M>> = [];
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly scorer: () => BatchScorer,
+    /** The model to score the next batch with, and its scorer (asked once per batch). */
+    private readonly scorer: () => { model: M; score: BatchScorer },
     private readonly opts: BatchOptions,
   ) {}
 
   /** Score `rows` in the next batch: predictions and errors with row indexes of `rows`. */
-  submit(rows: readonly unknown[]): Promise<ScoreResult> {
+  submit(rows: readonly unknown[]): Promise<BatchAnswer<M>> {
     return new Promise((resolve, reject) => {
       this.queue.push({ rows, resolve, reject });
       this.queuedRows += rows.length;
@@ -57,8 +64,11 @@ export class MicroBatcher {
     if (!batch.length) return;
     const all = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows as unknown[]);
     let result: ScoreResult;
+    let model: M;
     try {
-      result = this.scorer()(all, { segments: batch.map((p) => p.rows.length) });
+      const scorer = this.scorer();
+      model = scorer.model;
+      result = scorer.score(all, { segments: batch.map((p) => p.rows.length) });
     } catch (e) {
       for (const p of batch) p.reject(e);
       return;
@@ -69,7 +79,7 @@ export class MicroBatcher {
     batch.forEach((p, k) => {
       const end = offset + p.rows.length;
       const errors = result.errors.filter((err) => err.segment === k).map(({ segment: _, ...err }) => err);
-      p.resolve({ predictions: result.predictions.slice(offset, end), errors });
+      p.resolve({ result: { predictions: result.predictions.slice(offset, end), errors }, model });
       offset = end;
     });
   }

@@ -31,8 +31,10 @@ export interface ServingContract {
   name: string;
   doc?: string;
   irVersion: string;
-  /** SHA-256 of the canonical IR (the hash the model directory's manifest records). */
+  /** SHA-256 of the canonical IR (the hash the model directory's manifest records): the same for every training run of one spec. */
   irHash: string;
+  /** SHA-256 of the IR hash, the fitted preprocessing and the weights: it changes with every retraining. */
+  modelHash: string;
   features: ContractFeature[];
   /** Output names, one score each per row: probabilities for sigmoid towers and products, values for linear ones. */
   outputs: string[];
@@ -66,13 +68,14 @@ function contractFeature(ir: ModelIR, f: Feature): ContractFeature {
   };
 }
 
-/** The contract of a model: its IR, its output names and the IR's hash. */
-export function servingContract(ir: ModelIR, outputs: readonly string[], irHash: string): ServingContract {
+/** The contract of a model: its IR, its output names and its hashes. */
+export function servingContract(ir: ModelIR, outputs: readonly string[], hashes: { irHash: string; modelHash: string }): ServingContract {
   return {
     name: ir.name,
     ...(ir.doc ? { doc: ir.doc } : {}),
     irVersion: String(ir.version),
-    irHash,
+    irHash: hashes.irHash,
+    modelHash: hashes.modelHash,
     features: ir.features.map((f) => contractFeature(ir, f)),
     outputs: [...outputs],
     tasks: ir.tasks.map((t) => ({ name: t.name, head: [...t.head] })),

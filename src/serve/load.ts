@@ -5,6 +5,8 @@
  * the same predictor `mtl predict` uses (the direct forward pass on the native backend, else the saved
  * tfjs model). This is the Node side of the library: it reads files; the scoring itself is score.ts.
  */
+import { createHash } from 'node:crypto';
+import type * as tf from '@tensorflow/tfjs';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { GatePlugin } from '../plugins/api.js';
 import { createDefaultRegistry } from '../plugins/load.js';
@@ -14,9 +16,23 @@ import { selectBackend, type BackendName } from '../runtime/backend.js';
 import { stateVocabs } from '../runtime/data/batches.js';
 import { checkState } from '../runtime/data/pass.js';
 import { GATE_PREFIX } from '../runtime/export-run.js';
-import { irHash } from '../runtime/ir-hash.js';
+import { canonicalJson, irHash } from '../runtime/ir-hash.js';
+import type { PreprocessState } from '../runtime/data/state.js';
 import { servingContract, type ServingContract } from './contract.js';
 import { createScorer, type ScoreOptions, type ScoreResult } from './score.js';
+
+/**
+ * The identity of a trained model: its IR hash, its fitted preprocessing and its weights, hashed from what
+ * was loaded (not from the manifest, which could have been replaced since). Retraining one spec changes it.
+ */
+function modelHash(ir: string, preprocess: PreprocessState, model: tf.LayersModel): string {
+  const h = createHash('sha256').update(ir).update(canonicalJson(preprocess));
+  for (const w of model.getWeights()) {
+    const data = w.dataSync();
+    h.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  return h.digest('hex');
+}
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
@@ -73,7 +89,8 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
       predict: (batch) => predictor.predict(batch),
       ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
     });
-    const contract = servingContract(art.ir, outputs, irHash(art.ir));
+    const ih = irHash(art.ir);
+    const contract = servingContract(art.ir, outputs, { irHash: ih, modelHash: modelHash(ih, art.preprocess, art.model) });
     let disposed = false;
     return {
       dir,

@@ -73,6 +73,7 @@ class Histogram {
 export interface ModelInfo {
   model: string;
   irHash: string;
+  modelHash: string;
   predictor: string;
 }
 
@@ -107,8 +108,8 @@ export class ServeMetrics {
 
   /** The exposition text. */
   render(models: readonly ModelInfo[]): string {
-    let info = '# HELP mtl_serve_model_info The model each name serves: its IR hash and predictor (value 1).\n# TYPE mtl_serve_model_info gauge\n';
-    for (const m of models) info += `mtl_serve_model_info${labelText({ model: m.model, ir_hash: m.irHash, predictor: m.predictor })} 1\n`;
+    let info = '# HELP mtl_serve_model_info The model each name serves: its IR hash, model hash and predictor (value 1).\n# TYPE mtl_serve_model_info gauge\n';
+    for (const m of models) info += `mtl_serve_model_info${labelText({ model: m.model, ir_hash: m.irHash, model_hash: m.modelHash, predictor: m.predictor })} 1\n`;
     const flight = `# HELP mtl_serve_in_flight_requests Requests received and not yet answered.\n# TYPE mtl_serve_in_flight_requests gauge\nmtl_serve_in_flight_requests ${this.inFlight}\n`;
     return [this.requests, this.latency, this.rows, this.rowErrors, this.batches, this.reloads].map((m) => m.render()).join('') + info + flight;
   }

@@ -16,7 +16,7 @@ export interface ServedModel {
   dir: string;
   /** The model now served (replaced by reloads). */
   current: ServingModel;
-  batcher: MicroBatcher;
+  batcher: MicroBatcher<ServingModel>;
 }
 
 /** Loads a model directory (the same options for the first load and every reload). */
@@ -53,8 +53,11 @@ export class ModelSet {
   }
 
   private add(name: string, dir: string, model: ServingModel): void {
-    const served: ServedModel = { name, dir, current: model, batcher: undefined as unknown as MicroBatcher };
-    served.batcher = new MicroBatcher(() => (rows, opts) => served.current.score(rows, opts), this.batch(name));
+    const batcher = new MicroBatcher<ServingModel>(() => {
+      const m = served.current;
+      return { model: m, score: (rows, opts) => m.score(rows, opts) };
+    }, this.batch(name));
+    const served: ServedModel = { name, dir, current: model, batcher };
     this.byName.set(name, served);
   }
 

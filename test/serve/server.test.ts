@@ -75,6 +75,7 @@ describe('the contract, health and metrics endpoints', () => {
     expect(a.status).toBe(200);
     expect(a.json.name).toBe('tiny');
     expect(a.json.irHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.json.modelHash).toMatch(/^[0-9a-f]{64}$/);
     expect(a.json.outputs).toEqual(Object.keys(predicted[0]!));
     expect(a.json.features.map((f: { column: string; kind: string }) => `${f.column}:${f.kind}`)).toEqual(['user_id:categorical', 'item_id:categorical', 'price:numeric']);
     const list = await send(serve.port, '/v1/models');
@@ -100,7 +101,7 @@ describe('the contract, health and metrics endpoints', () => {
     expect(value(/^mtl_serve_row_errors_total\{model="default"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
     expect(value(/^mtl_serve_batch_rows_count\{model="second"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
     expect(value(/^mtl_serve_request_duration_seconds_count\{route="\/v1\/predict"\} (\d+)$/m)).toBeGreaterThanOrEqual(3);
-    expect(a.text).toMatch(/^mtl_serve_model_info\{model="default",ir_hash="[0-9a-f]{64}",predictor="[a-z ]+"\} 1$/m);
+    expect(a.text).toMatch(/^mtl_serve_model_info\{model="default",ir_hash="[0-9a-f]{64}",model_hash="[0-9a-f]{64}",predictor="[a-z ]+"\} 1$/m);
   });
 });
 

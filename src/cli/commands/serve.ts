@@ -119,7 +119,7 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
       for (const o of outcomes) {
         metrics.reload(o.model, o.ok);
         if (o.diagnostic) warn(o.diagnostic);
-        else io.stderr(`mtl serve: reloaded ${o.model} (ir hash ${models.get(o.model)!.current.contract.irHash.slice(0, 12)})\n`);
+        else io.stderr(`mtl serve: reloaded ${o.model} (model hash ${models.get(o.model)!.current.contract.modelHash.slice(0, 12)})\n`);
       }
     });
   };

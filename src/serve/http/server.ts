@@ -73,10 +73,11 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
   const predict = async (served: ServedModel, req: IncomingMessage): Promise<unknown> => {
     const body = await readJsonBody(req, opts.maxBodyBytes);
     const request = parsePredictRequest(body, served.current.outputs, opts.maxRows);
-    const result = await served.batcher.submit(request.rows);
+    // `model` is the model that scored these rows (a reload may have swapped `served.current` since).
+    const { result, model } = await served.batcher.submit(request.rows);
     const selected = request.outputs;
     const scores = selected ? result.predictions.map((p) => (p ? Object.fromEntries(selected.map((o) => [o, p[o] ?? null])) : null)) : result.predictions;
-    return { model: served.name, irHash: served.current.contract.irHash, predictions: predictionRows(request.rows, scores, request.passthrough), errors: result.errors };
+    return { model: served.name, modelHash: model.contract.modelHash, irHash: model.contract.irHash, predictions: predictionRows(request.rows, scores, request.passthrough), errors: result.errors };
   };
 
   const modelNamed = (name: string): ServedModel => {
@@ -104,7 +105,7 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
     if (url === '/v1/models') {
       return only('GET', '/v1/models', () => ({
         default: models.default.name,
-        models: models.all().map((s) => ({ name: s.name, dir: s.dir, irHash: s.current.contract.irHash, outputs: s.current.outputs })),
+        models: models.all().map((s) => ({ name: s.name, dir: s.dir, irHash: s.current.contract.irHash, modelHash: s.current.contract.modelHash, outputs: s.current.outputs })),
       }));
     }
     if (url === '/healthz') return only('GET', '/healthz', () => ({ status: 'ok' }));
@@ -122,7 +123,7 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
         route: '/metrics',
         run: async () => {
           if (method !== 'GET') throw httpError(405, 'MTL5607', { method, path: url });
-          const info = models.all().map((s) => ({ model: s.name, irHash: s.current.contract.irHash, predictor: s.current.predictor }));
+          const info = models.all().map((s) => ({ model: s.name, irHash: s.current.contract.irHash, modelHash: s.current.contract.modelHash, predictor: s.current.predictor }));
           return { status: 200, body: undefined, text: metrics.render(info) };
         },
       };
