@@ -3,10 +3,12 @@
  * rows get per-row errors naming the field while the other rows still score the same, and loading verifies
  * the directory against its manifest as predict does.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../cli/helpers.js';
+import { ROOT, tempDir } from '../cli/helpers.js';
+import { ensureDist } from '../e2e/helpers.js';
 import { loadModel, type ServingModel } from '../../src/serve/index.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
 import { maxDifference, predictRows, trainTiny, type TinyModel } from './fixture.js';
@@ -98,5 +100,20 @@ describe('loadModel verification', () => {
       (x: unknown) => x,
     );
     expect(isMtlError(e) ? e.diagnostics[0]!.code : e).toBe('MTL5336');
+  });
+});
+
+describe('the package exports', () => {
+  it("resolve 'mtl/serve' and 'mtl/serve/core' to the built library", async () => {
+    ensureDist();
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const s = await import('mtl/serve'); const c = await import('mtl/serve/core'); console.log(typeof s.loadModel, typeof c.createScorer)"], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.trim()).toBe('function function');
+  }, 120_000);
+
+  it('keep the scoring core free of Node modules (it bundles for a browser)', async () => {
+    const { build } = await import('esbuild');
+    const r = await build({ entryPoints: [path.join(ROOT, 'src/serve/score.ts')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+    expect(r.errors).toEqual([]);
+    expect(r.outputFiles[0]!.text).toContain('function createScorer');
   });
 });
