@@ -77,8 +77,8 @@ function rowMessage(code: string, args: Record<string, string | number>, row: nu
   return diag(code, FILE_START, { ...args, file: INPUT_NAME, row }).message;
 }
 
-/** What a non-object row is, for MTL5609. */
-function kindOf(v: unknown): string {
+/** What kind of JSON value `v` is, for messages ("an array", "null", "a string"). */
+export function jsonKind(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
 }
 
@@ -120,7 +120,7 @@ export function createScorer(parts: ScorerParts): (rows: readonly unknown[], opt
       for (let i = start; i < end; i++) {
         const row = rows[i];
         if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-          fail(i, 'MTL5609', { kind: kindOf(row) });
+          fail(i, 'MTL5609', { kind: jsonKind(row) });
           continue;
         }
         const rec = row as RawRow;

@@ -4,7 +4,7 @@
  * Unknown fields, wrong types, unknown outputs and too many rows are HttpErrors naming the field; the
  * values inside rows are the scorer's business (per-row errors in a 200 answer).
  */
-import type { RawRow } from '../score.js';
+import { jsonKind, type RawRow } from '../score.js';
 import { httpError } from './errors.js';
 
 /** A checked predict request. */
@@ -19,16 +19,11 @@ export interface PredictRequest {
 /** The fields a predict body may have. */
 export const PREDICT_FIELDS = ['rows', 'outputs', 'passthrough'] as const;
 
-/** How a JSON value is described in messages. */
-function kindOf(v: unknown): string {
-  return Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
-}
-
 /** An array of strings, or an HttpError naming `field` (or its bad element). */
 function stringList(v: unknown, field: string): string[] {
-  if (!Array.isArray(v)) throw httpError(400, 'MTL5601', { field, reason: `must be an array of strings, got ${kindOf(v)}` }, field);
+  if (!Array.isArray(v)) throw httpError(400, 'MTL5601', { field, reason: `must be an array of strings, got ${jsonKind(v)}` }, field);
   v.forEach((x, i) => {
-    if (typeof x !== 'string') throw httpError(400, 'MTL5601', { field: `${field}[${i}]`, reason: `must be a string, got ${kindOf(x)}` }, `${field}[${i}]`);
+    if (typeof x !== 'string') throw httpError(400, 'MTL5601', { field: `${field}[${i}]`, reason: `must be a string, got ${jsonKind(x)}` }, `${field}[${i}]`);
   });
   return v as string[];
 }
@@ -36,7 +31,7 @@ function stringList(v: unknown, field: string): string[] {
 /** Check a parsed predict body against the model's outputs and the row limit. */
 export function parsePredictRequest(body: unknown, outputs: readonly string[], maxRows: number): PredictRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw httpError(400, 'MTL5601', { field: '(body)', reason: `must be a JSON object with a 'rows' array, got ${kindOf(body)}` }, '(body)');
+    throw httpError(400, 'MTL5601', { field: '(body)', reason: `must be a JSON object with a 'rows' array, got ${jsonKind(body)}` }, '(body)');
   }
   const obj = body as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
@@ -44,10 +39,10 @@ export function parsePredictRequest(body: unknown, outputs: readonly string[], m
   }
   if (!('rows' in obj)) throw httpError(400, 'MTL5601', { field: 'rows', reason: 'is required (an array of row objects)' }, 'rows');
   const rows = obj.rows;
-  if (!Array.isArray(rows)) throw httpError(400, 'MTL5601', { field: 'rows', reason: `must be an array of objects, got ${kindOf(rows)}` }, 'rows');
+  if (!Array.isArray(rows)) throw httpError(400, 'MTL5601', { field: 'rows', reason: `must be an array of objects, got ${jsonKind(rows)}` }, 'rows');
   if (rows.length > maxRows) throw httpError(413, 'MTL5614', { count: rows.length, max: maxRows }, 'rows');
   rows.forEach((r, i) => {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw httpError(400, 'MTL5601', { field: `rows[${i}]`, reason: `must be an object keyed by column name, got ${kindOf(r)}` }, `rows[${i}]`);
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw httpError(400, 'MTL5601', { field: `rows[${i}]`, reason: `must be an object keyed by column name, got ${jsonKind(r)}` }, `rows[${i}]`);
   });
   const req: PredictRequest = { rows: rows as RawRow[], passthrough: [] };
   if (obj.outputs !== undefined) {
