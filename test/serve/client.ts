@@ -35,7 +35,7 @@ export function send(port: number, path: string, opts: SendOptions = {}): Promis
     body = JSON.stringify(opts.body);
     headers['content-type'] ??= 'application/json';
   }
-  if (body !== undefined) headers['content-length'] ??= Buffer.byteLength(body);
+  if (body !== undefined && headers['transfer-encoding'] === undefined) headers['content-length'] ??= Buffer.byteLength(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method: opts.method ?? (body !== undefined || opts.hold ? 'POST' : 'GET'), headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

@@ -126,6 +126,7 @@ function malformed(): Array<[string, string, Parameters<typeof send>[2]]> {
   }
   cases.push(['no content-type', '/v1/predict', { method: 'POST', body: JSON.stringify({ rows: [row] }) }]);
   cases.push(['huge body', '/v1/predict', { body: JSON.stringify({ rows: Array.from({ length: 8000 }, () => row) }), headers: json }]);
+  cases.push(['huge chunked body', '/v1/predict', { body: JSON.stringify({ rows: Array.from({ length: 8000 }, () => row) }), headers: { ...json, 'transfer-encoding': 'chunked' } }]);
   cases.push(['huge declared length', '/v1/predict', { body: '{}', headers: { ...json, 'content-length': 2 } }]);
   cases.push(['too many rows', '/v1/predict', { body: { rows: Array.from({ length: 3001 }, () => ({})) } }]);
   cases.push(['unknown model', '/v1/models/nope/predict', { body: { rows: [row] } }]);

@@ -17,14 +17,26 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   if (!isJson(req.headers['content-type'])) throw httpError(415, 'MTL5604', { type: showValue(req.headers['content-type'] ?? 'none') }, 'Content-Type');
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw httpError(413, 'MTL5603', { limit });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw httpError(413, 'MTL5603', { limit });
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    // Events, not `for await`: leaving that loop early destroys the socket, and the 413 would never arrive.
+    // Past the limit the rest of the body is read and dropped, so the client can read the answer.
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(httpError(413, 'MTL5603', { limit }));
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+    // A client that goes away mid-body: nothing to answer (the promise is settled for tidiness).
+    req.on('close', () => reject(new Error('the client closed the connection before sending the whole body')));
+  });
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
