@@ -47,6 +47,16 @@ describe('POST /v1/predict', () => {
     expect(maxDifference(a.json.predictions.map(scoresOf), predicted)).toBeLessThanOrEqual(1e-6);
   });
 
+  it('copies passthrough keys as data, null when a row lacks one', async () => {
+    // A row key "__proto__" (JSON text: an object literal would set the prototype instead).
+    const body = JSON.stringify({ rows: [tiny.rows[0]], passthrough: ['__proto__', 'absent', 'user_id'] }).replace('{"user_id"', '{"__proto__":{"x":1},"user_id"');
+    const a = await send(serve.port, '/v1/predict', { body, headers: { 'content-type': 'application/json' } });
+    expect(a.status).toBe(200);
+    expect(a.json.predictions[0].user_id).toBe(tiny.rows[0]!.user_id);
+    expect(a.json.predictions[0].absent).toBeNull();
+    expect(Object.getOwnPropertyDescriptor(a.json.predictions[0], '__proto__')?.value).toEqual({ x: 1 });
+  });
+
   it('answers concurrent requests separately, each with its own rows and row errors', async () => {
     const asks = Array.from({ length: 24 }, (_, k) => {
       const start = k * 7;

@@ -135,3 +135,13 @@ describe('SIGTERM', () => {
     expect(serve.stderr()).toMatch(/stopped/);
   }, 60_000);
 });
+
+describe('SIGINT', () => {
+  it('stops the server like SIGTERM: exit 0', async () => {
+    const serve = await startServe([a.dir]);
+    expect((await send(serve.port, '/readyz')).status).toBe(200);
+    serve.child.kill('SIGINT');
+    expect(await serve.exited).toEqual({ code: 0, signal: null });
+    expect(serve.stderr()).toMatch(/shutting down[\s\S]*stopped/);
+  }, 60_000);
+});

@@ -61,7 +61,11 @@ function predictionRows(rows: ReadonlyArray<Record<string, unknown>>, scores: Re
     if (!s) return null;
     if (!passthrough.length) return s;
     const out: Record<string, unknown> = { ...s };
-    for (const key of passthrough) out[key] = Object.prototype.hasOwnProperty.call(rows[i], key) ? rows[i]![key] : null;
+    for (const key of passthrough) {
+      const value = Object.prototype.hasOwnProperty.call(rows[i], key) ? rows[i]![key] : null;
+      // defineProperty: a key such as `__proto__` is copied as data, never as the object's prototype.
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    }
     return out;
   });
 }
