@@ -129,6 +129,7 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
   process.on('SIGHUP', reload);
   process.on('SIGTERM', onTerm);
   io.signal?.addEventListener('abort', onTerm);
+  if (io.signal?.aborted) stop();
   try {
     await stopped;
     io.stderr('mtl serve: shutting down: finishing the requests in flight\n');
