@@ -141,6 +141,9 @@ function malformed(): Array<[string, string, Parameters<typeof send>[2]]> {
   cases.push(['too many rows', '/v1/predict', { body: { rows: Array.from({ length: 3001 }, () => ({})) } }]);
   cases.push(['unknown model', '/v1/models/nope/predict', { body: { rows: [row] } }]);
   cases.push(['unknown model contract', '/v1/models/nope', {}]);
+  cases.push(['malformed model name', '/v1/models/%E0%A4%A/predict', { body: { rows: [row] } }]);
+  cases.push(['malformed model name contract', '/v1/models/%/', {}]);
+  cases.push(['unknown path with a query', '/v1/predictions?x=1', {}]);
   cases.push(['unknown path', '/v2/predict', { body: { rows: [row] } }]);
   cases.push(['GET predict', '/v1/predict', { method: 'GET' }]);
   cases.push(['POST model', '/v1/model', { body: { rows: [] } }]);

@@ -15,6 +15,7 @@ import { FILE_START } from '../../diagnostics/types.js';
 import { isMtlError, MtlError } from '../../diagnostics/error.js';
 import type { ServeMetrics } from '../metrics.js';
 import type { ModelSet, ServedModel } from '../models.js';
+import { showValue } from '../../runtime/data/problems.js';
 import { readJsonBody } from './body.js';
 import { errorBody, HttpError, httpError } from './errors.js';
 import { parsePredictRequest } from './predict-request.js';
@@ -84,9 +85,16 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
     return { model: served.name, modelHash: model.contract.modelHash, irHash: model.contract.irHash, predictions: predictionRows(request.rows, scores, request.passthrough), errors: result.errors };
   };
 
-  const modelNamed = (name: string): ServedModel => {
+  /** The model of a path segment (percent-encoded; a malformed escape names no model). */
+  const modelNamed = (segment: string): ServedModel => {
+    let name: string;
+    try {
+      name = decodeURIComponent(segment);
+    } catch {
+      name = segment;
+    }
     const m = models.get(name);
-    if (!m) throw httpError(404, 'MTL5606', { model: name, models: models.all().map((s) => s.name).join(', ') }, 'model');
+    if (!m) throw httpError(404, 'MTL5606', { model: showValue(name), models: models.all().map((s) => s.name).join(', ') }, 'model');
     return m;
   };
 
@@ -103,8 +111,8 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
     });
     const named = /^\/v1\/models\/([^/]+)(\/predict)?$/.exec(url);
     if (url === '/v1/predict') return only('POST', '/v1/predict', () => predict(models.default, req));
-    if (named && named[2]) return only('POST', '/v1/models/{name}/predict', () => predict(modelNamed(decodeURIComponent(named[1]!)), req));
-    if (named) return only('GET', '/v1/models/{name}', () => modelNamed(decodeURIComponent(named[1]!)).current.contract);
+    if (named && named[2]) return only('POST', '/v1/models/{name}/predict', () => predict(modelNamed(named[1]!), req));
+    if (named) return only('GET', '/v1/models/{name}', () => modelNamed(named[1]!).current.contract);
     if (url === '/v1/model') return only('GET', '/v1/model', () => models.default.current.contract);
     if (url === '/v1/models') {
       return only('GET', '/v1/models', () => ({
@@ -132,7 +140,7 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
         },
       };
     }
-    return { route: 'other', run: async () => Promise.reject(httpError(404, 'MTL5607', { method, path: url.length > 80 ? `${url.slice(0, 79)}…` : url })) };
+    return { route: 'other', run: async () => Promise.reject(httpError(404, 'MTL5607', { method, path: showValue(url, 80) })) };
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
