@@ -11,6 +11,7 @@ import { ROOT, tempDir } from '../cli/helpers.js';
 import { ensureDist } from '../e2e/helpers.js';
 import { loadModel, type ServingModel } from '../../src/serve/index.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
+import { directKernels } from '../../src/runtime/direct/kernels.js';
 import { maxDifference, predictRows, trainTiny, type TinyModel } from './fixture.js';
 
 const tmp = tempDir('mtl-serve-score-');
@@ -35,6 +36,10 @@ describe('loadModel(dir).score(rows)', () => {
     expect(r.predictions).toHaveLength(tiny.rows.length);
     expect(Object.keys(r.predictions[0]!).sort()).toEqual(Object.keys(predicted[0]!).sort());
     expect(maxDifference(r.predictions, predicted)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('predicts with the direct forward pass where predict does (the native backend)', () => {
+    expect(model.predictor).toBe(directKernels() ? 'direct' : 'saved model');
   });
 
   it('reads JSON numbers as the same values as their text', () => {
