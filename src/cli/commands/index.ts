@@ -53,6 +53,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'score a data file with a trained model (one column per output)',
     load: async () => withTfjs(import('./predict.js').then((m) => ({ run: m.runPredict, help: m.PREDICT_HELP }))),
   },
+  serve: {
+    summary: 'serve trained models over HTTP/JSON (predict, contract, health, metrics)',
+    load: async () => withTfjs(import('./serve.js').then((m) => ({ run: m.runServe, help: m.SERVE_HELP }))),
+  },
   graph: {
     summary: 'draw the architecture as SVG, PNG or Graphviz DOT',
     load: async () => import('./graph.js').then((m) => ({ run: m.runGraph, help: m.GRAPH_HELP })),

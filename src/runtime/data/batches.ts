@@ -35,8 +35,8 @@ export function shuffleCapacity(batchSize: number): number {
   return Math.max(1, Math.floor(Math.min(32 * batchSize, 1 << 18) / batchSize)) * batchSize;
 }
 
-/** Vocabularies of the state's `vocab "FILE"` tables, by owner. */
-async function stateVocabs(state: PreprocessState, baseDir: string): Promise<Map<string, Vocabulary>> {
+/** Vocabularies of the state's `vocab "FILE"` tables, by owner (also loaded by the scoring library, src/serve). */
+export async function stateVocabs(state: PreprocessState, baseDir: string): Promise<Map<string, Vocabulary>> {
   const vocabs = new Map<string, Vocabulary>();
   for (const [name, s] of Object.entries(state.features)) {
     if (s.kind !== 'ids' || !s.vocab) continue;

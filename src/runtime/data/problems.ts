@@ -4,7 +4,6 @@
  * them with the file name, the row and the field offset. With --skip-bad-rows the reader counts them
  * and reports one summary per pass instead of stopping.
  */
-import * as path from 'node:path';
 import type { Diagnostic, Range } from '../../diagnostics/types.js';
 import { diag } from '../../diagnostics/catalog.js';
 
@@ -24,11 +23,6 @@ export interface DataFileName {
   file: string;
   /** Its base name, for messages ("train.csv row 17 ..."). */
   display: string;
-}
-
-/** Names for a data file path. */
-export function dataFileName(file: string): DataFileName {
-  return { file, display: path.basename(file) };
 }
 
 /** The range of a field: 0-based line `row - 1` (rows are 1-based, the CSV header is row 1), `character` into it. */

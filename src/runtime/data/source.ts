@@ -15,12 +15,14 @@ import { FILE_START } from '../../diagnostics/types.js';
 import { diag } from '../../diagnostics/catalog.js';
 import { MtlError } from '../../diagnostics/error.js';
 import { CsvSplitter, fieldOffset, type CsvRecord } from './csv.js';
-import { dataFileName, rowRange, RowProblem, showValue, type DataFileName } from './problems.js';
+import { rowRange, RowProblem, showValue, type DataFileName } from './problems.js';
+import { dataFileName } from './file-name.js';
 import { duplicateColumn, missingColumn } from './columns.js';
 import { nonRegularKind, notRegularFile } from './file-kind.js';
 import { repeatedKey } from './json-keys.js';
 import type { DataRef } from './ref.js';
 import { synthGenerator } from './synth.js';
+import { jsonCell } from './values.js';
 
 /** A cell: text from CSV, any JSON scalar from JSON Lines (arrays/objects arrive as text), null when absent. */
 export type Cell = string | number | boolean | null;
@@ -318,7 +320,7 @@ async function openJsonl(
         for (const w of wanted) if (!(w.column in rec)) throw missingColumn(name, w.column, w.user, present);
       }
       const cells: Cell[] = new Array(keys.length);
-      for (let k = 0; k < keys.length; k++) cells[k] = toCell(rec[keys[k]!], wanted[k]!.separator);
+      for (let k = 0; k < keys.length; k++) cells[k] = jsonCell(rec[keys[k]!], wanted[k]!.separator);
       rows.push(cells);
       lines.push(lineNo);
     };
@@ -351,10 +353,3 @@ async function openJsonl(
   return { name, colIndex: keys.map((_, i) => i), chunks: chunks(), offsetOf: () => 0 };
 }
 
-/** A JSON value as a cell: scalars pass, arrays join with the sequence separator, objects become JSON text. */
-function toCell(v: unknown, separator = '|'): Cell {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (Array.isArray(v)) return v.map((x) => (x === null || x === undefined ? '' : String(x))).join(separator);
-  return JSON.stringify(v);
-}

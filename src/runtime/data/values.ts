@@ -73,3 +73,15 @@ export function parseBinary(c: Cell): number {
 export function cellText(c: Cell): string {
   return typeof c === 'string' ? c : c === null ? '' : String(c);
 }
+
+/**
+ * A JSON value as a cell: scalars pass, arrays join with the sequence separator, objects become JSON text.
+ * JSON Lines files and the scoring library (src/serve) read records through it, so a record scores the same
+ * from a file and from memory.
+ */
+export function jsonCell(v: unknown, separator = '|'): Cell {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map((x) => (x === null || x === undefined ? '' : String(x))).join(separator);
+  return JSON.stringify(v);
+}

@@ -1,0 +1,12 @@
+/**
+ * `mtl/serve`: scoring trained mtl model directories from JavaScript.
+ *
+ *   import { loadModel } from 'mtl/serve';
+ *   const model = await loadModel('runs/esmm');
+ *   const { predictions, errors } = model.score([{ user_id: 'u1', item_id: 'i9', price: 12.5 }]);
+ *
+ * `createScorer` is the I/O-free core (src/serve/score.ts) for hosts that load the model files themselves.
+ */
+export { loadModel, type LoadModelOptions, type ServingModel } from './load.js';
+export { createScorer, type RawRow, type RowError, type ScoreOptions, type ScoreResult, type ScorerParts } from './score.js';
+export { servingContract, type ContractFeature, type ServingContract } from './contract.js';

@@ -1,0 +1,89 @@
+/**
+ * The micro-batcher and the metrics text, without a model: requests queued together are scored in one call
+ * and answered with their own rows and errors (counted from their own first row); a full batch is scored at
+ * once; a scorer failure rejects every request of its batch; metrics label values are escaped.
+ */
+import { describe, expect, it } from 'vitest';
+import { MicroBatcher } from '../../src/serve/batcher.js';
+import { ServeMetrics } from '../../src/serve/metrics.js';
+import type { ScoreOptions, ScoreResult } from '../../src/serve/score.js';
+
+/** A scorer of rows {v: number}: score v * 2; a row without a number is an error; records its calls. */
+function fakeScorer(calls: Array<{ rows: number; segments?: readonly number[] }>): (rows: readonly unknown[], opts: ScoreOptions) => ScoreResult {
+  return (rows, opts) => {
+    calls.push({ rows: rows.length, ...(opts.segments ? { segments: opts.segments } : {}) });
+    const starts: number[] = [];
+    let at = 0;
+    for (const len of opts.segments ?? [rows.length]) starts.push(at), (at += len);
+    const locate = (i: number): { row: number; segment: number } => {
+      let s = starts.length - 1;
+      while (starts[s]! > i) s--;
+      return { row: i - starts[s]!, segment: s };
+    };
+    const errors: ScoreResult['errors'] = [];
+    const predictions = rows.map((r, i) => {
+      const v = (r as { v?: unknown }).v;
+      if (typeof v === 'number') return { out: v * 2 };
+      errors.push({ ...locate(i), field: 'v', code: 'MTL5003', message: 'bad' });
+      return null;
+    });
+    return { predictions, errors };
+  };
+}
+
+describe('MicroBatcher', () => {
+  it('scores requests queued together in one call and splits the answers', async () => {
+    const calls: Array<{ rows: number; segments?: readonly number[] }> = [];
+    const score = fakeScorer(calls);
+    const batcher = new MicroBatcher(() => ({ model: 'm1', score }), { maxWaitMs: 0, maxRows: 100 });
+    const [a, b, c] = await Promise.all([batcher.submit([{ v: 1 }, { v: 2 }]), batcher.submit([{ v: 'x' }, { v: 3 }]), batcher.submit([{ v: 4 }])]);
+    expect(calls).toEqual([{ rows: 5, segments: [2, 2, 1] }]);
+    expect(a).toEqual({ model: 'm1', result: { predictions: [{ out: 2 }, { out: 4 }], errors: [] } });
+    expect(b.result).toEqual({ predictions: [null, { out: 6 }], errors: [{ row: 0, field: 'v', code: 'MTL5003', message: 'bad' }] });
+    expect(c.result.predictions).toEqual([{ out: 8 }]);
+  });
+
+  it('scores at once when the row budget is reached, and asks for the model per batch', async () => {
+    const calls: Array<{ rows: number; segments?: readonly number[] }> = [];
+    const score = fakeScorer(calls);
+    let model = 'old';
+    const batcher = new MicroBatcher(() => ({ model, score }), { maxWaitMs: 60_000, maxRows: 3 });
+    const first = batcher.submit([{ v: 1 }, { v: 2 }, { v: 3 }]); // full: scored now, not after a minute
+    model = 'new';
+    const second = batcher.submit([{ v: 4 }, { v: 5 }, { v: 6 }]);
+    expect((await first).model).toBe('old');
+    expect((await second).model).toBe('new');
+    expect(calls.map((c) => c.rows)).toEqual([3, 3]);
+  });
+
+  it('rejects every request of a batch whose scoring fails', async () => {
+    const batcher = new MicroBatcher(
+      () => ({
+        model: 'm',
+        score: () => {
+          throw new Error('broken model');
+        },
+      }),
+      { maxWaitMs: 0, maxRows: 100 },
+    );
+    const results = await Promise.allSettled([batcher.submit([{ v: 1 }]), batcher.submit([{ v: 2 }])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});
+
+describe('ServeMetrics', () => {
+  it('renders counters and histograms with escaped label values', () => {
+    const m = new ServeMetrics();
+    m.request('/v1/predict', 200, 0.002);
+    m.request('/v1/predict', 200, 3);
+    m.batch('a"b\\c\nd', 5, 1);
+    const text = m.render([{ model: 'x', irHash: 'h', modelHash: 'k', predictor: 'direct' }]);
+    expect(text).toContain('mtl_serve_requests_total{route="/v1/predict",status="200"} 2\n');
+    expect(text).toContain('mtl_serve_request_duration_seconds_bucket{route="/v1/predict",le="0.0025"} 1\n');
+    expect(text).toContain('mtl_serve_request_duration_seconds_bucket{route="/v1/predict",le="+Inf"} 2\n');
+    expect(text).toContain('mtl_serve_rows_total{model="a\\"b\\\\c\\nd"} 5\n');
+    expect(text).toContain('mtl_serve_batch_rows_bucket{model="a\\"b\\\\c\\nd",le="4"} 0\n');
+    expect(text).toContain('mtl_serve_batch_rows_bucket{model="a\\"b\\\\c\\nd",le="8"} 1\n');
+    expect(text).toContain('mtl_serve_model_info{model="x",ir_hash="h",model_hash="k",predictor="direct"} 1\n');
+  });
+});
