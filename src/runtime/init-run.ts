@@ -31,6 +31,8 @@ export interface InitModel {
   preprocess: PreprocessState;
   /** Copy the weights into `runtime` (compiled from the same model) and free the loaded model. */
   loadInto(runtime: ModelRuntime): void;
+  /** Free the loaded model without using it (the run failed before its runtime existed). */
+  dispose(): void;
 }
 
 /** Name the items of a model section, for a readable difference (`feature 'price'`, `task 'ctr'`). */
@@ -88,6 +90,7 @@ export async function loadInitModel(src: InitSource, ir: ModelIR, log?: Progress
         art.model.dispose();
       }
     },
+    dispose: () => art.model.dispose(),
   };
 }
 

@@ -273,7 +273,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // The preprocessing pass reads the whole training file before the first step: say so, or a large file looks hung.
     // With `init` it only checks and counts the new rows: the model's own state encodes them (ids map as before).
     opts.log?.write(`preprocessing: reading the training data (${describeData(opts.data)})...\n`);
-    const fitted = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined, labelSample });
+    const fitted = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined, labelSample }).catch((e: unknown) => {
+      initModel?.dispose(); // bad data: the loaded model's tensors would outlive the failed run
+      throw e;
+    });
     const data: TrainCheckpointInfo['data'] = opts.valid ? { train: opts.data, valid: opts.valid } : { train: opts.data };
     opts.log?.write(`preprocessing: ${fitted.rowsSeen.toLocaleString('en-US')} training rows in ${since(t0).toFixed(1)} s${initModel ? ` (ids, vocabularies and normalisation from ${opts.init?.dir})` : ''}\n`);
     // The shuffle buffer is resolved once and recorded, so a resumed run replays the same order on any machine.
