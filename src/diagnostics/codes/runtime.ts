@@ -451,4 +451,11 @@ export const RUNTIME_CODES: CodeTable = {
     hint: 'Pass the --out directory of a finished `mtl train` run of this spec, or train from scratch without --init.',
     doc: 'Fires on `mtl train --init DIR` when the saved weights do not fit the model compiled from the spec (a table or layer of another size).',
   },
+  MTL5654: {
+    severity: 'warning',
+    title: 'ordered training data with a bounded shuffle',
+    message: "Label '{label}' drifts along {data}: its mean is {first} in the first tenth of the training rows and {last} in the last (tenths range from {min} to {max}), so the file looks ordered (by time or by label), and shuffle_buffer {block} only shuffles within blocks of {block} consecutive rows.",
+    hint: 'Epochs would then train in nearly file order. Shuffle the file once beforehand (e.g. with `shuf`), or use `shuffle_buffer all` (the default) if the training part fits in memory.',
+    doc: 'Fires when the shuffle is bounded (`shuffle_buffer N`, or MTL5650) and a label\'s mean changes strongly and far beyond chance between tenths of the training part (data/label-drift.ts). Data in random order does not trigger it.',
+  },
 };
