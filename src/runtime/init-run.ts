@@ -7,7 +7,7 @@
  * data would silently remap every input. The optimiser starts fresh (its moments belong to the old data).
  */
 import * as path from 'node:path';
-import { FILE_START } from '../diagnostics/types.js';
+import { FILE_START, type Diagnostic } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { MtlError } from '../diagnostics/error.js';
 import type { ModelIR } from '../ir/types.js';
@@ -67,10 +67,11 @@ export function modelDifference(spec: ModelIR, model: ModelIR): string | undefin
 
 /**
  * Load the model directory `src.dir` to start a run of `ir` from. Throws MtlError: the loader's MTL53xx for
- * a missing or corrupt directory, MTL5652 when the spec's model differs from the directory's.
+ * a missing or corrupt directory, MTL5652 when the spec's model differs from the directory's. `onWarning`
+ * receives the loader's warnings (MTL5337: no manifest, loaded unverified).
  */
-export async function loadInitModel(src: InitSource, ir: ModelIR, log?: ProgressSink): Promise<InitModel> {
-  const art = await loadArtifact(src.dir, src.plugins ? { plugins: src.plugins } : {});
+export async function loadInitModel(src: InitSource, ir: ModelIR, log?: ProgressSink, onWarning?: (d: Diagnostic) => void): Promise<InitModel> {
+  const art = await loadArtifact(src.dir, { ...(src.plugins ? { plugins: src.plugins } : {}), ...(onWarning ? { onWarning } : {}) });
   const difference = modelDifference(ir, art.ir);
   if (difference !== undefined) {
     art.model.dispose();

@@ -269,7 +269,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       opts.log?.write(`starting over: the interrupted run's checkpoint in ${ckDir} is discarded (--resume continues it instead)\n`);
       await removeDirAtomic(ckDir);
     }
-    if (opts.init) initModel = await loadInitModel(opts.init, ir, opts.log);
+    if (opts.init) initModel = await loadInitModel(opts.init, ir, opts.log, warn);
     const t0 = performance.now();
     // The preprocessing pass reads the whole training file before the first step: say so, or a large file looks hung.
     // With `init` it only checks and counts the new rows: the model's own state encodes them (ids map as before).
