@@ -1,6 +1,5 @@
 /**
- * Continuing a model on new data (`mtl train --init RUN --data NEXT --out RUN2`), and keeping `--resume`
- * to what it is for (finishing a run on its own data).
+ * Continuing a model on new data (`mtl train --init RUN --data NEXT --out RUN2`).
  *
  * `--init` reuses the finished model's weights and its preprocessing state as they are: hashed ids, vocab
  * rows and normalisation statistics are what the weights were trained against, so refitting them on the new
@@ -14,9 +13,9 @@ import type { ModelIR } from '../ir/types.js';
 import type { GatePlugin } from '../plugins/api.js';
 import type { ModelRuntime } from '../compile/types.js';
 import { loadArtifact } from './artifact.js';
-import { canonicalJson, MODEL_SECTIONS, sectionText } from './ir-hash.js';
+import { MODEL_SECTIONS, sectionText } from './ir-hash.js';
 import type { ProgressSink } from './progress.js';
-import type { DataRef, PreprocessState } from './runtime-deps.js';
+import type { PreprocessState } from './runtime-deps.js';
 
 /** Where `init` starts from: a finished model directory, and the gate plugins its layers may need. */
 export interface InitSource {
@@ -93,26 +92,4 @@ export async function loadInitModel(src: InitSource, ir: ModelIR, log?: Progress
     },
     dispose: () => art.model.dispose(),
   };
-}
-
-/** A data reference in words, for messages. */
-function describe(ref: DataRef): string {
-  return ref.kind === 'file' ? ref.path : `built-in '${ref.generator}' data (${ref.rows} rows, seed ${ref.seed})`;
-}
-
-/**
- * Refuse `--resume` with data other than the checkpoint's (MTL5651): a resumed run replays its epochs on its
- * own data, so other data would be ignored (what `--resume` once did silently) or mix two runs' orders.
- */
-export function checkResumeData(checkpointDir: string, saved: { train: DataRef; valid?: DataRef }, given: { train: DataRef; valid?: DataRef }): void {
-  const pairs: Array<[string, DataRef | undefined, DataRef | undefined]> = [
-    ['training', saved.train, given.train],
-    ['validation', saved.valid, given.valid],
-  ];
-  for (const [what, was, now] of pairs) {
-    if (canonicalJson(was ?? null) === canonicalJson(now ?? null)) continue;
-    const wasText = was ? describe(was) : `no ${what} file`;
-    const nowText = now ? describe(now) : `no ${what} file`;
-    throw new MtlError(diag('MTL5651', FILE_START, { dir: checkpointDir, what, was: wasText, given: nowText }, { file: checkpointDir }));
-  }
 }

@@ -39,7 +39,9 @@ import { towerPriors } from './tower-priors.js';
 import { LabelReservoir } from './data/label-sample.js';
 import { LabelDrift } from './data/label-drift.js';
 import { encodedRowBytes, heldShuffleBudget, shufflePlan } from './data/shuffle-buffer.js';
-import { checkResumeData, loadInitModel, type InitModel, type InitSource } from './init-run.js';
+import { loadInitModel, type InitModel, type InitSource } from './init-run.js';
+import { checkResumeData } from './resume-data.js';
+import { describeDataRef } from './data/ref.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
 import { resolveDeps, type DataRef, type PreprocessState, type RuntimeDeps } from './runtime-deps.js';
 
@@ -182,11 +184,6 @@ function since(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-/** A data reference for the log: the file, or the built-in generator and its row count. */
-function describeData(ref: DataRef): string {
-  return ref.kind === 'synth' ? `built-in '${ref.generator}' data, ${ref.rows.toLocaleString('en-US')} rows` : ref.path;
-}
-
 /** Width the epoch summary wraps at, so it reads in an 80–120 column terminal. */
 const SUMMARY_WIDTH = 100;
 
@@ -273,7 +270,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const t0 = performance.now();
     // The preprocessing pass reads the whole training file before the first step: say so, or a large file looks hung.
     // With `init` it only checks and counts the new rows: the model's own state encodes them (ids map as before).
-    opts.log?.write(`preprocessing: reading the training data (${describeData(opts.data)})...\n`);
+    opts.log?.write(`preprocessing: reading the training data (${describeDataRef(opts.data)})...\n`);
     const labelDrift = new LabelDrift();
     const fitted = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined, labelSample, labelDrift }).catch((e: unknown) => {
       initModel?.dispose(); // bad data: the loaded model's tensors would outlive the failed run
@@ -285,13 +282,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const plan = shufflePlan(ir.train.shuffleBuffer, fitted.rowsSeen, encodedRowBytes(ir), heldShuffleBudget());
     if (plan.bounded) {
       const mb = (b: number): string => Math.ceil(b / 2 ** 20).toLocaleString('en-US');
-      warn(diag('MTL5650', FILE_START, { data: describeData(opts.data), rows: plan.bounded.partRows.toLocaleString('en-US'), size: mb(plan.bounded.partBytes), block: plan.rows.toLocaleString('en-US') }));
+      warn(diag('MTL5650', FILE_START, { data: describeDataRef(opts.data), rows: plan.bounded.partRows.toLocaleString('en-US'), size: mb(plan.bounded.partBytes), block: plan.rows.toLocaleString('en-US') }));
     }
     // An ordered file only hurts when the shuffle is bounded (rows stay in their block): then say so.
     if (Number.isFinite(plan.rows)) {
       const f2 = (x: number): string => x.toFixed(Math.abs(x) < 10 ? 3 : 1);
       for (const f of labelDrift.findings()) {
-        warn(diag('MTL5654', FILE_START, { label: f.label, data: describeData(opts.data), first: f2(f.first), last: f2(f.last), min: f2(f.min), max: f2(f.max), block: plan.rows.toLocaleString('en-US') }));
+        warn(diag('MTL5654', FILE_START, { label: f.label, data: describeDataRef(opts.data), first: f2(f.first), last: f2(f.last), min: f2(f.min), max: f2(f.max), block: plan.rows.toLocaleString('en-US') }));
       }
     }
     settings = { ...settings, shuffleBuffer: Number.isFinite(plan.rows) ? plan.rows : 'all' };
@@ -313,7 +310,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // Checkpoints from before `shuffle_buffer` hold no resolved buffer: they get the spec's (or the whole part).
   const shuffleBuffer = settings.shuffleBuffer ?? ir.train.shuffleBuffer ?? 'all';
   const shuffleRows = shuffleBuffer === 'all' ? Infinity : shuffleBuffer;
-  const validPart = validData ? `the validation file ${describeData(validData)}` : `the validation split (valid_split ${settings.validSplit}) of ${describeData(trainData)}`;
+  const validPart = validData ? `the validation file ${describeDataRef(validData)}` : `the validation split (valid_split ${settings.validSplit}) of ${describeDataRef(trainData)}`;
 
   // Output biases start at the base rates of a uniform sample of the training part (tower-priors.ts). On
   // resume the checkpoint's weights replace them, and after `init` the model's own; a fresh run only.
