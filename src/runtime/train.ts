@@ -385,6 +385,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         shuffleRows,
         epoch,
         needLabels: true,
+        ...(opts.signal ? { signal: opts.signal } : {}),
       });
       let stepStart = performance.now();
       let lastYield = stepStart;
@@ -417,6 +418,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           break;
         }
       }
+      // A stream cut short by the signal (while reading, before any step could notice it) is an interruption too.
+      if (opts.signal?.aborted) aborted = true;
       if (aborted) {
         info.position = { epoch, batch: index };
         info.timings.trainSeconds += since(epochStart);

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { train } from '../../src/runtime/train.js';
 import { fitPreprocessor, readBatches, tableSizes } from '../../src/runtime/data/index.js';
 import type { MetricsFile } from '../../src/runtime/run-record.js';
+import { readCheckpoint } from '../../src/runtime/checkpoint.js';
 import { fakeDeps, fakeIr } from './train-fakes.js';
 
 let root: string;
@@ -73,5 +74,33 @@ describe('train on a file sorted by label', () => {
     expect(drift[0]!.message).toContain('shuffle_buffer 4,096 only shuffles within blocks of 4,096 consecutive rows');
     const m = JSON.parse(readFileSync(path.join(root, 'bounded', 'metrics.json'), 'utf8')) as MetricsFile;
     expect(m.settings.shuffleBuffer).toBe(4096);
+  });
+
+  it('Ctrl-C while an epoch reads the file stops the read, and --resume then ends like a straight run', async () => {
+    const file = sortedByLabel();
+    const run = async (out: string, over: { signal?: AbortSignal; resume?: boolean; log?: { write: (s: string) => void; isTTY: boolean } } = {}) => {
+      const deps = fakeDeps();
+      return train({
+        ir: fakeIr({ epochs: 2, batch: 1024 }),
+        gates: () => undefined,
+        data: { kind: 'file', path: file },
+        baseDir: root,
+        outDir: path.join(root, out),
+        deps: { ...deps, fitPreprocessor, readBatches, tableSizes },
+        ...over,
+      });
+    };
+    const weights = async (out: string) => (await readCheckpoint(path.join(root, out, 'checkpoint')))!.states.current!.tensors;
+    await run('straight');
+    // The signal comes just before the first epoch reads its rows (whole part held: no batch before the read ends).
+    const ac = new AbortController();
+    const lines: string[] = [];
+    const log = { write: (s: string) => (lines.push(s), s.startsWith('validation:') && ac.abort()), isTTY: false };
+    const cut = await run('cut', { signal: ac.signal, log });
+    expect(cut.interrupted).toBe(true);
+    expect(lines.some((l) => l.startsWith('interrupted at epoch 1, batch 0'))).toBe(true);
+    const done = await run('cut', { resume: true });
+    expect(done.interrupted).toBe(false);
+    expect(await weights('cut')).toEqual(await weights('straight'));
   });
 });

@@ -34,6 +34,11 @@ export interface ReadOptions extends DataOptions {
   epoch?: number;
   /** Read and check labels and group-by columns (default true; predict sets false: labels and groups are then empty). */
   needLabels?: boolean;
+  /**
+   * Stop reading once aborted, ending the stream early: the caller must then treat the pass as interrupted.
+   * (Holding the whole part, an epoch's first batch comes only after the whole file is read: Ctrl-C must not wait for that.)
+   */
+  signal?: AbortSignal;
 }
 
 /** Rows encoded per block when the whole part is held: big enough to amortise, small enough to waste little in the last. */
@@ -80,6 +85,7 @@ export async function* readBatches(ir: ModelIR, state: PreprocessState, data: Da
   let ordinal = 0;
 
   for await (const chunk of source.chunks) {
+    if (opts.signal?.aborted) return;
     const { rows, lines } = chunk;
     for (let r = 0; r < rows.length; r++) {
       const rec = rows[r]!;
