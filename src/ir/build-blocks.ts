@@ -454,6 +454,12 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
       case 'epochs': numberSetting('epochs'); break;
       case 'seed': numberSetting('seed'); break;
       case 'valid_split': numberSetting('validSplit'); break;
+      case 'shuffle_buffer': {
+        // `all` or a row count (checked to be a positive integer by values-in-range.ts).
+        const b = v.kind === 'number' ? v.value : ctx.oneOf(v, ['all'] as const, 'shuffle buffer (a row count or `all`)');
+        if (b !== undefined) (settings.shuffleBuffer = b), (locs['shuffleBuffer'] = v.range);
+        break;
+      }
     }
   }
   if (terms && earlyStopRange) {

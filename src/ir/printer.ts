@@ -113,6 +113,7 @@ function train(ir: ModelIR): string | undefined {
   if (shown(t, 'epochs', t.epochs === DEFAULT_TRAIN.epochs)) lines.push(`epochs ${t.epochs}`);
   if (shown(t, 'seed', t.seed === DEFAULT_TRAIN.seed)) lines.push(`seed ${t.seed}`);
   if (shown(t, 'validSplit', t.validSplit === DEFAULT_TRAIN.validSplit)) lines.push(`valid_split ${t.validSplit}`);
+  if (t.shuffleBuffer !== undefined) lines.push(`shuffle_buffer ${t.shuffleBuffer}`);
   const es = t.earlyStop;
   if (es) {
     const terms = es.terms.map((term, i) => {

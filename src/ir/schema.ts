@@ -205,6 +205,7 @@ export const MODEL_IR_SCHEMA: JsonSchema = {
           ['terms', 'mode', 'patience'],
         ),
         weighting: { enum: ['static', 'uncertainty'] },
+        shuffleBuffer: { oneOf: [{ enum: ['all'] }, int] },
       },
       ['optimizer', 'lr', 'batch', 'epochs', 'seed', 'validSplit', 'weighting'],
       true,

@@ -232,6 +232,11 @@ export interface TrainSettings extends Located {
   earlyStop?: { terms: MetricTerm[]; mode: 'max' | 'min'; patience: number };
   /** static: the tasks' weights; uncertainty: learned log-variances (Kendall et al. 2018). */
   weighting: 'static' | 'uncertainty';
+  /**
+   * Rows of the training shuffle (docs/data.md, "Shuffling"): `all` (the default when absent) permutes every
+   * training row each epoch; N shuffles within consecutive blocks of N rows, for data too large for memory.
+   */
+  shuffleBuffer?: 'all' | number;
 }
 
 /** Where training data comes from when `--data` is not given. Paths are relative to the spec file. */

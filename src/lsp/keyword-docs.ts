@@ -40,7 +40,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   tower: { syntax: 'tower NAME = MLP on NODE -> sigmoid|linear', doc: 'A named model output of width 1: an MLP followed by one output unit.' },
   task: { syntax: 'task NAME = TOWER [* TOWER]... loss LOSS(LABELEXPR) [weight W] [where LABELEXPR]', doc: 'A named output with a loss. A product of towers (`ctr * cvr`) models ESMM\'s CTCVR.' },
   metric: { syntax: 'metric FN(OUTPUT [, LABELEXPR]) [by COLUMN] [where LABELEXPR]', doc: 'An evaluation metric on a tower or task: auc, logloss, mse, mae, gauc.' },
-  train: { syntax: 'train { KEY VALUE ... }', doc: 'Training settings (optimizer, lr, batch, epochs, seed, valid_split, early_stop, weighting); in `data { train "PATH" }` the training file.' },
+  train: { syntax: 'train { KEY VALUE ... }', doc: 'Training settings (optimizer, lr, batch, epochs, seed, valid_split, early_stop, weighting, shuffle_buffer); in `data { train "PATH" }` the training file.' },
   // data block
   synth: { syntax: 'synth GEN [rows N] [KEY VALUE]...', doc: 'A built-in synthetic data generator (e.g. `esmm`).' },
   rows: { syntax: 'rows N', doc: 'Number of synthetic rows to generate.' },
@@ -98,6 +98,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   batch: { syntax: 'batch N', doc: 'Batch size (default 512).' },
   epochs: { syntax: 'epochs N', doc: 'Number of passes over the training data (default 3).' },
   seed: { syntax: 'seed N', doc: 'Random seed for initialisation, shuffling and splitting (default 42).' },
+  shuffle_buffer: { syntax: 'shuffle_buffer N|all', doc: 'Rows shuffled together each epoch: `all` (the default) permutes every training row; N shuffles within consecutive blocks of N rows (data too large for memory).' },
   valid_split: { syntax: 'valid_split F', doc: 'Fraction of training rows held out for validation when no validation file is given (default 0.1).' },
   early_stop: { syntax: 'early_stop [COEF *] FN(OUTPUT) [+|- ...] [patience N] [mode max|min]', doc: 'Stop when the metric expression has not improved for `patience` epochs.' },
   patience: { syntax: 'patience N', doc: 'Epochs without improvement before early stopping.' },

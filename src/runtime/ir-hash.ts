@@ -31,6 +31,18 @@ function stripDocs(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The sections of an IR that make up the model itself: what `--init` requires to be equal, since the
+ * weights and preprocessing state of one model are only meaningful for the same features, graph and tasks.
+ * The `train` and `data` blocks (how and on what it is trained) may differ.
+ */
+export const MODEL_SECTIONS = ['name', 'plugins', 'features', 'labels', 'nodes', 'tasks', 'metrics'] as const;
+
+/** The canonical text of one model section of `ir` (locations and docstrings ignored). */
+export function sectionText(ir: ModelIR, section: (typeof MODEL_SECTIONS)[number]): string {
+  return canonicalJson(stripDocs(stripLocations(ir[section])));
+}
+
 /** The sha256 (hex) of the IR without locations, docstrings and `train.epochs`. */
 export function irHash(ir: ModelIR): string {
   const plain = stripDocs(stripLocations(ir)) as ModelIR;

@@ -26,7 +26,10 @@ export interface EpochRecord {
 }
 
 /** The effective training settings of a run (the spec's, with command-line overrides). */
-export type EffectiveSettings = Pick<TrainSettings, 'optimizer' | 'lr' | 'batch' | 'epochs' | 'seed' | 'validSplit'>;
+export type EffectiveSettings = Pick<TrainSettings, 'optimizer' | 'lr' | 'batch' | 'epochs' | 'seed' | 'validSplit'> & {
+  /** The shuffle buffer used: `all` or a row count (docs/data.md, "Shuffling"); absent in older runs. */
+  shuffleBuffer?: 'all' | number;
+};
 
 /** The content of `DIR/metrics.json`. */
 export interface MetricsFile {
@@ -45,6 +48,8 @@ export interface MetricsFile {
   seed: number;
   settings: EffectiveSettings;
   data: { train: DataRef; valid?: DataRef };
+  /** The model directory this run started from (`mtl train --init`). */
+  init?: string;
   parameterCount: number;
   timings: { preprocessSeconds: number; trainSeconds: number };
 }

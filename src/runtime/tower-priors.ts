@@ -5,14 +5,15 @@
  * moves ~1e-3 per step: early epochs are spent on calibration, and early stopping (which often picks epoch 1
  * on click data, the "one-epoch" overfitting of CTR models) then exports an under-calibrated model whose
  * logloss loses to a constant. Initialising the output bias at the log-odds of the base rate (the usual
- * practice in production CTR models) removes that. Rates come from the first rows of the training part:
+ * practice in production CTR models) removes that. Rates come from a uniform sample of the training part's
+ * labels (data/label-sample.ts: the whole part, so a file sorted by time or label gives the overall rate):
  * - a tower that is the single head of a bce task starts at logit(rate of the task's label under its mask);
  * - a tower inside a product head (ESMM's cvr in ctr × cvr) starts at logit(rate / product of the other
  *   towers' rates), once the others are known;
  * - a linear tower that is the head of an mse task starts at the label's mean.
  */
 import type { ModelIR, TowerNode } from '../ir/types.js';
-import type { Batch } from './data/types.js';
+import type { LabelSampleRows } from './data/label-sample.js';
 import type { LabelExpr } from '../ir/types.js';
 import { lossDef } from '../ops/index.js';
 
@@ -26,7 +27,7 @@ const logit = (p: number): number => {
 };
 
 /** Initial output biases (logits for sigmoid towers, means for linear ones) by tower name. */
-export function towerPriors(ir: ModelIR, batches: readonly Batch[], evalLabelExpr: EvalLabelExpr): Record<string, number> {
+export function towerPriors(ir: ModelIR, batches: readonly LabelSampleRows[], evalLabelExpr: EvalLabelExpr): Record<string, number> {
   // Masked mean of each task's label over the sample.
   const taskMean = new Map<string, number>();
   for (const task of ir.tasks) {

@@ -3,7 +3,8 @@
  * through `trainStep`, evaluate the metric plan on the validation part, record history, apply early
  * stopping, and write a checkpoint; finally export the best epoch's weights as the model directory.
  *
- * Repeatability: batches are shuffled with `seed + epoch` by the data layer, initialisers are seeded, and
+ * Repeatability: every epoch's order is a seeded permutation of (seed, epoch) over all training rows (or
+ * within blocks of `shuffle_buffer` rows; data/shuffle.ts), initialisers are seeded, and
  * the direct step's dropout masks are keyed by the seed and the step number, which checkpoints capture with
  * the rest of the model runtime's state. Hence a run resumed from a checkpoint (even one written mid-epoch
  * after Ctrl-C) ends with the same weights and metrics as an uninterrupted run on the same backend (with
@@ -15,6 +16,9 @@
  * the staging directory removed. A run that fails or is interrupted (Ctrl-C, kill -9, a full disk) thus
  * leaves the previous model and its checkpoint byte-identical, and its own state in `OUT.partial`, where
  * `--resume` looks first (then in `OUT/checkpoint`, to continue a finished run for more epochs).
+ *
+ * Incremental training (`init`): a new run that starts from a finished model's weights and preprocessing
+ * state (so ids and normalisation map exactly as before) with a fresh optimiser, on new data (init-run.ts).
  */
 import * as path from 'node:path';
 import type { ModelIR } from '../ir/types.js';
@@ -32,7 +36,12 @@ import { writeArtifact, writeFailure } from './artifact.js';
 import { activeBackendName } from './backend.js';
 import { removeDirAtomic } from './fs-atomic.js';
 import { towerPriors } from './tower-priors.js';
-import type { Batch } from './data/types.js';
+import { LabelReservoir } from './data/label-sample.js';
+import { LabelDrift } from './data/label-drift.js';
+import { encodedRowBytes, heldShuffleBudget, shufflePlan } from './data/shuffle-buffer.js';
+import { loadInitModel, type InitModel, type InitSource } from './init-run.js';
+import { checkResumeData } from './resume-data.js';
+import { describeDataRef } from './data/ref.js';
 import type { EffectiveSettings, EpochRecord, MetricsFile } from './run-record.js';
 import { resolveDeps, type DataRef, type PreprocessState, type RuntimeDeps } from './runtime-deps.js';
 import type { OptimizerName } from '../ops/index.js';
@@ -45,19 +54,8 @@ export function partialDir(outDir: string): string {
   return `${path.resolve(outDir)}.partial`;
 }
 
-/** Rows read to estimate the towers' base rates before training. */
+/** Rows of the uniform label sample that the towers' base rates are estimated from (±0.4 % at a rate of 0.5). */
 const PRIOR_ROWS = 20_000;
-
-/** The first `n` batches of a stream (the stream is closed after them). */
-async function firstBatches(stream: AsyncIterable<Batch>, n: number): Promise<Batch[]> {
-  const out: Batch[] = [];
-  if (n <= 0) return out;
-  for await (const b of stream) {
-    out.push(b);
-    if (out.length >= n) break;
-  }
-  return out;
-}
 
 /** Command-line overrides of the spec's `train` settings. */
 export interface TrainOverrides {
@@ -85,6 +83,16 @@ export interface TrainOptions {
   overrides?: TrainOverrides;
   /** Continue from `partialDir(outDir)`, else `outDir/checkpoint` (the same spec is required). */
   resume?: boolean;
+  /**
+   * True when `data`/`valid` were given explicitly (--data, --valid, --rows): on `resume` they must then be
+   * the checkpoint's (new data is `init`'s job); otherwise `resume` uses the checkpoint's data.
+   */
+  dataGiven?: boolean;
+  /**
+   * A finished model directory to start from: its weights and preprocessing state, a fresh optimiser, this
+   * run's data. Its model (the spec without the train and data blocks) must be the spec's.
+   */
+  init?: InitSource;
   skipBadRows?: boolean;
   /** Progress and epoch summaries; nothing is printed without it. */
   log?: ProgressSink;
@@ -149,6 +157,10 @@ export interface TrainCheckpointInfo {
   settings: EffectiveSettings;
   data: { train: DataRef; valid?: DataRef };
   timings: { preprocessSeconds: number; trainSeconds: number };
+  /** Training rows of this run's data (differs from `preprocess.rowsSeen` after `init`); absent in older checkpoints. */
+  trainRows?: number;
+  /** The model directory the run started from (`init`). */
+  init?: string;
 }
 
 /** The spec's settings with the overrides applied. */
@@ -171,11 +183,6 @@ function emptyAccumulator(): EpochAccumulator {
 /** Seconds since `t0` (performance.now milliseconds). */
 function since(t0: number): number {
   return (performance.now() - t0) / 1000;
-}
-
-/** A data reference for the log: the file, or the built-in generator and its row count. */
-function describeData(ref: DataRef): string {
-  return ref.kind === 'synth' ? `built-in '${ref.generator}' data, ${ref.rows.toLocaleString('en-US')} rows` : ref.path;
 }
 
 /** Width the epoch summary wraps at, so it reads in an 80–120 column terminal. */
@@ -230,6 +237,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let settings = effectiveSettings(ir, opts.overrides);
   let info: TrainCheckpointInfo;
   let resumeStates: Record<string, TrainingState> | undefined;
+  let initModel: InitModel | undefined;
+  const labelSample = new LabelReservoir(PRIOR_ROWS, settings.seed);
   if (opts.resume) {
     const from = (await hasCheckpoint(ckDir)) ? ckDir : finishedCk;
     const ck = await readCheckpoint<TrainCheckpointInfo>(from);
@@ -248,6 +257,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         );
       }
     }
+    if (opts.dataGiven) checkResumeData(from, ck.info.data, opts.valid ? { train: opts.data, valid: opts.valid } : { train: opts.data });
     settings = { ...saved, epochs: opts.overrides?.epochs ?? ir.train.epochs };
     info = { ...ck.info, settings };
     resumeStates = ck.states;
@@ -257,37 +267,55 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       opts.log?.write(`starting over: the interrupted run's checkpoint in ${ckDir} is discarded (--resume continues it instead)\n`);
       await removeDirAtomic(ckDir);
     }
+    if (opts.init) initModel = await loadInitModel(opts.init, ir, opts.log, warn);
     const t0 = performance.now();
     // The preprocessing pass reads the whole training file before the first step: say so, or a large file looks hung.
-    opts.log?.write(`preprocessing: reading the training data (${describeData(opts.data)})...\n`);
-    const preprocess = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined });
+    // With `init` it only checks and counts the new rows: the model's own state encodes them (ids map as before).
+    opts.log?.write(`preprocessing: reading the training data (${describeDataRef(opts.data)})...\n`);
+    const labelDrift = new LabelDrift();
+    const fitted = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined, labelSample, labelDrift }).catch((e: unknown) => {
+      initModel?.dispose(); // bad data: the loaded model's tensors would outlive the failed run
+      throw e;
+    });
     const data: TrainCheckpointInfo['data'] = opts.valid ? { train: opts.data, valid: opts.valid } : { train: opts.data };
-    opts.log?.write(`preprocessing: ${preprocess.rowsSeen.toLocaleString('en-US')} training rows in ${since(t0).toFixed(1)} s\n`);
+    opts.log?.write(`preprocessing: ${fitted.rowsSeen.toLocaleString('en-US')} training rows in ${since(t0).toFixed(1)} s${initModel ? ` (ids, vocabularies and normalisation from ${opts.init?.dir})` : ''}\n`);
+    // The shuffle buffer is resolved once and recorded, so a resumed run replays the same order on any machine.
+    const plan = shufflePlan(ir.train.shuffleBuffer, fitted.rowsSeen, encodedRowBytes(ir), heldShuffleBudget());
+    if (plan.bounded) {
+      const mb = (b: number): string => Math.ceil(b / 2 ** 20).toLocaleString('en-US');
+      warn(diag('MTL5650', FILE_START, { data: describeDataRef(opts.data), rows: plan.bounded.partRows.toLocaleString('en-US'), size: mb(plan.bounded.partBytes), block: plan.rows.toLocaleString('en-US') }));
+    }
+    // An ordered file only hurts when the shuffle is bounded (rows stay in their block): then say so.
+    if (Number.isFinite(plan.rows)) {
+      const f2 = (x: number): string => x.toFixed(Math.abs(x) < 10 ? 3 : 1);
+      for (const f of labelDrift.findings()) {
+        warn(diag('MTL5654', FILE_START, { label: f.label, data: describeDataRef(opts.data), first: f2(f.first), last: f2(f.last), min: f2(f.min), max: f2(f.max), block: plan.rows.toLocaleString('en-US') }));
+      }
+    }
+    settings = { ...settings, shuffleBuffer: Number.isFinite(plan.rows) ? plan.rows : 'all' };
     info = {
       position: { epoch: 1, batch: 0 },
       partial: emptyAccumulator(),
       history: [],
       early: { bestEpoch: null, bestScore: null, badEpochs: 0, stopped: false, bestInCurrent: false },
-      preprocess,
+      preprocess: initModel ? initModel.preprocess : fitted,
       settings,
       data,
       timings: { preprocessSeconds: since(t0), trainSeconds: 0 },
+      trainRows: fitted.rowsSeen,
+      ...(opts.init ? { init: opts.init.dir } : {}),
     };
   }
   const trainData = info.data.train;
   const validData = info.data.valid;
+  // Checkpoints from before `shuffle_buffer` hold no resolved buffer: they get the spec's (or the whole part).
+  const shuffleBuffer = settings.shuffleBuffer ?? ir.train.shuffleBuffer ?? 'all';
+  const shuffleRows = shuffleBuffer === 'all' ? Infinity : shuffleBuffer;
+  const validPart = validData ? `the validation file ${describeDataRef(validData)}` : `the validation split (valid_split ${settings.validSplit}) of ${describeDataRef(trainData)}`;
 
-  // Output biases start at the base rates, from the first rows of the training part (tower-priors.ts).
-  // On resume the checkpoint's weights replace them, so they are only computed for a fresh run.
-  const outputBias = resumeStates ? {} : towerPriors(ir, await firstBatches(deps.readBatches(ir, info.preprocess, trainData, {
-    ...dataOpts,
-    batchSize: PRIOR_ROWS,
-    part: validData ? 'all' : 'train',
-    validSplit: settings.validSplit,
-    seed: settings.seed,
-    shuffle: false,
-    needLabels: true,
-  }), 1), deps.evalLabelExpr);
+  // Output biases start at the base rates of a uniform sample of the training part (tower-priors.ts). On
+  // resume the checkpoint's weights replace them, and after `init` the model's own; a fresh run only.
+  const outputBias = resumeStates || initModel ? {} : towerPriors(ir, [labelSample.rows()], deps.evalLabelExpr);
   const runtime = deps.createModelRuntime(ir, {
     gates: opts.gates,
     seed: settings.seed,
@@ -297,6 +325,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   });
   try {
     let bestState: TrainingState | undefined;
+    // `init`: the model's weights, with the fresh runtime's optimiser state (a new run on new data).
+    if (initModel) initModel.loadInto(runtime);
     if (resumeStates?.current) {
       runtime.setState(resumeStates.current);
       if (resumeStates.best) bestState = resumeStates.best;
@@ -306,7 +336,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const terms = earlyStopTerms(ir);
     const earlyStop = ir.train.earlyStop;
     // Training rows are counted by the preprocessing pass: the progress line shows batch b/B and an ETA.
-    const rowsSeen = info.preprocess.rowsSeen;
+    const rowsSeen = info.trainRows ?? info.preprocess.rowsSeen;
+    opts.log?.write(`validation: ${validPart}\n`);
     const progress = new Progress(opts.log, settings.epochs, Number.isFinite(rowsSeen) && rowsSeen > 0 ? Math.ceil(rowsSeen / settings.batch) : undefined);
 
     const checkpoint = async (): Promise<void> => {
@@ -352,8 +383,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         validSplit: settings.validSplit,
         seed: settings.seed,
         shuffle: true,
+        shuffleRows,
         epoch,
         needLabels: true,
+        ...(opts.signal ? { signal: opts.signal } : {}),
       });
       let stepStart = performance.now();
       let lastYield = stepStart;
@@ -386,6 +419,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           break;
         }
       }
+      // A stream cut short by the signal (while reading, before any step could notice it) is an interruption too.
+      if (opts.signal?.aborted) aborted = true;
       if (aborted) {
         info.position = { epoch, batch: index };
         info.timings.trainSeconds += since(epochStart);
@@ -395,7 +430,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
 
       // ---- validate.
-      const metrics = await validate(runtime, ir, plan, info, settings, trainData, validData, dataOpts, deps, warn);
+      const metrics = await validate(runtime, ir, plan, info, settings, trainData, validData, validPart, dataOpts, deps, warn);
       const samples = Math.max(acc.samples, 1);
       const taskLosses: Record<string, number> = {};
       for (const [task, s] of Object.entries(acc.taskLossSums)) taskLosses[task] = s / samples;
@@ -462,6 +497,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         seed: settings.seed,
         settings,
         data: info.data,
+        ...(info.init ? { init: info.init } : {}),
         parameterCount: res.parameterCount,
         timings: info.timings,
       };
@@ -487,6 +523,7 @@ async function validate(
   settings: EffectiveSettings,
   trainData: DataRef,
   validData: DataRef | undefined,
+  validPart: string,
   dataOpts: { baseDir: string; skipBadRows: boolean; onWarning: (d: Diagnostic) => void },
   deps: RuntimeDeps,
   warn: (d: Diagnostic) => void,
@@ -503,10 +540,10 @@ async function validate(
   });
   for await (const batch of stream) acc.add(batch, runtime.predict(batch).outputs);
   if (acc.rows === 0) {
-    warn(diag('MTL5307', FILE_START));
+    warn(diag('MTL5307', FILE_START, { part: validPart }));
     return undefined;
   }
-  const { value, diagnostics } = acc.finish('the validation data');
+  const { value, diagnostics } = acc.finish(validPart);
   diagnostics.forEach(warn);
   return value;
 }

@@ -159,11 +159,13 @@ describe('train (fake runtime)', () => {
     const ir = fakeIr({ epochs: 1 });
     ir.train.earlyStop = { terms: [{ coef: 1, metric: { fn: 'auc', output: 'cvr', label: { label: 'buy' }, mask: { label: 'click' } } }], mode: 'max', patience: 0 };
     const warnings: string[] = [];
-    const r = await train(opts('nul', { ir, deps: fakeDeps({ data: { buy: 0 } }), onWarning: (d) => warnings.push(d.code) }));
+    const messages: string[] = [];
+    const r = await train(opts('nul', { ir, deps: fakeDeps({ data: { buy: 0 } }), onWarning: (d) => (warnings.push(d.code), messages.push(d.message)) }));
     expect(r.metrics.cvr!['auc(buy)@click']).toBeNull();
     expect(r.history[0]!.score).toBeNull();
     expect(warnings).toContain('MTL5305');
     expect(warnings).toContain('MTL5306');
+    expect(messages.find((m) => m.startsWith("Metric 'auc(buy)@click'"))).toMatch(/undefined on the validation split \(valid_split 0\.\d+\) of built-in/);
     expect(r.diagnostics.every((d) => d.severity === 'warning')).toBe(true);
     const text = readFileSync(path.join(root, 'nul', 'metrics.json'), 'utf8');
     expect(text).not.toContain('NaN');
@@ -177,6 +179,8 @@ describe('train (fake runtime)', () => {
     deps.readBatches = (i, s, d, o) => (o.part === 'valid' ? (async function* () {})() : read(i, s, d, o));
     const r = await train(opts('nv', { ir, deps }));
     expect(r.diagnostics.map((d) => d.code)).toEqual(['MTL5307']);
+    // The warning says which validation part it means: the split of the training data here.
+    expect(r.diagnostics[0]!.message).toMatch(/no validation rows in the validation split \(valid_split 0\.\d+\) of built-in/);
     expect(r.metrics).toEqual({});
     expect(r.bestEpoch).toBe(2);
   });
@@ -219,7 +223,9 @@ describe('train (fake runtime)', () => {
     const updates = tty.filter((s) => s.startsWith('\r\x1b[Kepoch'));
     expect(updates.length).toBeGreaterThan(0);
     expect(updates.every((s) => !s.endsWith('\n'))).toBe(true);
-    // Full lines: the two preprocessing lines (before the first step, so a large file never looks hung) and one summary per epoch.
-    expect(tty.filter((s) => s.endsWith('\n')).map((s) => s.split(/\s/)[0])).toEqual(['preprocessing:', 'preprocessing:', 'epoch', 'epoch']);
+    // Full lines: the two preprocessing lines (before the first step, so a large file never looks hung), which
+    // part the metrics are computed on, and one summary per epoch.
+    expect(tty.filter((s) => s.endsWith('\n')).map((s) => s.split(/\s/)[0])).toEqual(['preprocessing:', 'preprocessing:', 'validation:', 'epoch', 'epoch']);
+    expect(tty.find((s) => s.startsWith('validation:'))).toMatch(/^validation: the validation split \(valid_split 0\.\d+\) of /);
   });
 });

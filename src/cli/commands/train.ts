@@ -29,12 +29,19 @@ Without --data, the spec's data block is used (every reference spec has built-in
   --epochs N  --batch N  --lr X  --seed N  --optimizer ${OPTIMIZER_NAMES.join('|')}   override the spec's train settings
   --rows N           with built-in data: generate N rows instead of the spec's count
   --backend B        auto (default: tensorflow if installed, else native if its OpenBLAS addon is built, else wasm), native, wasm, cpu, tensorflow
-  --resume           continue an interrupted run from DIR.partial (or a finished one from DIR/checkpoint)
+  --resume           continue an interrupted run from DIR.partial (or a finished one from DIR/checkpoint),
+                     on the data it was started with (other --data/--valid is an error: use --init)
+  --init RUN         start from the finished model in RUN on new data: its weights and its preprocess.json
+                     as they are (hashed ids, vocabularies and normalisation statistics are not refitted, so
+                     ids map as before and new ids hash into the same tables), a fresh optimiser; writes the
+                     new model to DIR (not RUN). The spec must be RUN's, except for its train and data blocks
   --skip-bad-rows    skip and count malformed rows instead of stopping at the first
   --plugin P         load a gate plugin (path or package) besides the spec's 'use' lines
   --trust-plugins    also run 'use' plugins from outside the spec's project (absolute paths, ../ out of
                      it, packages in a node_modules above it); train runs plugins inside the project anyway
   --format json      print the final result as JSON on stdout
+Every epoch trains on a seeded permutation of all training rows, whatever the file's order (the spec's
+shuffle_buffer N shuffles within blocks of N rows instead, for data too large for memory).
 Ctrl-C finishes the current step and writes a resumable checkpoint to DIR.partial; DIR is left as it was.
 A second run on the same DIR while one is running is refused.
 On the native backend training runs the direct step (the model's step planned once and run in the addon,
@@ -56,6 +63,7 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     optimizer: { type: 'string' },
     backend: { type: 'string' },
     resume: { type: 'boolean' },
+    init: { type: 'string' },
     force: { type: 'boolean' },
     'skip-bad-rows': { type: 'boolean' },
     plugin: { type: 'string', multiple: true },
@@ -84,6 +92,8 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
   if (seed !== undefined) overrides.seed = seed;
   if (optimizer !== undefined) overrides.optimizer = optimizer as TrainOverrides['optimizer'] & string;
   const backendName = parseBackend('train', stringFlag(values, 'backend'));
+  const init = stringFlag(values, 'init');
+  if (init !== undefined && values.resume) throw new UsageError('mtl train: --init starts a new run from a finished model and --resume continues an interrupted one; give one of them.', 'train');
 
   const spec = await loadValidSpec(positionals[0]!, 'train', io, values, 'project');
   if (!spec) return EXIT.errors;
@@ -99,7 +109,9 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
   io.stderr(`mtl train: ${spec.ir.name} on ${backend.name}${backend.note ? ` (${backend.note})` : ''}\n`);
 
   const outDir = path.resolve(io.cwd, out);
-  const inputs = [spec.file, ...[refs.data, refs.valid].flatMap((r) => (r?.kind === 'file' ? [r.path] : []))];
+  const initDir = init !== undefined ? path.resolve(io.cwd, init) : undefined;
+  // The --init model is an input: the output guard refuses to write over it (or inside it).
+  const inputs = [spec.file, ...[refs.data, refs.valid].flatMap((r) => (r?.kind === 'file' ? [r.path] : [])), ...(initDir ? [initDir] : [])];
   const guard = { kind: 'model' as const, inputs, force: Boolean(values.force), cwd: io.cwd, command: `mtl train ${argv.join(' ')}`, companions: [{ dir: partialDir(outDir), kind: 'checkpoint' as const }] };
   const result = await withOutputDir(outDir, guard, () =>
     train({
@@ -111,6 +123,8 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
       outDir,
       overrides,
       resume: Boolean(values.resume),
+      dataGiven: [values.data, values.valid, values.rows].some((v) => v !== undefined),
+      ...(initDir ? { init: { dir: initDir, plugins: spec.registry.gatePlugins(), spec: positionals[0]! } } : {}),
       skipBadRows: Boolean(values['skip-bad-rows']),
       log: { write: io.stderr, isTTY: io.isTTY },
       // Run-level warnings (no validation rows, undefined metrics) carry no file of their own: they are about this spec's run.

@@ -239,7 +239,7 @@ export const RUNTIME_CODES = {
   MTL5307: {
     severity: 'warning',
     title: 'no validation rows',
-    message: 'There are no validation rows: metrics and early stopping are skipped.',
+    message: 'There are no validation rows in {part}: metrics and early stopping are skipped.',
     hint: 'Give a validation file or set valid_split above 0.',
     doc: 'Fires when training has neither a validation file nor a validation split that selects any row.',
   },
@@ -534,6 +534,42 @@ export const RUNTIME_CODES = {
     message: 'The request to {route} failed in the server: {reason}.',
     hint: 'This is a fault of the model or the server, not of the request; see the server log.',
     doc: 'Fires (HTTP 500) when a batch cannot be scored although its rows were valid (e.g. a model directory whose files do not fit together).',
+  },
+  // ---- MTL5650–5699: shuffling, base rates and incremental training (src/runtime/data/shuffle*.ts, train.ts, init-run.ts)
+  MTL5650: {
+    severity: 'warning',
+    title: 'training data too large to shuffle in memory',
+    message: 'The training part of {data} ({rows} rows, about {size} MiB encoded) does not fit the memory set aside for shuffling: rows are shuffled within blocks of {block} consecutive rows only.',
+    hint: 'A file in a meaningful order (sorted by time, user or label) then trains in nearly that order every epoch: shuffle it once beforehand (e.g. with `shuf`), or set `shuffle_buffer N` in the train block to choose the block size and silence this warning.',
+    doc: 'Fires when `shuffle_buffer all` (the default) would hold more than a quarter of the machine\'s memory. Training goes on with the largest buffer that fits (docs/data.md, "Shuffling").',
+  },
+  MTL5651: {
+    severity: 'error',
+    title: 'resume with other data',
+    message: "--resume continues the run in '{dir}' on its own {what} data ({was}), not {given}.",
+    hint: 'To train that model further on new data, start a new run from it: mtl train SPEC --init DIR --data NEW.csv --out NEW_DIR. To resume, drop --data/--valid/--rows.',
+    doc: 'Fires on `mtl train --resume` with `--data`, `--valid` or `--rows` naming data other than the checkpoint\'s. A resumed run replays its epochs on its own data; `--init` starts a new run from a finished model on new data.',
+  },
+  MTL5652: {
+    severity: 'error',
+    title: 'spec does not match the --init model',
+    message: "The spec '{spec}' does not match the model in '{dir}': {reason}.",
+    hint: 'Only the train and data blocks may differ from the spec the model was trained with (its ir.json). Train a changed model from scratch, without --init.',
+    doc: 'Fires on `mtl train --init DIR` when the spec\'s features, labels, graph, tasks or metrics differ from those of the model in DIR: its weights and preprocessing state would not fit.',
+  },
+  MTL5653: {
+    severity: 'error',
+    title: 'cannot load the --init weights',
+    message: "Cannot start from the weights in '{dir}': {reason}.",
+    hint: 'Pass the --out directory of a finished `mtl train` run of this spec, or train from scratch without --init.',
+    doc: 'Fires on `mtl train --init DIR` when the saved weights do not fit the model compiled from the spec (a table or layer of another size).',
+  },
+  MTL5654: {
+    severity: 'warning',
+    title: 'ordered training data with a bounded shuffle',
+    message: "Label '{label}' drifts along {data}: its mean is {first} in the first tenth of the training rows and {last} in the last (tenths range from {min} to {max}), so the file looks ordered (by time or by label), and shuffle_buffer {block} only shuffles within blocks of {block} consecutive rows.",
+    hint: 'Epochs would then train in nearly file order. Shuffle the file once beforehand (e.g. with `shuf`), or use `shuffle_buffer all` (the default) if the training part fits in memory.',
+    doc: 'Fires when the shuffle is bounded (`shuffle_buffer N`, or MTL5650) and a label\'s mean changes strongly and far beyond chance between tenths of the training part (data/label-drift.ts). Data in random order does not trigger it.',
   },
   // ---- MTL5700–5719: comparing trained runs (src/compare)
   MTL5700: {

@@ -1,6 +1,7 @@
 /**
  * Streaming preprocessed batches: records from the source, filtered to the requested part of the
- * deterministic split, optionally shuffled through a seeded buffer, encoded with the fitted state.
+ * deterministic split, encoded with the fitted state, optionally shuffled (shuffle.ts): over the whole
+ * part held in memory, or within blocks of a bounded number of rows (`shuffle_buffer N`).
  */
 import type { ModelIR } from '../../ir/types.js';
 import type { Batch } from './types.js';
@@ -23,16 +24,29 @@ export interface ReadOptions extends DataOptions {
   part: Part;
   validSplit: number;
   seed: number;
-  /** Shuffle within blocks of 32 batches (seeded by `seed` and `epoch`). */
+  /** Shuffle the rows (seeded by `seed` and `epoch`). */
   shuffle?: boolean;
+  /**
+   * Rows of the shuffle buffer: the whole part is permuted when undefined or Infinity; else the part is
+   * read in consecutive blocks of this many rows (rounded up to a multiple of the batch size), each permuted.
+   */
+  shuffleRows?: number;
   epoch?: number;
   /** Read and check labels and group-by columns (default true; predict sets false: labels and groups are then empty). */
   needLabels?: boolean;
+  /**
+   * Stop reading once aborted, ending the stream early: the caller must then treat the pass as interrupted.
+   * (Holding the whole part, an epoch's first batch comes only after the whole file is read: Ctrl-C must not wait for that.)
+   */
+  signal?: AbortSignal;
 }
 
-/** Rows in a shuffle block: 32 batches, at most ~262,144 rows (bounded memory for huge batches), a multiple of the batch size. */
-export function shuffleCapacity(batchSize: number): number {
-  return Math.max(1, Math.floor(Math.min(32 * batchSize, 1 << 18) / batchSize)) * batchSize;
+/** Rows encoded per block when the whole part is held: big enough to amortise, small enough to waste little in the last. */
+const HELD_BLOCK_ROWS = 1 << 16;
+
+/** Rows of one shuffle block of a bounded buffer: `rows` rounded up to a multiple of the batch size (so batches do not straddle blocks). */
+export function shuffleCapacity(batchSize: number, rows: number): number {
+  return Math.max(1, Math.ceil(rows / batchSize)) * batchSize;
 }
 
 /** Vocabularies of the state's `vocab "FILE"` tables, by owner (also loaded by the scoring library, src/serve). */
@@ -53,14 +67,25 @@ export async function* readBatches(ir: ModelIR, state: PreprocessState, data: Da
   const vocabs = await stateVocabs(state, opts.baseDir);
   const source = await openSource(data, plan.wanted);
   const counters: OovCounter[] = [];
-  // When shuffling, the builder fills a whole block, which is then permuted and cut into batches.
-  const capacity = opts.shuffle ? shuffleCapacity(batchSize) : batchSize;
+  // When shuffling, the builder fills blocks of encoded rows: with a bounded buffer each block is permuted
+  // and cut into batches as soon as it is full; holding the whole part, the blocks are kept until the end
+  // and permuted together (one permutation per epoch, uniform over every row whatever the file order).
+  const bounded = opts.shuffleRows !== undefined && Number.isFinite(opts.shuffleRows);
+  const capacity = !opts.shuffle ? batchSize : bounded ? shuffleCapacity(batchSize, opts.shuffleRows!) : HELD_BLOCK_ROWS;
   const builder = new BatchBuilder(plan, state, vocabs, source.colIndex, capacity, counters);
   const errors = new RowErrors(source, opts.skipBadRows === true);
   const rng = opts.shuffle ? new Rng(mixSeeds(opts.seed, opts.epoch ?? 0)) : undefined;
+  const held: Batch[] = [];
+  // A full block: permuted now (bounded), kept (whole part), or a batch as it is (no shuffle).
+  function* flush(block: Batch): Generator<Batch> {
+    if (!rng) yield block;
+    else if (bounded) yield* shuffledBatches({ blocks: [block], blockRows: capacity }, batchSize, rng);
+    else held.push(block);
+  }
   let ordinal = 0;
 
   for await (const chunk of source.chunks) {
+    if (opts.signal?.aborted) return;
     const { rows, lines } = chunk;
     for (let r = 0; r < rows.length; r++) {
       const rec = rows[r]!;
@@ -75,15 +100,10 @@ export async function* readBatches(ir: ModelIR, state: PreprocessState, data: Da
         errors.report(e, rec as Cell[], lines[r]!);
         continue;
       }
-      if (builder.length === capacity) {
-        if (rng) yield* shuffledBatches(builder.take(), batchSize, rng);
-        else yield builder.take();
-      }
+      if (builder.length === capacity) yield* flush(builder.take());
     }
   }
-  if (builder.length > 0) {
-    if (rng) yield* shuffledBatches(builder.take(), batchSize, rng);
-    else yield builder.take();
-  }
+  if (builder.length > 0) yield* flush(builder.take());
+  if (held.length > 0) yield* shuffledBatches({ blocks: held.splice(0), blockRows: capacity }, batchSize, rng!);
   errors.finish(opts, counters);
 }

@@ -15,6 +15,8 @@ import { RowErrors } from './pass.js';
 import { labelDecoder, transformedValue } from './encode.js';
 import { inPart } from './split.js';
 import { readVocabFile, type Vocabulary } from './vocab.js';
+import type { LabelReservoir } from './label-sample.js';
+import type { LabelDrift } from './label-drift.js';
 import { PREPROCESS_STATE_VERSION, type FeatureState, type IdsFeatureState, type NumericFeatureState, type PreprocessState } from './state.js';
 import type { DataOptions, DataRef } from './ref.js';
 
@@ -26,6 +28,10 @@ export interface FitOptions extends DataOptions {
   hasValidFile: boolean;
   /** Check and count labels (default true). */
   needLabels?: boolean;
+  /** Receives a uniform sample of the valid rows' labels (for the output biases' base rates). */
+  labelSample?: LabelReservoir;
+  /** Receives the valid rows' labels in file order (to tell whether the file is ordered). */
+  labelDrift?: LabelDrift;
 }
 
 /** The id space states of the spec's categorical, sequence and bucketised features (reads vocabulary files). */
@@ -79,7 +85,7 @@ class Running {
   }
 }
 
-/** One streaming pass over the training part: normalisation statistics, vocabularies, table sizes, label counts. */
+/** One streaming pass over the training part: normalisation statistics, vocabularies, table sizes, label counts (and a label sample). */
 export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptions): Promise<PreprocessState> {
   const plan = makePlan(ir, opts.needLabels ?? true);
   const { states: ids } = await idStates(ir, opts.baseDir, plan);
@@ -94,6 +100,10 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
   const part = opts.hasValidFile ? 'all' : 'train';
   let ordinal = 0;
   let rowsSeen = 0;
+  const sample = opts.labelSample;
+  sample?.begin(labels.map((l) => l.name));
+  const drift = opts.labelDrift;
+  drift?.begin(labels.map((l) => l.name));
 
   for await (const chunk of source.chunks) {
     const { rows, lines } = chunk;
@@ -124,6 +134,8 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
         labels[l]!.count++;
         labels[l]!.sum += labelScratch[l]!;
       }
+      sample?.offer(labelScratch);
+      drift?.offer(labelScratch);
       rowsSeen++;
     }
   }

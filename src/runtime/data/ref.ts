@@ -10,6 +10,11 @@ export type DataRef =
   | { kind: 'file'; path: string }
   | { kind: 'synth'; generator: string; rows: number; params: Record<string, JsonValue>; seed: number };
 
+/** A data reference for messages and the log: the file, or the built-in generator with its row count and seed. */
+export function describeDataRef(ref: DataRef): string {
+  return ref.kind === 'synth' ? `built-in '${ref.generator}' data, ${ref.rows.toLocaleString('en-US')} rows, seed ${ref.seed}` : ref.path;
+}
+
 /** Options of every pass over data. */
 export interface DataOptions {
   /** Directory of the spec: vocabulary files are relative to it. */

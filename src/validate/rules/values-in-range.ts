@@ -3,7 +3,7 @@ import type { Located } from '../../ir/types.js';
 import type { RuleContext } from '../context.js';
 import { mlpKeys, propRange } from '../ranges.js';
 
-/** Invariant: dropout and valid_split are in [0, 1); task weights and early-stop patience are not negative. */
+/** Invariant: dropout and valid_split are in [0, 1); task weights and early-stop patience are not negative; shuffle_buffer is a positive row count. */
 export function valuesInRange(ctx: RuleContext): void {
   const check = (value: unknown, ok: (v: number) => boolean, what: string, range: string, owner: string, decl: Partial<Located>, keys: string[]): void => {
     if (typeof value !== 'number' || ok(value)) return;
@@ -19,6 +19,7 @@ export function valuesInRange(ctx: RuleContext): void {
   const train = ctx.ir?.train;
   if (train && typeof train === 'object') {
     check(train.validSplit, fraction, 'valid_split', 'in [0, 1)', 'the train settings', train, ['validSplit', 'valid_split']);
+    check(train.shuffleBuffer, (v) => Number.isInteger(v) && v >= 1, 'shuffle_buffer', 'a whole number of rows, at least 1 (or `all`)', 'the train settings', train, ['shuffleBuffer', 'shuffle_buffer']);
     const patience = train.earlyStop?.patience;
     check(patience, (v) => v >= 0, 'early-stop patience', 'at least 0', 'the train settings', train, ['earlyStop.patience', 'patience']);
   }
