@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { checkText } from '../src/check.js';
+import { checkText } from '../src/language/check.js';
 
 /** A valid spec of about `lines` lines: many features, a wide PLE-like graph of experts, gates and towers. */
 export function generateSpec(lines: number): string {

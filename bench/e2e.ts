@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from '../src/compile/seed.js';
+import { mulberry32 } from '../src/model/seed.js';
 import { NCAT, NNUM } from './specs.js';
 
 /** The end-to-end result. */

@@ -4,7 +4,7 @@
  * can interleave them with the peer's runs. Training goes through `ModelRuntime.trainStep`, the path
  * `mtl train` uses, on synthetic Batches.
  */
-import { selectBackend, type BackendName } from '../src/runtime/backend.js';
+import { selectBackend, type BackendName } from '../src/exec/backend.js';
 import { compileWorkload, syntheticBatches, type CompiledWorkload } from './workload.js';
 import { naiveTrainRate, type NaiveResult } from './naive.js';
 import type { Workload } from './specs.js';

@@ -5,7 +5,7 @@
  * the harness then reports that and measures the same model with frozen embeddings (dense part only).
  */
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../src/compile/seed.js';
+import { mulberry32 } from '../src/model/seed.js';
 import { DIM, NCAT, NNUM, type Workload } from './specs.js';
 
 /** The naive model's measured training rate, or why it could not train. */

@@ -4,9 +4,9 @@
  * kernels from tf.profile. Not a test; run `npx tsx bench/profile.ts [--backend wasm] [--vocab 100000] [mmoe esmm ple]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendName } from '../src/runtime/backend.js';
-import { EmbeddingStore } from '../src/runtime/embeddings.js';
-import { DenseOptimizer } from '../src/runtime/optimDense.js';
+import { selectBackend, type BackendName } from '../src/exec/backend.js';
+import { EmbeddingStore } from '../src/model/embeddings.js';
+import { DenseOptimizer } from '../src/model/optim-dense.js';
 import { compileWorkload, syntheticBatches } from './workload.js';
 import { WORKLOADS, type Workload } from './specs.js';
 

@@ -6,13 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkFile, hasErrors } from '../src/check.js';
+import { checkFile, hasErrors } from '../src/language/check.js';
 import { gateLookup } from '../src/cli/spec-loader.js';
-import { createModelRuntime } from '../src/compile/index.js';
-import type { ModelRuntime } from '../src/compile/types.js';
+import { createModelRuntime } from '../src/model/index.js';
+import type { ModelRuntime } from '../src/model/types.js';
 import type { ModelIR } from '../src/ir/types.js';
-import type { Batch, FeatureColumn } from '../src/runtime/data/types.js';
-import { mulberry32 } from '../src/compile/seed.js';
+import type { Batch, FeatureColumn } from '../src/data/types.js';
+import { mulberry32 } from '../src/model/seed.js';
 import type { Workload } from './specs.js';
 
 /** The folder of the workload specs. */

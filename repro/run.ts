@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../src/runtime/backend.js';
+import { selectBackend } from '../src/exec/backend.js';
 import { runCensus, runEsmm, runMmoeSynth, type CensusResults, type EsmmResults, type MmoeSynthResults } from './lib/experiments.js';
 import { writeGeneratedSpecs } from './lib/write-specs.js';
 import { resultsMarkdown, type ExperimentRecord } from './lib/tables.js';

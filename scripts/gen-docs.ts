@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withCodeTable } from '../src/diagnostics/code-table.js';
+import { withCodeTable } from '../src/cli/code-table.js';
 import { CLI_END, CLI_START, renderCliReference, replaceBetween } from '../src/cli/reference.js';
-import { OPS_END, OPS_START, renderOpsReference } from '../src/ops/reference.js';
+import { OPS_END, OPS_START, renderOpsReference } from '../src/ir/ops/reference.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TOKEN_TABLE } from '../src/syntax/tokens.js';
+import { TOKEN_TABLE } from '../src/language/tokens.js';
 import { generatedGrammarFiles } from '../src/lsp/grammar.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../grammar');

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emitCHeader } from '../src/ops/c-header.js';
+import { emitCHeader } from '../src/ir/ops/c-header.js';
 import { emitOps } from '../src/targets/pytorch/emit-ops.js';
-import { emitEntryPointsHeader } from '../src/runtime/native-entry-points-header.js';
+import { emitEntryPointsHeader } from '../src/exec/native-entry-points-header.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outputs: Array<[string, string]> = [

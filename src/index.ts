@@ -9,11 +9,11 @@
  */
 
 // ---- the language: parse, load, check, format
-export { parseSpec, analyzeSpec } from './syntax/index.js';
-export { loadSpecData, dumpSpecData } from './ir/load.js';
-export { checkText, checkFile, parseAny, hasErrors, type CheckResult, type CheckOptions, type CheckFileOptions } from './check.js';
+export { parseSpec, analyzeSpec } from './language/index.js';
+export { loadSpecData, dumpSpecData } from './language/load.js';
+export { checkText, checkFile, parseAny, hasErrors, type CheckResult, type CheckOptions, type CheckFileOptions } from './language/check.js';
 export { validate, type ValidateOptions } from './validate/validate.js';
-export { printIR, formatSpec } from './ir/printer.js';
+export { printIR, formatSpec } from './language/printer.js';
 export type * from './ir/types.js';
 export type { Diagnostic, Range, Position, Severity, StageResult } from './diagnostics/types.js';
 export { MtlError } from './diagnostics/error.js';
@@ -24,17 +24,17 @@ export { PluginRegistry } from './plugins/registry.js';
 export { definePlugin, type GatePlugin, type PluginFactory } from './plugins/api.js';
 
 // ---- ops (losses, activations, optimisers)
-export { LOSS_DEFS, ACTIVATION_DEFS, OPTIMIZER_DEFS, lossDef, activationDef, optimizerDef, type LossDef, type ActivationDef, type OptimizerDef } from './ops/index.js';
+export { LOSS_DEFS, ACTIVATION_DEFS, OPTIMIZER_DEFS, lossDef, activationDef, optimizerDef, type LossDef, type ActivationDef, type OptimizerDef } from './ir/ops/index.js';
 
 // ---- compile, train, score
-export { createModelRuntime, type ModelRuntimeOptions } from './compile/index.js';
-export type { ModelRuntime } from './compile/types.js';
-export { selectBackend, type BackendName } from './runtime/backend.js';
-export { train, type TrainOptions, type TrainResult, type TrainOverrides } from './runtime/train.js';
-export { loadArtifact, type LoadedArtifact } from './runtime/artifact.js';
-export { artifactPredictor, type ArtifactPredictor } from './runtime/artifact-predictor.js';
-export { predictArtifact, type PredictOptions, type PredictResult } from './runtime/predict.js';
-export { evaluateArtifact, type EvaluateOptions, type EvaluateResult } from './runtime/evaluate.js';
+export { createModelRuntime, type ModelRuntimeOptions } from './model/index.js';
+export type { ModelRuntime } from './model/types.js';
+export { selectBackend, type BackendName } from './exec/backend.js';
+export { train, type TrainOptions, type TrainResult, type TrainOverrides } from './train/train.js';
+export { loadArtifact, type LoadedArtifact } from './artifact/artifact.js';
+export { artifactPredictor, type ArtifactPredictor } from './artifact/artifact-predictor.js';
+export { predictArtifact, type PredictOptions, type PredictResult } from './artifact/predict.js';
+export { evaluateArtifact, type EvaluateOptions, type EvaluateResult } from './artifact/evaluate.js';
 
 // ---- the PyTorch target
 export { compileToPytorch, generatePytorchPackage, type PytorchCompileOptions } from './targets/pytorch/index.js';

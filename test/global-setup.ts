@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findTorchPython } from '../src/targets/pytorch/python.js';
-import { loadNativeBlas } from '../src/runtime/native-blas.js';
+import { loadNativeBlas } from '../src/exec/native-blas.js';
 
 /** One optional dependency: whether it is here, what skips without it, and how to get it. */
 interface Optional {

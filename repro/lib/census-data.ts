@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { mulberry32 } from '../../src/compile/seed.js';
+import { mulberry32 } from '../../src/model/seed.js';
 
 /** The 42 column names of census-income, in file order (../shared/data/README.md). */
 export const CENSUS_COLUMNS = (

@@ -4,7 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { writeSynthCsv } from '../../src/runtime/data/synth.js';
+import { writeSynthCsv } from '../../src/data/synth.js';
 import { prepareCensus } from './census-data.js';
 import { evaluateOn, loadSpec, predictColumns, readNumericCsv, trainSpec } from './run-model.js';
 import { CENSUS_ARCHS, MMOE_SYNTH_ARCHS, type CensusArch, type MmoeSynthArch } from './specs.js';

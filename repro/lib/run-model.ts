@@ -4,13 +4,13 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { checkFile, hasErrors } from '../../src/check.js';
+import { checkFile, hasErrors } from '../../src/language/check.js';
 import type { ModelIR } from '../../src/ir/types.js';
-import { train, type TrainOverrides, type TrainResult } from '../../src/runtime/train.js';
-import { evaluateArtifact, type EvaluateResult } from '../../src/runtime/evaluate.js';
-import { predictArtifact } from '../../src/runtime/predict.js';
+import { train, type TrainOverrides, type TrainResult } from '../../src/train/train.js';
+import { evaluateArtifact, type EvaluateResult } from '../../src/artifact/evaluate.js';
+import { predictArtifact } from '../../src/artifact/predict.js';
 import { gateLookup } from '../../src/cli/spec-loader.js';
-import type { DataRef } from '../../src/runtime/runtime-deps.js';
+import type { DataRef } from '../../src/artifact/runtime-deps.js';
 
 /** A spec that passed the checker, with what training needs. */
 export interface ReadySpec {

@@ -11,8 +11,8 @@ import { FILE_START } from '../diagnostics/types.js';
 import type { GatePlugin } from '../plugins/api.js';
 import type { ModelIR } from '../ir/types.js';
 import { createDefaultRegistry, loadPlugins } from '../plugins/load.js';
-import { registerPluginLayers } from '../runtime/artifact.js';
-import { unregisteredLayerClasses } from '../runtime/layer-classes.js';
+import { registerPluginLayers } from '../artifact/artifact.js';
+import { unregisteredLayerClasses } from '../artifact/layer-classes.js';
 import type { CliIo } from './io.js';
 import { printDiagnostics } from './report.js';
 

@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import type { ModelIR } from '../ir/types.js';
-import type { DataRef } from '../runtime/data/index.js';
+import type { DataRef } from '../data/index.js';
 import { UsageError } from './io.js';
 
 /** Training and validation data of `mtl train`. Relative spec paths are relative to the spec's directory. */

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { UsageError } from './io.js';
-import { isDataSpec } from '../check.js';
+import { isDataSpec } from '../language/check.js';
 
 /** Largest spec we check, in bytes (a 10 MB spec is still checked). */
 export const MAX_SPEC_BYTES = 64 * 1024 * 1024;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { ModelIR } from '../ir/types.js';
 import type { GatePlugin } from '../plugins/api.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import { checkFile, hasErrors } from '../check.js';
+import { checkFile, hasErrors } from '../language/check.js';
 import type { CliIo } from './io.js';
 import { readSpecFile } from './read-spec.js';
 import { printDiagnostics } from './report.js';

@@ -2,7 +2,7 @@
  * Building a {@link Comparison} from the runs read from disk: the metric columns, the best run per column,
  * the settings that differ, the seed groups and their tests.
  */
-import { MAXIMISED_METRICS } from '../syntax/vocabulary.js';
+import { MAXIMISED_METRICS } from '../language/vocabulary.js';
 import type { FoundRun } from './find-runs.js';
 import { groupTests, MAX_ALL_PAIRS_GROUPS, seedGroups } from './seed-groups.js';
 import { differingSettings, runSettings, SETTING_NAMES, type RunSettings } from './settings.js';

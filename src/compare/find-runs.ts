@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { diag } from '../diagnostics/catalog.js';
 import { MtlError } from '../diagnostics/error.js';
 import { FILE_START, type Diagnostic } from '../diagnostics/types.js';
-import { ARTIFACT_FILES, readArtifactRecord, type ArtifactRecord } from '../runtime/artifact.js';
-import { MANIFEST_FILE } from '../runtime/manifest.js';
+import { ARTIFACT_FILES, readArtifactRecord, type ArtifactRecord } from '../artifact/artifact.js';
+import { MANIFEST_FILE } from '../artifact/manifest.js';
 
 /** A run read from disk, with the label it is shown under. */
 export interface FoundRun extends ArtifactRecord {

@@ -7,9 +7,9 @@
  * `--lr 0.001` thus have the same architecture and differ in `lr` only.
  */
 import type { ModelIR } from '../ir/types.js';
-import { irHash } from '../runtime/ir-hash.js';
-import type { DataRef } from '../runtime/runtime-deps.js';
-import type { MetricsFile } from '../runtime/run-record.js';
+import { irHash } from '../artifact/ir-hash.js';
+import type { DataRef } from '../artifact/runtime-deps.js';
+import type { MetricsFile } from '../artifact/run-record.js';
 
 /** The compared settings, in column order. `seed` is the one that seed groups ignore. */
 export const SETTING_NAMES = ['spec', 'architecture', 'data', 'optimizer', 'lr', 'batch', 'epochs', 'valid split', 'seed', 'backend', 'parameters'] as const;

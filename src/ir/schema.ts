@@ -5,7 +5,7 @@
  * Only shapes and JSON types are checked here: value ranges (positive sizes, fractions) are semantic
  * rules in src/validate/rules, which give better messages and keep partial specs checkable.
  */
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from '../ops/index.js';
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from './ops/index.js';
 
 /** A JSON Schema, as plain data. */
 export type JsonSchema = Record<string, unknown>;

@@ -13,7 +13,7 @@
  *   ranges of its own (mapped from the YAML document); a hand-built IR may have none.
  * - `width` fields are filled by shape inference during validation (absent before).
  */
-import type { ActivationName, OptimizerName } from '../ops/index.js';
+import type { ActivationName, OptimizerName } from './ops/index.js';
 import type { Range } from '../diagnostics/types.js';
 
 /** The current IR version. Bump on any incompatible change; the loader rejects other versions with MTL2xxx. */
@@ -42,7 +42,7 @@ export type Normalization = 'none' | 'standard' | 'minmax' | 'log1p';
 
 /**
  * Where the rows of a categorical table come from:
- * - `hash`: any string, row = fnv1a32(utf8(value)) mod `size` (see src/runtime/data/hash.ts); a missing value hashes "".
+ * - `hash`: any string, row = fnv1a32(utf8(value)) mod `size` (see src/data/hash.ts); a missing value hashes "".
  * - `vocab`: integer ids 0..size-1 in the data; row = id + 1; missing or out-of-range ids use row 0 (OOV).
  * - `file`: a vocabulary file (one token per line, relative to the spec); row = 1 + line index; OOV row 0.
  */
@@ -124,7 +124,7 @@ export type LabelExpr =
 /** A multi-layer perceptron: Dense layers of `units` with `activation`, optional dropout and batch norm. */
 export interface Mlp {
   units: number[];
-  /** An activation of the op registry (src/ops/activations.ts). */
+  /** An activation of the op registry (src/ir/ops/activations.ts). */
   activation: ActivationName;
   dropout: number;
   batchNorm: boolean;
@@ -221,7 +221,7 @@ export interface MetricTerm {
 
 /** Training settings; every one is overridable from the command line. */
 export interface TrainSettings extends Located {
-  /** An optimiser of the op registry (src/ops/optimizers.ts). */
+  /** An optimiser of the op registry (src/ir/ops/optimizers.ts). */
   optimizer: OptimizerName;
   lr: number;
   batch: number;

@@ -11,12 +11,12 @@ import { KEYWORD_DOCS } from './keyword-docs.js';
 import { describePlugin, describeSymbol, schemaProperties } from './hover.js';
 import type { SymbolDef, SymbolKindName } from './symbol-index.js';
 import { codeOnly, offsetAt } from './text.js';
-import { TOKEN_TABLE } from '../syntax/tokens.js';
-import { LOSS_NAMES } from '../ops/index.js';
+import { TOKEN_TABLE } from '../language/tokens.js';
+import { LOSS_NAMES } from '../ir/ops/index.js';
 import {
   ACTIVATIONS, CATEGORICAL_OPTIONS, LABEL_OPTIONS, LABEL_TYPES, METRIC_FNS, MISSING_WORDS, MLP_OPTIONS, MODES, NORMALIZATIONS,
   NUMERIC_OPTIONS, OPTIMIZERS, POOLINGS, SEQUENCE_OPTIONS, TOWER_OUTPUTS, TRAIN_KEYS, WEIGHTINGS,
-} from '../syntax/vocabulary.js';
+} from '../language/vocabulary.js';
 
 /** A token of the prefix: a word, a number or one punctuation mark. */
 interface Tok { text: string; start: number }

@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkFile, checkText } from '../check.js';
+import { checkFile, checkText } from '../language/check.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { PluginTrust } from '../plugins/trust.js';
 import { makeAnalysis, type Analysis } from './analysis.js';

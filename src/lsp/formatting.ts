@@ -1,6 +1,6 @@
 /** Formatting: the same printer as `mtl fmt`, as one whole-document edit; nothing when the text does not parse. */
 import type { TextEdit } from 'vscode-languageserver/node.js';
-import { formatSpec } from '../ir/printer.js';
+import { formatSpec } from '../language/printer.js';
 import { splitLines, wholeRange } from './text.js';
 
 /** The edits that format `text` (empty when it is already formatted or cannot be formatted). */

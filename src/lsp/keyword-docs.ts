@@ -3,7 +3,7 @@
  * details). Kept in step with docs/language.md; a test checks that every reserved and contextual word
  * of the token table has an entry.
  */
-import { ALL_OPS } from '../ops/index.js';
+import { ALL_OPS } from '../ir/ops/index.js';
 
 /** Hover and completion docs of the op registry's losses, activations and optimisers. */
 function opDocs(): Record<string, KeywordDoc> {

@@ -6,7 +6,7 @@ import { ResponseError, ErrorCodes, type Position, type Range, type WorkspaceEdi
 import type { Analysis } from './analysis.js';
 import { nameAt, occurrences } from './symbol-index.js';
 import { isIdentifier } from './text.js';
-import { TOKEN_TABLE } from '../syntax/tokens.js';
+import { TOKEN_TABLE } from '../language/tokens.js';
 
 /** The range of the renameable name at `pos`, with its text as placeholder; undefined if none. */
 export function prepareRename(a: Analysis, pos: Position): { range: Range; placeholder: string } | undefined {

@@ -5,11 +5,11 @@
  */
 import type { Diagnostic } from '../diagnostics/types.js';
 import { isMtlError } from '../diagnostics/error.js';
-import { renderGraph } from '../graph/index.js';
+import { renderGraph } from '../diagram/index.js';
 import type { GatePlugin } from '../plugins/api.js';
-import { loadArtifact } from '../runtime/artifact.js';
-import { dataName, evaluateArtifact } from '../runtime/evaluate.js';
-import type { DataRef } from '../runtime/runtime-deps.js';
+import { loadArtifact } from '../artifact/artifact.js';
+import { dataName, evaluateArtifact } from '../artifact/evaluate.js';
+import type { DataRef } from '../artifact/runtime-deps.js';
 import type { ReportData } from './types.js';
 
 /** Options of {@link collectReportData}. */

@@ -3,8 +3,8 @@
  * diagram's order), each cell the gate's mean weight on that expert; blank where the gate cannot
  * select the expert (CGC/PLE gates see only some groups).
  */
-import { expertLabel, groupExpertLabel } from '../graph/labels.js';
-import { buildDiagram } from '../graph/model.js';
+import { expertLabel, groupExpertLabel } from '../diagram/labels.js';
+import { buildDiagram } from '../diagram/model.js';
 import type { ModelIR } from '../ir/types.js';
 import { esc, n } from './escape.js';
 import { heatColor, heatTextColor } from './palette.js';

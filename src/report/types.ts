@@ -3,7 +3,7 @@
  * page (page.ts). Kept as plain data so that rendering is a pure function and easy to test.
  */
 import type { ModelIR } from '../ir/types.js';
-import type { MetricsFile } from '../runtime/run-record.js';
+import type { MetricsFile } from '../artifact/run-record.js';
 
 /** Measured gate usage: each gate's mean expert weights over `rows` rows of `source`. */
 export interface GateUsage {

@@ -9,17 +9,17 @@
  * (src/serve/load.ts builds them from a model directory), so the core can run wherever tfjs runs.
  */
 import type { ModelIR } from '../ir/types.js';
-import type { Predictions } from '../compile/types.js';
+import type { Predictions } from '../model/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
-import { makePlan, type ReadPlan } from '../runtime/data/plan.js';
-import { BatchBuilder } from '../runtime/data/encode.js';
-import { RowProblem } from '../runtime/data/problems.js';
-import type { Cell } from '../runtime/data/source.js';
-import type { PreprocessState } from '../runtime/data/state.js';
-import type { Batch } from '../runtime/data/types.js';
-import type { Vocabulary } from '../runtime/data/vocab.js';
-import { jsonCell } from '../runtime/data/values.js';
+import { makePlan, type ReadPlan } from '../data/plan.js';
+import { BatchBuilder } from '../data/encode.js';
+import { RowProblem } from '../data/problems.js';
+import type { Cell } from '../data/source.js';
+import type { PreprocessState } from '../data/state.js';
+import type { Batch } from '../data/types.js';
+import type { Vocabulary } from '../data/vocab.js';
+import { jsonCell } from '../data/values.js';
 
 /** A raw record: column name → value (string, number, boolean, null; arrays for sequence columns). */
 export type RawRow = Record<string, unknown>;

@@ -17,11 +17,11 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { isMtlError } from '../diagnostics/error.js';
-import { publishDir } from '../runtime/fs-atomic.js';
-import { MANIFEST_FILE, verifyDirFiles, writeManifest } from '../runtime/manifest.js';
+import { publishDir } from '../util/fs-atomic.js';
+import { MANIFEST_FILE, verifyDirFiles, writeManifest } from '../artifact/manifest.js';
 import { parameterNames, type ParamName } from './pytorch/names.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './convert-safetensors.js';
-import { canonicalTfjsName } from '../compile/weight-names.js';
+import { canonicalTfjsName } from '../model/weight-names.js';
 
 /** The weights file of a PyTorch run directory. */
 export const TORCH_WEIGHTS_FILE = 'model.safetensors';
@@ -38,7 +38,7 @@ export function transpose2d(data: Float32Array, rows: number, cols: number): Flo
   return out;
 }
 
-export { canonicalTfjsName } from '../compile/weight-names.js';
+export { canonicalTfjsName } from '../model/weight-names.js';
 
 /** Product of a shape. */
 function size(shape: number[]): number {
@@ -202,9 +202,9 @@ export async function convertTorchToTfjs(torchDir: string, outDir: string, opts:
   // The tfjs side is loaded lazily: converting to PyTorch needs no tfjs at all.
   const [tf, compile, plugins, artifact] = await Promise.all([
     import('@tensorflow/tfjs'),
-    import('../compile/index.js'),
+    import('../model/index.js'),
     import('../plugins/load.js'),
-    import('../runtime/artifact.js'),
+    import('../artifact/artifact.js'),
   ]);
   const registry = plugins.createDefaultRegistry();
   const gates = opts.gates ?? ((type: string) => registry.get(type)?.plugin);

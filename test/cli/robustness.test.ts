@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { stringify as toYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
+import { checkText } from '../../src/language/check.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
 import { stripLocations } from '../../src/ir/strip.js';

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from './run-cli.js';
 import { hasStackTrace, tempDir } from './helpers.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
+import type { MetricsFile } from '../../src/artifact/run-record.js';
 
 const SPEC = `model likes
 features {

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare/index.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
+import type { MetricsFile } from '../../src/artifact/run-record.js';
 import { hasStackTrace, tempDir } from '../cli/helpers.js';
 import { runCli } from '../cli/run-cli.js';
 import { writeTinySpec } from '../e2e/tiny.js';

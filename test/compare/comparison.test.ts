@@ -4,7 +4,7 @@
  * scipy.stats ttest_rel / ttest_ind(equal_var=False)).
  */
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
+import { checkText } from '../../src/language/check.js';
 import { buildComparison, metricDirection, renderComparisonText, type FoundRun } from '../../src/compare/index.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { fakeMetrics, SMALL_CGC } from '../report/fixtures.js';

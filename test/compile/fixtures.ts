@@ -1,9 +1,9 @@
 /** Hand-built validated IRs (widths filled) and seeded random batches for the compiler/runtime tests. */
 import type { Feature, GraphNode, ModelIR, Task } from '../../src/ir/types.js';
-import type { Batch, FeatureColumn } from '../../src/runtime/data/types.js';
+import type { Batch, FeatureColumn } from '../../src/data/types.js';
 import type { GatePlugin } from '../../src/plugins/api.js';
-import type { ModelRuntimeOptions } from '../../src/compile/index.js';
-import { mulberry32 } from '../../src/compile/seed.js';
+import type { ModelRuntimeOptions } from '../../src/model/index.js';
+import { mulberry32 } from '../../src/model/seed.js';
 import softmax from '../../plugins/softmax/index.js';
 
 const mlp = (units: number[], extra: Partial<{ batchNorm: boolean; dropout: number }> = {}) => ({

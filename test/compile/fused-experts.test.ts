@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
-import { buildCore } from '../../src/compile/graph.js';
-import { canFuse, stateKey } from '../../src/compile/fused-experts.js';
-import { selectBackend } from '../../src/runtime/backend.js';
+import { createModelRuntime } from '../../src/model/index.js';
+import { buildCore } from '../../src/model/tf-model.js';
+import { canFuse, stateKey } from '../../src/model/fused-experts.js';
+import { selectBackend } from '../../src/exec/backend.js';
 import type { ExpertsNode, GraphNode, ModelIR } from '../../src/ir/types.js';
 import { mmoeIR, options, randomBatch } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
 import { esmmIR, mmoeIR, options, randomBatch } from './fixtures.js';
 

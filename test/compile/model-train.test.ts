@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import type { ModelIR } from '../../src/ir/types.js';
-import type { Batch } from '../../src/runtime/data/types.js';
+import type { Batch } from '../../src/data/types.js';
 import { esmmIR, mmoeIR, options, randomBatch } from './fixtures.js';
 
 beforeAll(async () => {

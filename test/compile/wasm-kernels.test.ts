@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/runtime/backend.js';
-import { copyBox } from '../../src/compile/wasm-kernels.js';
+import { selectBackend } from '../../src/exec/backend.js';
+import { copyBox } from '../../src/exec/wasm-kernels.js';
 
 beforeAll(async () => {
   expect(await selectBackend('wasm')).toEqual({ name: 'wasm' });

@@ -1,11 +1,11 @@
 /**
- * Not a test: shows the speed-up of the wasm matMul fix (src/runtime/backend.ts). Run with
+ * Not a test: shows the speed-up of the wasm matMul fix (src/exec/backend.ts). Run with
  *   npx tsx test/compile/wasm-matmul.speed.ts
  * It times one 1024×256×128 matMul with a transposed operand (the shape of a Dense layer's backward
  * pass) with the original wasm kernel and with the wrapper, and prints the ratio (medians of 7 runs).
  */
 import * as tf from '@tensorflow/tfjs';
-import { installWasmMatMulFix, wasmDistFolder } from '../../src/runtime/backend.js';
+import { installWasmMatMulFix, wasmDistFolder } from '../../src/exec/backend.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/runtime/backend.js';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { selectBackend } from '../../src/exec/backend.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
 import { mmoeIR, options, randomBatch } from './fixtures.js';
-import { mulberry32 } from '../../src/compile/seed.js';
+import { mulberry32 } from '../../src/model/seed.js';
 
 beforeAll(async () => {
   expect(await selectBackend('wasm')).toEqual({ name: 'wasm' });

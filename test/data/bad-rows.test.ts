@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Feature, Label } from '../../src/ir/types.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 import { isMtlError, type MtlError } from '../../src/diagnostics/error.js';
-import { fitPreprocessor, readBatches, type DataRef } from '../../src/runtime/data/index.js';
+import { fitPreprocessor, readBatches, type DataRef } from '../../src/data/index.js';
 import { collect, failure, makeIR, tempDir, writeData } from './helpers.js';
 
 const features: Feature[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
-import { CsvSplitter, fieldOffset, type CsvRecord } from '../../src/runtime/data/csv.js';
+import { CsvSplitter, fieldOffset, type CsvRecord } from '../../src/data/csv.js';
 
 /** Split `text` fed in the given chunk sizes. */
 function split(text: string, sizes: number[], delimiter = ','): CsvRecord[] {

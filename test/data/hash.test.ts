@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fnv1a32, hashRow, HASH_TEST_VECTORS } from '../../src/runtime/data/hash.js';
+import { fnv1a32, hashRow, HASH_TEST_VECTORS } from '../../src/data/hash.js';
 
 /** Reference: FNV-1a over Buffer.from(s, 'utf8'), written the obvious way. */
 function reference(s: string): number {

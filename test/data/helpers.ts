@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Feature, Label, Metric, ModelIR } from '../../src/ir/types.js';
 import { DEFAULT_TRAIN } from '../../src/ir/types.js';
-import type { Batch } from '../../src/runtime/data/types.js';
+import type { Batch } from '../../src/data/types.js';
 
 /** A model IR with just the parts the data pipeline reads. */
 export function makeIR(features: Feature[], labels: Label[] = [], metrics: Metric[] = []): ModelIR {

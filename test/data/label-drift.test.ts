@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { LabelDrift } from '../../src/runtime/data/label-drift.js';
-import { fitPreprocessor } from '../../src/runtime/data/index.js';
-import { Rng } from '../../src/runtime/data/prng.js';
-import { parseSpec } from '../../src/syntax/index.js';
+import { LabelDrift } from '../../src/data/label-drift.js';
+import { fitPreprocessor } from '../../src/data/index.js';
+import { Rng } from '../../src/data/prng.js';
+import { parseSpec } from '../../src/language/index.js';
 import { validate } from '../../src/validate/validate.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
 import { SPECS } from '../cli/helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computeMetric } from '../../src/runtime/metrics.js';
-import { evalLabelExpr } from '../../src/runtime/labels.js';
+import { computeMetric } from '../../src/artifact/metrics.js';
+import { evalLabelExpr } from '../../src/model/labels.js';
 
 const f = (xs: number[]) => Float32Array.from(xs);
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Feature, Label } from '../../src/ir/types.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
-import { fitPreprocessor, readBatches, tableSizes, fnv1a32, isValidationRow, type DataRef, type PreprocessState } from '../../src/runtime/data/index.js';
+import { fitPreprocessor, readBatches, tableSizes, fnv1a32, isValidationRow, type DataRef, type PreprocessState } from '../../src/data/index.js';
 import { collect, makeIR, rowNumbers, tempDir, writeData } from './helpers.js';
 
 const features: Feature[] = [

@@ -5,11 +5,11 @@
  * the output biases start from.
  */
 import { describe, expect, it } from 'vitest';
-import { fitPreprocessor, readBatches, type DataRef } from '../../src/runtime/data/index.js';
-import { shufflePlan, encodedRowBytes } from '../../src/runtime/data/shuffle-buffer.js';
-import { LabelReservoir } from '../../src/runtime/data/label-sample.js';
-import { towerPriors } from '../../src/runtime/tower-priors.js';
-import { evalLabelExpr } from '../../src/runtime/labels.js';
+import { fitPreprocessor, readBatches, type DataRef } from '../../src/data/index.js';
+import { shufflePlan, encodedRowBytes } from '../../src/data/shuffle-buffer.js';
+import { LabelReservoir } from '../../src/data/label-sample.js';
+import { towerPriors } from '../../src/train/tower-priors.js';
+import { evalLabelExpr } from '../../src/model/labels.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { collect, makeIR, rowNumbers, tempDir, writeData } from './helpers.js';
 

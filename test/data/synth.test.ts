@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as path from 'node:path';
-import { SYNTH_GENERATORS, synthGenerator, writeSynthCsv } from '../../src/runtime/data/synth.js';
-import { mmoeWeights } from '../../src/runtime/data/synth-mmoe.js';
-import { computeMetric } from '../../src/runtime/metrics.js';
+import { SYNTH_GENERATORS, synthGenerator, writeSynthCsv } from '../../src/data/synth.js';
+import { mmoeWeights } from '../../src/data/synth-mmoe.js';
+import { computeMetric } from '../../src/artifact/metrics.js';
 import { isMtlError, type MtlError } from '../../src/diagnostics/error.js';
 import { tempDir } from './helpers.js';
 

@@ -4,12 +4,12 @@
  * behaviour is in test/e2e/data-rules.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { BAD, isMissingCell, parseBinary, parseNumber } from '../../src/runtime/data/values.js';
-import { showValue } from '../../src/runtime/data/problems.js';
-import { looksLikeHeader } from '../../src/runtime/data/columns.js';
-import { repeatedKey } from '../../src/runtime/data/json-keys.js';
-import { loadSpecData } from '../../src/ir/load.js';
-import { parseSpec } from '../../src/syntax/index.js';
+import { BAD, isMissingCell, parseBinary, parseNumber } from '../../src/data/values.js';
+import { showValue } from '../../src/data/problems.js';
+import { looksLikeHeader } from '../../src/data/columns.js';
+import { repeatedKey } from '../../src/data/json-keys.js';
+import { loadSpecData } from '../../src/language/load.js';
+import { parseSpec } from '../../src/language/index.js';
 import { DEFAULT_MISSING } from '../../src/ir/types.js';
 
 describe('numbers are decimal only', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/diagnostics/catalog.js';
-import { renderCodeTable, withCodeTable } from '../../src/diagnostics/code-table.js';
+import { renderCodeTable, withCodeTable } from '../../src/cli/code-table.js';
 
 describe('the README code table', () => {
   it('lists every catalog code once', () => {

@@ -16,9 +16,9 @@ import { ROOT, hasStackTrace, tempDir } from '../cli/helpers.js';
 import { readCsv, runCliAbortingWhen, snapshotDir } from './helpers.js';
 import { writeTinySpec } from './tiny.js';
 import { predictWithPlainTfjs, type JsonTensor } from './plain-tfjs.js';
-import { isValidationRow, readBatches } from '../../src/runtime/data/index.js';
-import type { PreprocessState } from '../../src/runtime/data/index.js';
-import { batchToFeeds } from '../../src/runtime/feeds.js';
+import { isValidationRow, readBatches } from '../../src/data/index.js';
+import type { PreprocessState } from '../../src/data/index.js';
+import { batchToFeeds } from '../../src/artifact/feeds.js';
 import type { ModelIR } from '../../src/ir/types.js';
 
 const tmp = tempDir('mtl-e2e-model-');

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildDiagram, renderGraph } from '../../src/graph/index.js';
+import { buildDiagram, renderGraph } from '../../src/diagram/index.js';
 import { parseDot } from './checkers.js';
 import { REFERENCE_MODELS, esmm, mmoe } from './fixtures.js';
 

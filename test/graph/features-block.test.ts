@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
-import { buildDiagram, FEATURES_BLOCK, layoutGraph, renderGraph } from '../../src/graph/index.js';
+import { checkText } from '../../src/language/check.js';
+import { buildDiagram, FEATURES_BLOCK, layoutGraph, renderGraph } from '../../src/diagram/index.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { contains, overlaps, parseDot } from './checkers.js';
 import { wideMmoe } from './fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatGateType, formatLabelExpr, formatMlp, formatMlpExtras } from '../../src/graph/labels.js';
-import { textWidth } from '../../src/graph/text.js';
+import { formatCount, formatGateType, formatLabelExpr, formatMlp, formatMlpExtras } from '../../src/diagram/labels.js';
+import { textWidth } from '../../src/diagram/text.js';
 import { L, and, mlp } from './fixtures.js';
 
 describe('labels', () => {

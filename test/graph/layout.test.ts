@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { layoutGraph } from '../../src/graph/index.js';
-import { nodeSize, type LaidOutDiagram, type Point } from '../../src/graph/layout.js';
-import { FONT } from '../../src/graph/style.js';
-import { textWidth } from '../../src/graph/text.js';
+import { layoutGraph } from '../../src/diagram/index.js';
+import { nodeSize, type LaidOutDiagram, type Point } from '../../src/diagram/layout.js';
+import { FONT } from '../../src/diagram/style.js';
+import { textWidth } from '../../src/diagram/text.js';
 import { contains, overlaps } from './checkers.js';
 import { REFERENCE_MODELS, mmoe } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDiagram, expertBoxes, FEATURES_CLUSTER } from '../../src/graph/model.js';
+import { buildDiagram, expertBoxes, FEATURES_CLUSTER } from '../../src/diagram/model.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { esmm, mmoe, ple, sharedBottom } from './fixtures.js';
 

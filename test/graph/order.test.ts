@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
-import { buildDiagram, layoutGraph } from '../../src/graph/index.js';
-import type { LaidOutDiagram } from '../../src/graph/layout.js';
+import { checkText } from '../../src/language/check.js';
+import { buildDiagram, layoutGraph } from '../../src/diagram/index.js';
+import type { LaidOutDiagram } from '../../src/diagram/layout.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { cgc } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderGraph } from '../../src/graph/index.js';
-import { FONT } from '../../src/graph/style.js';
-import { textWidth } from '../../src/graph/text.js';
+import { renderGraph } from '../../src/diagram/index.js';
+import { FONT } from '../../src/diagram/style.js';
+import { textWidth } from '../../src/diagram/text.js';
 import { esmm } from './fixtures.js';
 
 /** Width and height from a PNG's IHDR chunk. */

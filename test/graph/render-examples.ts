@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderGraph } from '../../src/graph/index.js';
+import { renderGraph } from '../../src/diagram/index.js';
 import { REFERENCE_MODELS, mmoe } from './fixtures.js';
 
 const dir = process.argv[2] ?? '/tmp';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildDiagram, renderGraph } from '../../src/graph/index.js';
-import { escapeXml, svgId } from '../../src/graph/svg.js';
+import { buildDiagram, renderGraph } from '../../src/diagram/index.js';
+import { escapeXml, svgId } from '../../src/diagram/svg.js';
 import { xmlErrors } from './checkers.js';
 import { REFERENCE_MODELS, esmm, mmoe } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 /** The YAML/JSON front end: syntax and schema errors at the right line/column, hints, locations, round trip. */
 import { describe, expect, it } from 'vitest';
-import { dumpSpecData, loadSpecData } from '../../src/ir/load.js';
+import { dumpSpecData, loadSpecData } from '../../src/language/load.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { validate } from '../../src/validate/validate.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';

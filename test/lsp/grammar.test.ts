@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TOKEN_TABLE } from '../../src/syntax/tokens.js';
+import { TOKEN_TABLE } from '../../src/language/tokens.js';
 import { buildGrammar, generatedGrammarFiles, wordsPattern } from '../../src/lsp/grammar.js';
 import { KEYWORD_DOCS } from '../../src/lsp/keyword-docs.js';
 import { ROOT } from './harness.js';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
+import { checkText } from '../../src/language/check.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
 import { makeAnalysis } from '../../src/lsp/analysis.js';
 import { hover } from '../../src/lsp/hover.js';

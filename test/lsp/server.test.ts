@@ -3,8 +3,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { checkFile } from '../../src/check.js';
-import { formatSpec } from '../../src/ir/printer.js';
+import { checkFile } from '../../src/language/check.js';
+import { formatSpec } from '../../src/language/printer.js';
 import { fixtureUri, markers, ROOT, startClient, type LspClient, type Pos } from './harness.js';
 
 const SPEC = `model demo "A demo model"

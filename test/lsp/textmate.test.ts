@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as oniguruma from 'vscode-oniguruma';
 import * as vsctm from 'vscode-textmate';
-import { TOKEN_TABLE } from '../../src/syntax/tokens.js';
+import { TOKEN_TABLE } from '../../src/language/tokens.js';
 import { ROOT } from './harness.js';
 
 const require = createRequire(import.meta.url);

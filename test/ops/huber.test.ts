@@ -1,5 +1,5 @@
 /**
- * The `huber` loss is one definition file (src/ops/losses/huber.ts) plus its line in the registry, and it works
+ * The `huber` loss is one definition file (src/ir/ops/losses/huber.ts) plus its line in the registry, and it works
  * in every stage: `mtl check`, the editor's completion, tfjs training, the direct step (equal to the tfjs
  * step) and the PyTorch target (the generated Python computes the same values).
  */
@@ -8,16 +8,16 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { lossDef } from '../../src/ops/index.js';
-import { checkText } from '../../src/check.js';
+import { lossDef } from '../../src/ir/ops/index.js';
+import { checkText } from '../../src/language/check.js';
 import { complete } from '../../src/lsp/completion.js';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import type { ModelIR } from '../../src/ir/types.js';
-import { directLoss, taskLoss } from '../../src/runtime/direct/loss.js';
-import { loadNativeBlas } from '../../src/runtime/native-blas.js';
-import { selectBackend } from '../../src/runtime/backend.js';
+import { directLoss, taskLoss } from '../../src/exec/direct/loss.js';
+import { loadNativeBlas } from '../../src/exec/native-blas.js';
+import { selectBackend } from '../../src/exec/backend.js';
 import { compileToPytorch } from '../../src/targets/pytorch/index.js';
-import { metricPlan } from '../../src/runtime/metric-plan.js';
+import { metricPlan } from '../../src/artifact/metric-plan.js';
 import { mmoeIR, options, randomBatch } from '../compile/fixtures.js';
 import { runPython, torchPython } from '../targets/python-env.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import softmax from '../../plugins/softmax/index.js';
-import { assertGatePluginConformance, runGatePluginConformance } from '../../src/plugins/testing.js';
+import { assertGatePluginConformance, runGatePluginConformance } from '../../src/conformance/testing.js';
 import type { GatePlugin, PluginFactory } from '../../src/plugins/index.js';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import softmax from '../../plugins/softmax/index.js';
 import noisyTopK from '../../plugins/noisy-topk/index.js';
 import sigmoid from '../../plugins/sigmoid/index.js';
-import { assertGatePluginConformance, runGatePluginConformance } from '../../src/plugins/testing.js';
+import { assertGatePluginConformance, runGatePluginConformance } from '../../src/conformance/testing.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import softmax from '../../plugins/softmax/index.js';
-import { checkText } from '../../src/check.js';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { checkText } from '../../src/language/check.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import type { GatePlugin } from '../../src/plugins/api.js';
 import { isMtlError, type MtlError } from '../../src/diagnostics/error.js';

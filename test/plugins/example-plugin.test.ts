@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { assertGatePluginConformance } from '../../src/plugins/testing.js';
+import { assertGatePluginConformance } from '../../src/conformance/testing.js';
 import type { PluginFactory } from '../../src/plugins/index.js';
-import { checkFile, hasErrors } from '../../src/check.js';
+import { checkFile, hasErrors } from '../../src/language/check.js';
 // @ts-expect-error: the example is plain JavaScript without declarations, as a plugin author would write it.
 import expertAttention from '../../plugins/examples/expert-attention/index.js';
 

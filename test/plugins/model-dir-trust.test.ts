@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { tempDir } from '../cli/helpers.js';
 import { trainableSpec } from './hostile.js';
-import { writeManifest } from '../../src/runtime/manifest.js';
-import { irHash } from '../../src/runtime/ir-hash.js';
+import { writeManifest } from '../../src/artifact/manifest.js';
+import { irHash } from '../../src/artifact/ir-hash.js';
 import type { ModelIR } from '../../src/ir/types.js';
 
 const tmp = tempDir('mtl-model-trust-');

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import noisyTopK, { noisyTopKParams } from '../../plugins/noisy-topk/index.js';
 import { NoisyTopKLayer } from '../../plugins/noisy-topk/layer.js';
 import { ImportanceLossLayer } from '../../plugins/noisy-topk/importance.js';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import type { GatePlugin } from '../../src/plugins/api.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { mmoeIR, randomBatch } from '../compile/fixtures.js';

@@ -1,10 +1,10 @@
 /** Plugins own their diagnostic codes: `codes` holds the templates, `report({ code, args })` fills them. */
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
+import { checkText } from '../../src/language/check.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
 import { definePlugin, type GatePlugin } from '../../src/plugins/index.js';
 import softmax from '../../plugins/softmax/index.js';
-import { runGatePluginConformance } from '../../src/plugins/testing.js';
+import { runGatePluginConformance } from '../../src/conformance/testing.js';
 
 /** The softmax gate plus a check that reports through a code of its own table. */
 const picky = definePlugin(

@@ -2,7 +2,7 @@
  * Shared inputs of the report tests: a small CGC spec (so that the heatmap has cells a gate cannot
  * use) and a hand-made metrics file.
  */
-import type { MetricsFile } from '../../src/runtime/run-record.js';
+import type { MetricsFile } from '../../src/artifact/run-record.js';
 
 /** A small CGC on the built-in census data: two gates, each over its own expert and the shared ones. */
 export const SMALL_CGC = `model small_cgc "A <small> CGC & friends"

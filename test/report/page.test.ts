@@ -2,7 +2,7 @@
  * The report's pure parts: axis ticks, line charts, the gate × expert matrix and heatmap, and the page.
  */
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
+import { checkText } from '../../src/language/check.js';
 import type { ModelIR } from '../../src/ir/types.js';
 import { curveSpecs, gateExpertLabels, gateHeatmap, gateMatrix, lineChart, niceTicks, renderReportHtml, tickLabels, type ReportData } from '../../src/report/index.js';
 import { fakeMetrics, SMALL_CGC } from './fixtures.js';
@@ -96,7 +96,7 @@ describe('gate matrix and heatmap', () => {
     expect(svg).toContain('data-gate="g_marital" data-expert="mar E1"');
   });
   it('names experts as the diagram does: E1… inside a group, with the group name when there are several', async () => {
-    const { buildDiagram } = await import('../../src/graph/model.js');
+    const { buildDiagram } = await import('../../src/diagram/model.js');
     const ir = cgcIr();
     const boxes = buildDiagram(ir).nodes.filter((x) => x.experts).map((x) => [x.name, x.experts!.boxes] as const);
     const cols = gateMatrix(ir, { g_income: [0.5, 0.3, 0.2], g_marital: [0.1, 0.6, 0.3] }).experts;

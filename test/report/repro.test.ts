@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { checkText } from '../../src/check.js';
+import { checkText } from '../../src/language/check.js';
 import { CENSUS_ARCHS, censusGroup2Spec, cvrNaiveSpec, MMOE_SYNTH_ARCHS, mmoeSynthSpec } from '../../repro/lib/specs.js';
 import { auc, fmtMeanStd, mean, meanStd } from '../../repro/lib/stats.js';
 import { CENSUS_COLUMNS, parseCensus, splitIndices } from '../../repro/lib/census-data.js';

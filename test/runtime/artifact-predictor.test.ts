@@ -1,19 +1,19 @@
 /**
- * Scoring a saved model with the direct forward pass (src/runtime/artifact-predictor.ts): used on the native
+ * Scoring a saved model with the direct forward pass (src/artifact/artifact-predictor.ts): used on the native
  * backend for models the direct step plans, equal to the saved tfjs model's predictions, and never trusted
  * blindly — a disagreement on the first batch, another backend, or a model it cannot plan all give the
  * saved model's own predictions. The direct cases need the OpenBLAS addon (skipped with the reason otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
-import type { Predictions } from '../../src/compile/types.js';
+import { createModelRuntime } from '../../src/model/index.js';
+import type { Predictions } from '../../src/model/types.js';
 import type { ModelIR } from '../../src/ir/types.js';
-import type { LoadedArtifact } from '../../src/runtime/artifact.js';
-import { artifactPredictor, predictionDifference } from '../../src/runtime/artifact-predictor.js';
-import { predictBatch } from '../../src/runtime/export-run.js';
-import { loadNativeBlas, nativeBlasError } from '../../src/runtime/native-blas.js';
-import { selectBackend } from '../../src/runtime/backend.js';
+import type { LoadedArtifact } from '../../src/artifact/artifact.js';
+import { artifactPredictor, predictionDifference } from '../../src/artifact/artifact-predictor.js';
+import { predictBatch } from '../../src/artifact/export-run.js';
+import { loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
+import { selectBackend } from '../../src/exec/backend.js';
 import noisyTopk from '../../plugins/noisy-topk/index.js';
 import softmax from '../../plugins/softmax/index.js';
 import { esmmIR, mmoeIR, options, randomBatch } from '../compile/fixtures.js';

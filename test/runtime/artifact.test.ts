@@ -3,13 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadArtifact, writeArtifact } from '../../src/runtime/artifact.js';
-import { predictBatch } from '../../src/runtime/export-run.js';
-import { evaluateArtifact } from '../../src/runtime/evaluate.js';
-import { predictArtifact } from '../../src/runtime/predict.js';
-import { train } from '../../src/runtime/train.js';
+import { loadArtifact, writeArtifact } from '../../src/artifact/artifact.js';
+import { predictBatch } from '../../src/artifact/export-run.js';
+import { evaluateArtifact } from '../../src/artifact/evaluate.js';
+import { predictArtifact } from '../../src/artifact/predict.js';
+import { train } from '../../src/train/train.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
-import type { Batch } from '../../src/runtime/data/types.js';
+import type { Batch } from '../../src/data/types.js';
 import { FAKE_DATA, FAKE_METRICS as METRICS, FakeRuntime, fakeDeps, fakeIr, fakeReadBatches, fakeState } from './train-fakes.js';
 
 let root: string;

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, promises as fsp, readdirSync, rmSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../src/runtime/checkpoint.js';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../src/artifact/checkpoint.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
-import { writeFileAtomic } from '../../src/runtime/fs-atomic.js';
+import { writeFileAtomic } from '../../src/util/fs-atomic.js';
 
 let root: string;
 beforeEach(() => {

@@ -11,12 +11,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
-import type { TrainingState } from '../../src/compile/types.js';
+import { createModelRuntime } from '../../src/model/index.js';
+import type { TrainingState } from '../../src/model/types.js';
 import type { GraphNode, ModelIR, Mlp, Task } from '../../src/ir/types.js';
-import { loadNativeBlas, nativeBlasError } from '../../src/runtime/native-blas.js';
-import { selectBackend } from '../../src/runtime/backend.js';
-import { mulberry32 } from '../../src/compile/seed.js';
+import { loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
+import { selectBackend } from '../../src/exec/backend.js';
+import { mulberry32 } from '../../src/model/seed.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
 import { mmoeIR, options, randomBatch } from '../compile/fixtures.js';
 

@@ -11,13 +11,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
-import type { ModelRuntime, TrainingState } from '../../src/compile/types.js';
+import { createModelRuntime } from '../../src/model/index.js';
+import type { ModelRuntime, TrainingState } from '../../src/model/types.js';
 import type { ModelIR, Mlp } from '../../src/ir/types.js';
-import { activeNativeBlas, loadNativeBlas, nativeBlasError } from '../../src/runtime/native-blas.js';
-import { selectBackend } from '../../src/runtime/backend.js';
-import { planDirectStep } from '../../src/runtime/direct/plan.js';
-import { combineTaskLosses, taskLoss } from '../../src/runtime/direct/loss.js';
+import { activeNativeBlas, loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
+import { selectBackend } from '../../src/exec/backend.js';
+import { planDirectStep } from '../../src/model/direct/plan.js';
+import { combineTaskLosses, taskLoss } from '../../src/exec/direct/loss.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
 import noisyTopk from '../../plugins/noisy-topk/index.js';
 import { esmmIR, mmoeIR, options, randomBatch } from '../compile/fixtures.js';

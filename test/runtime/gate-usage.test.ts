@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
-import { gateExpertLabels, unusedExpertWarnings } from '../../src/runtime/gate-usage.js';
+import { checkText } from '../../src/language/check.js';
+import { gateExpertLabels, unusedExpertWarnings } from '../../src/artifact/gate-usage.js';
 import type { GateNode } from '../../src/ir/types.js';
 
 const SPEC = `model m

@@ -1,5 +1,5 @@
 /**
- * Integrity of model directories and checkpoints (src/runtime/manifest.ts, artifact.ts, checkpoint.ts):
+ * Integrity of model directories and checkpoints (src/artifact/manifest.ts, artifact.ts, checkpoint.ts):
  * every file is checked against mtl-artifact.json on load, NaN/Inf weights are refused at save and load,
  * and a checkpoint's index checksums itself.
  */
@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync,
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadArtifact, writeArtifact } from '../../src/runtime/artifact.js';
-import { readCheckpoint, writeCheckpoint } from '../../src/runtime/checkpoint.js';
+import { loadArtifact, writeArtifact } from '../../src/artifact/artifact.js';
+import { readCheckpoint, writeCheckpoint } from '../../src/artifact/checkpoint.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
-import { lockOutput } from '../../src/runtime/dir-lock.js';
+import { lockOutput } from '../../src/util/dir-lock.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 import { FAKE_METRICS as METRICS, FakeRuntime, fakeIr, fakeState } from './train-fakes.js';
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import type { ModelIR, Pooling } from '../../src/ir/types.js';
-import { EmbeddingStore } from '../../src/runtime/embeddings.js';
-import { bceWithLogits } from '../../src/runtime/losses.js';
+import { EmbeddingStore } from '../../src/model/embeddings.js';
+import { bceWithLogits } from '../../src/model/losses.js';
 import { options, randomBatch } from '../compile/fixtures.js';
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { bceWithLogits, log1mexp, log1mexp64, logSigmoid64, maskedMean, productBce, productBce64, uncertaintyWeighted } from '../../src/runtime/losses.js';
+import { bceWithLogits, log1mexp, log1mexp64, logSigmoid64, maskedMean, productBce, productBce64, uncertaintyWeighted } from '../../src/model/losses.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { isMtlError } from '../../src/diagnostics/error.js';
 
 process.env['MTL_NATIVE_BLAS'] = 'off';
-const { selectBackend } = await import('../../src/runtime/backend.js');
-const { installNativeMatMul, nativeBlasError } = await import('../../src/runtime/native-blas.js');
+const { selectBackend } = await import('../../src/exec/backend.js');
+const { installNativeMatMul, nativeBlasError } = await import('../../src/exec/native-blas.js');
 
 describe('the native backend without its addon', () => {
   it('is not installed, and says why', () => {

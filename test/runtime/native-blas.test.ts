@@ -1,14 +1,14 @@
 /**
- * The `native` backend (wasm kernels + OpenBLAS matMul, src/runtime/native-blas.ts) against the pure-JS
+ * The `native` backend (wasm kernels + OpenBLAS matMul, src/exec/native-blas.ts) against the pure-JS
  * cpu backend. Needs the optional addon (scripts/build-native.mjs); without it the kernel tests are skipped
  * with the reason in their title, and the pure helpers are still tested.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createModelRuntime } from '../../src/compile/index.js';
-import { batchOffsets, loadNativeBlas, nativeBlasError, nativeMatMulInstalled } from '../../src/runtime/native-blas.js';
-import { selectBackend } from '../../src/runtime/backend.js';
-import { mulberry32 } from '../../src/compile/seed.js';
+import { createModelRuntime } from '../../src/model/index.js';
+import { batchOffsets, loadNativeBlas, nativeBlasError, nativeMatMulInstalled } from '../../src/exec/native-blas.js';
+import { selectBackend } from '../../src/exec/backend.js';
+import { mulberry32 } from '../../src/model/seed.js';
 import { esmmIR, mmoeIR, options, randomBatch } from '../compile/fixtures.js';
 
 const available = loadNativeBlas() !== undefined;

@@ -1,14 +1,14 @@
 /**
- * The addon's entry points are declared once in TS (src/runtime/native-entry-points.ts): the C sources register
+ * The addon's entry points are declared once in TS (src/exec/native-entry-points.ts): the C sources register
  * them from the generated native/mtl_entry_points.h (names, functions, argument counts), and the built addon
  * (when present) exports them all.
  */
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIRECT_KERNEL_NAMES, NATIVE_ENTRY_POINTS, missingEntryPoints } from '../../src/runtime/native-entry-points.js';
-import { loadNativeBlas } from '../../src/runtime/native-blas.js';
-import { cFunctionName, emitEntryPointsHeader } from '../../src/runtime/native-entry-points-header.js';
+import { DIRECT_KERNEL_NAMES, NATIVE_ENTRY_POINTS, missingEntryPoints } from '../../src/exec/native-entry-points.js';
+import { loadNativeBlas } from '../../src/exec/native-blas.js';
+import { cFunctionName, emitEntryPointsHeader } from '../../src/exec/native-entry-points-header.js';
 
 const native = path.resolve(import.meta.dirname, '../../native');
 

@@ -1,16 +1,16 @@
 /** The native backend's fast paths (fused dense optimiser, row kernels, copies) against their references. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/runtime/backend.js';
-import { DenseOptimizer, type DenseParam } from '../../src/runtime/optimDense.js';
-import { adagradInPlace, adamInPlace, sgdInPlace, wasmHeapViews } from '../../src/runtime/optimDenseFused.js';
-import { loadNativeBlas } from '../../src/runtime/native-blas.js';
-import { sumLeading } from '../../src/runtime/wasm-sum.js';
-import { SparseOptimizer, type SparseSlots } from '../../src/runtime/optimSparse.js';
-import { RowGradients } from '../../src/runtime/embeddingsGrad.js';
-import { ADAGRAD_EPSILON, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from '../../src/runtime/optimParams.js';
-import { mulberry32 } from '../../src/compile/seed.js';
-import type { OptimizerSettings } from '../../src/compile/types.js';
+import { selectBackend } from '../../src/exec/backend.js';
+import { DenseOptimizer, type DenseParam } from '../../src/model/optim-dense.js';
+import { adagradInPlace, adamInPlace, sgdInPlace, wasmHeapViews } from '../../src/model/optim-dense-fused.js';
+import { loadNativeBlas } from '../../src/exec/native-blas.js';
+import { sumLeading } from '../../src/exec/wasm-sum.js';
+import { SparseOptimizer, type SparseSlots } from '../../src/model/optim-sparse.js';
+import { RowGradients } from '../../src/model/embeddings-grad.js';
+import { ADAGRAD_EPSILON, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from '../../src/model/optim-params.js';
+import { mulberry32 } from '../../src/model/seed.js';
+import type { OptimizerSettings } from '../../src/model/types.js';
 
 const blas = loadNativeBlas();
 const hasNative = typeof blas?.denseUpdate === 'function';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as os from 'node:os';
-import { nativeThreadCount } from '../../src/runtime/native-blas.js';
+import { nativeThreadCount } from '../../src/exec/native-blas.js';
 
 const saved = process.env['MTL_THREADS'];
 afterEach(() => {

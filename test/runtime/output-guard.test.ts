@@ -1,5 +1,5 @@
 /**
- * The output guard and the output lock (src/runtime/output-guard.ts, dir-lock.ts): what a command may write
+ * The output guard and the output lock (src/artifact/output-guard.ts, dir-lock.ts): what a command may write
  * over, and that two writers of one output exclude each other.
  */
 import { linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
@@ -7,9 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputDir, checkOutputFile, withOutputDir } from '../../src/runtime/output-guard.js';
-import { lockFileOf, lockOutput } from '../../src/runtime/dir-lock.js';
-import { writeManifest } from '../../src/runtime/manifest.js';
+import { checkOutputDir, checkOutputFile, withOutputDir } from '../../src/artifact/output-guard.js';
+import { lockFileOf, lockOutput } from '../../src/util/dir-lock.js';
+import { writeManifest } from '../../src/artifact/manifest.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
 import { tempDir } from '../cli/helpers.js';
 

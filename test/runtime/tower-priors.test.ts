@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
-import { towerPriors } from '../../src/runtime/tower-priors.js';
-import { evalLabelExpr } from '../../src/runtime/labels.js';
-import type { Batch } from '../../src/runtime/data/types.js';
+import { checkText } from '../../src/language/check.js';
+import { towerPriors } from '../../src/train/tower-priors.js';
+import { evalLabelExpr } from '../../src/model/labels.js';
+import type { Batch } from '../../src/data/types.js';
 
 const SPEC = `model m
 features { numeric x normalize none }

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { train } from '../../src/runtime/train.js';
-import { fitPreprocessor, readBatches, tableSizes } from '../../src/runtime/data/index.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
-import { readCheckpoint } from '../../src/runtime/checkpoint.js';
+import { train } from '../../src/train/train.js';
+import { fitPreprocessor, readBatches, tableSizes } from '../../src/data/index.js';
+import type { MetricsFile } from '../../src/artifact/run-record.js';
+import { readCheckpoint } from '../../src/artifact/checkpoint.js';
 import { fakeDeps, fakeIr } from './train-fakes.js';
 
 let root: string;

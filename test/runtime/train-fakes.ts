@@ -6,11 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelIR, MetricFn } from '../../src/ir/types.js';
 import { DEFAULT_TRAIN } from '../../src/ir/types.js';
-import type { Batch } from '../../src/runtime/data/types.js';
-import type { ModelRuntime, Predictions, StepResult, TrainingState } from '../../src/compile/types.js';
-import type { DataRef, PreprocessState, ReadBatchesOptions, RuntimeDeps } from '../../src/runtime/runtime-deps.js';
-import { evalLabelExpr } from '../../src/runtime/labels.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
+import type { Batch } from '../../src/data/types.js';
+import type { ModelRuntime, Predictions, StepResult, TrainingState } from '../../src/model/types.js';
+import type { DataRef, PreprocessState, ReadBatchesOptions, RuntimeDeps } from '../../src/artifact/runtime-deps.js';
+import { evalLabelExpr } from '../../src/model/labels.js';
+import type { MetricsFile } from '../../src/artifact/run-record.js';
 
 const USERS = 10;
 
@@ -107,7 +107,7 @@ export function fakeReadBatches(d: FakeDataOptions = {}): RuntimeDeps['readBatch
   };
 }
 
-/** A reference metric implementation for tests (the real one lives in src/runtime/metrics.ts). */
+/** A reference metric implementation for tests (the real one lives in src/artifact/metrics.ts). */
 export function fakeComputeMetric(fn: MetricFn, pred: Float32Array, label: Float32Array, opts: { mask?: Float32Array } = {}): number | null {
   const p: number[] = [];
   const y: number[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earlyStopTerms, evaluateEarlyStop, metricPlan, printLabelExpr } from '../../src/runtime/metric-plan.js';
+import { earlyStopTerms, evaluateEarlyStop, metricPlan, printLabelExpr } from '../../src/artifact/metric-plan.js';
 import type { LabelExpr, ModelIR } from '../../src/ir/types.js';
 import { fakeIr } from './train-fakes.js';
 

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tmpdir } from 'node:os';
-import { train } from '../../src/runtime/train.js';
-import { fitPreprocessor, readBatches, tableSizes } from '../../src/runtime/data/index.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
+import { train } from '../../src/train/train.js';
+import { fitPreprocessor, readBatches, tableSizes } from '../../src/data/index.js';
+import type { MetricsFile } from '../../src/artifact/run-record.js';
 import { fakeDeps, fakeIr } from './train-fakes.js';
 
 // 800 kB of "memory": a 200 kB budget, i.e. 10,000 rows of the fake model's 20 bytes (user, price, click, buy, row number).

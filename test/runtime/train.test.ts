@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { train, type TrainOptions } from '../../src/runtime/train.js';
-import { readCheckpoint } from '../../src/runtime/checkpoint.js';
+import { train, type TrainOptions } from '../../src/train/train.js';
+import { readCheckpoint } from '../../src/artifact/checkpoint.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
-import type { MetricsFile } from '../../src/runtime/run-record.js';
+import type { MetricsFile } from '../../src/artifact/run-record.js';
 import { FAKE_DATA, fakeDeps, fakeIr, type FakeRuntime } from './train-fakes.js';
 
 let root: string;

@@ -1,8 +1,8 @@
-/** The leading-axis wasm Sum (src/runtime/wasm-sum.ts) against the cpu backend's Sum. */
+/** The leading-axis wasm Sum (src/exec/wasm-sum.ts) against the cpu backend's Sum. */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { leadingAxes, middleAxes } from '../../src/runtime/wasm-sum.js';
-import { selectBackend } from '../../src/runtime/backend.js';
+import { leadingAxes, middleAxes } from '../../src/exec/wasm-sum.js';
+import { selectBackend } from '../../src/exec/backend.js';
 
 describe('leadingAxes', () => {
   it('accepts exactly the leading axes 0..p-1 (p < rank), negative axes normalised', () => {

@@ -11,7 +11,7 @@ import { ROOT, tempDir } from '../cli/helpers.js';
 import { ensureDist } from '../e2e/helpers.js';
 import { loadModel, type ServingModel } from '../../src/serve/index.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
-import { directKernels } from '../../src/runtime/direct/kernels.js';
+import { directKernels } from '../../src/exec/direct/kernels.js';
 import { maxDifference, predictRows, trainTiny, type TinyModel } from './fixture.js';
 
 const tmp = tempDir('mtl-serve-score-');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/diagnostics/catalog.js';
 import { SYNTAX_CODES } from '../../src/diagnostics/codes/syntax.js';
 import { suggest } from '../../src/diagnostics/suggest.js';
-import { MAX_SPEC_LENGTH, parseSpec } from '../../src/syntax/index.js';
+import { MAX_SPEC_LENGTH, parseSpec } from '../../src/language/index.js';
 import { allRanges, codes, rangeInside, slice } from './helpers.js';
 
 /** Parse and return the diagnostics, checking that every range lies inside the text. */

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatSpec, printIR } from '../../src/ir/printer.js';
-import { parseSpec } from '../../src/syntax/index.js';
+import { formatSpec, printIR } from '../../src/language/printer.js';
+import { parseSpec } from '../../src/language/index.js';
 import { stripLocs } from './helpers.js';
 
 const FIXTURES = ['shared-bottom', 'omoe', 'mmoe', 'cgc', 'ple', 'esmm'];

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatSpec } from '../../src/ir/printer.js';
-import { parseSpec } from '../../src/syntax/index.js';
+import { formatSpec } from '../../src/language/printer.js';
+import { parseSpec } from '../../src/language/index.js';
 import { allRanges, rangeInside, stripLocs } from './helpers.js';
 
 const SEED = readFileSync(fileURLToPath(new URL('../fixtures/syntax/esmm.mtl', import.meta.url)), 'utf8') +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSpec } from '../../src/syntax/index.js';
+import { parseSpec } from '../../src/language/index.js';
 import { DEFAULT_TRAIN } from '../../src/ir/types.js';
 import { slice, stripLocs } from './helpers.js';
 

@@ -1,8 +1,8 @@
 /** The `shuffle_buffer` train setting: parsed into the IR, checked, suggested when misspelt, printed back. */
 import { describe, expect, it } from 'vitest';
-import { parseSpec } from '../../src/syntax/index.js';
+import { parseSpec } from '../../src/language/index.js';
 import { validate } from '../../src/validate/validate.js';
-import { printIR } from '../../src/ir/printer.js';
+import { printIR } from '../../src/language/printer.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 
 const spec = (train: string): string => `model m

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TOKEN_TABLE } from '../../src/syntax/tokens.js';
-import { lex } from '../../src/syntax/lexer.js';
-import { LineIndex } from '../../src/syntax/positions.js';
+import { TOKEN_TABLE } from '../../src/language/tokens.js';
+import { lex } from '../../src/language/lexer.js';
+import { LineIndex } from '../../src/language/positions.js';
 
 const lexImages = (text: string) => lex(text, new LineIndex(text)).tokens.map((t) => `${t.tokenType.name}:${t.image}`);
 

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileToPytorch } from '../../src/targets/pytorch/index.js';
-import { Rng } from '../../src/runtime/data/prng.js';
+import { Rng } from '../../src/data/prng.js';
 import { esmm } from './fixtures.js';
 import { runPython, torchPython } from './python-env.js';
 
@@ -126,7 +126,7 @@ describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () =
     ) as Record<string, number>;
     // The training part of the CSV (the same split train.py uses): click rate for ctr; buy rate among all rows / ctr rate for cvr.
     const rows = (await fsp.readFile(csv, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
-    const { isValidationRow } = await import('../../src/runtime/data/split.js');
+    const { isValidationRow } = await import('../../src/data/split.js');
     const train = rows.filter((_, i) => !isValidationRow(i, esmm().train.seed, 0.2));
     const click = train.filter((r) => r[6] === 'true' || r[6] === '1').length / train.length;
     const both = train.filter((r) => (r[6] === 'true' || r[6] === '1') && (r[7] === 'true' || r[7] === '1')).length / train.length;

@@ -9,14 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelIR } from '../../src/ir/types.js';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
-import { serializeModel, deserializeModel } from '../../src/runtime/tfjs-io.js';
+import { serializeModel, deserializeModel } from '../../src/artifact/tfjs-io.js';
 import { compileToPytorch, countParameters } from '../../src/targets/pytorch/index.js';
 import { convertTfjsToTorch, convertTorchToTfjs } from '../../src/targets/convert.js';
-import { writeManifest } from '../../src/runtime/manifest.js';
+import { writeManifest } from '../../src/artifact/manifest.js';
 import { parameterNames } from '../../src/targets/pytorch/names.js';
-import { Rng } from '../../src/runtime/data/prng.js';
+import { Rng } from '../../src/data/prng.js';
 import { REFERENCE_IRS, kitchenSink } from './fixtures.js';
 import { runPython, torchPython } from './python-env.js';
 

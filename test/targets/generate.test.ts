@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createModelRuntime } from '../../src/compile/index.js';
+import { createModelRuntime } from '../../src/model/index.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
 import { CATALOG } from '../../src/diagnostics/catalog.js';
 import { compileToPytorch, countParameters, generatePytorchPackage, parameterNames, TEMPLATE_FILES } from '../../src/targets/pytorch/index.js';

@@ -1,8 +1,8 @@
 /** The Python reader hashes ids and splits rows exactly as the TypeScript one: shared test vectors. */
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { HASH_TEST_VECTORS, fnv1a32 } from '../../src/runtime/data/hash.js';
-import { isValidationRow } from '../../src/runtime/data/split.js';
+import { HASH_TEST_VECTORS, fnv1a32 } from '../../src/data/hash.js';
+import { isValidationRow } from '../../src/data/split.js';
 import { templateDir } from '../../src/targets/pytorch/index.js';
 import { runPython, torchPython } from './python-env.js';
 

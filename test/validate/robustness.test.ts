@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkText } from '../../src/check.js';
+import { checkText } from '../../src/language/check.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
 import { validate } from '../../src/validate/validate.js';
 import { baseIR } from './fixtures.js';

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Diagnostic } from '../../diagnostics/types.js';
-import { checkFile, hasErrors } from '../../check.js';
+import { checkFile, hasErrors } from '../../language/check.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { readSpecFile } from '../read-spec.js';

@@ -5,9 +5,9 @@
 import * as path from 'node:path';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { buildComparison, findRuns, metricColumns, renderComparisonHtml, renderComparisonText } from '../../compare/index.js';
-import { writeFileAtomic } from '../../runtime/fs-atomic.js';
-import { writeFailure } from '../../runtime/artifact.js';
-import { checkOutputFile, filesIn } from '../../runtime/output-guard.js';
+import { writeFileAtomic } from '../../util/fs-atomic.js';
+import { writeFailure } from '../../artifact/artifact.js';
+import { checkOutputFile, filesIn } from '../../artifact/output-guard.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { printDiagnostics } from '../report.js';

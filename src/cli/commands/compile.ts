@@ -3,8 +3,8 @@
  */
 import * as path from 'node:path';
 import { compileToPytorch } from '../../targets/pytorch/index.js';
-import { withOutputDir } from '../../runtime/output-guard.js';
-import { hasErrors } from '../../check.js';
+import { withOutputDir } from '../../artifact/output-guard.js';
+import { hasErrors } from '../../language/check.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { loadValidSpec } from '../spec-loader.js';

@@ -4,10 +4,10 @@
  */
 import * as path from 'node:path';
 import type { JsonValue } from '../../ir/types.js';
-import { SYNTH_GENERATORS, fileStreamSeed, writeSynthCsv } from '../../runtime/data/synth.js';
+import { SYNTH_GENERATORS, fileStreamSeed, writeSynthCsv } from '../../data/synth.js';
 import { suggest } from '../../diagnostics/suggest.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
-import { checkOutputFile } from '../../runtime/output-guard.js';
+import { checkOutputFile } from '../../artifact/output-guard.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 /** Help text of `mtl data`. */

@@ -2,8 +2,8 @@
  * `mtl eval DIR --data FILE [--format json]`: per-output metrics of a trained model, and gate usage.
  */
 import * as path from 'node:path';
-import { evaluateArtifact } from '../../runtime/evaluate.js';
-import { selectBackend } from '../../runtime/backend.js';
+import { evaluateArtifact } from '../../artifact/evaluate.js';
+import { selectBackend } from '../../exec/backend.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { fileDataRef } from '../data-ref.js';

@@ -2,9 +2,9 @@
  * `mtl fmt FILE... [--write | --check]`: print the canonical form of .mtl specs; comments survive.
  */
 import * as path from 'node:path';
-import { formatSpec } from '../../ir/printer.js';
-import { isDataSpec } from '../../check.js';
-import { writeFileAtomic } from '../../runtime/fs-atomic.js';
+import { formatSpec } from '../../language/printer.js';
+import { isDataSpec } from '../../language/check.js';
+import { writeFileAtomic } from '../../util/fs-atomic.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { readSpecFile } from '../read-spec.js';

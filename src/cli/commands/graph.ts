@@ -2,10 +2,10 @@
  * `mtl graph SPEC -o FILE.svg|.png|.dot`: draw the architecture like the papers' figures.
  */
 import * as path from 'node:path';
-import { renderGraph } from '../../graph/index.js';
-import { writeFileAtomic } from '../../runtime/fs-atomic.js';
-import { writeFailure } from '../../runtime/artifact.js';
-import { checkOutputFile } from '../../runtime/output-guard.js';
+import { renderGraph } from '../../diagram/index.js';
+import { writeFileAtomic } from '../../util/fs-atomic.js';
+import { writeFailure } from '../../artifact/artifact.js';
+import { checkOutputFile } from '../../artifact/output-guard.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { loadValidSpec } from '../spec-loader.js';

@@ -22,7 +22,7 @@ export interface Command {
  * banner would otherwise interleave with the command's output). Only these commands pay for loading tfjs.
  */
 async function withTfjs(load: Promise<CommandModule>): Promise<CommandModule> {
-  const [command, notices] = await Promise.all([load, import('../../runtime/tfjs-notices.js')]);
+  const [command, notices] = await Promise.all([load, import('../../exec/tfjs-notices.js')]);
   notices.silenceTfjsNotices();
   return command;
 }

@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { checkFile, hasErrors } from '../../check.js';
+import { checkFile, hasErrors } from '../../language/check.js';
 import { stripLocations } from '../../ir/strip.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';

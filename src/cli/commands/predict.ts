@@ -2,15 +2,15 @@
  * `mtl predict DIR --data FILE --out FILE`: one column per model output, rows in input order.
  */
 import * as path from 'node:path';
-import { predictArtifact } from '../../runtime/predict.js';
-import { selectBackend } from '../../runtime/backend.js';
+import { predictArtifact } from '../../artifact/predict.js';
+import { selectBackend } from '../../exec/backend.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { fileDataRef } from '../data-ref.js';
 import { parseBackend } from '../format-metrics.js';
 import { artifactPlugins } from '../artifact-plugins.js';
 import { printDiagnostics } from '../report.js';
-import { checkOutputFile, filesIn } from '../../runtime/output-guard.js';
+import { checkOutputFile, filesIn } from '../../artifact/output-guard.js';
 
 /** Help text of `mtl predict`. */
 export const PREDICT_HELP = `Usage: mtl predict DIR --data FILE --out FILE [--force] [--keep COLUMN] [--batch N] [--backend B] [--skip-bad-rows] [--plugin P]...

@@ -4,10 +4,10 @@
  */
 import * as path from 'node:path';
 import { buildReport } from '../../report/index.js';
-import { selectBackend } from '../../runtime/backend.js';
-import { writeFileAtomic } from '../../runtime/fs-atomic.js';
-import { recordedDataFiles, writeFailure } from '../../runtime/artifact.js';
-import { checkOutputFile, filesIn } from '../../runtime/output-guard.js';
+import { selectBackend } from '../../exec/backend.js';
+import { writeFileAtomic } from '../../util/fs-atomic.js';
+import { recordedDataFiles, writeFailure } from '../../artifact/artifact.js';
+import { checkOutputFile, filesIn } from '../../artifact/output-guard.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { fileDataRef } from '../data-ref.js';

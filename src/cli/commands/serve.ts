@@ -78,7 +78,7 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
   const backend = parseBackend('serve', stringFlag(values, 'backend'));
 
   const [{ selectBackend }, { loadModel }, { ModelSet }, { ServeMetrics }, { startServer }] = await Promise.all([
-    import('../../runtime/backend.js'),
+    import('../../exec/backend.js'),
     import('../../serve/load.js'),
     import('../../serve/models.js'),
     import('../../serve/metrics.js'),

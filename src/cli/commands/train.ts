@@ -2,9 +2,9 @@
  * `mtl train SPEC [--data FILE] [--valid FILE] --out DIR [...]`: train a spec and write its model directory.
  */
 import * as path from 'node:path';
-import { selectBackend } from '../../runtime/backend.js';
-import { partialDir, train, type TrainOverrides } from '../../runtime/train.js';
-import { withOutputDir } from '../../runtime/output-guard.js';
+import { selectBackend } from '../../exec/backend.js';
+import { partialDir, train, type TrainOverrides } from '../../train/train.js';
+import { withOutputDir } from '../../artifact/output-guard.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { trainDataRefs } from '../data-ref.js';
@@ -12,7 +12,7 @@ import { gateLookup, loadValidSpec } from '../spec-loader.js';
 import { TRUST_OPTION } from '../plugin-trust.js';
 import { printDiagnostics } from '../report.js';
 import { formatMetricsTable, parseBackend } from '../format-metrics.js';
-import { OPTIMIZER_NAMES } from '../../ops/index.js';
+import { OPTIMIZER_NAMES } from '../../ir/ops/index.js';
 
 /** Help text of `mtl train`. */
 export const TRAIN_HELP = `Usage: mtl train SPEC --out DIR [--data FILE] [--valid FILE] [options]

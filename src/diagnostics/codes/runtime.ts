@@ -186,7 +186,7 @@ export const RUNTIME_CODES = {
     hint: '{hint}',
     doc: 'Fires once per pass when a `vocab N` feature meets missing, non-integer or out-of-range ids, or a `vocab "FILE"` feature meets tokens not in its file. Such values share the out-of-vocabulary row 0.',
   },
-  // ---- MTL53xx: training loop, checkpoints, artifacts, evaluate, predict (src/runtime/train.ts and friends)
+  // ---- MTL53xx: training loop, checkpoints, artifacts, evaluate, predict (src/train/train.ts and friends)
   MTL5300: {
     severity: 'error',
     title: 'checkpoint of another model',
@@ -264,7 +264,7 @@ export const RUNTIME_CODES = {
     hint: 'Train the model again with this version of mtl.',
     doc: 'Fires when the saved export model lacks an input or output that its ir.json declares.',
   },
-  // ---- MTL5330–5339: output safety and model integrity (src/runtime/output-guard.ts, dir-lock.ts, manifest.ts)
+  // ---- MTL5330–5339: output safety and model integrity (src/artifact/output-guard.ts, dir-lock.ts, manifest.ts)
   MTL5330: {
     severity: 'error',
     title: 'output directory holds other files',
@@ -335,7 +335,7 @@ export const RUNTIME_CODES = {
     hint: 'Choose another output path, or pass --force to replace it.',
     doc: 'Fires when an output directory names an existing file, or an output file names an existing directory.',
   },
-  // ---- MTL52xx: compiler and model runtime (src/compile, src/runtime/backend.ts, embeddings, losses, optimisers)
+  // ---- MTL52xx: compiler and model runtime (src/compile, src/exec/backend.ts, embeddings, losses, optimisers)
   MTL5200: {
     severity: 'error',
     title: 'tensorflow backend not installed',
@@ -414,7 +414,7 @@ export const RUNTIME_CODES = {
     hint: 'Pass the output directory of a finished training run (model.safetensors, or model.json with weights.bin).',
     doc: 'Fires when a safetensors file or a tfjs weights manifest cannot be read, is truncated, or holds an unsupported data type.',
   },
-  // ---- MTL5320: gate introspection (src/runtime/gate-usage.ts)
+  // ---- MTL5320: gate introspection (src/artifact/gate-usage.ts)
   MTL5320: {
     severity: 'warning',
     title: 'expert unused by every gate',

@@ -4,7 +4,7 @@
  * 415 (not declared as JSON), 413 (too large), 400 (not JSON).
  */
 import type { IncomingMessage } from 'node:http';
-import { showValue } from '../../runtime/data/problems.js';
+import { showValue } from '../../data/problems.js';
 import { httpError } from './errors.js';
 
 /** True for `application/json` with optional parameters (`; charset=utf-8`), any case. */

@@ -15,7 +15,7 @@ import { FILE_START } from '../../diagnostics/types.js';
 import { isMtlError, MtlError } from '../../diagnostics/error.js';
 import type { ServeMetrics } from '../metrics.js';
 import type { ModelSet, ServedModel } from '../models.js';
-import { showValue } from '../../runtime/data/problems.js';
+import { showValue } from '../../data/problems.js';
 import { readJsonBody } from './body.js';
 import { errorBody, HttpError, httpError } from './errors.js';
 import { parsePredictRequest } from './predict-request.js';

@@ -4,8 +4,8 @@
  * read by train.py). Written by `npx tsx scripts/gen-ops.ts`; a test fails when the file is stale, so the
  * Python target cannot drift from the registry.
  */
-import { ACTIVATION_DEFS, LOSS_DEFS, OPTIMIZER_DEFS, isNotSupported } from '../../ops/index.js';
-import { BATCH_NORM, LOG_P_MAX } from '../../ops/constants.js';
+import { ACTIVATION_DEFS, LOSS_DEFS, OPTIMIZER_DEFS, isNotSupported } from '../../ir/ops/index.js';
+import { BATCH_NORM, LOG_P_MAX } from '../../ir/ops/constants.js';
 
 /** A Python float literal of `n`, exactly (JSON numbers are Python numbers). */
 function pyFloat(n: number): string {

@@ -10,7 +10,7 @@
  *   dense j of tower T, and its output unit ................................. `tower_T_dense_j`, `tower_T_out`
  *   batch norm after dense j ................................................ the dense name with `_bn_j`
  *
- * A dense followed by batch norm has no bias (the norm's beta replaces it), as in src/compile/mlp.ts.
+ * A dense followed by batch norm has no bias (the norm's beta replaces it), as in src/model/mlp.ts.
  *
  * In tfjs a layer's weights are `NAME/kernel` [in, out], `NAME/bias`, `NAME/embeddings`, `NAME/gamma`,
  * `NAME/beta`, `NAME/moving_mean`, `NAME/moving_variance`. In the generated PyTorch module they are

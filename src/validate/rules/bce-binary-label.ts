@@ -2,7 +2,7 @@ import { diag } from '../../diagnostics/catalog.js';
 import type { RuleContext } from '../context.js';
 import { exprText, exprType } from '../exprs.js';
 import { propRange } from '../ranges.js';
-import { lossDef } from '../../ops/index.js';
+import { lossDef } from '../../ir/ops/index.js';
 
 /** Invariant: a loss whose definition needs a binary label (bce) is on a binary label expression (binary labels, combined with `&`, `|`, `!`). */
 export function bceBinaryLabel(ctx: RuleContext): void {

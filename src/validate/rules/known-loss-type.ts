@@ -2,7 +2,7 @@ import { diag } from '../../diagnostics/catalog.js';
 import { suggest } from '../../diagnostics/suggest.js';
 import type { RuleContext } from '../context.js';
 import { propRange } from '../ranges.js';
-import { LOSS_NAMES } from '../../ops/index.js';
+import { LOSS_NAMES } from '../../ir/ops/index.js';
 
 /** The loss types the compiler knows: the op registry's (src/ops). */
 export const LOSS_TYPES: readonly string[] = LOSS_NAMES;

@@ -1,7 +1,7 @@
 import { diag } from '../../diagnostics/catalog.js';
 import type { RuleContext } from '../context.js';
 import { propRange } from '../ranges.js';
-import { lossDef } from '../../ops/index.js';
+import { lossDef } from '../../ir/ops/index.js';
 
 /**
  * Invariant: the loss fits the head's output, as its definition (src/ops) says: a loss that needs a

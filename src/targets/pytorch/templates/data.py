@@ -47,7 +47,7 @@ def _utf8_replacing(text):
 
 
 def _mix32(x):
-    """The MurmurHash3 finaliser, as src/runtime/data/prng.ts."""
+    """The MurmurHash3 finaliser, as src/data/prng.ts."""
     x &= 0xFFFFFFFF
     x = ((x ^ (x >> 16)) * 0x85EBCA6B) & 0xFFFFFFFF
     x = ((x ^ (x >> 13)) * 0xC2B2AE35) & 0xFFFFFFFF
@@ -207,7 +207,7 @@ class Preprocessor:
         return self
 
     def state(self):
-        """The preprocess.json document, in the format of the TypeScript preprocessor (src/runtime/data/state.ts)."""
+        """The preprocess.json document, in the format of the TypeScript preprocessor (src/data/state.ts)."""
         features = {}
         owners = {f["name"]: f for f in self.ir["features"]}
         for f in self.ir["features"]:

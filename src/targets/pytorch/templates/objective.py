@@ -174,7 +174,7 @@ def early_stop_score(terms, results):
 
 
 def init_output_biases(model, output_layers, ir, labels, clip=1e-4):
-    """Start each tower's output bias at its base rate, as the tfjs target does (src/runtime/tower-priors.ts).
+    """Start each tower's output bias at its base rate, as the tfjs target does (src/train/tower-priors.ts).
 
     A sigmoid tower heading a bce task alone starts at logit(rate of the label under the task's mask); one
     inside a product head starts at logit(rate / product of the other towers' rates) once those are known;

@@ -1,0 +1,263 @@
+/**
+ * Embedding tables held in JS (one Float32Array per owning feature; `shares` reuses the owner's table),
+ * looked up and pooled per batch into dense [batch, dim] inputs for the core model, with the backward
+ * pass scattered onto the touched rows only and a sparse optimiser step. This keeps a training step at
+ * O(batch × dim): tfjs' gather gradient (UnsortedSegmentSum) is O(vocabulary) on cpu and missing on wasm.
+ */
+import type { Feature, Pooling } from '../ir/types.js';
+import type { FeatureColumn } from '../data/types.js';
+import type { OptimizerSettings, StateTensor } from './types.js';
+import { diag } from '../diagnostics/catalog.js';
+import { FILE_START } from '../diagnostics/types.js';
+import { MtlError } from '../diagnostics/error.js';
+import { deriveSeed, mulberry32 } from './seed.js';
+import { SparseOptimizer, type SparseSlots } from './optim-sparse.js';
+import { RowGradients } from './embeddings-grad.js';
+import { largeFloat32 } from '../exec/large-arrays.js';
+import { activeNativeBlas } from '../exec/native-blas.js';
+
+/** How tables are initialised: uniform in ±0.05, or normal with variance 1/dim. */
+export type EmbeddingInit = 'uniform' | 'normal';
+
+/** One embedding table. */
+export interface EmbeddingTable {
+  /** The owning feature. */
+  owner: string;
+  rows: number;
+  dim: number;
+  /** rows × dim, row-major. */
+  data: Float32Array;
+  slots: SparseSlots;
+}
+
+/** What the backward pass needs from one lookup. */
+type LookupRecord =
+  | { kind: 'ids'; rows: Int32Array }
+  | { kind: 'weighted'; rows: Int32Array; weights: Float32Array; maxLen: number }
+  | { kind: 'max'; argRows: Int32Array; argWeights: Float32Array };
+
+/** A pooled lookup: dense [size, dim] values and what its backward pass needs. */
+export interface Lookup {
+  feature: string;
+  table: string;
+  size: number;
+  dim: number;
+  values: Float32Array;
+  record: LookupRecord;
+}
+
+/** Options of the store. */
+export interface EmbeddingStoreOptions {
+  /** Rows per owning table; when absent, derived from the feature's id space (hash N: N, vocab N: N + 1, buckets: boundaries + 1). */
+  tableSizes?: Record<string, number>;
+  seed: number;
+  optimizer: OptimizerSettings;
+  init?: EmbeddingInit;
+}
+
+/** Rows of a feature's own table when preprocessing did not say. */
+export function defaultTableRows(f: Feature): number {
+  if (f.kind === 'numeric') return (f.buckets?.length ?? 0) + 1;
+  if (f.ids.kind === 'hash') return f.ids.size;
+  if (f.ids.kind === 'vocab') return f.ids.size + 1;
+  return (f.ids.size ?? 0) + 1;
+}
+
+/** True when a feature is looked up in an embedding table (categorical, sequence, bucketised numeric). */
+export function isEmbedded(f: Feature): boolean {
+  return f.kind !== 'numeric' || (f.buckets !== undefined && f.buckets.length > 0);
+}
+
+function batchError(feature: string, reason: string): MtlError {
+  return new MtlError(diag('MTL5205', FILE_START, { feature, reason }));
+}
+
+/** The tables of a model and their sparse optimiser. */
+export class EmbeddingStore {
+  readonly tables = new Map<string, EmbeddingTable>();
+  private readonly ownerOf = new Map<string, string>();
+  private readonly pooling = new Map<string, Pooling>();
+  private readonly optimizer: SparseOptimizer;
+  private readonly grads = new Map<string, RowGradients>();
+
+  constructor(features: Feature[], opts: EmbeddingStoreOptions) {
+    this.optimizer = new SparseOptimizer(opts.optimizer);
+    const byName = new Map(features.map((f) => [f.name, f]));
+    const root = (f: Feature): Feature => {
+      let cur = f;
+      for (let hops = 0; hops < features.length && cur.kind !== 'numeric' && cur.shares; hops++) cur = byName.get(cur.shares) ?? cur;
+      return cur;
+    };
+    for (const f of features) {
+      if (!isEmbedded(f)) continue;
+      const owner = root(f);
+      this.ownerOf.set(f.name, owner.name);
+      if (f.kind === 'sequence') this.pooling.set(f.name, f.pool);
+      if (this.tables.has(owner.name)) continue;
+      const dim = owner.dim ?? owner.width ?? 1;
+      const rows = opts.tableSizes?.[owner.name] ?? defaultTableRows(owner);
+      const data = largeFloat32(rows * dim); // huge pages on native; initialised just below
+      const rand = mulberry32(deriveSeed(opts.seed, `embedding_${owner.name}`));
+      if ((opts.init ?? 'uniform') === 'uniform') {
+        for (let i = 0; i < data.length; i++) data[i] = (rand() * 2 - 1) * 0.05;
+      } else {
+        const std = 1 / Math.sqrt(dim);
+        for (let i = 0; i < data.length; i += 2) {
+          const r = Math.sqrt(-2 * Math.log(1 - rand()));
+          const th = 2 * Math.PI * rand();
+          data[i] = r * Math.cos(th) * std;
+          if (i + 1 < data.length) data[i + 1] = r * Math.sin(th) * std;
+        }
+      }
+      this.tables.set(owner.name, { owner: owner.name, rows, dim, data, slots: this.optimizer.createSlots(rows, dim) });
+      this.grads.set(owner.name, new RowGradients(rows, dim));
+    }
+  }
+
+  /** The table a feature reads (its owner's), or undefined for a plain numeric feature. */
+  tableOf(feature: string): EmbeddingTable | undefined {
+    const owner = this.ownerOf.get(feature);
+    return owner === undefined ? undefined : this.tables.get(owner);
+  }
+
+  /** Number of embedding parameters (each table once, however many features share it). */
+  parameterCount(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += t.data.length;
+    return n;
+  }
+
+  /** Look up and pool one feature's column for a batch of `size` examples. Throws MtlError (MTL5205) on a malformed column. */
+  lookup(feature: string, column: FeatureColumn | undefined, size: number): Lookup {
+    const table = this.tableOf(feature);
+    if (!table) throw batchError(feature, 'it is not an embedded feature');
+    if (!column) throw batchError(feature, 'the column is missing');
+    const { dim, data, rows: tableRows } = table;
+    const checkRows = (rows: Int32Array): void => {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        if (!(r >= 0 && r < tableRows)) throw batchError(feature, `row ${r} is outside its table of ${tableRows} rows`);
+      }
+    };
+    const values = new Float32Array(size * dim);
+    if (column.kind === 'ids') {
+      if (column.rows.length < size) throw batchError(feature, `${column.rows.length} ids for ${size} examples`);
+      const rows = column.rows.subarray(0, size);
+      checkRows(rows);
+      const native = activeNativeBlas();
+      if (native) {
+        // random rows: latency-bound; the addon keeps several in flight (prefetch), ~3× faster than JS
+        native.gatherRows(data, dim, rows, values);
+        return { feature, table: table.owner, size, dim, values, record: { kind: 'ids', rows } };
+      }
+      // a plain loop: values.set(data.subarray(…)) made a view object per row (26k per mmoe step)
+      for (let b = 0, o = 0; b < size; b++) {
+        const base = rows[b]! * dim;
+        for (let d = 0; d < dim; d++) values[o++] = data[base + d]!;
+      }
+      return { feature, table: table.owner, size, dim, values, record: { kind: 'ids', rows } };
+    }
+    if (column.kind !== 'seq') throw batchError(feature, `expected table rows, got a ${column.kind} column`);
+    const L = column.maxLen;
+    if (column.rows.length < size * L || column.weights.length < size * L) throw batchError(feature, `the sequence column is shorter than ${size} × ${L}`);
+    const rows = column.rows.subarray(0, size * L);
+    const weights = column.weights.subarray(0, size * L);
+    checkRows(rows);
+    if (this.pooling.get(feature) !== 'max') {
+      for (let b = 0; b < size; b++) {
+        const out = b * dim;
+        for (let l = 0; l < L; l++) {
+          const w = weights[b * L + l]!;
+          if (w === 0) continue;
+          const base = rows[b * L + l]! * dim;
+          for (let d = 0; d < dim; d++) values[out + d] += w * data[base + d]!;
+        }
+      }
+      return { feature, table: table.owner, size, dim, values, record: { kind: 'weighted', rows, weights, maxLen: L } };
+    }
+    // max of w·e over positions (w is 1 on real and repeated positions, 0 for an empty sequence): the
+    // export model computes the same with multiply + globalMaxPooling1d.
+    const argRows = new Int32Array(size * dim);
+    const argWeights = new Float32Array(size * dim);
+    for (let b = 0; b < size; b++) {
+      const out = b * dim;
+      for (let l = 0; l < L; l++) {
+        const w = weights[b * L + l]!;
+        const row = rows[b * L + l]!;
+        const base = row * dim;
+        for (let d = 0; d < dim; d++) {
+          const v = w * data[base + d]!;
+          if (l === 0 || v > values[out + d]!) {
+            values[out + d] = v;
+            argRows[out + d] = row;
+            argWeights[out + d] = w;
+          }
+        }
+      }
+    }
+    return { feature, table: table.owner, size, dim, values, record: { kind: 'max', argRows, argWeights } };
+  }
+
+  /** Add a lookup's gradient (∂loss/∂values, [size, dim]) to its table's pending row gradients. */
+  backward(lookup: Lookup, grad: Float32Array): void {
+    const acc = this.grads.get(lookup.table)!;
+    const { size, dim, record } = lookup;
+    if (record.kind === 'ids') {
+      acc.addRows(record.rows.subarray(0, size), grad);
+    } else if (record.kind === 'weighted') {
+      const L = record.maxLen;
+      for (let b = 0; b < size; b++) {
+        for (let l = 0; l < L; l++) {
+          const w = record.weights[b * L + l]!;
+          if (w !== 0) acc.addRow(record.rows[b * L + l]!, grad, b * dim, w);
+        }
+      }
+    } else {
+      for (let i = 0; i < size * dim; i++) {
+        const w = record.argWeights[i]!;
+        if (w !== 0) acc.addComponent(record.argRows[i]!, i % dim, w * grad[i]!);
+      }
+    }
+  }
+
+  /** Apply the sparse optimiser to every table's pending row gradients, then clear them. */
+  step(): void {
+    for (const [owner, acc] of this.grads) {
+      const { rows, grads } = acc.take();
+      if (rows.length === 0) continue;
+      const t = this.tables.get(owner)!;
+      this.optimizer.update(t.data, t.dim, t.slots, rows, grads);
+    }
+  }
+
+  /** Tables (`embedding/OWNER`) and optimiser slots (`embedding_opt/OWNER/m|v|steps`) as state tensors. */
+  getState(): Record<string, StateTensor> {
+    const out: Record<string, StateTensor> = {};
+    for (const t of this.tables.values()) {
+      out[`embedding/${t.owner}`] = { shape: [t.rows, t.dim], data: new Float32Array(t.data) };
+      for (const key of ['m', 'v', 'steps'] as const) {
+        const s = t.slots[key];
+        if (s) out[`embedding_opt/${t.owner}/${key}`] = { shape: key === 'steps' ? [t.rows] : [t.rows, t.dim], data: new Float32Array(s) };
+      }
+    }
+    return out;
+  }
+
+  /** Restore tables and slots; returns the names of missing or mis-sized tensors (nothing is changed for those). */
+  setState(tensors: Record<string, StateTensor>): string[] {
+    const problems: string[] = [];
+    const load = (name: string, into: Float32Array): void => {
+      const t = tensors[name];
+      if (!t || t.data.length !== into.length) problems.push(name);
+      else into.set(t.data);
+    };
+    for (const t of this.tables.values()) {
+      load(`embedding/${t.owner}`, t.data);
+      for (const key of ['m', 'v', 'steps'] as const) {
+        const s = t.slots[key];
+        if (s) load(`embedding_opt/${t.owner}/${key}`, s);
+      }
+    }
+    return problems;
+  }
+}

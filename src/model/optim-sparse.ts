@@ -1,0 +1,163 @@
+/**
+ * Sparse (lazy) optimisers for embedding tables held in JS: only the rows a batch touched are updated,
+ * so a step costs O(touched rows × dim) whatever the vocabulary size.
+ * - sgd: w -= lr·g.
+ * - adagrad: per-row accumulators, as tf.train.adagrad on those rows.
+ * - adam: lazy Adam (as TF's LazyAdam: moments of untouched rows are not decayed) with a per-row step
+ *   count for the bias correction, so a row first seen late gets a correctly de-biased first update
+ *   instead of one scaled by the global step.
+ */
+import type { OptimizerSettings } from './types.js';
+import { largeFloat32 } from '../exec/large-arrays.js';
+import { activeNativeBlas, type NativeBlas } from '../exec/native-blas.js';
+import { ADAGRAD_EPSILON, ADAGRAD_INITIAL, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optim-params.js';
+
+/** The optimiser slots of one table (allocated lazily; absent for sgd). */
+export interface SparseSlots {
+  /** Adam first moment / Adagrad accumulator, rows × dim. */
+  m?: Float32Array;
+  /** Adam second moment, rows × dim. */
+  v?: Float32Array;
+  /** Adam per-row step counts. */
+  steps?: Float32Array;
+}
+
+/**
+ * The addon's sparseAdam on the native backend (the same double arithmetic as the JS loop below, so the
+ * same bits, without the JIT's bounds checks: ~2× faster); undefined elsewhere or in older builds.
+ */
+function nativeSparseAdam(): NativeBlas['sparseAdam'] | undefined {
+  const blas = activeNativeBlas();
+  return blas?.sparseAdam.bind(blas);
+}
+
+/** Adam's bias corrections 1 − β^t by integer step t (Math.pow is a large share of a row's update otherwise). */
+class BiasCorrections {
+  private c1 = new Float64Array(0);
+  private c2 = new Float64Array(0);
+
+  /** Make t = 1 .. upTo available. */
+  private grow(upTo: number): void {
+    const n = Math.max(upTo + 1, this.c1.length * 2, 64);
+    const c1 = new Float64Array(n);
+    const c2 = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      c1[t] = 1 - Math.pow(ADAM_BETA1, t);
+      c2[t] = 1 - Math.pow(ADAM_BETA2, t);
+    }
+    this.c1 = c1;
+    this.c2 = c2;
+  }
+
+  /** Both tables, covering steps 0 .. upTo (for the addon's sparseAdam). */
+  tables(upTo: number): { c1: Float64Array; c2: Float64Array } {
+    if (upTo >= this.c1.length) this.grow(upTo);
+    return { c1: this.c1, c2: this.c2 };
+  }
+
+  /** 1 − β1^t (t a positive integer; the same value as computing it directly). */
+  first(t: number): number {
+    if (t >= this.c1.length) this.grow(t);
+    return this.c1[t]!;
+  }
+
+  /** 1 − β2^t. */
+  second(t: number): number {
+    if (t >= this.c2.length) this.grow(t);
+    return this.c2[t]!;
+  }
+}
+
+/** Per-table sparse optimiser state and update rule. */
+export class SparseOptimizer {
+  private readonly corrections = new BiasCorrections();
+  private readonly hyper = new Float64Array(4);
+
+  /** `useNative` false keeps the JS loop on the native backend too (the reference, for tests). */
+  constructor(
+    readonly settings: OptimizerSettings,
+    private readonly useNative = true,
+  ) {}
+
+  /** Fresh slots for a table of `rows × dim`. */
+  createSlots(rows: number, dim: number): SparseSlots {
+    switch (this.settings.optimizer) {
+      case 'sgd':
+        return {};
+      case 'adagrad':
+        return { m: largeFloat32(rows * dim, ADAGRAD_INITIAL) };
+      case 'adam':
+        return { m: largeFloat32(rows * dim), v: largeFloat32(rows * dim), steps: largeFloat32(rows) };
+    }
+  }
+
+  /**
+   * Update `table` on `rows` (unique) with their summed gradients `grads` (rows.length × dim, row-major).
+   */
+  update(table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array): void {
+    const lr = this.settings.lr;
+    const n = rows.length;
+    if (this.settings.optimizer === 'sgd') {
+      for (let k = 0; k < n; k++) {
+        const base = rows[k]! * dim;
+        const gBase = k * dim;
+        for (let d = 0; d < dim; d++) table[base + d] -= lr * grads[gBase + d]!;
+      }
+      return;
+    }
+    if (this.settings.optimizer === 'adagrad') {
+      const acc = slots.m!;
+      for (let k = 0; k < n; k++) {
+        const base = rows[k]! * dim;
+        const gBase = k * dim;
+        for (let d = 0; d < dim; d++) {
+          const g = grads[gBase + d]!;
+          const a = acc[base + d]! + g * g;
+          acc[base + d] = a;
+          table[base + d] -= (lr * g) / Math.sqrt(a + ADAGRAD_EPSILON);
+        }
+      }
+      return;
+    }
+    const m = slots.m!;
+    const v = slots.v!;
+    const steps = slots.steps!;
+    if (this.useNative) {
+      const native = nativeSparseAdam();
+      if (native) {
+        let maxT = 0;
+        let whole = true;
+        for (let k = 0; k < n; k++) {
+          const t = steps[rows[k]!]! + 1;
+          if (t > maxT) maxT = t;
+          if (t !== Math.floor(t)) whole = false;
+        }
+        if (whole && maxT < 1 << 24) {
+          const { c1, c2 } = this.corrections.tables(maxT);
+          this.hyper[0] = ADAM_BETA1;
+          this.hyper[1] = ADAM_BETA2;
+          this.hyper[2] = ADAM_EPSILON;
+          this.hyper[3] = lr;
+          native(table, m, v, steps, dim, rows, grads, c1, c2, this.hyper);
+          return;
+        }
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      const row = rows[k]!;
+      const t = (steps[row] = steps[row]! + 1);
+      // steps are whole numbers (a Float32Array holds them exactly up to 2^24); others take the slow path
+      const whole = t === Math.floor(t) && t < 1 << 24;
+      const c1 = whole ? this.corrections.first(t) : 1 - Math.pow(ADAM_BETA1, t);
+      const c2 = whole ? this.corrections.second(t) : 1 - Math.pow(ADAM_BETA2, t);
+      const base = row * dim;
+      const gBase = k * dim;
+      for (let d = 0; d < dim; d++) {
+        const g = grads[gBase + d]!;
+        const mi = (m[base + d] = ADAM_BETA1 * m[base + d]! + (1 - ADAM_BETA1) * g);
+        const vi = (v[base + d] = ADAM_BETA2 * v[base + d]! + (1 - ADAM_BETA2) * g * g);
+        table[base + d] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
+      }
+    }
+  }
+}
