@@ -1,6 +1,6 @@
 /**
  * Regenerates the generated sections of the docs: the README's diagnostic-code table (from the catalog) and
- * CLI reference (from the commands' --help texts), and docs/language.md's op reference (from src/ops).
+ * CLI reference (from the commands' --help texts), and docs/language.md's op reference (from src/ir/ops).
  * Usage: npx tsx scripts/gen-docs.ts [--check]   (--check: exit 1 if a file is stale)
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Regenerates the files derived from the op registry (src/ops) and the addon's entry-point table:
+ * Regenerates the files derived from the op registry (src/ir/ops) and the addon's entry-point table:
  * native/mtl_ops.h (kernel codes), native/mtl_entry_points.h (registrations and argument counts) and
  * src/targets/pytorch/templates/mtl_ops.py (the registry in Python).
  * Usage: npx tsx scripts/gen-ops.ts [--check]   (--check: exit 1 if a file is stale)

@@ -1,6 +1,6 @@
 /**
  * The fast way to score a saved model directory on the native backend: rebuild the model runtime from
- * ir.json, load the saved weights into it, and predict with the direct forward pass (src/runtime/direct),
+ * ir.json, load the saved weights into it, and predict with the direct forward pass (src/model/direct),
  * ~3× the saved tfjs-layers model's speed per batch. Used by `mtl eval`, `mtl predict` and `mtl report`
  * through predictOverData.
  *

@@ -3,7 +3,7 @@
  * `mtl evaluate`, early stopping).
  *
  * Every task gets default metrics on its output, against its label, restricted to its mask:
- * each loss's `defaultMetrics` in the op registry (src/ops: `bce` → auc + logloss, `mse` → mse + mae; an unregistered loss: auc + logloss when the task's output is a
+ * each loss's `defaultMetrics` in the op registry (src/ir/ops: `bce` → auc + logloss, `mse` → mse + mae; an unregistered loss: auc + logloss when the task's output is a
  * probability, else mse + mae). Each `metric` line of the spec adds one more; its label defaults to the
  * label of the task whose output it is, or whose single head it is (the *default label* of the output),
  * and its mask is exactly what the line says (none when absent).

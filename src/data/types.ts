@@ -1,6 +1,6 @@
 /**
- * The contract between data reading/preprocessing (src/runtime/data) and the model runtime
- * (src/compile, src/runtime/train*): columnar, preprocessed batches of typed arrays.
+ * The contract between data reading/preprocessing (src/data) and the model runtime
+ * (src/model, src/train): columnar, preprocessed batches of typed arrays.
  */
 
 /** One feature's values for a batch, already mapped to table rows / normalised. */

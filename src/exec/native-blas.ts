@@ -58,7 +58,7 @@ export interface NativeBlas {
    */
   copyStrided(src: Float32Array | Int32Array, srcOffset: number, srcStride: number, dst: Float32Array | Int32Array, dstOffset: number, dstStride: number, rows: number, cols: number): void;
   /**
-   * The direct training step's kernels (native/mtl_step.c, used by src/runtime/direct/): every operand is a
+   * The direct training step's kernels (native/mtl_step.c, used by src/model/direct/): every operand is a
    * block of ONE float32 memory `mem` (the wasm heap) at an element offset; see src/exec/direct/kernels.ts
    * for the contract of each.
    */
@@ -103,7 +103,7 @@ const requireHere = createRequire(import.meta.url);
 
 /**
  * Where the addon may be: $MTL_NATIVE_BLAS (a path to the .node file; `off` disables the addon), else
- * native/build/Release from src/runtime or dist/src/runtime.
+ * native/build/Release from src/exec or dist/src/exec.
  */
 export function nativeAddonCandidates(): string[] {
   const rel = path.join('native', 'build', 'Release', 'mtl_blas.node');

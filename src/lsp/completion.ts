@@ -1,7 +1,7 @@
 /**
  * Completion: keywords valid at the cursor, names in scope (experts, gates, towers, labels,
  * features), gate types of the loaded plugins, a gate type's parameter names, and the losses, activations
- * and optimisers of the op registry (src/ops). The context is
+ * and optimisers of the op registry (src/ir/ops). The context is
  * read from the tokens before the cursor (comments and strings blanked), so it works on text that
  * does not parse yet; the names come from the last analysis that had an IR.
  */

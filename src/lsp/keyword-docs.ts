@@ -25,7 +25,7 @@ export interface KeywordDoc {
 
 /** Documentation of every keyword of the language. */
 export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze({
-  // The ops document themselves (src/ops); the entries below override where a word means more (sigmoid, mse).
+  // The ops document themselves (src/ir/ops); the entries below override where a word means more (sigmoid, mse).
   ...opDocs(),
   // declarations
   model: { syntax: 'model NAME ["doc"]', doc: 'Names the model; exactly one, first. An optional string is the model\'s docstring.' },

@@ -1,7 +1,7 @@
 /**
  * The task-loss reductions of the tfjs step (the masked mean and Kendall et al.'s uncertainty weighting),
- * and the per-example losses of the op registry (src/ops/losses) bound to this package's tfjs instance,
- * for callers and tests that use them directly. The losses themselves are defined once, in src/ops.
+ * and the per-example losses of the op registry (src/ir/ops/losses) bound to this package's tfjs instance,
+ * for callers and tests that use them directly. The losses themselves are defined once, in src/ir/ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bceWithLogitsTf, productBceTf } from '../ir/ops/losses/bce.js';

@@ -43,7 +43,7 @@ export interface ModelRuntimeOptions {
   /** Initial logit of each tower's output unit (see CoreOptions.outputBias). */
   outputBias?: Record<string, number>;
   /**
-   * Train with the direct step (src/runtime/direct) when the native backend is active and the model allows
+   * Train with the direct step (src/model/direct) when the native backend is active and the model allows
    * it (default true; `MTL_DIRECT_STEP=off` also disables it). False always uses the tfjs step (tests compare both).
    */
   directStep?: boolean;
@@ -126,7 +126,7 @@ export class CompiledModel implements ModelRuntime {
   }
 
   /**
-   * Which step trained the last batch: `direct` (src/runtime/direct, native backend) or `tfjs`, with the
+   * Which step trained the last batch: `direct` (src/model/direct, native backend) or `tfjs`, with the
    * reason when the model cannot use the direct step at all.
    */
   trainStepKind(): { kind: 'direct' | 'tfjs'; reason?: string } {

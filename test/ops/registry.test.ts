@@ -1,5 +1,5 @@
 /**
- * The op registry (src/ops): every registered op has each piece it claims, the names are unique, the files
+ * The op registry (src/ir/ops): every registered op has each piece it claims, the names are unique, the files
  * generated from it (native/mtl_ops.h, templates/mtl_ops.py) are fresh, and the editor offers nothing for a
  * loss, activation or optimiser position that `mtl check` rejects.
  */

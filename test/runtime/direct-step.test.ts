@@ -1,5 +1,5 @@
 /**
- * The direct training step (src/runtime/direct) against the tfjs step it replaces: from the same initial
+ * The direct training step (src/model/direct) against the tfjs step it replaces: from the same initial
  * weights and on the same batches, both must give the same losses, the same gradients (one SGD step with
  * lr 1 turns each weight's change into its gradient) and, over several Adam steps, the same weights and
  * embedding tables. Covered: softmax and sigmoid gates with temperature, a gate over two expert groups,

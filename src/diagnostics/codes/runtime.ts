@@ -3,7 +3,7 @@ import type { CodeTable } from '../catalog.js';
 
 /** The runtime codes. */
 export const RUNTIME_CODES = {
-  // ---- MTL50xx–51xx: data files, preprocessing, built-in data (src/runtime/data)
+  // ---- MTL50xx–51xx: data files, preprocessing, built-in data (src/data)
   MTL5000: {
     severity: 'error',
     title: 'data file not readable',
@@ -335,7 +335,7 @@ export const RUNTIME_CODES = {
     hint: 'Choose another output path, or pass --force to replace it.',
     doc: 'Fires when an output directory names an existing file, or an output file names an existing directory.',
   },
-  // ---- MTL52xx: compiler and model runtime (src/compile, src/exec/backend.ts, embeddings, losses, optimisers)
+  // ---- MTL52xx: compiler and model runtime (src/model, src/exec/backend.ts, embeddings, losses, optimisers)
   MTL5200: {
     severity: 'error',
     title: 'tensorflow backend not installed',
@@ -369,7 +369,7 @@ export const RUNTIME_CODES = {
     title: 'unsupported loss',
     message: "Task '{task}' uses the loss '{loss}', which this compiler does not support.",
     hint: 'Use one of: {supported}.',
-    doc: 'Fires when a task names a loss that the compiler (or the target, e.g. PyTorch) has no implementation of; the hint lists those it has (the op registry, src/ops).',
+    doc: 'Fires when a task names a loss that the compiler (or the target, e.g. PyTorch) has no implementation of; the hint lists those it has (the op registry, src/ir/ops).',
   },
   MTL5205: {
     severity: 'error',
@@ -535,7 +535,7 @@ export const RUNTIME_CODES = {
     hint: 'This is a fault of the model or the server, not of the request; see the server log.',
     doc: 'Fires (HTTP 500) when a batch cannot be scored although its rows were valid (e.g. a model directory whose files do not fit together).',
   },
-  // ---- MTL5650–5699: shuffling, base rates and incremental training (src/runtime/data/shuffle*.ts, train.ts, init-run.ts)
+  // ---- MTL5650–5699: shuffling, base rates and incremental training (src/data/shuffle*.ts, train.ts, init-run.ts)
   MTL5650: {
     severity: 'warning',
     title: 'training data too large to shuffle in memory',

@@ -1,7 +1,7 @@
 /**
  * The direct step's losses and their gradients with respect to the tower logits, in float64, with the
  * semantics of the tfjs step (src/model/model-runtime.ts taskLoss):
- * - each loss's per-example value and gradient come from its definition in the op registry (src/ops/losses);
+ * - each loss's per-example value and gradient come from its definition in the op registry (src/ir/ops/losses);
  * - the masked mean (exactly 0 on a batch without rows in the mask), the task weights and Kendall et al.'s
  *   uncertainty weighting Σ w_t·exp(−s_t)·L_t + s_t.
  * Pure functions of plain arrays, so tests check them against finite differences.

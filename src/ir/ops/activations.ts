@@ -1,7 +1,7 @@
 /**
  * The MLP activations, one definition each: the tfjs-layers identifier, the C kernels' code (native/mtl_ops.h
  * is generated from these codes; `node scripts/gen-native-header.ts`) and the PyTorch function.
- * Codes are part of the C ABI between src/runtime/direct and native/mtl_step.c: never renumber one.
+ * Codes are part of the C ABI between src/model/direct and native/mtl_step.c: never renumber one.
  */
 import type { ActivationDef } from './types.js';
 

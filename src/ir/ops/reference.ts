@@ -5,7 +5,7 @@
 import { ACTIVATION_DEFS, LOSS_DEFS, OPTIMIZER_DEFS, isNotSupported } from './index.js';
 
 /** Start marker of the generated section. */
-export const OPS_START = '<!-- ops:start (generated from src/ops by `npm run docs`) -->';
+export const OPS_START = '<!-- ops:start (generated from src/ir/ops by `npm run docs`) -->';
 /** End marker of the generated section. */
 export const OPS_END = '<!-- ops:end -->';
 

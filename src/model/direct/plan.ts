@@ -8,7 +8,7 @@
  * Every MLP option of the language is planned: Dense → (batch norm → activation) → (dropout), per layer, as
  * src/model/mlp.ts builds it. A model the plan cannot express keeps the tfjs step, and
  * {@link planDirectStep} says why: a gelu activation, a gate whose plugin has no `direct` member (src/plugins/api.ts),
- * a loss without a direct binding (src/ops), a plugin's auxiliary loss.
+ * a loss without a direct binding (src/ir/ops), a plugin's auxiliary loss.
  */
 import type { ExpertsNode, Feature, GateNode, GraphNode, Mlp, ModelIR } from '../../ir/types.js';
 import { featureWidth } from '../tf-model.js';

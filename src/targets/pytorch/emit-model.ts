@@ -102,7 +102,7 @@ function varName(name: string): string {
 
 /**
  * Problems that keep a spec from being generated for PyTorch: gates whose plugin has no (or declines a)
- * `pytorch` member, and losses whose definition (src/ops) has no PyTorch emission.
+ * `pytorch` member, and losses whose definition (src/ir/ops) has no PyTorch emission.
  */
 export function checkSupported(ir: ModelIR, gates: GateLookup, pluginTypes: readonly string[]): Diagnostic[] {
   const out: Diagnostic[] = [];

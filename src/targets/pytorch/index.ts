@@ -4,7 +4,7 @@
  *
  *   model.py       the architecture as an nn.Module (generated, one commented block per declaration)
  *   layers.py      MLP, embedding, pooling and logits-gate blocks with tfjs-compatible parameter names
- *   mtl_ops.py     the op registry in Python: constants, activations, losses, optimisers (generated from src/ops)
+ *   mtl_ops.py     the op registry in Python: constants, activations, losses, optimisers (generated from src/ir/ops)
  *   data.py        CSV/TSV/JSON Lines reader and the preprocessing of the tfjs target (same hash, split, stats)
  *   objective.py   named outputs, losses (log-space products, masks, weights) and metrics
  *   weights.py     safetensors read/write (the exchange format with the tfjs artifact)
@@ -34,7 +34,7 @@ import { countParameters } from './names.js';
 export { findTorchPython, type TorchPython } from './python.js';
 export { countParameters, parameterNames, type ParamName } from './names.js';
 
-/** The static Python files copied into every generated package (mtl_ops.py is generated from src/ops by scripts/gen-ops.ts). */
+/** The static Python files copied into every generated package (mtl_ops.py is generated from src/ir/ops by scripts/gen-ops.ts). */
 export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'train.py', 'predict.py'] as const;
 
 /** Options of {@link compileToPytorch}. */

@@ -4,7 +4,7 @@ import type { RuleContext } from '../context.js';
 import { propRange } from '../ranges.js';
 import { LOSS_NAMES } from '../../ir/ops/index.js';
 
-/** The loss types the compiler knows: the op registry's (src/ops). */
+/** The loss types the compiler knows: the op registry's (src/ir/ops). */
 export const LOSS_TYPES: readonly string[] = LOSS_NAMES;
 
 /** Invariant: every task's loss type is a loss of the op registry, with a did-you-mean for misspellings. */

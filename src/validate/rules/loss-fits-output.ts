@@ -4,7 +4,7 @@ import { propRange } from '../ranges.js';
 import { lossDef } from '../../ir/ops/index.js';
 
 /**
- * Invariant: the loss fits the head's output, as its definition (src/ops) says: a loss that needs a
+ * Invariant: the loss fits the head's output, as its definition (src/ir/ops) says: a loss that needs a
  * probability (bce) is an error on a linear tower, and one that warns on probabilities (mse) warns on a sigmoid output. Product heads with linear towers are product-of-probabilities' job.
  */
 export function lossFitsOutput(ctx: RuleContext): void {
