@@ -21,10 +21,10 @@ const runs = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { st
 export default function setup(): void {
   const optional: Optional[] = [
     { name: 'PyTorch (python3-torch)', present: findTorchPython() !== null, skips: 'test/targets: PyTorch equivalence, DDP, hashing', install: 'apt-get install -y python3-torch' },
-    { name: 'native addon (OpenBLAS)', present: loadNativeBlas() !== undefined, skips: 'test/runtime: native backend, direct step', install: 'apt-get install -y libopenblas-dev && npm run build:native' },
+    { name: 'native addon (OpenBLAS)', present: loadNativeBlas() !== undefined, skips: 'test/exec, test/model: native backend, direct step', install: 'apt-get install -y libopenblas-dev && npm run build:native' },
     { name: 'Chromium', present: ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p)), skips: 'test/report: the report rendered in a browser', install: 'apt-get install -y chromium' },
     { name: 'Neovim', present: runs('nvim', ['--version']), skips: 'test/lsp/nvim: a real LSP client', install: 'apt-get install -y neovim' },
-    { name: 'Graphviz', present: runs('dot', ['-V']), skips: 'test/graph: DOT accepted by Graphviz', install: 'apt-get install -y graphviz' },
+    { name: 'Graphviz', present: runs('dot', ['-V']), skips: 'test/diagram: DOT accepted by Graphviz', install: 'apt-get install -y graphviz' },
   ];
   const missing = optional.filter((o) => !o.present);
   const lines = [`optional test tools: ${optional.map((o) => `${o.name} ${o.present ? 'yes' : 'NO'}`).join(', ')}`];

@@ -1,6 +1,6 @@
 /**
  * The README's table of diagnostic codes, rendered from the catalog so that it can never drift
- * (test/diagnostics/code-table.test.ts fails when the README's copy is stale; `npm run docs` rewrites it).
+ * (test/cli/code-table.test.ts fails when the README's copy is stale; `npm run docs` rewrites it).
  */
 import { CATALOG, type Code } from '../diagnostics/catalog.js';
 import { replaceBetween } from './reference.js';

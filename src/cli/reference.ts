@@ -1,6 +1,6 @@
 /**
  * The README's CLI reference, rendered from the commands' own --help texts so that it cannot drift
- * (test/diagnostics/code-table.test.ts checks the README; `npm run docs` rewrites it).
+ * (test/cli/code-table.test.ts checks the README; `npm run docs` rewrites it).
  */
 import { COMMANDS } from './commands/index.js';
 

@@ -4,7 +4,7 @@
  * `wasm` uses @tensorflow/tfjs-backend-wasm's single-threaded build (the threaded one cannot start in
  * Node: it spawns a Worker from a blob: URL), with its matMul kernels wrapped so that a transposed
  * matMul — every backward pass of a Dense layer — transposes explicitly first: XNNPACK's transposed
- * path is ~10–15× slower than a plain matMul on this backend (see test/compile/wasm-matmul.speed.ts);
+ * path is ~10–15× slower than a plain matMul on this backend (see test/exec/wasm-matmul.speed.ts);
  * and its Slice/SplitV replaced by in-heap copies (src/exec/wasm-kernels.ts). `native` is that wasm
  * backend with its matMuls on OpenBLAS (src/exec/native-blas.ts; optional addon built at `npm ci`);
  * tfjs itself then still reports `wasm` as its backend.

@@ -2,7 +2,7 @@
  * The one list of the addon's entry points (native/mtl_blas.c and native/mtl_step.c register them): name →
  * argument count. `NativeBlas` (./native-blas.ts) must have exactly these members (checked by the compiler
  * below), the loader refuses an addon that lacks one (it is built from this repository, so a missing entry
- * point means a stale build), and test/runtime/native-entry-points.test.ts checks the C registrations and
+ * point means a stale build), and test/exec/native-entry-points.test.ts checks the C registrations and
  * argument counts against this table.
  */
 import type { NativeBlas } from './native-blas.js';

@@ -6,7 +6,7 @@ import { ImportanceLossLayer } from '../../plugins/noisy-topk/importance.js';
 import { createModelRuntime } from '../../src/model/index.js';
 import type { GatePlugin } from '../../src/plugins/api.js';
 import type { ModelIR } from '../../src/ir/types.js';
-import { mmoeIR, randomBatch } from '../compile/fixtures.js';
+import { mmoeIR, randomBatch } from '../model/fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import softmax from '../../plugins/softmax/index.js';
 import sigmoid from '../../plugins/sigmoid/index.js';
 import { generatePytorchPackage } from '../../src/targets/pytorch/index.js';
-import { mmoeIR } from '../compile/fixtures.js';
+import { mmoeIR } from '../model/fixtures.js';
 import { runPython, torchPython } from './python-env.js';
 
 const LOGITS = [[0.3, -1.2, 2.0], [-0.4, 0.0, 1.1]];

@@ -13,7 +13,7 @@ import { readCheckpoint, writeCheckpoint } from '../../src/artifact/checkpoint.j
 import { isMtlError } from '../../src/diagnostics/error.js';
 import { lockOutput } from '../../src/util/dir-lock.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
-import { FAKE_METRICS as METRICS, FakeRuntime, fakeIr, fakeState } from './train-fakes.js';
+import { FAKE_METRICS as METRICS, FakeRuntime, fakeIr, fakeState } from '../train/train-fakes.js';
 
 let root: string;
 beforeEach(() => {

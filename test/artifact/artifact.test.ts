@@ -10,7 +10,7 @@ import { predictArtifact } from '../../src/artifact/predict.js';
 import { train } from '../../src/train/train.js';
 import { isMtlError } from '../../src/diagnostics/error.js';
 import type { Batch } from '../../src/data/types.js';
-import { FAKE_DATA, FAKE_METRICS as METRICS, FakeRuntime, fakeDeps, fakeIr, fakeReadBatches, fakeState } from './train-fakes.js';
+import { FAKE_DATA, FAKE_METRICS as METRICS, FakeRuntime, fakeDeps, fakeIr, fakeReadBatches, fakeState } from '../train/train-fakes.js';
 
 let root: string;
 beforeEach(() => {

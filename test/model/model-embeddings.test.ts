@@ -4,7 +4,7 @@ import { createModelRuntime } from '../../src/model/index.js';
 import type { ModelIR, Pooling } from '../../src/ir/types.js';
 import { EmbeddingStore } from '../../src/model/embeddings.js';
 import { bceWithLogits } from '../../src/model/losses.js';
-import { options, randomBatch } from '../compile/fixtures.js';
+import { options, randomBatch } from './fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

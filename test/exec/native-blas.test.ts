@@ -9,7 +9,7 @@ import { createModelRuntime } from '../../src/model/index.js';
 import { batchOffsets, loadNativeBlas, nativeBlasError, nativeMatMulInstalled } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
 import { mulberry32 } from '../../src/model/seed.js';
-import { esmmIR, mmoeIR, options, randomBatch } from '../compile/fixtures.js';
+import { esmmIR, mmoeIR, options, randomBatch } from '../model/fixtures.js';
 
 const available = loadNativeBlas() !== undefined;
 const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()}; apt-get install libopenblas-dev && npm run build:native)`;

@@ -50,7 +50,7 @@ describe('the native entry points', () => {
 
   it('are all exported by the built addon (when it is built)', () => {
     const blas = loadNativeBlas();
-    if (!blas) return; // no addon on this machine: test/runtime/native-blas-missing.test.ts covers that case
+    if (!blas) return; // no addon on this machine: test/exec/native-blas-missing.test.ts covers that case
     expect(missingEntryPoints(blas as unknown as Record<string, unknown>)).toEqual([]);
     expect(missingEntryPoints({ sgemmBatch: () => undefined })).toContain('gemmAt');
   });

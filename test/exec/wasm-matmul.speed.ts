@@ -1,6 +1,6 @@
 /**
  * Not a test: shows the speed-up of the wasm matMul fix (src/exec/backend.ts). Run with
- *   npx tsx test/compile/wasm-matmul.speed.ts
+ *   npx tsx test/exec/wasm-matmul.speed.ts
  * It times one 1024×256×128 matMul with a transposed operand (the shape of a Dense layer's backward
  * pass) with the original wasm kernel and with the wrapper, and prints the ratio (medians of 7 runs).
  */

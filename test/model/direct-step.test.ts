@@ -20,7 +20,7 @@ import { planDirectStep } from '../../src/model/direct/plan.js';
 import { combineTaskLosses, taskLoss } from '../../src/exec/direct/loss.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
 import noisyTopk from '../../plugins/noisy-topk/index.js';
-import { esmmIR, mmoeIR, options, randomBatch } from '../compile/fixtures.js';
+import { esmmIR, mmoeIR, options, randomBatch } from './fixtures.js';
 
 const available = loadNativeBlas() !== undefined;
 const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;

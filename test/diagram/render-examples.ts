@@ -1,6 +1,6 @@
 /**
  * Renders the six reference diagrams to /tmp/graph-NAME.{svg,png,dot} for a visual check:
- * `npx tsx test/graph/render-examples.ts [outdir]`. Not a test (vitest only picks up *.test.ts).
+ * `npx tsx test/diagram/render-examples.ts [outdir]`. Not a test (vitest only picks up *.test.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

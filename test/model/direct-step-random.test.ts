@@ -18,7 +18,7 @@ import { loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
 import { mulberry32 } from '../../src/model/seed.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
-import { mmoeIR, options, randomBatch } from '../compile/fixtures.js';
+import { mmoeIR, options, randomBatch } from './fixtures.js';
 
 const available = loadNativeBlas() !== undefined;
 const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;

@@ -16,7 +16,7 @@ import { loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
 import noisyTopk from '../../plugins/noisy-topk/index.js';
 import softmax from '../../plugins/softmax/index.js';
-import { esmmIR, mmoeIR, options, randomBatch } from '../compile/fixtures.js';
+import { esmmIR, mmoeIR, options, randomBatch } from '../model/fixtures.js';
 
 const available = loadNativeBlas() !== undefined;
 const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;

@@ -7,17 +7,17 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATION_DEFS, ALL_OPS, LOSS_DEFS, OPTIMIZER_DEFS, isNotSupported } from '../../src/ir/ops/index.js';
-import { emitCHeader } from '../../src/ir/ops/c-header.js';
-import { emitOps } from '../../src/targets/pytorch/emit-ops.js';
-import { METRIC_FNS } from '../../src/language/vocabulary.js';
-import { complete } from '../../src/lsp/completion.js';
-import { checkText } from '../../src/language/check.js';
-import { BUILTIN_PLUGIN_FACTORIES } from '../../src/plugins/builtin.js';
-import { createDefaultRegistry } from '../../src/plugins/load.js';
-import { makeAnalysis } from '../../src/lsp/analysis.js';
+import { ACTIVATION_DEFS, ALL_OPS, LOSS_DEFS, OPTIMIZER_DEFS, isNotSupported } from '../../../src/ir/ops/index.js';
+import { emitCHeader } from '../../../src/ir/ops/c-header.js';
+import { emitOps } from '../../../src/targets/pytorch/emit-ops.js';
+import { METRIC_FNS } from '../../../src/language/vocabulary.js';
+import { complete } from '../../../src/lsp/completion.js';
+import { checkText } from '../../../src/language/check.js';
+import { BUILTIN_PLUGIN_FACTORIES } from '../../../src/plugins/builtin.js';
+import { createDefaultRegistry } from '../../../src/plugins/load.js';
+import { makeAnalysis } from '../../../src/lsp/analysis.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(import.meta.dirname, '../../..');
 
 describe('the op registry', () => {
   it('names each op once per kind, with docs', () => {
@@ -149,8 +149,8 @@ describe('the editor offers only what mtl check accepts', () => {
 
 describe('the docs', () => {
   it('docs/language.md has a fresh op reference (run npm run docs)', async () => {
-    const { OPS_END, OPS_START, renderOpsReference } = await import('../../src/ir/ops/reference.js');
-    const { replaceBetween } = await import('../../src/cli/reference.js');
+    const { OPS_END, OPS_START, renderOpsReference } = await import('../../../src/ir/ops/reference.js');
+    const { replaceBetween } = await import('../../../src/cli/reference.js');
     const text = fs.readFileSync(path.join(root, 'docs/language.md'), 'utf8');
     expect(replaceBetween(text, OPS_START, OPS_END, renderOpsReference())).toBe(text);
     for (const d of ALL_OPS) expect(text, d.name).toContain(`| \`${d.name}\` |`);
