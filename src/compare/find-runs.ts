@@ -1,7 +1,7 @@
 /**
  * Which model directories `mtl compare` reads: each path given is a model directory, or a folder whose
  * subdirectories are (the output folder of a tune or a sweep). Only ir.json and metrics.json are read,
- * verified against the manifest (runtime/artifact.ts); the weights are never loaded.
+ * verified against the manifest (src/artifact/artifact.ts); the weights are never loaded.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The wasm backend's heap as one float32 memory: element offsets of tensors' values, in-place writes where
  * a tensor holds its data alone, and allocations of our own. The dense optimiser's fused updates
- * (optimDenseFused.ts) and the direct step (direct/step.ts) work on it.
+ * (src/model/optim-dense-fused.ts) and the direct step (src/model/direct/step.ts) work on it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeMatMulInstalled } from './native-blas.js';

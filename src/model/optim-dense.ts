@@ -18,7 +18,7 @@ export interface DenseParam {
 /** Options of {@link DenseOptimizer}. */
 export interface DenseOptimizerOptions {
   /**
-   * Update in place in the wasm heap with one fused pass per weight (optimDenseFused.ts) when the backend
+   * Update in place in the wasm heap with one fused pass per weight (optim-dense-fused.ts) when the backend
    * is wasm/native (default true); false always uses the tfjs-op path (the reference, for tests).
    */
   fused?: boolean;

@@ -88,7 +88,7 @@ export interface ActivationDef extends OpDocs {
 export interface OptimizerDef extends OpDocs {
   kind: 'optimizer';
   name: string;
-  /** The direct step and the tfjs step share the JS optimisers (src/model/optim-dense.ts, optimSparse.ts). */
+  /** The direct step and the tfjs step share the JS optimisers (src/model/optim-dense.ts, optim-sparse.ts). */
   runtime: 'optimDense';
   /** PyTorch: the torch.optim class the generated train.py uses. */
   pytorch: string;
