@@ -1,0 +1,395 @@
+/*
+ * mtl_sgemm: the addon's one single-precision GEMM (see mtl_gemm.h). Built with OpenBLAS (-DMTL_USE_OPENBLAS,
+ * scripts/build-native.mjs when cblas.h and libopenblas are found) it is cblas_sgemm; otherwise it is the
+ * built-in GEMM below, which needs only a C compiler:
+ *
+ *  - Goto/BLIS blocking: for each NC-wide block of op(B)'s columns and KC-deep block of K, op(B) is packed
+ *    into NR-wide strips; for each MC-tall block of op(A)'s rows, op(A) is packed into MR-tall strips; an
+ *    MR×NR register-blocked micro-kernel then multiplies one A strip by one B strip over kc.
+ *    Packing reads the four transpose combinations, so the kernels see only one layout.
+ *  - Micro-kernels (MR = 6, NR = 16 for all): AVX-512F (6 zmm accumulators), AVX2+FMA (12 ymm accumulators),
+ *    and portable C (what the compiler vectorises for the target: SSE2 on plain x86-64, NEON on arm64).
+ *    The x86 ones are compiled with __attribute__((target(...))) and chosen at run time with
+ *    __builtin_cpu_supports, so the addon still runs on any x86-64. MTL_GEMM_KERNEL=portable|avx2|avx512
+ *    forces one the CPU supports (read when the thread count is set, i.e. when the addon is loaded).
+ *  - Threads: a call with enough work is split into up to mtl_gemm_set_threads() parts over MR-row or NR-column
+ *    tiles (whichever dimension has more), each a blocked GEMM of its own with its own packing buffers, run on
+ *    pthreads created for the call (no pool to tear down; the threshold keeps creation cost < ~5 % of the call).
+ *
+ * Every C element is alpha · (the sum over K in KC blocks, each block's sum in k order) + beta · C; beta = 0
+ * never reads C. Not bit-identical to OpenBLAS (different summation order), equal within float32 rounding
+ * (test/runtime/native-gemm.test.ts).
+ */
+#define _DEFAULT_SOURCE
+#include "mtl_gemm.h"
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define MTL_X86 1
+#endif
+#ifdef MTL_USE_OPENBLAS
+#include <cblas.h>
+#endif
+
+#pragma GCC push_options
+#pragma GCC optimize("O3")
+
+enum { MR = 6, NR = 16, MC = 96, KC = 256, NC = 2048 };
+/* Below this many multiply-adds a call runs on the calling thread only. */
+#define MTL_GEMM_THREAD_MIN_MACS (1 << 20)
+
+/* kernel(kc, a, b, c, ldc, alpha, beta, mr, nr): C[0..mr, 0..nr] = alpha · (a · b) + beta · C, where a is a packed
+ * MR×kc strip (MR floats per k) and b a packed kc×NR strip (NR floats per k); beta = 0 never reads C. */
+typedef void (*mtl_kernel_fn)(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr);
+
+/* Write an MR×NR accumulator tile (row-major, NR per row) into the mr×nr corner of C. */
+static inline void store_tile(const float* restrict acc, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  for (int i = 0; i < mr; i++) {
+    float* restrict ci = c + (size_t)i * ldc;
+    if (beta == 0.0f)
+      for (int j = 0; j < nr; j++) ci[j] = alpha * acc[i * NR + j];
+    else
+      for (int j = 0; j < nr; j++) ci[j] = alpha * acc[i * NR + j] + beta * ci[j];
+  }
+}
+
+/* GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64, scalar code elsewhere. */
+typedef float mtl_v4f __attribute__((vector_size(16)));
+
+static void kernel_portable(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  mtl_v4f acc[MR][NR / 4];
+  for (int i = 0; i < MR; i++)
+    for (int h = 0; h < NR / 4; h++) acc[i][h] = (mtl_v4f){0.0f, 0.0f, 0.0f, 0.0f};
+  for (int p = 0; p < kc; p++) {
+    mtl_v4f bv[NR / 4];
+    memcpy(bv, b + (size_t)p * NR, sizeof bv);
+    const float* restrict ap = a + (size_t)p * MR;
+    for (int i = 0; i < MR; i++) {
+      const float ai = ap[i];
+      const mtl_v4f av = {ai, ai, ai, ai};
+      for (int h = 0; h < NR / 4; h++) acc[i][h] += av * bv[h];
+    }
+  }
+  float tile[MR * NR];
+  memcpy(tile, acc, sizeof tile);
+  store_tile(tile, c, ldc, alpha, beta, mr, nr);
+}
+
+#ifdef MTL_X86
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    __m256 x;
+    x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+    x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+    x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+    x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+    x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+    x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    a += MR;
+    b += NR;
+  }
+  const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  if (mr == MR && nr == NR) {
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + (size_t)i * ldc;
+      for (int h = 0; h < 2; h++) {
+        const __m256 v = _mm256_mul_ps(va, acc[i][h]);
+        _mm256_storeu_ps(ci + 8 * h, beta == 0.0f ? v : _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci + 8 * h), v));
+      }
+    }
+    return;
+  }
+  float tile[MR * NR];
+  for (int i = 0; i < MR; i++) {
+    _mm256_storeu_ps(tile + i * NR, acc[i][0]);
+    _mm256_storeu_ps(tile + i * NR + 8, acc[i][1]);
+  }
+  store_tile(tile, c, ldc, alpha, beta, mr, nr);
+}
+
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
+  __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), b0, c0);
+    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), b0, c1);
+    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), b0, c2);
+    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), b0, c3);
+    c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), b0, c4);
+    c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), b0, c5);
+    a += MR;
+    b += NR;
+  }
+  const __m512 acc[MR] = {c0, c1, c2, c3, c4, c5};
+  if (mr == MR && nr == NR) {
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + (size_t)i * ldc;
+      const __m512 v = _mm512_mul_ps(va, acc[i]);
+      _mm512_storeu_ps(ci, beta == 0.0f ? v : _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci), v));
+    }
+    return;
+  }
+  float tile[MR * NR];
+  for (int i = 0; i < MR; i++) _mm512_storeu_ps(tile + i * NR, acc[i]);
+  store_tile(tile, c, ldc, alpha, beta, mr, nr);
+}
+#endif
+
+static mtl_kernel_fn g_kernel = NULL;
+static const char* g_kernel_name = "portable C";
+static int g_threads = 1;
+
+/* Pick the micro-kernel: the best the CPU supports, or MTL_GEMM_KERNEL's if the CPU supports it. */
+static void select_kernel(void) {
+  const char* want = getenv("MTL_GEMM_KERNEL");
+  mtl_kernel_fn k = kernel_portable;
+  const char* name = "portable C";
+#ifdef MTL_X86
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f");
+  const bool any = want == NULL || want[0] == '\0';
+  if (avx512 && (any || strcmp(want, "avx512") == 0)) {
+    k = kernel_avx512;
+    name = "AVX-512";
+  } else if (avx2 && (any || strcmp(want, "avx2") == 0 || strcmp(want, "avx512") == 0)) {
+    k = kernel_avx2;
+    name = "AVX2+FMA";
+  }
+#else
+  (void)want;
+#endif
+  g_kernel_name = name;
+  __atomic_store_n(&g_kernel, k, __ATOMIC_RELEASE);
+}
+
+static mtl_kernel_fn kernel(void) {
+  mtl_kernel_fn k = __atomic_load_n(&g_kernel, __ATOMIC_ACQUIRE);
+  if (k == NULL) {
+    select_kernel();
+    k = g_kernel;
+  }
+  return k;
+}
+
+/* op(A)'s rows [i0, i0+mc) × columns [p0, p0+kc) into MR-tall strips, zero-padded to a multiple of MR rows. */
+static void pack_a(bool ta, const float* A, int lda, int i0, int mc, int p0, int kc, float* restrict out) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    const int mr = mc - ir < MR ? mc - ir : MR;
+    float* restrict o = out + (size_t)ir * kc;
+    if (ta) {
+      for (int p = 0; p < kc; p++) {
+        const float* src = A + (size_t)(p0 + p) * lda + i0 + ir;
+        int i = 0;
+        for (; i < mr; i++) o[p * MR + i] = src[i];
+        for (; i < MR; i++) o[p * MR + i] = 0.0f;
+      }
+    } else {
+      for (int i = 0; i < MR; i++) {
+        if (i < mr) {
+          const float* src = A + (size_t)(i0 + ir + i) * lda + p0;
+          for (int p = 0; p < kc; p++) o[p * MR + i] = src[p];
+        } else {
+          for (int p = 0; p < kc; p++) o[p * MR + i] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+/* op(B)'s rows [p0, p0+kc) × columns [j0, j0+nc) into NR-wide strips, zero-padded to a multiple of NR columns. */
+static void pack_b(bool tb, const float* B, int ldb, int p0, int kc, int j0, int nc, float* restrict out) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int nr = nc - jr < NR ? nc - jr : NR;
+    float* restrict o = out + (size_t)jr * kc;
+    if (!tb) {
+      for (int p = 0; p < kc; p++) {
+        const float* src = B + (size_t)(p0 + p) * ldb + j0 + jr;
+        int j = 0;
+        for (; j < nr; j++) o[p * NR + j] = src[j];
+        for (; j < NR; j++) o[p * NR + j] = 0.0f;
+      }
+    } else {
+      for (int j = 0; j < NR; j++) {
+        if (j < nr) {
+          const float* src = B + (size_t)(j0 + jr + j) * ldb + p0;
+          for (int p = 0; p < kc; p++) o[p * NR + j] = src[p];
+        } else {
+          for (int p = 0; p < kc; p++) o[p * NR + j] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+typedef struct {
+  bool ta, tb;
+  int M, N, K;
+  float alpha, beta;
+  const float* A;
+  int lda;
+  const float* B;
+  int ldb;
+  float* C;
+  int ldc;
+  mtl_kernel_fn kernel;
+} gemm_job;
+
+typedef struct {
+  const gemm_job* job;
+  int m0, m1, n0, n1;
+  int failed;
+} gemm_part;
+
+static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
+
+/* Unblocked fallback when the packing buffers cannot be allocated. */
+static void gemm_naive(const gemm_job* J, int m0, int m1, int n0, int n1) {
+  for (int i = m0; i < m1; i++)
+    for (int j = n0; j < n1; j++) {
+      float s = 0.0f;
+      for (int p = 0; p < J->K; p++) {
+        const float a = J->ta ? J->A[(size_t)p * J->lda + i] : J->A[(size_t)i * J->lda + p];
+        const float b = J->tb ? J->B[(size_t)j * J->ldb + p] : J->B[(size_t)p * J->ldb + j];
+        s += a * b;
+      }
+      float* c = J->C + (size_t)i * J->ldc + j;
+      *c = J->beta == 0.0f ? J->alpha * s : J->alpha * s + J->beta * *c;
+    }
+}
+
+/* The blocked GEMM on C's rows [m0, m1) × columns [n0, n1). */
+static void* gemm_part_run(void* arg) {
+  gemm_part* P = arg;
+  const gemm_job* J = P->job;
+  const int m = P->m1 - P->m0, n = P->n1 - P->n0, K = J->K;
+  const size_t kcm = (size_t)(K < KC ? K : KC);
+  const size_t mcm = m < MC ? round_up((size_t)m, MR) : MC;
+  const size_t ncm = n < NC ? round_up((size_t)n, NR) : NC;
+  float* abuf = aligned_alloc(64, round_up(mcm * kcm * sizeof(float), 64));
+  float* bbuf = aligned_alloc(64, round_up(ncm * kcm * sizeof(float), 64));
+  if (abuf == NULL || bbuf == NULL) {
+    free(abuf);
+    free(bbuf);
+    gemm_naive(J, P->m0, P->m1, P->n0, P->n1);
+    return NULL;
+  }
+  const mtl_kernel_fn kern = J->kernel;
+  for (int jc = P->n0; jc < P->n1; jc += NC) {
+    const int nc = P->n1 - jc < NC ? P->n1 - jc : NC;
+    for (int pc = 0; pc < K; pc += KC) {
+      const int kc = K - pc < KC ? K - pc : KC;
+      const float beta = pc == 0 ? J->beta : 1.0f;
+      pack_b(J->tb, J->B, J->ldb, pc, kc, jc, nc, bbuf);
+      for (int ic = P->m0; ic < P->m1; ic += MC) {
+        const int mc = P->m1 - ic < MC ? P->m1 - ic : MC;
+        pack_a(J->ta, J->A, J->lda, ic, mc, pc, kc, abuf);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = nc - jr < NR ? nc - jr : NR;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = mc - ir < MR ? mc - ir : MR;
+            kern(kc, abuf + (size_t)ir * kc, bbuf + (size_t)jr * kc, J->C + (size_t)(ic + ir) * J->ldc + jc + jr, J->ldc, J->alpha, beta, mr, nr);
+          }
+        }
+      }
+    }
+  }
+  free(abuf);
+  free(bbuf);
+  return NULL;
+}
+
+void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.0f) {
+    for (int i = 0; i < M; i++) {
+      float* ci = C + (size_t)i * ldc;
+      if (beta == 0.0f)
+        memset(ci, 0, (size_t)N * sizeof(float));
+      else if (beta != 1.0f)
+        for (int j = 0; j < N; j++) ci[j] *= beta;
+    }
+    return;
+  }
+  const gemm_job job = {ta, tb, M, N, K, alpha, beta, A, lda, B, ldb, C, ldc, kernel()};
+  int threads = __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
+  const double macs = (double)M * (double)N * (double)K;
+  const int mtiles = (M + MR - 1) / MR, ntiles = (N + NR - 1) / NR;
+  const bool split_n = ntiles > mtiles;
+  const int tiles = split_n ? ntiles : mtiles;
+  if (threads > tiles) threads = tiles;
+  if (threads > 64) threads = 64;
+  if (macs < (double)MTL_GEMM_THREAD_MIN_MACS || threads < 2) {
+    gemm_part whole = {&job, 0, M, 0, N, 0};
+    gemm_part_run(&whole);
+    return;
+  }
+  gemm_part parts[64];
+  pthread_t ids[64];
+  bool started[64];
+  for (int t = 0; t < threads; t++) {
+    const int t0 = (int)((int64_t)tiles * t / threads), t1 = (int)((int64_t)tiles * (t + 1) / threads);
+    if (split_n) {
+      parts[t] = (gemm_part){&job, 0, M, t0 * NR, t1 * NR < N ? t1 * NR : N, 0};
+    } else {
+      parts[t] = (gemm_part){&job, t0 * MR, t1 * MR < M ? t1 * MR : M, 0, N, 0};
+    }
+  }
+  /* Part 0 runs on the calling thread; a part whose thread cannot be created runs here too. */
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, gemm_part_run, &parts[t]) == 0;
+  gemm_part_run(&parts[0]);
+  for (int t = 1; t < threads; t++) {
+    if (started[t])
+      pthread_join(ids[t], NULL);
+    else
+      gemm_part_run(&parts[t]);
+  }
+}
+
+void mtl_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+#ifdef MTL_USE_OPENBLAS
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#else
+  mtl_builtin_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
+
+void mtl_gemm_set_threads(int n) {
+  if (n < 1) n = 1;
+  __atomic_store_n(&g_threads, n, __ATOMIC_RELAXED);
+  select_kernel();
+#ifdef MTL_USE_OPENBLAS
+  openblas_set_num_threads(n);
+#endif
+}
+
+int mtl_gemm_get_threads(void) {
+#ifdef MTL_USE_OPENBLAS
+  return openblas_get_num_threads();
+#else
+  return __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
+#endif
+}
+
+void mtl_gemm_describe(char* buf, size_t size) {
+#ifdef MTL_USE_OPENBLAS
+  snprintf(buf, size, "%s (core %s)", openblas_get_config(), openblas_get_corename());
+#else
+  (void)kernel();
+  const int t = mtl_gemm_get_threads();
+  snprintf(buf, size, "built-in GEMM (%s, %d thread%s)", g_kernel_name, t, t == 1 ? "" : "s");
+#endif
+}
+
+#pragma GCC pop_options
