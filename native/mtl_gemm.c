@@ -7,7 +7,7 @@
  *    into NR-wide strips; for each MC-tall block of op(A)'s rows, op(A) is packed into MR-tall strips; an
  *    MR×NR register-blocked micro-kernel then multiplies one A strip by one B strip over kc.
  *    Packing reads the four transpose combinations, so the kernels see only one layout.
- *  - Micro-kernels (MR = 6, NR = 16 for all): AVX-512F (6 zmm accumulators), AVX2+FMA (12 ymm accumulators),
+ *  - Micro-kernels (MR = 6, NR = 16 for all): AVX-512F (2 × 6 zmm accumulators, even and odd k), AVX2+FMA (12 ymm accumulators),
  *    and portable C (what the compiler vectorises for the target: SSE2 on plain x86-64, NEON on arm64).
  *    The x86 ones are compiled with __attribute__((target(...))) and chosen at run time with
  *    __builtin_cpu_supports, so the addon still runs on any x86-64. MTL_GEMM_KERNEL=portable|avx2|avx512
@@ -16,7 +16,7 @@
  *    tiles (whichever dimension has more), each a blocked GEMM of its own with its own packing buffers, run on
  *    pthreads created for the call (no pool to tear down; the threshold keeps creation cost < ~5 % of the call).
  *
- * Every C element is alpha · (the sum over K in KC blocks, each block's sum in k order) + beta · C; beta = 0
+ * Every C element is alpha · (the sum over K in KC blocks of each block's sum) + beta · C; beta = 0
  * never reads C. Not bit-identical to OpenBLAS (different summation order), equal within float32 rounding
  * (test/runtime/native-gemm.test.ts).
  */
@@ -117,9 +117,31 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float*
 }
 
 __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  /* Two accumulator sets (even and odd k) so that 12 FMAs are in flight: one set of 6 would wait on the
+   * FMA latency (4 cycles × 2 ports). */
   __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
   __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
-  for (int p = 0; p < kc; p++) {
+  __m512 d0 = _mm512_setzero_ps(), d1 = _mm512_setzero_ps(), d2 = _mm512_setzero_ps();
+  __m512 d3 = _mm512_setzero_ps(), d4 = _mm512_setzero_ps(), d5 = _mm512_setzero_ps();
+  int p = 0;
+  for (; p + 1 < kc; p += 2) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + NR);
+    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), b0, c0);
+    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), b0, c1);
+    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), b0, c2);
+    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), b0, c3);
+    c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), b0, c4);
+    c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), b0, c5);
+    d0 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 0]), b1, d0);
+    d1 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 1]), b1, d1);
+    d2 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 2]), b1, d2);
+    d3 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 3]), b1, d3);
+    d4 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 4]), b1, d4);
+    d5 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 5]), b1, d5);
+    a += 2 * MR;
+    b += 2 * NR;
+  }
+  if (p < kc) {
     const __m512 b0 = _mm512_loadu_ps(b);
     c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), b0, c0);
     c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), b0, c1);
@@ -127,9 +149,13 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
     c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), b0, c3);
     c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), b0, c4);
     c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), b0, c5);
-    a += MR;
-    b += NR;
   }
+  c0 = _mm512_add_ps(c0, d0);
+  c1 = _mm512_add_ps(c1, d1);
+  c2 = _mm512_add_ps(c2, d2);
+  c3 = _mm512_add_ps(c3, d3);
+  c4 = _mm512_add_ps(c4, d4);
+  c5 = _mm512_add_ps(c5, d5);
   const __m512 acc[MR] = {c0, c1, c2, c3, c4, c5};
   if (mr == MR && nr == NR) {
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
