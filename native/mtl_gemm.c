@@ -12,6 +12,7 @@
  *    The x86 ones are compiled with __attribute__((target(...))) and chosen at run time with
  *    __builtin_cpu_supports, so the addon still runs on any x86-64. MTL_GEMM_KERNEL=portable|avx2|avx512
  *    forces one the CPU supports (read when the thread count is set, i.e. when the addon is loaded).
+ *  - At most 4 rows (batch-1 prediction) or a tiny product: unpacked row-at-a-time loops (gemm_small).
  *  - Threads: a call with enough work is split into up to mtl_gemm_set_threads() parts over MR-row or NR-column
  *    tiles (whichever dimension has more), each a blocked GEMM of its own with its own packing buffers, run on
  *    pthreads created for the call (no pool to tear down; the threshold keeps creation cost < ~5 % of the call).
@@ -336,6 +337,85 @@ static void* gemm_part_run(void* arg) {
   return NULL;
 }
 
+/*
+ * Small M (batch-1 prediction's x · W, at most SMALL_M rows) or tiny products: no packing (which would copy
+ * all of B to use it once or twice), one row of C at a time: C[i, :] += a[i, p] · B[p, :] over p (rows of
+ * B read in order, 64 columns at a time) or, with tb, dot products of A's row with B's rows. The body is compiled twice: for
+ * AVX2+FMA (target attribute, chosen with the AVX2 or AVX-512 kernel) and portable.
+ */
+enum { SMALL_M = 4 };
+typedef float mtl_v8f __attribute__((vector_size(32)));
+
+/* Inlined into each caller below, so compiled for that caller's target (8-float vectors: one ymm with AVX2,
+ * two SSE/NEON registers otherwise). Row-at-a-time, 64 columns of C in 8 vector accumulators. */
+static inline __attribute__((always_inline)) void gemm_small_body(bool ta, bool tb, int M, int N, int K, float alpha, const float* restrict A, int lda,
+                                                                  const float* restrict B, int ldb, float beta, float* restrict C, int ldc) {
+  for (int i = 0; i < M; i++) {
+    float* restrict ci = C + (size_t)i * ldc;
+    int j0 = 0;
+    if (!tb) {
+      for (; j0 + 64 <= N; j0 += 64) {
+        mtl_v8f acc[8];
+        for (int h = 0; h < 8; h++) acc[h] = (mtl_v8f){0};
+        for (int p = 0; p < K; p++) {
+          const float a = ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p];
+          const mtl_v8f av = {a, a, a, a, a, a, a, a};
+          const float* bp = B + (size_t)p * ldb + j0;
+          for (int h = 0; h < 8; h++) {
+            mtl_v8f bv;
+            memcpy(&bv, bp + 8 * h, sizeof bv);
+            acc[h] += av * bv;
+          }
+        }
+        float tile[64];
+        memcpy(tile, acc, sizeof tile);
+        if (beta == 0.0f)
+          for (int j = 0; j < 64; j++) ci[j0 + j] = alpha * tile[j];
+        else
+          for (int j = 0; j < 64; j++) ci[j0 + j] = alpha * tile[j] + beta * ci[j0 + j];
+      }
+      for (; j0 + 8 <= N; j0 += 8) {
+        mtl_v8f acc = {0};
+        for (int p = 0; p < K; p++) {
+          const float a = ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p];
+          const mtl_v8f av = {a, a, a, a, a, a, a, a};
+          mtl_v8f bv;
+          memcpy(&bv, B + (size_t)p * ldb + j0, sizeof bv);
+          acc += av * bv;
+        }
+        for (int j = 0; j < 8; j++) ci[j0 + j] = beta == 0.0f ? alpha * acc[j] : alpha * acc[j] + beta * ci[j0 + j];
+      }
+    }
+    for (int j = j0; j < N; j++) {
+      float s = 0.0f;
+      if (tb && !ta) {
+        const float* ai = A + (size_t)i * lda;
+        const float* bj = B + (size_t)j * ldb;
+        mtl_v8f sv = {0};
+        int p = 0;
+        for (; p + 8 <= K; p += 8) {
+          mtl_v8f x, y;
+          memcpy(&x, ai + p, sizeof x);
+          memcpy(&y, bj + p, sizeof y);
+          sv += x * y;
+        }
+        for (int h = 0; h < 8; h++) s += sv[h];
+        for (; p < K; p++) s += ai[p] * bj[p];
+      } else {
+        for (int p = 0; p < K; p++)
+          s += (ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p]) * (tb ? B[(size_t)j * ldb + p] : B[(size_t)p * ldb + j]);
+      }
+      ci[j] = beta == 0.0f ? alpha * s : alpha * s + beta * ci[j];
+    }
+  }
+}
+#define MTL_GEMM_SMALL_CALL gemm_small_body(J->ta, J->tb, J->M, J->N, J->K, J->alpha, J->A, J->lda, J->B, J->ldb, J->beta, J->C, J->ldc);
+
+static void gemm_small_portable(const gemm_job* J) { MTL_GEMM_SMALL_CALL }
+#ifdef MTL_X86
+__attribute__((target("avx2,fma"))) static void gemm_small_avx2(const gemm_job* J) { MTL_GEMM_SMALL_CALL }
+#endif
+
 void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) {
@@ -349,8 +429,18 @@ void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const
     return;
   }
   const gemm_job job = {ta, tb, M, N, K, alpha, beta, A, lda, B, ldb, C, ldc, kernel()};
-  int threads = __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
   const double macs = (double)M * (double)N * (double)K;
+  if (M <= SMALL_M || macs < 8192.0) {
+#ifdef MTL_X86
+    if (job.kernel != kernel_portable) {
+      gemm_small_avx2(&job);
+      return;
+    }
+#endif
+    gemm_small_portable(&job);
+    return;
+  }
+  int threads = __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
   const int mtiles = (M + MR - 1) / MR, ntiles = (N + NR - 1) / NR;
   const bool split_n = ntiles > mtiles;
   const int tiles = split_n ? ntiles : mtiles;

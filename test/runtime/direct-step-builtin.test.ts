@@ -14,10 +14,17 @@ const unbuildable = builtinAddonUnbuildable();
 if (unbuildable === undefined) {
   process.env['MTL_NATIVE_BLAS'] = buildBuiltinAddon('step');
   process.env['MTL_TEST_RANDOM_MODELS'] = '6';
-  const { loadNativeBlas, nativeBlasError } = await import('../../src/runtime/native-blas.js');
+  const { loadNativeBlas, nativeBlasError, nativeThreadCount } = await import('../../src/runtime/native-blas.js');
+  const { selectBackend } = await import('../../src/runtime/backend.js');
   describe('the direct step on the built-in GEMM', () => {
-    it('loads the built-in addon', () => {
-      expect(loadNativeBlas()?.config(), nativeBlasError()).toMatch(/^built-in GEMM \(.+, 2 threads\)$|^built-in GEMM \(.+, 1 thread\)$/);
+    it('loads the built-in addon; the backend note (mtl train\'s log line) names it and its threads once', async () => {
+      const threads = nativeThreadCount();
+      const gemm = `, ${threads} thread${threads === 1 ? '' : 's'})`;
+      expect(loadNativeBlas()?.config(), nativeBlasError()).toMatch(/^built-in GEMM \((portable C|AVX2\+FMA|AVX-512), \d+ threads?\)$/);
+      expect(loadNativeBlas()!.config().endsWith(gemm)).toBe(true);
+      const note = (await selectBackend('native')).note!;
+      expect(note).toBe(`wasm kernels with matMul on ${loadNativeBlas()!.config()}`);
+      expect(note.match(/thread/g)).toHaveLength(1);
     });
   });
   await import('./direct-step.test.js');

@@ -2,7 +2,7 @@
  * The addon's built-in GEMM (native/mtl_gemm.c, built with MTL_BLAS=builtin into native/build-builtin/gemm,
  * so the main build is left alone) against a float64 reference, and against OpenBLAS when the main addon is
  * built with it: odd shapes (1×1×1, m, n or k = 1, sizes that are not multiples of the micro-kernel's 6×16
- * tile or of the K, M and N blocks), the four transpose combinations, beta 0, 1 and 0.5, and 512×512×512,
+ * tile or of the K, M and N blocks; ≤ 4 rows and tiny products take the unpacked path), the four transpose combinations, beta 0, 1 and 0.5, and 512×512×512,
  * on every micro-kernel this CPU runs (MTL_GEMM_KERNEL) and on 1 and 2 threads. No timings here (bench/).
  * Skipped, with the reason, without a C compiler or Node's headers.
  */
@@ -85,6 +85,7 @@ const SHAPES: [number, number, number][] = [
   [37, 29, 1], // k = 1
   [1, 300, 70], // m = 1
   [300, 1, 70], // n = 1
+  [3, 600, 300], // at most 4 rows: the unpacked path (batch-1 prediction)
   [7, 15, 3], // one partial tile
   [97, 2053, 11], // M over one MC block, N over one NC block (2048)
   [13, 35, 600], // K over two KC blocks (256)
