@@ -210,50 +210,30 @@ static mtl_kernel_fn kernel(void) {
   return k;
 }
 
-/* op(A)'s rows [i0, i0+mc) × columns [p0, p0+kc) into MR-tall strips, zero-padded to a multiple of MR rows. */
-static void pack_a(bool ta, const float* A, int lda, int i0, int mc, int p0, int kc, float* restrict out) {
-  for (int ir = 0; ir < mc; ir += MR) {
-    const int mr = mc - ir < MR ? mc - ir : MR;
-    float* restrict o = out + (size_t)ir * kc;
-    if (ta) {
+/*
+ * Pack a block of a matrix op(X) whose element (r, p) is X[p·ld + r] when `across` (the strip's elements are
+ * contiguous) else X[r·ld + p]: rows r in [r0, r0+rn) × depth p in [p0, p0+kc) into R-wide strips (R floats per
+ * p), zero-padded to a multiple of R. op(A) is packed with R = MR and across = ta (element (i, p)); op(B) with
+ * R = NR and across = !tb (element (j, p)).
+ */
+static inline __attribute__((always_inline)) void pack(const float* X, int ld, bool across, int r0, int rn, int p0, int kc, int R, float* restrict out) {
+  for (int s0 = 0; s0 < rn; s0 += R) {
+    const int n = rn - s0 < R ? rn - s0 : R;
+    float* restrict o = out + (size_t)s0 * kc;
+    if (across) {
       for (int p = 0; p < kc; p++) {
-        const float* src = A + (size_t)(p0 + p) * lda + i0 + ir;
-        int i = 0;
-        for (; i < mr; i++) o[p * MR + i] = src[i];
-        for (; i < MR; i++) o[p * MR + i] = 0.0f;
+        const float* src = X + (size_t)(p0 + p) * ld + r0 + s0;
+        int r = 0;
+        for (; r < n; r++) o[p * R + r] = src[r];
+        for (; r < R; r++) o[p * R + r] = 0.0f;
       }
     } else {
-      for (int i = 0; i < MR; i++) {
-        if (i < mr) {
-          const float* src = A + (size_t)(i0 + ir + i) * lda + p0;
-          for (int p = 0; p < kc; p++) o[p * MR + i] = src[p];
+      for (int r = 0; r < R; r++) {
+        if (r < n) {
+          const float* src = X + (size_t)(r0 + s0 + r) * ld + p0;
+          for (int p = 0; p < kc; p++) o[p * R + r] = src[p];
         } else {
-          for (int p = 0; p < kc; p++) o[p * MR + i] = 0.0f;
-        }
-      }
-    }
-  }
-}
-
-/* op(B)'s rows [p0, p0+kc) × columns [j0, j0+nc) into NR-wide strips, zero-padded to a multiple of NR columns. */
-static void pack_b(bool tb, const float* B, int ldb, int p0, int kc, int j0, int nc, float* restrict out) {
-  for (int jr = 0; jr < nc; jr += NR) {
-    const int nr = nc - jr < NR ? nc - jr : NR;
-    float* restrict o = out + (size_t)jr * kc;
-    if (!tb) {
-      for (int p = 0; p < kc; p++) {
-        const float* src = B + (size_t)(p0 + p) * ldb + j0 + jr;
-        int j = 0;
-        for (; j < nr; j++) o[p * NR + j] = src[j];
-        for (; j < NR; j++) o[p * NR + j] = 0.0f;
-      }
-    } else {
-      for (int j = 0; j < NR; j++) {
-        if (j < nr) {
-          const float* src = B + (size_t)(j0 + jr + j) * ldb + p0;
-          for (int p = 0; p < kc; p++) o[p * NR + j] = src[p];
-        } else {
-          for (int p = 0; p < kc; p++) o[p * NR + j] = 0.0f;
+          for (int p = 0; p < kc; p++) o[p * R + r] = 0.0f;
         }
       }
     }
@@ -318,10 +298,10 @@ static void* gemm_part_run(void* arg) {
     for (int pc = 0; pc < K; pc += KC) {
       const int kc = K - pc < KC ? K - pc : KC;
       const float beta = pc == 0 ? J->beta : 1.0f;
-      pack_b(J->tb, J->B, J->ldb, pc, kc, jc, nc, bbuf);
+      pack(J->B, J->ldb, !J->tb, jc, nc, pc, kc, NR, bbuf);
       for (int ic = P->m0; ic < P->m1; ic += MC) {
         const int mc = P->m1 - ic < MC ? P->m1 - ic : MC;
-        pack_a(J->ta, J->A, J->lda, ic, mc, pc, kc, abuf);
+        pack(J->A, J->lda, J->ta, ic, mc, pc, kc, MR, abuf);
         for (int jr = 0; jr < nc; jr += NR) {
           const int nr = nc - jr < NR ? nc - jr : NR;
           for (int ir = 0; ir < mc; ir += MR) {
