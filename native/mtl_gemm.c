@@ -471,8 +471,18 @@ static void* pool_worker(void* arg) {
   return NULL;
 }
 
+/* A child of fork() has none of the workers: it starts a pool of its own. */
+static void pool_after_fork(void) {
+  pool_workers = 0;
+  pthread_mutex_init(&pool_busy, NULL);
+  pthread_mutex_init(&pool_lock, NULL);
+}
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static void pool_init(void) { pthread_atfork(NULL, NULL, pool_after_fork); }
+
 /* Run the call's tiles on the caller and n − 1 pool workers; false (nothing run) when the pool is busy or short of workers. */
 static bool pool_run(gemm_sched* sched, int n) {
+  pthread_once(&pool_once, pool_init);
   if (pthread_mutex_trylock(&pool_busy) != 0) return false;
   while (pool_workers < n - 1 && pool_workers < POOL_MAX) {
     pthread_t id;
