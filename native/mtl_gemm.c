@@ -117,6 +117,17 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float*
   store_tile(tile, c, ldc, alpha, beta, mr, nr);
 }
 
+/* x0..x5 += (a[0..5] broadcast) · bv */
+#define MTL_AVX512_ROWS(x, bv, ap)                                  \
+  do {                                                              \
+    x##0 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[0]), bv, x##0);      \
+    x##1 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[1]), bv, x##1);      \
+    x##2 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[2]), bv, x##2);      \
+    x##3 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[3]), bv, x##3);      \
+    x##4 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[4]), bv, x##4);      \
+    x##5 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[5]), bv, x##5);      \
+  } while (0)
+
 __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
   /* Two accumulator sets (even and odd k) so that 12 FMAs are in flight: one set of 6 would wait on the
    * FMA latency (4 cycles × 2 ports). */
@@ -127,29 +138,14 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
   int p = 0;
   for (; p + 1 < kc; p += 2) {
     const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + NR);
-    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), b0, c0);
-    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), b0, c1);
-    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), b0, c2);
-    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), b0, c3);
-    c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), b0, c4);
-    c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), b0, c5);
-    d0 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 0]), b1, d0);
-    d1 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 1]), b1, d1);
-    d2 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 2]), b1, d2);
-    d3 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 3]), b1, d3);
-    d4 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 4]), b1, d4);
-    d5 = _mm512_fmadd_ps(_mm512_set1_ps(a[MR + 5]), b1, d5);
+    MTL_AVX512_ROWS(c, b0, a);
+    MTL_AVX512_ROWS(d, b1, a + MR);
     a += 2 * MR;
     b += 2 * NR;
   }
   if (p < kc) {
     const __m512 b0 = _mm512_loadu_ps(b);
-    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a[0]), b0, c0);
-    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a[1]), b0, c1);
-    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a[2]), b0, c2);
-    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a[3]), b0, c3);
-    c4 = _mm512_fmadd_ps(_mm512_set1_ps(a[4]), b0, c4);
-    c5 = _mm512_fmadd_ps(_mm512_set1_ps(a[5]), b0, c5);
+    MTL_AVX512_ROWS(c, b0, a);
   }
   c0 = _mm512_add_ps(c0, d0);
   c1 = _mm512_add_ps(c1, d1);
