@@ -5,6 +5,7 @@
  * `mtl train` uses, on synthetic Batches.
  */
 import { selectBackend, type BackendName } from '../src/exec/backend.js';
+import { nativeGemmLabel } from '../src/exec/native-blas.js';
 import { compileWorkload, syntheticBatches, type CompiledWorkload } from './workload.js';
 import { naiveTrainRate, type NaiveResult } from './naive.js';
 import type { Workload } from './specs.js';
@@ -59,7 +60,9 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
       for (let i = 0; i < 3; i++) compiled.runtime.trainStep(batches[i % batches.length]!); // warm-up
       const step = compiled.runtime.trainStepKind?.();
       // e.g. "native, direct step" or "wasm, tfjs step": which training step the figures are of.
-      const backendLabel = step ? `${backendName}, ${step.kind} step${step.reason ? ` (${step.reason})` : ''}` : backendName;
+      // The native backend names its GEMM: "native (built-in GEMM (AVX2+FMA, 2 threads)), direct step".
+      const backend = backendName === 'native' ? `native (${nativeGemmLabel() ?? 'no addon'})` : backendName;
+      const backendLabel = step ? `${backend}, ${step.kind} step${step.reason ? ` (${step.reason})` : ''}` : backend;
       return { ok: true, op: 'compile', backend: backendLabel, flopsPerSample: await denseFlops(req.workload), parameters: compiled.runtime.parameterCount() };
     }
     case 'train': {

@@ -155,6 +155,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\nend-to-end \`mtl train\` (${e2e.spec}, CSV of ${e2e.rows} rows, 1 epoch): ${e2e.samplesPerSecond === null ? `failed: ${e2e.error}` : `${Math.round(e2e.samplesPerSecond)} samples/s`}\n`);
     if (e2e.predictRowsPerSecond !== undefined) process.stdout.write(`end-to-end \`mtl predict\` of that model on the same CSV: ${e2e.predictRowsPerSecond === null ? 'failed' : `${Math.round(e2e.predictRowsPerSecond)} rows/s (process start and model load included)`}\n`);
   }
+  // Which backend (and, for native, which GEMM: OpenBLAS or the built-in one) the mtl figures are of.
+  const backends = [...new Set(rows.map((r) => r.backend).filter((b) => b !== undefined))];
+  if (backends.length) process.stdout.write(`\nmtl: ${backends.join('; ')}`);
   process.stdout.write(`\n${meta.cores} cores (${meta.cpu}), load average ${meta.loadAverage.join(' ')}, ${meta.date}, ${meta.seconds} s\n`);
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, mtlMedian: median(r.mtl), peerBest: bestPeer(r) })), e2e, table }, null, 2) + '\n');

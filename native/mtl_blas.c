@@ -1,9 +1,9 @@
 /*
- * mtl_blas: a minimal N-API addon for the `native` backend (src/runtime/native-blas.ts): OpenBLAS's
- * single-precision GEMM for wasm's matMuls, and the few loops a training step spends its remaining time in
+ * mtl_blas: a minimal N-API addon for the `native` backend (src/exec/native-blas.ts): a
+ * single-precision GEMM for wasm's matMuls (mtl_gemm.c: OpenBLAS when built with it, else mtl's own kernels), and the few loops a training step spends its remaining time in
  * (fused dense optimiser, embedding row gather/scatter and lazy Adam, bias-gradient sums, strided copies,
  * huge-page advice). Each loop does the same floating-point operations in the same order as its JS
- * reference, so results are bit-identical with or without the addon (test/runtime/native-fast-paths).
+ * reference, so results are bit-identical with or without the addon (test/exec/native-fast-paths).
  * Plain node_api.h so it needs no npm dependency. Every entry point takes typed arrays and row-major shapes; the JS side checks sizes and offsets before calling, and the C side
  * checks them again because a wrong offset here would write outside the output array.
  */
@@ -11,7 +11,6 @@
 #include <node_api.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <cblas.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "mtl_step.h"
 #include "mtl_blas_math.h"
 #include "mtl_entry_points.h"
+#include "mtl_gemm.h"
 
 /*
  * sgemmBatch(transA, transB, M, N, K, A, B, C, aOffsets, bOffsets)
@@ -58,8 +58,7 @@ static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
   const int lda = ta ? (int)M : (int)K;
   const int ldb = tb ? (int)K : (int)N;
   for (size_t i = 0; i < batch; i++) {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
-                1.0f, A + ao[i], lda, B + bo[i], ldb, 0.0f, C + i * mn, (int)N);
+    mtl_sgemm(ta, tb, (int)M, (int)N, (int)K, 1.0f, A + ao[i], lda, B + bo[i], ldb, 0.0f, C + i * mn, (int)N);
   }
   return NULL;
 }
@@ -130,7 +129,7 @@ static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
 }
 
 /* sumRows(x, rows, len, out): out[j] = sum over i of x[i*len + j], accumulated in float32 row by row (the
- * order of src/runtime/wasm-sum.ts sumLeading, so the same bits): the bias gradient of every Dense layer. */
+ * order of src/exec/wasm-sum.ts sumLeading, so the same bits): the bias gradient of every Dense layer. */
 static napi_value SumRows(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_sumRows;
   napi_value argv[MTL_ARGC_sumRows];
@@ -275,30 +274,31 @@ static napi_value CopyStrided(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* setNumThreads(n): OpenBLAS's thread count for later calls. */
+/* setNumThreads(n): the GEMM's thread count for later calls (OpenBLAS's, or the built-in GEMM's). */
 static napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_setNumThreads;
   napi_value argv[MTL_ARGC_setNumThreads];
   int64_t n;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || !get_int(env, argv[0], &n) || n < 1 || n > 1024) FAIL("mtl_blas.setNumThreads: expected a positive integer");
-  openblas_set_num_threads((int)n);
+  mtl_gemm_set_threads((int)n);
   return NULL;
 }
 
-/* getNumThreads(): OpenBLAS's current thread count. */
+/* getNumThreads(): the GEMM's current thread count. */
 static napi_value GetNumThreads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &out));
+  CHECK(napi_create_int32(env, mtl_gemm_get_threads(), &out));
   return out;
 }
 
-/* config(): OpenBLAS's build description (version, kernel, threading), for logs and the bench table. */
+/* config(): which GEMM the addon was built with, for logs and the bench table: OpenBLAS's build description
+ * (version, kernel, threading) or "built-in GEMM (<kernel>, <n> threads)". */
 static napi_value Config(napi_env env, napi_callback_info info) {
   (void)info;
   char buf[512];
-  snprintf(buf, sizeof buf, "%s (core %s)", openblas_get_config(), openblas_get_corename());
+  mtl_gemm_describe(buf, sizeof buf);
   napi_value out;
   CHECK(napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &out));
   return out;

@@ -1,7 +1,7 @@
 /*
  * The loops of mtl_blas.c's entry points (the fused dense optimiser, lazy Adam, embedding row gather/scatter,
  * row sums): pure C, no N-API. Each does the same floating-point operations in the same order as its JS
- * reference, so results are bit-identical with or without the addon (test/runtime/native-fast-paths).
+ * reference, so results are bit-identical with or without the addon (test/exec/native-fast-paths).
  */
 #define _DEFAULT_SOURCE
 #include "mtl_blas_math.h"
@@ -9,7 +9,7 @@
 #include <string.h>
 
 /*
- * Fused dense optimiser steps (src/runtime/optimDenseFused.ts): one pass over a weight, its gradient and
+ * Fused dense optimiser steps (src/model/optim-dense-fused.ts): one pass over a weight, its gradient and
  * its slots, in place. Every operation is a float32 IEEE operation in the order of the tfjs-op reference
  * (no FMA contraction; the build's -fno-math-errno only lets sqrtf vectorise, its results are
  * the same), so the results are bit-for-bit those of the JS loops and of the tfjs ops.
@@ -52,7 +52,7 @@ void mtl_sum_rows_loop(const float* restrict x, size_t rows, size_t len, float* 
 }
 
 /* Lazy Adam on the touched rows of an embedding table, in double precision exactly as the JS loop of
- * src/runtime/optimSparse.ts (a double expression per element, stored to float32), so the same bits. */
+ * src/model/optim-sparse.ts (a double expression per element, stored to float32), so the same bits. */
 void mtl_sparse_adam_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n,
                              const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr) {
   const size_t ahead = 6;
@@ -96,7 +96,7 @@ void mtl_gather_rows_loop(const float* restrict data, size_t dim, const int32_t*
   }
 }
 
-/* Sum per-example gradients into per-row slots (src/runtime/embeddingsGrad.ts addRow with scale 1, the same
+/* Sum per-example gradients into per-row slots (src/model/embeddings-grad.ts addRow with scale 1, the same
  * float32 additions in the same order). Returns the new number of touched rows. */
 size_t mtl_scatter_rows_loop(int32_t* restrict slot, int32_t* restrict touched, size_t count, float* restrict buffer, size_t dim,
                                 const int32_t* restrict rows, size_t n, const float* restrict grad) {

@@ -1,10 +1,10 @@
 /*
- * The N-API entry points of the direct training step (src/runtime/direct/): forward and backward of Dense
+ * The N-API entry points of the direct training step (src/model/direct, kernels bound in src/exec/direct): forward and backward of Dense
  * layers, expert groups, gates and concatenations computed without tfjs's tape, on ONE float32 memory (the wasm
  * heap of the native backend, where the tfjs weights and the step's own activation arena both live) addressed
  * by element offsets. This file reads and checks the arguments, then calls the math in mtl_step_math.c. Every
  * entry point checks that each block it touches lies inside that memory, because a wrong offset here would
- * write anywhere in the heap; the JS side (src/runtime/direct/kernels.ts) checks first and names the node.
+ * write anywhere in the heap; the JS side (src/exec/direct/kernels.ts) checks first and names the node.
  * Names and argument counts come from the generated mtl_entry_points.h; activation and gate codes (MTL_ACT_*,
  * MTL_GATE_*) from the generated mtl_ops.h.
  */

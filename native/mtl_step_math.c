@@ -9,7 +9,7 @@
 #define _DEFAULT_SOURCE
 #include "mtl_step_math.h"
 #include "mtl_ops.h"
-#include <cblas.h>
+#include "mtl_gemm.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,8 +86,7 @@ void mtl_gemm_at(float* mem, bool ta, bool tb, int64_t M, int64_t N, int64_t K, 
       for (size_t j = 0; j < mn; j++) C[j] = betas[i] == 0.0f ? 0.0f : betas[i] * C[j];
       continue;
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, mem + ao[i],
-                ta ? (int)M : (int)K, mem + bo[i], tb ? (int)K : (int)N, betas[i], C, (int)N);
+    mtl_sgemm(ta, tb, (int)M, (int)N, (int)K, 1.0f, mem + ao[i], ta ? (int)M : (int)K, mem + bo[i], tb ? (int)K : (int)N, betas[i], C, (int)N);
   }
 }
 

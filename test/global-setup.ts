@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findTorchPython } from '../src/targets/pytorch/python.js';
-import { loadNativeBlas } from '../src/exec/native-blas.js';
+import { loadNativeBlas, nativeGemmLabel } from '../src/exec/native-blas.js';
+import { builtinAddonUnbuildable } from './exec/builtin-addon.js';
 
 /** One optional dependency: whether it is here, what skips without it, and how to get it. */
 interface Optional {
@@ -21,7 +22,8 @@ const runs = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { st
 export default function setup(): void {
   const optional: Optional[] = [
     { name: 'PyTorch (python3-torch)', present: findTorchPython() !== null, skips: 'test/targets: PyTorch equivalence, DDP, hashing', install: 'apt-get install -y python3-torch' },
-    { name: 'native addon (OpenBLAS)', present: loadNativeBlas() !== undefined, skips: 'test/exec, test/model: native backend, direct step', install: 'apt-get install -y libopenblas-dev && npm run build:native' },
+    { name: `native addon (${nativeGemmLabel() ?? 'OpenBLAS or built-in GEMM'})`, present: loadNativeBlas() !== undefined, skips: 'test/exec, test/model: native backend, direct step', install: 'apt-get install -y libopenblas-dev && npm run build:native' },
+    { name: 'C compiler', present: builtinAddonUnbuildable() === undefined, skips: 'test/exec, test/model: the built-in GEMM (native-gemm, direct-step-builtin)', install: 'apt-get install -y gcc' },
     { name: 'Chromium', present: ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p)), skips: 'test/report: the report rendered in a browser', install: 'apt-get install -y chromium' },
     { name: 'Neovim', present: runs('nvim', ['--version']), skips: 'test/lsp/nvim: a real LSP client', install: 'apt-get install -y neovim' },
     { name: 'Graphviz', present: runs('dot', ['-V']), skips: 'test/diagram: DOT accepted by Graphviz', install: 'apt-get install -y graphviz' },

@@ -72,7 +72,7 @@ async function startWasm(): Promise<void> {
 }
 
 /**
- * Start the `native` backend (wasm + OpenBLAS matMul). Returns its note (OpenBLAS build, threads), or
+ * Start the `native` backend (wasm + the addon's matMul). Returns its note (which GEMM, threads), or
  * undefined when the addon is missing (wasm is then left running without it); throws MTL5201 when wasm
  * cannot start.
  */
@@ -81,7 +81,9 @@ async function startNative(): Promise<string | undefined> {
   await startWasm();
   if (!installNativeMatMul()) return undefined;
   const threads = nativeThreadCount();
-  return `wasm kernels with matMul on ${loadNativeBlas()!.config()}, ${threads} thread${threads === 1 ? '' : 's'}`;
+  const gemm = loadNativeBlas()!.config();
+  // The built-in GEMM's description names its threads already ("built-in GEMM (AVX2+FMA, 2 threads)").
+  return `wasm kernels with matMul on ${gemm}${/\bthreads?\b/.test(gemm) ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`}`;
 }
 
 /**

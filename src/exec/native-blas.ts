@@ -1,6 +1,7 @@
 /**
  * The `native` backend: tfjs's wasm backend with BatchMatMul and _FusedMatMul running on OpenBLAS through
- * the optional addon native/mtl_blas.c (built by scripts/build-native.mjs at `npm ci`). matMul is ~85 % of
+ * the optional addon native/mtl_blas.c (built by scripts/build-native.mjs at `npm ci`; without OpenBLAS, or
+ * with MTL_BLAS=builtin, the addon's GEMM is mtl's own: native/mtl_gemm.c, and config() says which). matMul is ~85 % of
  * a wasm training step and OpenBLAS runs it 5–10× faster than XNNPACK here.
  *
  * Why wasm and not cpu underneath: with matMul on OpenBLAS, the cpu backend's plain-JS kernels (SplitV,
@@ -90,11 +91,14 @@ export interface NativeBlas {
   ): void;
   batchNormGradAt(mem: Float32Array, rows: number, cols: number, dyOffs: Int32Array, xhatOffs: Int32Array, invStdOffs: Int32Array, gammaOffs: Int32Array, dxOffs: Int32Array, dGammaOffs: Int32Array, dBetaOffs: Int32Array): void;
   batchNormInferAt(mem: Float32Array, rows: number, cols: number, epsilon: number, xOffs: Int32Array, gammaOffs: Int32Array, betaOffs: Int32Array, meanOffs: Int32Array, varOffs: Int32Array, outOffs: Int32Array): void;
-  /** Set OpenBLAS's thread count. */
+  /** Set the GEMM's thread count (OpenBLAS's, or the built-in GEMM's). */
   setNumThreads(n: number): void;
-  /** OpenBLAS's thread count. */
+  /** The GEMM's thread count. */
   getNumThreads(): number;
-  /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … (core Haswell)". */
+  /**
+   * Which GEMM the addon was built with (native/mtl_gemm.c, scripts/build-native.mjs): OpenBLAS's build
+   * description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … (core Haswell)", or "built-in GEMM (AVX2+FMA, 2 threads)".
+   */
   config(): string;
 }
 
@@ -160,6 +164,16 @@ export function loadNativeBlas(): NativeBlas | undefined {
   }
   loaded = { error: reasons.join('; ') };
   return undefined;
+}
+
+/**
+ * A short name of the loaded addon's GEMM for tables: "OpenBLAS 0.3.21" or the built-in GEMM's description;
+ * undefined without the addon.
+ */
+export function nativeGemmLabel(): string | undefined {
+  const config = loadNativeBlas()?.config();
+  if (config === undefined) return undefined;
+  return config.startsWith('OpenBLAS') ? config.split(' ').slice(0, 2).join(' ') : config;
 }
 
 /** Why the addon did not load (undefined when it did or was not tried yet). */

@@ -7,7 +7,8 @@
  * lr 1 must move every weight by the same gradient, three Adam steps must end at the same weights, and
  * with equal weights the direct forward pass in inference mode must predict what the tfjs model predicts
  * (towers, task products and every gate's weights, batches of 1 and 40).
- * Forty models; needs the OpenBLAS addon (skipped with the reason otherwise).
+ * Forty models (MTL_TEST_RANDOM_MODELS=n: the first n); needs the native addon (skipped with the reason
+ * otherwise). direct-step-builtin.test.ts runs the first few again on the built-in GEMM.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -118,6 +119,9 @@ function worst(a: TrainingState, b: TrainingState, scale: number, skipNoise = fa
   return { worst: w, where };
 }
 
+/** How many random models: 40, or MTL_TEST_RANDOM_MODELS (direct-step-builtin.test.ts runs a few on the built-in GEMM). */
+const MODELS = Number.parseInt(process.env['MTL_TEST_RANDOM_MODELS'] ?? '', 10) || 40;
+
 const sigmoidPlugin = sigmoidGate();
 const base = options();
 const gates = (t: string) => (t === 'sigmoid' ? sigmoidPlugin : base.gates(t));
@@ -130,7 +134,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step on random arch
     await tf.setBackend('cpu');
   });
 
-  for (let seed = 1; seed <= 40; seed++) {
+  for (let seed = 1; seed <= MODELS; seed++) {
     it(`random model ${seed}`, () => {
       const ir = randomIR(seed);
       for (const [optimizer, lr, steps] of [

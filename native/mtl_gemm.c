@@ -1,0 +1,603 @@
+/*
+ * mtl_sgemm: the addon's one single-precision GEMM (see mtl_gemm.h). Built with OpenBLAS (-DMTL_USE_OPENBLAS,
+ * scripts/build-native.mjs when cblas.h and libopenblas are found) it is cblas_sgemm; otherwise it is the
+ * built-in GEMM below, which needs only a C compiler:
+ *
+ *  - Goto/BLIS blocking: for each NC-wide block of op(B)'s columns and KC-deep block of K, op(B) is packed
+ *    into NR-wide strips; for each MC-tall block of op(A)'s rows, op(A) is packed into MR-tall strips; an
+ *    MR×NR register-blocked micro-kernel then multiplies one A strip by one B strip over kc.
+ *    Packing reads the four transpose combinations, so the kernels see only one layout.
+ *  - Micro-kernels (MR = 6, NR = 16 for all): AVX-512F (2 × 6 zmm accumulators, even and odd k), AVX2+FMA (12 ymm accumulators),
+ *    and portable C (what the compiler vectorises for the target: SSE2 on plain x86-64, NEON on arm64).
+ *    The x86 ones are compiled with __attribute__((target(...))) and chosen at run time with
+ *    __builtin_cpu_supports, so the addon still runs on any x86-64. MTL_GEMM_KERNEL=portable|avx2|avx512
+ *    forces one the CPU supports (read when the thread count is set, i.e. when the addon is loaded).
+ *  - At most 4 rows (batch-1 prediction) or a tiny product: unpacked row-at-a-time loops (gemm_small).
+ *  - Threads: a call with enough work runs on up to mtl_gemm_set_threads() threads — the caller and a pool of
+ *    kept workers (pool_run; threads created for the call when the pool is busy) — which claim chunks of MR-row
+ *    or NR-column tiles (whichever dimension has more) as they are free, each chunk a blocked GEMM of its own.
+ *
+ * Every C element is alpha · (the sum over K in KC blocks of each block's sum) + beta · C; beta = 0
+ * never reads C. Not bit-identical to OpenBLAS (different summation order), equal within float32 rounding
+ * (test/exec/native-gemm.test.ts).
+ */
+#define _DEFAULT_SOURCE
+#include "mtl_gemm.h"
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define MTL_X86 1
+#endif
+#ifdef MTL_USE_OPENBLAS
+#include <cblas.h>
+#endif
+
+#pragma GCC push_options
+#pragma GCC optimize("O3")
+
+enum { MR = 6, NR = 16, MC = 96, KC = 256, NC = 2048 };
+/* Below this many multiply-adds a call runs on the calling thread only. */
+#define MTL_GEMM_THREAD_MIN_MACS (1 << 20)
+
+/* kernel(kc, a, b, c, ldc, alpha, beta, mr, nr): C[0..mr, 0..nr] = alpha · (a · b) + beta · C, where a is a packed
+ * MR×kc strip (MR floats per k) and b a packed kc×NR strip (NR floats per k); beta = 0 never reads C. */
+typedef void (*mtl_kernel_fn)(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr);
+
+/* Write an MR×NR accumulator tile (row-major, NR per row) into the mr×nr corner of C. */
+static inline void store_tile(const float* restrict acc, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  for (int i = 0; i < mr; i++) {
+    float* restrict ci = c + (size_t)i * ldc;
+    if (beta == 0.0f)
+      for (int j = 0; j < nr; j++) ci[j] = alpha * acc[i * NR + j];
+    else
+      for (int j = 0; j < nr; j++) ci[j] = alpha * acc[i * NR + j] + beta * ci[j];
+  }
+}
+
+/* GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64, scalar code elsewhere. */
+typedef float mtl_v4f __attribute__((vector_size(16)));
+
+static void kernel_portable(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  mtl_v4f acc[MR][NR / 4];
+  for (int i = 0; i < MR; i++)
+    for (int h = 0; h < NR / 4; h++) acc[i][h] = (mtl_v4f){0.0f, 0.0f, 0.0f, 0.0f};
+  for (int p = 0; p < kc; p++) {
+    mtl_v4f bv[NR / 4];
+    memcpy(bv, b + (size_t)p * NR, sizeof bv);
+    const float* restrict ap = a + (size_t)p * MR;
+    for (int i = 0; i < MR; i++) {
+      const float ai = ap[i];
+      const mtl_v4f av = {ai, ai, ai, ai};
+      for (int h = 0; h < NR / 4; h++) acc[i][h] += av * bv[h];
+    }
+  }
+  float tile[MR * NR];
+  memcpy(tile, acc, sizeof tile);
+  store_tile(tile, c, ldc, alpha, beta, mr, nr);
+}
+
+#ifdef MTL_X86
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    __m256 x;
+    x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+    x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+    x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+    x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+    x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+    x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    a += MR;
+    b += NR;
+  }
+  const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  if (mr == MR && nr == NR) {
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + (size_t)i * ldc;
+      for (int h = 0; h < 2; h++) {
+        const __m256 v = _mm256_mul_ps(va, acc[i][h]);
+        _mm256_storeu_ps(ci + 8 * h, beta == 0.0f ? v : _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci + 8 * h), v));
+      }
+    }
+    return;
+  }
+  float tile[MR * NR];
+  for (int i = 0; i < MR; i++) {
+    _mm256_storeu_ps(tile + i * NR, acc[i][0]);
+    _mm256_storeu_ps(tile + i * NR + 8, acc[i][1]);
+  }
+  store_tile(tile, c, ldc, alpha, beta, mr, nr);
+}
+
+/* x0..x5 += (a[0..5] broadcast) · bv */
+#define MTL_AVX512_ROWS(x, bv, ap)                                  \
+  do {                                                              \
+    x##0 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[0]), bv, x##0);      \
+    x##1 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[1]), bv, x##1);      \
+    x##2 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[2]), bv, x##2);      \
+    x##3 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[3]), bv, x##3);      \
+    x##4 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[4]), bv, x##4);      \
+    x##5 = _mm512_fmadd_ps(_mm512_set1_ps((ap)[5]), bv, x##5);      \
+  } while (0)
+
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float* restrict a, const float* restrict b, float* restrict c, int ldc, float alpha, float beta, int mr, int nr) {
+  /* Two accumulator sets (even and odd k) so that 12 FMAs are in flight: one set of 6 would wait on the
+   * FMA latency (4 cycles × 2 ports). */
+  __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
+  __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
+  __m512 d0 = _mm512_setzero_ps(), d1 = _mm512_setzero_ps(), d2 = _mm512_setzero_ps();
+  __m512 d3 = _mm512_setzero_ps(), d4 = _mm512_setzero_ps(), d5 = _mm512_setzero_ps();
+  int p = 0;
+  for (; p + 1 < kc; p += 2) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + NR);
+    MTL_AVX512_ROWS(c, b0, a);
+    MTL_AVX512_ROWS(d, b1, a + MR);
+    a += 2 * MR;
+    b += 2 * NR;
+  }
+  if (p < kc) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    MTL_AVX512_ROWS(c, b0, a);
+  }
+  c0 = _mm512_add_ps(c0, d0);
+  c1 = _mm512_add_ps(c1, d1);
+  c2 = _mm512_add_ps(c2, d2);
+  c3 = _mm512_add_ps(c3, d3);
+  c4 = _mm512_add_ps(c4, d4);
+  c5 = _mm512_add_ps(c5, d5);
+  const __m512 acc[MR] = {c0, c1, c2, c3, c4, c5};
+  if (mr == MR && nr == NR) {
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + (size_t)i * ldc;
+      const __m512 v = _mm512_mul_ps(va, acc[i]);
+      _mm512_storeu_ps(ci, beta == 0.0f ? v : _mm512_fmadd_ps(vb, _mm512_loadu_ps(ci), v));
+    }
+    return;
+  }
+  float tile[MR * NR];
+  for (int i = 0; i < MR; i++) _mm512_storeu_ps(tile + i * NR, acc[i]);
+  store_tile(tile, c, ldc, alpha, beta, mr, nr);
+}
+#endif
+
+static mtl_kernel_fn g_kernel = NULL;
+static const char* g_kernel_name = "portable C";
+static int g_threads = 1;
+
+/* Pick the micro-kernel: the best the CPU supports, or MTL_GEMM_KERNEL's if the CPU supports it. */
+static void select_kernel(void) {
+  const char* want = getenv("MTL_GEMM_KERNEL");
+  mtl_kernel_fn k = kernel_portable;
+  const char* name = "portable C";
+#ifdef MTL_X86
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f");
+  const bool any = want == NULL || want[0] == '\0';
+  if (avx512 && (any || strcmp(want, "avx512") == 0)) {
+    k = kernel_avx512;
+    name = "AVX-512";
+  } else if (avx2 && (any || strcmp(want, "avx2") == 0 || strcmp(want, "avx512") == 0)) {
+    k = kernel_avx2;
+    name = "AVX2+FMA";
+  }
+#else
+  (void)want;
+#endif
+  g_kernel_name = name;
+  __atomic_store_n(&g_kernel, k, __ATOMIC_RELEASE);
+}
+
+static mtl_kernel_fn kernel(void) {
+  mtl_kernel_fn k = __atomic_load_n(&g_kernel, __ATOMIC_ACQUIRE);
+  if (k == NULL) {
+    select_kernel();
+    k = g_kernel;
+  }
+  return k;
+}
+
+/*
+ * Pack a block of a matrix op(X) whose element (r, p) is X[p·ld + r] when `across` (the strip's elements are
+ * contiguous) else X[r·ld + p]: rows r in [r0, r0+rn) × depth p in [p0, p0+kc) into R-wide strips (R floats per
+ * p), zero-padded to a multiple of R. op(A) is packed with R = MR and across = ta (element (i, p)); op(B) with
+ * R = NR and across = !tb (element (j, p)).
+ */
+static inline __attribute__((always_inline)) void pack(const float* X, int ld, bool across, int r0, int rn, int p0, int kc, int R, float* restrict out) {
+  for (int s0 = 0; s0 < rn; s0 += R) {
+    const int n = rn - s0 < R ? rn - s0 : R;
+    float* restrict o = out + (size_t)s0 * kc;
+    if (across) {
+      for (int p = 0; p < kc; p++) {
+        const float* src = X + (size_t)(p0 + p) * ld + r0 + s0;
+        int r = 0;
+        for (; r < n; r++) o[p * R + r] = src[r];
+        for (; r < R; r++) o[p * R + r] = 0.0f;
+      }
+    } else {
+      for (int r = 0; r < R; r++) {
+        if (r < n) {
+          const float* src = X + (size_t)(r0 + s0 + r) * ld + p0;
+          for (int p = 0; p < kc; p++) o[p * R + r] = src[p];
+        } else {
+          for (int p = 0; p < kc; p++) o[p * R + r] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+typedef struct {
+  bool ta, tb;
+  int M, N, K;
+  float alpha, beta;
+  const float* A;
+  int lda;
+  const float* B;
+  int ldb;
+  float* C;
+  int ldc;
+  mtl_kernel_fn kernel;
+} gemm_job;
+
+typedef struct {
+  const gemm_job* job;
+  int m0, m1, n0, n1;
+  int failed;
+} gemm_part;
+
+static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
+
+/* Unblocked fallback when the packing buffers cannot be allocated. */
+static void gemm_naive(const gemm_job* J, int m0, int m1, int n0, int n1) {
+  for (int i = m0; i < m1; i++)
+    for (int j = n0; j < n1; j++) {
+      float s = 0.0f;
+      for (int p = 0; p < J->K; p++) {
+        const float a = J->ta ? J->A[(size_t)p * J->lda + i] : J->A[(size_t)i * J->lda + p];
+        const float b = J->tb ? J->B[(size_t)j * J->ldb + p] : J->B[(size_t)p * J->ldb + j];
+        s += a * b;
+      }
+      float* c = J->C + (size_t)i * J->ldc + j;
+      *c = J->beta == 0.0f ? J->alpha * s : J->alpha * s + J->beta * *c;
+    }
+}
+
+/* The blocked GEMM on C's rows [m0, m1) × columns [n0, n1). */
+static void* gemm_part_run(void* arg) {
+  gemm_part* P = arg;
+  const gemm_job* J = P->job;
+  const int m = P->m1 - P->m0, n = P->n1 - P->n0, K = J->K;
+  const size_t kcm = (size_t)(K < KC ? K : KC);
+  const size_t mcm = m < MC ? round_up((size_t)m, MR) : MC;
+  const size_t ncm = n < NC ? round_up((size_t)n, NR) : NC;
+  float* abuf = aligned_alloc(64, round_up(mcm * kcm * sizeof(float), 64));
+  float* bbuf = aligned_alloc(64, round_up(ncm * kcm * sizeof(float), 64));
+  if (abuf == NULL || bbuf == NULL) {
+    free(abuf);
+    free(bbuf);
+    gemm_naive(J, P->m0, P->m1, P->n0, P->n1);
+    return NULL;
+  }
+  const mtl_kernel_fn kern = J->kernel;
+  for (int jc = P->n0; jc < P->n1; jc += NC) {
+    const int nc = P->n1 - jc < NC ? P->n1 - jc : NC;
+    for (int pc = 0; pc < K; pc += KC) {
+      const int kc = K - pc < KC ? K - pc : KC;
+      const float beta = pc == 0 ? J->beta : 1.0f;
+      pack(J->B, J->ldb, !J->tb, jc, nc, pc, kc, NR, bbuf);
+      for (int ic = P->m0; ic < P->m1; ic += MC) {
+        const int mc = P->m1 - ic < MC ? P->m1 - ic : MC;
+        pack(J->A, J->lda, J->ta, ic, mc, pc, kc, MR, abuf);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = nc - jr < NR ? nc - jr : NR;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = mc - ir < MR ? mc - ir : MR;
+            kern(kc, abuf + (size_t)ir * kc, bbuf + (size_t)jr * kc, J->C + (size_t)(ic + ir) * J->ldc + jc + jr, J->ldc, J->alpha, beta, mr, nr);
+          }
+        }
+      }
+    }
+  }
+  free(abuf);
+  free(bbuf);
+  return NULL;
+}
+
+/*
+ * Small M (batch-1 prediction's x · W, at most SMALL_M rows) or tiny products: no packing (which would copy
+ * all of B to use it once or twice), one row of C at a time: C[i, :] += a[i, p] · B[p, :] over p (rows of
+ * B read in order, 64 columns at a time) or, with tb, dot products of A's row with B's rows. The body is compiled twice: for
+ * AVX2+FMA (target attribute, chosen with the AVX2 or AVX-512 kernel) and portable.
+ */
+enum { SMALL_M = 4 };
+typedef float mtl_v8f __attribute__((vector_size(32)));
+
+/* Inlined into each caller below, so compiled for that caller's target (8-float vectors: one ymm with AVX2,
+ * two SSE/NEON registers otherwise). Row-at-a-time, 64 columns of C in 8 vector accumulators. */
+static inline __attribute__((always_inline)) void gemm_small_body(bool ta, bool tb, int M, int N, int K, float alpha, const float* restrict A, int lda,
+                                                                  const float* restrict B, int ldb, float beta, float* restrict C, int ldc) {
+  for (int i = 0; i < M; i++) {
+    float* restrict ci = C + (size_t)i * ldc;
+    int j0 = 0;
+    if (!tb) {
+      for (; j0 + 64 <= N; j0 += 64) {
+        mtl_v8f acc[8];
+        for (int h = 0; h < 8; h++) acc[h] = (mtl_v8f){0};
+        for (int p = 0; p < K; p++) {
+          const float a = ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p];
+          const mtl_v8f av = {a, a, a, a, a, a, a, a};
+          const float* bp = B + (size_t)p * ldb + j0;
+          for (int h = 0; h < 8; h++) {
+            mtl_v8f bv;
+            memcpy(&bv, bp + 8 * h, sizeof bv);
+            acc[h] += av * bv;
+          }
+        }
+        float tile[64];
+        memcpy(tile, acc, sizeof tile);
+        if (beta == 0.0f)
+          for (int j = 0; j < 64; j++) ci[j0 + j] = alpha * tile[j];
+        else
+          for (int j = 0; j < 64; j++) ci[j0 + j] = alpha * tile[j] + beta * ci[j0 + j];
+      }
+      for (; j0 + 8 <= N; j0 += 8) {
+        mtl_v8f acc = {0};
+        for (int p = 0; p < K; p++) {
+          const float a = ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p];
+          const mtl_v8f av = {a, a, a, a, a, a, a, a};
+          mtl_v8f bv;
+          memcpy(&bv, B + (size_t)p * ldb + j0, sizeof bv);
+          acc += av * bv;
+        }
+        for (int j = 0; j < 8; j++) ci[j0 + j] = beta == 0.0f ? alpha * acc[j] : alpha * acc[j] + beta * ci[j0 + j];
+      }
+    }
+    for (int j = j0; j < N; j++) {
+      float s = 0.0f;
+      if (tb && !ta) {
+        const float* ai = A + (size_t)i * lda;
+        const float* bj = B + (size_t)j * ldb;
+        mtl_v8f sv = {0};
+        int p = 0;
+        for (; p + 8 <= K; p += 8) {
+          mtl_v8f x, y;
+          memcpy(&x, ai + p, sizeof x);
+          memcpy(&y, bj + p, sizeof y);
+          sv += x * y;
+        }
+        for (int h = 0; h < 8; h++) s += sv[h];
+        for (; p < K; p++) s += ai[p] * bj[p];
+      } else {
+        for (int p = 0; p < K; p++)
+          s += (ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p]) * (tb ? B[(size_t)j * ldb + p] : B[(size_t)p * ldb + j]);
+      }
+      ci[j] = beta == 0.0f ? alpha * s : alpha * s + beta * ci[j];
+    }
+  }
+}
+#define MTL_GEMM_SMALL_CALL gemm_small_body(J->ta, J->tb, J->M, J->N, J->K, J->alpha, J->A, J->lda, J->B, J->ldb, J->beta, J->C, J->ldc);
+
+static void gemm_small_portable(const gemm_job* J) { MTL_GEMM_SMALL_CALL }
+#ifdef MTL_X86
+__attribute__((target("avx2,fma"))) static void gemm_small_avx2(const gemm_job* J) { MTL_GEMM_SMALL_CALL }
+#endif
+
+/* The tiles of a threaded call, claimed in chunks by the caller and the workers as each is free (so a thread
+ * slowed by another process on its core does less): MR-row tiles (each chunk a blocked GEMM over all of N) or,
+ * when op(B) has more tiles, NR-column tiles. A chunk repacks the other operand: ~1/chunk of its work. */
+typedef struct {
+  const gemm_job* job;
+  bool split_n;
+  int tiles, chunk;
+  int next; /* the next chunk to claim (atomic) */
+} gemm_sched;
+
+static void* sched_run(void* arg) {
+  gemm_sched* S = arg;
+  const gemm_job* J = S->job;
+  for (;;) {
+    const int c = __atomic_fetch_add(&S->next, 1, __ATOMIC_RELAXED);
+    const int t0 = c * S->chunk;
+    if (t0 >= S->tiles) break;
+    const int t1 = t0 + S->chunk < S->tiles ? t0 + S->chunk : S->tiles;
+    gemm_part part = S->split_n ? (gemm_part){J, 0, J->M, t0 * NR, t1 * NR < J->N ? t1 * NR : J->N, 0}
+                                : (gemm_part){J, t0 * MR, t1 * MR < J->M ? t1 * MR : J->M, 0, J->N, 0};
+    gemm_part_run(&part);
+  }
+  return NULL;
+}
+
+/*
+ * The worker pool: threads − 1 workers, created on first need and kept, so a call does not wait for new threads
+ * to be scheduled (on a busy machine that wait was longer than the call). A call publishes its parts with one
+ * atomic word (generation << 8 | number of workers taking part); each worker spins briefly on it, then sleeps on
+ * a condition variable; the caller runs part 0 and waits for the count of unfinished parts to reach 0. One call
+ * at a time (pool_busy): a concurrent call (another worker_thread) creates its own threads instead.
+ */
+enum { POOL_MAX = 63, POOL_SPIN = 4096 };
+static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_COND_INITIALIZER;
+static uint64_t pool_word;      /* generation << 8 | workers taking part */
+static int pool_pending;        /* parts not finished by the workers */
+static gemm_sched* pool_sched;  /* the current call's tiles */
+static int pool_workers;        /* workers created */
+static uint64_t pool_born[POOL_MAX + 1];
+
+static inline void cpu_relax(void) {
+#ifdef MTL_X86
+  _mm_pause();
+#endif
+}
+
+static void* pool_worker(void* arg) {
+  const uint64_t id = (uint64_t)(uintptr_t)arg;
+  /* The generation when it was created (under pool_busy, before the call that created it was published). */
+  uint64_t seen = __atomic_load_n(&pool_born[id], __ATOMIC_ACQUIRE);
+  for (;;) {
+    uint64_t w = __atomic_load_n(&pool_word, __ATOMIC_ACQUIRE);
+    for (int spin = 0; (w >> 8) == seen && spin < POOL_SPIN; spin++) {
+      cpu_relax();
+      w = __atomic_load_n(&pool_word, __ATOMIC_ACQUIRE);
+    }
+    if ((w >> 8) == seen) {
+      pthread_mutex_lock(&pool_lock);
+      while (((w = __atomic_load_n(&pool_word, __ATOMIC_ACQUIRE)) >> 8) == seen) pthread_cond_wait(&pool_wake, &pool_lock);
+      pthread_mutex_unlock(&pool_lock);
+    }
+    seen = w >> 8;
+    if (id > (w & 0xff)) continue; /* not in this call */
+    sched_run(pool_sched);
+    if (__atomic_sub_fetch(&pool_pending, 1, __ATOMIC_ACQ_REL) == 0) {
+      pthread_mutex_lock(&pool_lock);
+      pthread_cond_signal(&pool_done);
+      pthread_mutex_unlock(&pool_lock);
+    }
+  }
+  return NULL;
+}
+
+/* A child of fork() has none of the workers: it starts a pool of its own. */
+static void pool_after_fork(void) {
+  pool_workers = 0;
+  pthread_mutex_init(&pool_busy, NULL);
+  pthread_mutex_init(&pool_lock, NULL);
+}
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static void pool_init(void) { pthread_atfork(NULL, NULL, pool_after_fork); }
+
+/* Run the call's tiles on the caller and n − 1 pool workers; false (nothing run) when the pool is busy or short of workers. */
+static bool pool_run(gemm_sched* sched, int n) {
+  pthread_once(&pool_once, pool_init);
+  if (pthread_mutex_trylock(&pool_busy) != 0) return false;
+  while (pool_workers < n - 1 && pool_workers < POOL_MAX) {
+    pthread_t id;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    __atomic_store_n(&pool_born[pool_workers + 1], __atomic_load_n(&pool_word, __ATOMIC_RELAXED) >> 8, __ATOMIC_RELEASE);
+    const bool ok = pthread_create(&id, &attr, pool_worker, (void*)(uintptr_t)(pool_workers + 1)) == 0;
+    pthread_attr_destroy(&attr);
+    if (!ok) break;
+    pool_workers++;
+  }
+  if (pool_workers < n - 1) {
+    pthread_mutex_unlock(&pool_busy);
+    return false;
+  }
+  pool_sched = sched;
+  __atomic_store_n(&pool_pending, n - 1, __ATOMIC_RELAXED);
+  pthread_mutex_lock(&pool_lock);
+  const uint64_t gen = (__atomic_load_n(&pool_word, __ATOMIC_RELAXED) >> 8) + 1;
+  __atomic_store_n(&pool_word, gen << 8 | (uint64_t)(n - 1), __ATOMIC_RELEASE);
+  pthread_cond_broadcast(&pool_wake);
+  pthread_mutex_unlock(&pool_lock);
+  sched_run(sched);
+  for (int spin = 0; __atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) != 0 && spin < POOL_SPIN; spin++) cpu_relax();
+  if (__atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) != 0) {
+    pthread_mutex_lock(&pool_lock);
+    while (__atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) != 0) pthread_cond_wait(&pool_done, &pool_lock);
+    pthread_mutex_unlock(&pool_lock);
+  }
+  pthread_mutex_unlock(&pool_busy);
+  return true;
+}
+
+void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.0f) {
+    for (int i = 0; i < M; i++) {
+      float* ci = C + (size_t)i * ldc;
+      if (beta == 0.0f)
+        memset(ci, 0, (size_t)N * sizeof(float));
+      else if (beta != 1.0f)
+        for (int j = 0; j < N; j++) ci[j] *= beta;
+    }
+    return;
+  }
+  const gemm_job job = {ta, tb, M, N, K, alpha, beta, A, lda, B, ldb, C, ldc, kernel()};
+  const double macs = (double)M * (double)N * (double)K;
+  if (M <= SMALL_M || macs < 8192.0) {
+#ifdef MTL_X86
+    if (job.kernel != kernel_portable) {
+      gemm_small_avx2(&job);
+      return;
+    }
+#endif
+    gemm_small_portable(&job);
+    return;
+  }
+  int threads = __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
+  const int mtiles = (M + MR - 1) / MR, ntiles = (N + NR - 1) / NR;
+  const bool split_n = ntiles > mtiles;
+  const int tiles = split_n ? ntiles : mtiles;
+  if (threads > tiles) threads = tiles;
+  if (threads > POOL_MAX + 1) threads = POOL_MAX + 1;
+  if (macs < (double)MTL_GEMM_THREAD_MIN_MACS || threads < 2) {
+    gemm_part whole = {&job, 0, M, 0, N, 0};
+    gemm_part_run(&whole);
+    return;
+  }
+  /* Chunks: about 4 per thread, at most MC rows (or NC columns) each. */
+  const int cap = split_n ? NC / NR : MC / MR;
+  int chunk = tiles / (4 * threads);
+  if (chunk < 1) chunk = 1;
+  if (chunk > cap) chunk = cap;
+  gemm_sched sched = {&job, split_n, tiles, chunk, 0};
+  if (pool_run(&sched, threads)) return;
+  /* The pool is busy (another JS thread's call) or has no workers: threads for this call only (a thread that
+   * cannot be created leaves its share to the others). */
+  pthread_t ids[64];
+  bool started[64];
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, sched_run, &sched) == 0;
+  sched_run(&sched);
+  for (int t = 1; t < threads; t++)
+    if (started[t]) pthread_join(ids[t], NULL);
+}
+
+void mtl_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+#ifdef MTL_USE_OPENBLAS
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#else
+  mtl_builtin_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
+
+void mtl_gemm_set_threads(int n) {
+  if (n < 1) n = 1;
+  __atomic_store_n(&g_threads, n, __ATOMIC_RELAXED);
+  select_kernel();
+#ifdef MTL_USE_OPENBLAS
+  openblas_set_num_threads(n);
+#endif
+}
+
+int mtl_gemm_get_threads(void) {
+#ifdef MTL_USE_OPENBLAS
+  return openblas_get_num_threads();
+#else
+  return __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
+#endif
+}
+
+void mtl_gemm_describe(char* buf, size_t size) {
+#ifdef MTL_USE_OPENBLAS
+  snprintf(buf, size, "%s (core %s)", openblas_get_config(), openblas_get_corename());
+#else
+  (void)kernel();
+  const int t = mtl_gemm_get_threads();
+  snprintf(buf, size, "built-in GEMM (%s, %d thread%s)", g_kernel_name, t, t == 1 ? "" : "s");
+#endif
+}
+
+#pragma GCC pop_options
