@@ -1,4 +1,4 @@
-# node-gyp build of the optional matMul addon (src/runtime/native-blas.ts loads it).
+# node-gyp build of the optional matMul addon (src/exec/native-blas.ts loads it).
 # Built by scripts/build-native.mjs from `npm ci`/`npm install` (prepare); a failed build only warns.
 # mtl_blas=openblas (default): mtl_sgemm is OpenBLAS's cblas_sgemm; mtl_blas=builtin (`-- -Dmtl_blas=builtin`):
 # the built-in GEMM of mtl_gemm.c, which needs only a C compiler.
