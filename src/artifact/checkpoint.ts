@@ -18,7 +18,7 @@ import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { exists, publishDir, recoverDir, writeFileSynced } from '../util/fs-atomic.js';
-import { canonicalJson } from './ir-hash.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** The checkpoint directory's name inside a model directory. */
 export const CHECKPOINT_DIR = 'checkpoint';

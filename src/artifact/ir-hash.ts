@@ -7,18 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ModelIR } from '../ir/types.js';
 import { stripLocations } from '../ir/strip.js';
-
-/** JSON with object keys sorted, so that equal IRs give equal text whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** Remove `doc` properties everywhere (docstrings do not change the model). */
 function stripDocs(value: unknown): unknown {

@@ -8,6 +8,7 @@ import { diag } from '../diagnostics/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { FILE_START, type Diagnostic, type Range } from '../diagnostics/types.js';
 import type { GatePlugin, LoadedPlugin, PluginManifest } from './api.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** A parameter problem found by a plugin's `paramsSchema`: the data of an MTL4008 diagnostic. */
 export interface ParamIssue {
@@ -154,13 +155,6 @@ export function manifestDrift(manifest: unknown, plugin: PluginManifest): string
   if (manifest.version !== plugin.version) return `the manifest says version ${String(manifest.version)}, the code ${plugin.version}`;
   if (canonicalJson(manifest.paramsSchema) !== canonicalJson(plugin.paramsSchema)) return "the manifest's 'paramsSchema' differs from the code's";
   return undefined;
-}
-
-/** JSON with object keys sorted, so that two schemas written in a different key order compare equal. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
 }
 
 /** One ajv error as a {@link ParamIssue}. */

@@ -5,7 +5,7 @@
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { MtlError } from '../diagnostics/error.js';
-import { canonicalJson } from '../artifact/ir-hash.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { describeDataRef, type DataRef } from '../data/ref.js';
 
 /**
