@@ -3,16 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { buildDiagram, renderGraph } from '../../src/diagram/index.js';
 import { parseDot } from './checkers.js';
 import { REFERENCE_MODELS, esmm, mmoe } from './fixtures.js';
+import { hasDot } from '../optional-tools.js';
 
 /** Whether Graphviz is installed here (it is not required; when present it double-checks the output). */
-function hasDot(): boolean {
-  try {
-    execFileSync('dot', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('renderGraph dot', () => {
   for (const [name, build] of Object.entries(REFERENCE_MODELS)) {

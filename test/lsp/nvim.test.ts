@@ -8,9 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './harness.js';
+import { hasNvim } from '../optional-tools.js';
 
-const hasNvim = spawnSync('nvim', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!hasNvim) console.warn('test/lsp/nvim.test.ts: skipped — `nvim` is not on PATH (apt-get install -y neovim to run it).');
+const nvim = hasNvim();
+if (!nvim) console.warn('test/lsp/nvim.test.ts: skipped — `nvim` is not on PATH (apt-get install -y neovim to run it).');
 
 const SPEC = `model tiny
 features {
@@ -24,7 +25,7 @@ tower ctr = mlp(4) on alll -> sigmoid
 task ctr = ctr loss bce(click)
 `;
 
-describe.skipIf(!hasNvim)('headless Neovim as the LSP client', () => {
+describe.skipIf(!nvim)('headless Neovim as the LSP client', () => {
   it('gets diagnostics, hover and go-to-definition from mtl lsp', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-nvim-'));
     const spec = path.join(dir, 'tiny.mtl');
