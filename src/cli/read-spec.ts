@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { UsageError } from './io.js';
+import { nonRegularKind } from '../data/file-kind.js';
 import { isDataSpec } from '../language/check.js';
 
 /** Largest spec we check, in bytes (a 10 MB spec is still checked). */
@@ -44,7 +45,8 @@ export async function readSpecFile(file: string, command: string): Promise<{ tex
   try {
     const st = await stat(file);
     if (st.isDirectory()) throw new UsageError(`mtl ${command}: '${file}' is a directory, not a spec file.`, command);
-    if (!st.isFile()) throw new UsageError(`mtl ${command}: '${file}' is not a regular file (a FIFO, socket or device); give a spec file.`, command);
+    const kind = nonRegularKind(st);
+    if (kind !== undefined) throw new UsageError(`mtl ${command}: '${file}' is not a regular file (${kind}); give a spec file.`, command);
     if (!isSpecFileName(file)) {
       throw new UsageError(`mtl ${command}: '${file}' is not a spec: spec files end in .mtl (or .mtl.yaml / .mtl.json for the IR as YAML or JSON).`, command);
     }
