@@ -6,7 +6,8 @@
  * memory. Prints a table and writes it as JSON (default bench/results/latest.json).
  *
  * Flags: --quick (V = 1e5 only, one repetition: ≤ 2 min), --reps N, --vocab 1e4,1e5, --workloads mmoe,esmm,
- * --backend auto|native|wasm|cpu|tensorflow (default auto, as `mtl train`: native when its addon is built), --seconds S (per mtl measurement), --no-peer, --no-naive, --no-e2e, --out FILE.
+ * --backend B[,B…] (bench/builds.ts: auto, native, native-builtin, wasm, wasm-tfjs, cpu, tensorflow; default auto, as
+ * `mtl train`: native when its addon is built; several builds are measured in one run, each against the same peer runs), --seconds S (per mtl measurement), --no-peer, --no-naive, --no-e2e, --out FILE.
  */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +20,7 @@ import type { NaiveResult } from './naive.js';
 import { findPeer, peerEnv, runPeer, type PeerRun } from './peer.js';
 import { endToEnd } from './e2e.js';
 import { formatTable, type Row } from './table.js';
+import { parseBuilds, resolveBuild, type Build, type BuildName } from './builds.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -28,7 +30,7 @@ interface Options {
   reps: number;
   vocabs: number[];
   workloads: Workload[];
-  backend: string;
+  backends: BuildName[];
   seconds: number;
   peer: boolean;
   naive: boolean;
@@ -47,7 +49,7 @@ function parseArgs(argv: string[]): Options {
     reps: Number(get('reps') ?? (quick ? 1 : 2)),
     vocabs: (get('vocab') ?? (quick ? '1e5' : '1e4,1e5,1e6')).split(',').map(Number),
     workloads: (get('workloads') ?? WORKLOADS.join(',')).split(',') as Workload[],
-    backend: get('backend') ?? 'auto',
+    backends: parseBuilds(get('backend') ?? 'auto'),
     seconds: Number(get('seconds') ?? (quick ? 2 : 3)),
     peer: !argv.includes('--no-peer'),
     naive: !argv.includes('--no-naive'),
@@ -57,9 +59,9 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** A worker process and a request/reply function for it. */
-function startWorker(): { ask: (r: WorkerRequest) => Promise<WorkerReply & { ok: true }>; kill: () => void } {
+function startWorker(build?: Build): { ask: (r: WorkerRequest) => Promise<WorkerReply & { ok: true }>; kill: () => void } {
   // The same environment as the peer's (one BLAS thread, CPU-specific OpenBLAS kernels) for the native backend.
-  const env = peerEnv();
+  const env = { ...peerEnv(), ...build?.env };
   const child = fork(path.join(HERE, 'mtl-worker.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=16384'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -94,38 +96,62 @@ async function main(): Promise<void> {
   for (const vocab of o.vocabs) {
     for (const workload of o.workloads) {
       log(`- ${workload} V=${vocab}`);
-      const row: Row = { workload, vocab, mtl: [], peerDense: [], peerSparse: [] };
-      const w = startWorker();
+      // One worker and one row per build; the peer's runs are shared by the rows (the same measurements).
+      const peerDense: PeerRun[] = [];
+      const peerSparse: PeerRun[] = [];
+      const builds = o.backends.map(resolveBuild);
+      const runs = builds.map((build) => ({ build, row: { workload, vocab, build: build.name, mtl: [], peerDense, peerSparse } as Row, w: startWorker(build) }));
+      const row = runs[0]!.row;
       try {
-        const c = await w.ask({ op: 'compile', workload, vocab, backend: o.backend as never });
-        if (c.op === 'compile') Object.assign(row, { backend: c.backend, flopsPerSample: c.flopsPerSample, parameters: c.parameters });
-        // ABAB: each repetition runs the peer, then mtl. The first repetition tries both peer variants;
-        // later ones only the faster (the comparison is against the best peer figure).
+        for (const r of runs) {
+          try {
+            const c = await r.w.ask({ op: 'compile', workload, vocab, backend: r.build.backend });
+            if (c.op === 'compile') Object.assign(r.row, { backend: c.backend, flopsPerSample: c.flopsPerSample, parameters: c.parameters });
+          } catch (err) {
+            r.row.error = err instanceof Error ? err.message : String(err);
+            log(`  ${r.build.name} failed: ${r.row.error}`);
+          }
+        }
+        // ABAB: each repetition runs the peer, then mtl (every build). The first repetition tries both peer
+        // variants; later ones only the faster (the comparison is against the best peer figure).
         for (let rep = 0; rep < o.reps; rep++) {
           if (peer) {
-            const variants: boolean[] = rep === 0 ? [false, true] : [median(row.peerSparse.map((p) => p.samplesPerSecond)) >= median(row.peerDense.map((p) => p.samplesPerSecond))];
+            const variants: boolean[] = rep === 0 ? [false, true] : [median(peerSparse.map((p) => p.samplesPerSecond)) >= median(peerDense.map((p) => p.samplesPerSecond))];
             for (const sparse of variants) {
               const r: PeerRun | undefined = runPeer(peer, workload, vocab, sparse, o.quick ? 2 : 3, log);
-              if (r) (sparse ? row.peerSparse : row.peerDense).push(r);
+              if (r) (sparse ? peerSparse : peerDense).push(r);
             }
           }
-          const t = await w.ask({ op: 'train', seconds: o.seconds, minSteps: 3 });
-          if (t.op === 'train') row.mtl.push(t.samplesPerSecond);
+          for (const r of runs) {
+            if (r.row.error) continue;
+            try {
+              const t = await r.w.ask({ op: 'train', seconds: o.seconds, minSteps: 3 });
+              if (t.op === 'train') r.row.mtl.push(t.samplesPerSecond);
+            } catch (err) {
+              r.row.error = err instanceof Error ? err.message : String(err);
+              log(`  ${r.build.name} failed: ${r.row.error}`);
+            }
+          }
         }
-        const p = await w.ask({ op: 'predict', seconds: o.quick ? 1 : 2 });
-        if (p.op === 'predict') Object.assign(row, { predictBatch: p.batchSamplesPerSecond, predictLatencyMs: p.latencyMs });
-        const e = await w.ask({ op: 'exit' });
-        if (e.op === 'exit') row.peakRssMb = e.peakRssMb;
-      } catch (err) {
-        row.error = err instanceof Error ? err.message : String(err);
-        log(`  failed: ${row.error}`);
+        for (const r of runs) {
+          if (r.row.error) continue;
+          try {
+            const p = await r.w.ask({ op: 'predict', seconds: o.quick ? 1 : 2 });
+            if (p.op === 'predict') Object.assign(r.row, { predictBatch: p.batchSamplesPerSecond, predictLatencyMs: p.latencyMs });
+            const e = await r.w.ask({ op: 'exit' });
+            if (e.op === 'exit') r.row.peakRssMb = e.peakRssMb;
+          } catch (err) {
+            r.row.error = err instanceof Error ? err.message : String(err);
+            log(`  ${r.build.name} failed: ${r.row.error}`);
+          }
+        }
       } finally {
-        w.kill();
+        for (const r of runs) r.w.kill();
       }
       if (o.naive && vocab <= 100_000) {
-        const n = startWorker();
+        const n = startWorker(builds[0]);
         try {
-          await n.ask({ op: 'compile', workload, vocab: 10, backend: o.backend as never });
+          await n.ask({ op: 'compile', workload, vocab: 10, backend: builds[0]!.backend });
           const r = await n.ask({ op: 'naive', workload, vocab, steps: o.quick ? 2 : 3 });
           if (r.op === 'naive') row.naive = r.result as NaiveResult;
         } catch (err) {
@@ -134,11 +160,14 @@ async function main(): Promise<void> {
           n.kill();
         }
       }
-      rows.push(row);
-      log(`  mtl ${row.mtl.map((x) => x.toFixed(0)).join(', ')} samples/s; peer dense ${row.peerDense.map((x) => x.samplesPerSecond.toFixed(0)).join(', ')}; sparse ${row.peerSparse.map((x) => x.samplesPerSecond.toFixed(0)).join(', ')}`);
+      for (const r of runs) {
+        rows.push(r.row);
+        log(`  mtl ${r.build.name} ${r.row.mtl.map((x) => x.toFixed(0)).join(', ')} samples/s`);
+      }
+      log(`  peer dense ${peerDense.map((x) => x.samplesPerSecond.toFixed(0)).join(', ')}; sparse ${peerSparse.map((x) => x.samplesPerSecond.toFixed(0)).join(', ')}`);
     }
   }
-  const e2e = o.e2e ? await endToEnd(o.backend, log) : undefined;
+  const e2e = o.e2e ? await endToEnd(resolveBuild(o.backends[0]!).backend, log) : undefined;
   const meta = {
     date: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),

@@ -6,6 +6,8 @@ import type { PeerRun } from './peer.js';
 export interface Row {
   workload: string;
   vocab: number;
+  /** The --backend build the mtl figures are of (bench/builds.ts). */
+  build?: string;
   backend?: string;
   flopsPerSample?: number;
   parameters?: number;
@@ -27,6 +29,7 @@ export function formatTable(rows: Row[], median: (xs: number[]) => number): stri
   const head = [
     'workload',
     'V',
+    'build',
     'mtl samples/s',
     'peer best samples/s',
     'ratio',
@@ -56,6 +59,7 @@ export function formatTable(rows: Row[], median: (xs: number[]) => number): stri
       `| ${[
         r.workload,
         r.vocab.toExponential(0).replace('+', ''),
+        r.build ?? '-',
         r.error ? `error: ${r.error}` : fmt(m),
         Number.isNaN(best) ? '-' : `${fmt(best)} (${sparseBest ? 'sparse' : 'dense'})`,
         Number.isNaN(best) ? '-' : fmt(m / best, 2),
@@ -65,7 +69,7 @@ export function formatTable(rows: Row[], median: (xs: number[]) => number): stri
         fmt(r.predictBatch),
         fmt(r.predictLatencyMs, 2),
         fmt(r.peakRssMb),
-        fmt(Math.max(...peerRuns.map((p) => p.peakRssMb))),
+        peerRuns.length ? fmt(Math.max(...peerRuns.map((p) => p.peakRssMb))) : '-',
       ].join(' | ')} |`,
     );
   }

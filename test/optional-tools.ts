@@ -20,3 +20,8 @@ export function hasNvim(): boolean {
 export function hasDot(): boolean {
   return runs('dot', ['-V']);
 }
+
+/** True when clang and wasm-ld can build the WebAssembly kernels (Debian's clang and lld). */
+export function hasWasmClang(): boolean {
+  return runs('clang', ['--version']) && runs('wasm-ld', ['--version']);
+}

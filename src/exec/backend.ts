@@ -17,7 +17,8 @@ import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { installWasmCopyKernels } from './wasm-kernels.js';
 import { installWasmLeadingSum } from './wasm-sum.js';
-import { installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
+import { installHeapKernels, installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
+import { createWasmKernels, wasmKernelsError } from './wasm-accel.js';
 
 /** The backends a user can ask for. */
 export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
@@ -87,6 +88,16 @@ async function startNative(): Promise<string | undefined> {
 }
 
 /**
+ * Install the direct step's kernels compiled to WebAssembly on the running wasm backend (./wasm-accel.ts).
+ * Returns the note for the log: which kernels run, or why the plain tfjs graph does.
+ */
+function startWasmKernels(): string {
+  const kernels = createWasmKernels();
+  if (kernels && installHeapKernels(kernels, 'wasm')) return `wasm with mtl's WebAssembly SIMD kernels (direct step, 1 thread)`;
+  return `wasm with tfjs's kernels only (${wasmKernelsError() ?? 'the WebAssembly kernels could not be installed'})`;
+}
+
+/**
  * Make `name` the global tfjs backend. `auto` prefers tensorflow, then native, then wasm, then cpu.
  * Throws MtlError: MTL5200 when `tensorflow` is asked for but not installed, MTL5207 when `native` is
  * asked for but its addon is not built, MTL5201 when a backend fails to start.
@@ -110,7 +121,9 @@ export async function selectBackend(name: BackendName): Promise<SelectedBackend>
   if (name === 'wasm' || name === 'auto') {
     try {
       await startWasm();
-      return name === 'auto' ? { name: 'wasm', note: 'neither @tensorflow/tfjs-node nor the OpenBLAS addon (native/) is installed; using wasm' } : { name: 'wasm' };
+      const kernels = startWasmKernels();
+      const why = name === 'auto' ? 'neither @tensorflow/tfjs-node nor the native addon (native/) is built; ' : '';
+      return { name: 'wasm', note: `${why}${kernels}` };
     } catch (e) {
       if (name === 'wasm') throw e;
       await tf.setBackend('cpu');

@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missingEntryPoints } from './native-entry-points.js';
+import { missingEntryPoints, type DirectKernelName } from './native-entry-points.js';
 
 /** The functions of the addon (native/mtl_blas.c, mtl_step.c); the list of names and argument counts is ./native-entry-points.ts. */
 export interface NativeBlas {
@@ -101,6 +101,13 @@ export interface NativeBlas {
    */
   config(): string;
 }
+
+/**
+ * What the heap-resident fast paths need — the matMul kernel, the direct step's kernels and the fused dense
+ * update, all on views of the wasm heap — from either provider: the native addon, or the same C kernels
+ * compiled to WebAssembly (./wasm-accel.ts) when there is no addon.
+ */
+export type HeapKernels = Pick<NativeBlas, DirectKernelName | 'sgemmBatch' | 'denseUpdate' | 'config'>;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const requireHere = createRequire(import.meta.url);
@@ -272,7 +279,7 @@ function product(shape: readonly number[]): number {
 }
 
 /** Run a plan on OpenBLAS: `out` (length of outShape) = op(a) · op(b). */
-export function runMatMul(blas: NativeBlas, plan: MatMulPlan, a: Float32Array, b: Float32Array, out: Float32Array, transposeA: boolean, transposeB: boolean): void {
+export function runMatMul(blas: Pick<NativeBlas, 'sgemmBatch'>, plan: MatMulPlan, a: Float32Array, b: Float32Array, out: Float32Array, transposeA: boolean, transposeB: boolean): void {
   blas.sgemmBatch(transposeA, transposeB, plan.m, plan.n, plan.k, a, b, out, plan.aOffsets, plan.bOffsets);
 }
 
@@ -368,7 +375,7 @@ function heapF32(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array {
  * dtypes, bias or prelu weights that do not simply repeat onto the output, unknown activations — goes to
  * `original`. (wasm's own fused kernel takes only a rank-1 bias and mis-broadcasts a full prelu alpha.)
  */
-function nativeWasmKernel(blas: NativeBlas, wasmKernel: tf.KernelFunc, fused: boolean): tf.KernelFunc {
+function nativeWasmKernel(blas: Pick<NativeBlas, 'sgemmBatch'>, wasmKernel: tf.KernelFunc, fused: boolean): tf.KernelFunc {
   const original = uncachedOriginal(wasmKernel);
   return (args) => {
     const backend = args.backend as unknown as WasmBackendLike;
@@ -426,8 +433,10 @@ function uncachedOriginal(wasmKernel: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** The wasm kernels replaced while `native` is selected, to restore them (undefined when not installed). */
+/** The wasm kernels replaced while heap kernels are installed, to restore them (undefined when not installed). */
 let replaced: tf.KernelConfig[] | undefined;
+/** Who provides the installed heap kernels: the native addon or its WebAssembly build. */
+let installed: { by: 'native' | 'wasm'; kernels: HeapKernels } | undefined;
 
 /**
  * Route the wasm backend's BatchMatMul and _FusedMatMul to OpenBLAS (idempotent). Call after the wasm
@@ -435,17 +444,28 @@ let replaced: tf.KernelConfig[] | undefined;
  * says why) or wasm's kernels are not registered.
  */
 export function installNativeMatMul(): boolean {
-  if (replaced) return true;
+  if (installed?.by === 'native') return true;
   const blas = loadNativeBlas();
   if (!blas) return false;
+  return installHeapKernels(blas, 'native');
+}
+
+/**
+ * Make `kernels` the heap kernels: wasm's matMuls run on their GEMM (which reads the heap on every call,
+ * unlike XNNPACK's packed-weight cache, so weights may change in place), and the direct step and fused
+ * optimiser use them. Replaces an earlier installation. False when wasm's matMul kernels are not registered.
+ */
+export function installHeapKernels(kernels: HeapKernels, by: 'native' | 'wasm'): boolean {
+  uninstallNativeMatMul();
   const originals = ['BatchMatMul', '_FusedMatMul'].map((name) => tf.getKernel(name, 'wasm'));
   if (originals.some((k) => k === undefined)) {
-    loaded = { error: 'the wasm backend\'s matMul kernels are not registered' };
+    if (by === 'native') loaded = { error: 'the wasm backend\'s matMul kernels are not registered' };
     return false;
   }
   replaced = originals as tf.KernelConfig[];
+  installed = { by, kernels };
   for (const original of replaced) {
-    const config: tf.KernelConfig = { kernelName: original.kernelName, backendName: 'wasm', kernelFunc: nativeWasmKernel(blas, original.kernelFunc, original.kernelName === '_FusedMatMul') };
+    const config: tf.KernelConfig = { kernelName: original.kernelName, backendName: 'wasm', kernelFunc: nativeWasmKernel(kernels, original.kernelFunc, original.kernelName === '_FusedMatMul') };
     if (original.setupFunc) config.setupFunc = original.setupFunc;
     if (original.disposeFunc) config.disposeFunc = original.disposeFunc;
     tf.unregisterKernel(original.kernelName, 'wasm');
@@ -454,7 +474,7 @@ export function installNativeMatMul(): boolean {
   return true;
 }
 
-/** Put wasm's own matMul kernels back (after installNativeMatMul); a no-op otherwise. */
+/** Put wasm's own matMul kernels back (after installNativeMatMul or installHeapKernels); a no-op otherwise. */
 export function uninstallNativeMatMul(): void {
   if (!replaced) return;
   for (const original of replaced) {
@@ -462,18 +482,29 @@ export function uninstallNativeMatMul(): void {
     tf.registerKernel(original);
   }
   replaced = undefined;
+  installed = undefined;
 }
 
 /**
  * The addon while the native backend is active (wasm's matMuls on OpenBLAS), else undefined. The optional
- * fast paths (dense optimiser, embedding rows, Sum, copies) use it only then; their JS paths compute the
+ * fast paths on JS arrays (embedding rows, Sum, copies) use it only then; their JS paths compute the
  * same bits, so tests and the wasm backend do not need the addon.
  */
 export function activeNativeBlas(): NativeBlas | undefined {
-  return replaced ? loadNativeBlas() : undefined;
+  return installed?.by === 'native' ? loadNativeBlas() : undefined;
 }
 
-/** True while wasm's matMuls run on OpenBLAS. */
+/** The installed heap kernels (the addon's, or their WebAssembly build's), else undefined. */
+export function activeHeapKernels(): HeapKernels | undefined {
+  return installed?.kernels;
+}
+
+/** True while wasm's matMuls run on OpenBLAS (the native backend). */
 export function nativeMatMulInstalled(): boolean {
-  return replaced !== undefined;
+  return installed?.by === 'native';
+}
+
+/** True while wasm's matMuls run on heap kernels of either provider (weights may then be updated in place). */
+export function heapKernelsInstalled(): boolean {
+  return installed !== undefined;
 }

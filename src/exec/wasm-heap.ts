@@ -4,7 +4,7 @@
  * (src/model/optim-dense-fused.ts) and the direct step (src/model/direct/step.ts) work on it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeMatMulInstalled } from './native-blas.js';
+import { heapKernelsInstalled } from './native-blas.js';
 
 /** The parts of tfjs-backend-wasm's BackendWasm used here (it is not exported as a type). */
 interface WasmBackendLike {
@@ -30,13 +30,13 @@ export interface WasmHeap {
 }
 
 /**
- * The heap of the active native backend (wasm with the OpenBLAS addon), else undefined. Not on plain wasm:
- * its matMul (XNNPACK) caches packed weights by tensor id, so a weight changed in place would be multiplied
- * with its old values; the native matMul reads the heap on every call (and its rare fallbacks to wasm's
- * kernel pass copies). `anyWasm` skips that check, for tests of the heap access itself.
+ * The heap of the wasm backend while heap kernels are installed (the OpenBLAS addon's, or their WebAssembly
+ * build's: native-blas.ts, wasm-accel.ts), else undefined. Not on plain wasm: its matMul (XNNPACK) caches
+ * packed weights by tensor id, so a weight changed in place would be multiplied with its old values; the
+ * heap kernels' matMul reads the heap on every call (and its rare fallbacks to wasm's kernel pass copies). `anyWasm` skips that check, for tests of the heap access itself.
  */
 export function wasmHeap(anyWasm = false): WasmHeap | undefined {
-  if (tf.getBackend() !== 'wasm' || (!anyWasm && !nativeMatMulInstalled())) return undefined;
+  if (tf.getBackend() !== 'wasm' || (!anyWasm && !heapKernelsInstalled())) return undefined;
   const backend = tf.backend() as unknown as WasmBackendLike;
   if (!backend.wasm || typeof backend.wasm._malloc !== 'function' || !backend.dataIdMap) return undefined;
   let view: Float32Array | undefined;

@@ -19,7 +19,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { ADAGRAD_EPSILON, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optim-params.js';
-import { activeNativeBlas, type NativeBlas } from '../exec/native-blas.js';
+import { activeHeapKernels, type NativeBlas } from '../exec/native-blas.js';
 import { wasmHeap } from '../exec/wasm-heap.js';
 
 const f = Math.fround;
@@ -93,9 +93,9 @@ export function adamInPlace(w: Float32Array, m: Float32Array, v: Float32Array, g
 /** Which update rule, with its slots: what {@link fusedUpdate} needs besides the weight and gradient. */
 export type FusedRule = { kind: 'sgd' } | { kind: 'adagrad'; acc: Float32Array } | { kind: 'adam'; m: Float32Array; v: Float32Array; step: number };
 
-/** The addon's denseUpdate when the native backend is active (undefined otherwise). */
+/** The heap kernels' denseUpdate (the addon's or the WebAssembly build's) when installed (undefined otherwise). */
 function nativeUpdate(): NativeBlas['denseUpdate'] | undefined {
-  const blas = activeNativeBlas();
+  const blas = activeHeapKernels();
   return blas?.denseUpdate.bind(blas);
 }
 

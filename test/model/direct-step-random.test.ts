@@ -17,12 +17,15 @@ import type { TrainingState } from '../../src/model/types.js';
 import type { GraphNode, ModelIR, Mlp, Task } from '../../src/ir/types.js';
 import { loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
+import { directTestBackend, wasmKernelsBuilt } from '../exec/wasm-kernels-fixture.js';
 import { mulberry32 } from '../../src/model/seed.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
 import { mmoeIR, options, randomBatch } from './fixtures.js';
 
-const available = loadNativeBlas() !== undefined;
-const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
+/** Which heap kernels run the direct step: the addon's (native), or their WebAssembly build (direct-step-wasm.test.ts). */
+const BACKEND = directTestBackend();
+const available = BACKEND === 'wasm' ? wasmKernelsBuilt() : loadNativeBlas() !== undefined;
+const skipNote = available ? '' : BACKEND === 'wasm' ? ' (SKIPPED: native/wasm/mtl_kernels.wasm is missing)' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
 
 const ACTIVATIONS: Array<Mlp['activation']> = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear'];
 
@@ -128,7 +131,7 @@ const gates = (t: string) => (t === 'sigmoid' ? sigmoidPlugin : base.gates(t));
 
 describe.skipIf(!available)(`the direct step equals the tfjs step on random architectures${skipNote}`, () => {
   beforeAll(async () => {
-    expect((await selectBackend('native')).name).toBe('native');
+    expect((await selectBackend(BACKEND)).name).toBe(BACKEND);
   });
   afterAll(async () => {
     await tf.setBackend('cpu');

@@ -14,16 +14,19 @@ import * as tf from '@tensorflow/tfjs';
 import { createModelRuntime } from '../../src/model/index.js';
 import type { ModelRuntime, TrainingState } from '../../src/model/types.js';
 import type { ModelIR, Mlp } from '../../src/ir/types.js';
-import { activeNativeBlas, loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
+import { activeHeapKernels, loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
+import { directTestBackend, wasmKernelsBuilt } from '../exec/wasm-kernels-fixture.js';
 import { planDirectStep } from '../../src/model/direct/plan.js';
 import { combineTaskLosses, taskLoss } from '../../src/exec/direct/loss.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
 import noisyTopk from '../../plugins/noisy-topk/index.js';
 import { esmmIR, mmoeIR, options, randomBatch } from './fixtures.js';
 
-const available = loadNativeBlas() !== undefined;
-const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
+/** Which heap kernels run the direct step: the addon's (native), or their WebAssembly build (direct-step-wasm.test.ts). */
+const BACKEND = directTestBackend();
+const available = BACKEND === 'wasm' ? wasmKernelsBuilt() : loadNativeBlas() !== undefined;
+const skipNote = available ? '' : BACKEND === 'wasm' ? ' (SKIPPED: native/wasm/mtl_kernels.wasm is missing)' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
 
 const mlp = (units: number[], activation: Mlp['activation'] = 'relu'): Mlp => ({ units, activation, dropout: 0, batchNorm: false });
 
@@ -185,7 +188,7 @@ describe('the direct step losses', () => {
 
 describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, () => {
   beforeAll(async () => {
-    expect((await selectBackend('native')).name).toBe('native');
+    expect((await selectBackend(BACKEND)).name).toBe(BACKEND);
   });
   afterAll(async () => {
     await tf.setBackend('cpu');
@@ -254,8 +257,10 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
     });
   }
 
-  it('dropout: the kernel keeps each value with probability 1 − rate, scaled by 1/(1 − rate), reproducibly per seed, step and stream', () => {
-    const K = activeNativeBlas()!;
+  // The kernel is given a plain array here; the WebAssembly kernels take only views of the wasm heap (their dropout
+  // runs in the models above, against tfjs's dropout plumbing).
+  it.skipIf(BACKEND === 'wasm')('dropout: the kernel keeps each value with probability 1 − rate, scaled by 1/(1 − rate), reproducibly per seed, step and stream', () => {
+    const K = activeHeapKernels()!;
     const count = 20000;
     const mem = new Float32Array(6 * count);
     mem.fill(2, 0, count);
@@ -335,7 +340,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       expect(other.trainStepKind?.()).toEqual({ kind: 'tfjs' });
       other.dispose();
     } finally {
-      await selectBackend('native');
+      await selectBackend(BACKEND);
       mmoe.dispose();
     }
   });

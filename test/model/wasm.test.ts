@@ -6,8 +6,11 @@ import { isMtlError } from '../../src/diagnostics/error.js';
 import { mmoeIR, options, randomBatch } from './fixtures.js';
 import { mulberry32 } from '../../src/model/seed.js';
 
+// tfjs's own wasm kernels (the path without mtl's WebAssembly kernels, which replace the matMuls).
+process.env['MTL_WASM_KERNELS'] = 'off';
+
 beforeAll(async () => {
-  expect(await selectBackend('wasm')).toEqual({ name: 'wasm' });
+  expect(await selectBackend('wasm')).toEqual({ name: 'wasm', note: "wasm with tfjs's kernels only (disabled by MTL_WASM_KERNELS=off)" });
 });
 
 /** Row-major [m, n] product of op(a) and op(b) in float64. */

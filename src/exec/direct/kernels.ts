@@ -16,7 +16,7 @@
  * Activation codes: see {@link ACTIVATION_CODES}.
  */
 import type { Mlp } from '../../ir/types.js';
-import { activeNativeBlas, type NativeBlas } from '../native-blas.js';
+import { activeHeapKernels, type NativeBlas } from '../native-blas.js';
 import type { DirectKernelName } from '../native-entry-points.js';
 import { ACTIVATION_DEFS, isNotSupported } from '../../ir/ops/index.js';
 
@@ -29,7 +29,7 @@ export const ACTIVATION_CODES: Partial<Record<Mlp['activation'], number>> = Obje
 );
 
 
-/** The kernels when the native backend is active (the loader checked that the addon has every entry point); else undefined. */
+/** The kernels when heap kernels are installed (the native addon's, or their WebAssembly build's); else undefined. */
 export function directKernels(): DirectKernels | undefined {
-  return activeNativeBlas();
+  return activeHeapKernels();
 }

@@ -1,0 +1,62 @@
+/**
+ * The builds `npm run bench -- --backend LIST` can measure in one run with the peer (issue: each build with its
+ * own column of the README's table): the backend mtl selects, and the environment its worker process gets.
+ *
+ *   native          the addon as built by `npm ci` (OpenBLAS when libopenblas-dev was present, else built-in)
+ *   native-builtin  the addon rebuilt with its built-in GEMM only (MTL_BLAS=builtin, into native/build-builtin/bench)
+ *   wasm            no addon: tfjs's wasm backend with the direct step on the WebAssembly kernels (native/wasm)
+ *   wasm-tfjs       no addon, no WebAssembly kernels: the tfjs graph on wasm (what a fresh machine had before)
+ *   auto, cpu, tensorflow   as `mtl train --backend`
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendName } from '../src/exec/backend.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The names accepted by --backend. */
+export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'wasm', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
+/** One of {@link BUILD_NAMES}. */
+export type BuildName = (typeof BUILD_NAMES)[number];
+
+/** What a worker needs to run one build. */
+export interface Build {
+  name: BuildName;
+  backend: BackendName;
+  env: Record<string, string>;
+}
+
+/** Parse `--backend a,b,…`; throws with the accepted names on an unknown one. */
+export function parseBuilds(list: string): BuildName[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(BUILD_NAMES as readonly string[]).includes(n)) throw new Error(`--backend ${n}: expected one of ${BUILD_NAMES.join(', ')} (or a comma-separated list)`);
+  return names as BuildName[];
+}
+
+/** The backend and environment of a build (builds the built-in addon once for native-builtin). */
+export function resolveBuild(name: BuildName): Build {
+  switch (name) {
+    case 'native-builtin':
+      return { name, backend: 'native', env: { MTL_NATIVE_BLAS: builtinAddon() } };
+    case 'wasm':
+      return { name, backend: 'wasm', env: { MTL_NATIVE_BLAS: 'off' } };
+    case 'wasm-tfjs':
+      return { name, backend: 'wasm', env: { MTL_NATIVE_BLAS: 'off', MTL_WASM_KERNELS: 'off' } };
+    default:
+      return { name, backend: name, env: {} };
+  }
+}
+
+let builtin: string | undefined;
+
+/** native/build-builtin/bench/mtl_blas.node, built with scripts/build-native.mjs MTL_BLAS=builtin (once per run). */
+function builtinAddon(): string {
+  if (builtin) return builtin;
+  const out = path.join(ROOT, 'native', 'build-builtin', 'bench');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-native.mjs')], { env: { ...process.env, MTL_BLAS: 'builtin', MTL_NATIVE_OUT: out, MTL_SKIP_NATIVE: '' }, encoding: 'utf8' });
+  const file = path.join(out, 'mtl_blas.node');
+  if (!existsSync(file)) throw new Error(`the built-in addon did not build: ${r.stdout}${r.stderr}`);
+  return (builtin = file);
+}

@@ -1,0 +1,29 @@
+/**
+ * The direct step's checks (direct-step.test.ts, and the first random models of direct-step-random.test.ts) run
+ * again on the kernels compiled to WebAssembly (native/wasm/mtl_kernels.wasm, src/exec/wasm-accel.ts) with no
+ * native addon: `--backend wasm` on a machine without a C compiler, and in browsers.
+ */
+import { describe, expect, it } from 'vitest';
+
+process.env['MTL_TEST_DIRECT_BACKEND'] = 'wasm';
+process.env['MTL_NATIVE_BLAS'] = 'off';
+process.env['MTL_TEST_RANDOM_MODELS'] = '8';
+const { selectBackend } = await import('../../src/exec/backend.js');
+const { activeHeapKernels, activeNativeBlas } = await import('../../src/exec/native-blas.js');
+
+describe('the direct step on the WebAssembly kernels', () => {
+  it('--backend wasm installs them without the addon, and says so', async () => {
+    const selected = await selectBackend('wasm');
+    expect(selected).toEqual({ name: 'wasm', note: "wasm with mtl's WebAssembly SIMD kernels (direct step, 1 thread)" });
+    expect(activeHeapKernels()?.config()).toMatch(/^WebAssembly SIMD kernels/);
+    expect(activeNativeBlas()).toBeUndefined();
+  });
+  it('auto falls back to them when the addon is missing, naming why', async () => {
+    const selected = await selectBackend('auto');
+    expect(selected.name).toBe('wasm');
+    expect(selected.note).toMatch(/native addon \(native\/\) is built; wasm with mtl's WebAssembly SIMD kernels/);
+  });
+});
+
+await import('./direct-step.test.js');
+await import('./direct-step-random.test.js');
