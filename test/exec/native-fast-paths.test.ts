@@ -107,7 +107,13 @@ describe('fused dense optimiser loops (JS)', () => {
     expect(wasm[0]!.length).toBe(6 * 13);
   });
 
-  it('is not used on plain wasm (XNNPACK caches packed weights by tensor id): the op path runs', () => {
+  it('is not used on wasm without heap kernels (MTL_WASM_KERNELS=off: XNNPACK caches packed weights by tensor id): the op path runs', async () => {
+    process.env['MTL_WASM_KERNELS'] = 'off';
+    try {
+      expect((await selectBackend('wasm')).note).toMatch(/tfjs's kernels only/);
+    } finally {
+      delete process.env['MTL_WASM_KERNELS'];
+    }
     expect(wasmHeapViews()).toBeUndefined();
     const params = makeParams(2);
     const ids = params.map((p) => p.variable.dataId);
