@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startClient, type LspClient } from './harness.js';
+import { ROOT, startClient, type LspClient } from './harness.js';
 import { tempDir } from '../cli/helpers.js';
 import { hostileSpec, writeEvil } from '../plugins/hostile.js';
 
@@ -73,6 +73,24 @@ describe('the language server and plugin code', () => {
       expect(codes(inside)).not.toContain('MTL4206');
       // The plugin's own check ran: it warns about a gate over a single expert.
       expect((inside as Diag[]).some((d) => d.message.includes('attends over a single expert'))).toBe(true);
+      expect(existsSync(p.marker)).toBe(true);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('runs the plugin of a saved spec in a folder the user trusts (MTL_TRUSTED_FOLDERS), whatever the client says; nothing elsewhere', async () => {
+    const p = project('user-trusted');
+    const other = project('not-listed');
+    const env = { ...process.env, MTL_TRUSTED_FOLDERS: p.dir, XDG_CONFIG_HOME: path.join(tmp.dir, 'no-config') };
+    const server = { command: path.join(ROOT, 'node_modules/.bin/tsx'), args: [path.join(ROOT, 'src/lsp/main.ts'), '--stdio'], env };
+    const client = await startClient({ debounceMs: 0 }, pathToFileURL(tmp.dir).toString(), {}, server);
+    try {
+      const outside = await client.open(other.uri('spec.mtl'), spec('./evil.js'));
+      expect(codes(outside)).toContain('MTL4206');
+      expect(existsSync(other.marker)).toBe(false);
+      const inside = await client.open(p.uri('spec.mtl'), spec('./evil.js'));
+      expect(codes(inside)).not.toContain('MTL4206');
       expect(existsSync(p.marker)).toBe(true);
     } finally {
       await client.stop();
