@@ -9,7 +9,8 @@
 #define MTL_ACT_SIGMOID 3
 #define MTL_ACT_ELU 4
 #define MTL_ACT_SELU 5
-#define MTL_ACT_MAX 5
+#define MTL_ACT_GELU 6
+#define MTL_ACT_MAX 6
 
 /* Normaliser codes of gateWeightsAt / gateWeightsGradAt (src/ir/ops/gate-normalizers.ts). */
 #define MTL_GATE_SOFTMAX 0

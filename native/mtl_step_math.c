@@ -4,7 +4,8 @@
  * operand's range. Activation and gate codes (MTL_ACT_*, MTL_GATE_*) come from the generated mtl_ops.h.
  *
  * Each derivative of an activation is computed from the activation's OUTPUT y, so the forward pass keeps only
- * post-activation values.
+ * post-activation values — except gelu's, which its output does not determine: actGradAt is given gelu's
+ * INPUT x instead (the direct step keeps that layer's pre-activation; src/model/direct/plan.ts `pre`).
  */
 #define _DEFAULT_SOURCE
 #include "mtl_step_math.h"
@@ -19,6 +20,8 @@
 
 #define SELU_SCALE 1.0507009873554804934193349852946f
 #define SELU_ALPHA 1.6732632423543772848170429916717f
+#define INV_SQRT2 0.70710678118654752440f
+#define INV_SQRT_2PI 0.39894228040143267794f
 
 static void activate(float* restrict y, size_t n, int act) {
   switch (act) {
@@ -37,12 +40,15 @@ static void activate(float* restrict y, size_t n, int act) {
     case MTL_ACT_SELU:
       for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? SELU_SCALE * y[i] : SELU_SCALE * SELU_ALPHA * expm1f(y[i]);
       break;
+    case MTL_ACT_GELU: /* exact: x · Φ(x) = x · (1 + erf(x / √2)) / 2, as tfjs-layers and torch's F.gelu */
+      for (size_t i = 0; i < n; i++) y[i] = y[i] * 0.5f * (1.0f + erff(y[i] * INV_SQRT2));
+      break;
     default:
       break;
   }
 }
 
-/* dy ← dy · act'(x), from y = act(x). */
+/* dy ← dy · act'(x), from y = act(x) (for gelu, `y` holds x itself). */
 static void activation_grad(float* restrict dy, const float* restrict y, size_t n, int act) {
   switch (act) {
     case MTL_ACT_RELU:
@@ -59,6 +65,12 @@ static void activation_grad(float* restrict dy, const float* restrict y, size_t 
       break;
     case MTL_ACT_SELU:
       for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] * SELU_SCALE : dy[i] * (y[i] + SELU_SCALE * SELU_ALPHA);
+      break;
+    case MTL_ACT_GELU: /* `y` is gelu's input x here: d/dx x·Φ(x) = Φ(x) + x·φ(x) */
+      for (size_t i = 0; i < n; i++) {
+        const float x = y[i];
+        dy[i] = dy[i] * (0.5f * (1.0f + erff(x * INV_SQRT2)) + x * INV_SQRT_2PI * expf(-0.5f * x * x));
+      }
       break;
     default:
       break;
@@ -106,7 +118,7 @@ void mtl_bias_act_at(float* mem, int64_t rows, int64_t cols, int act, const int3
   }
 }
 
-/* actGradAt(mem, count, act, dyOffs, yOffs): dY_i ← dY_i · act'(from Y_i) in place, blocks of `count` elements. */
+/* actGradAt(mem, count, act, dyOffs, yOffs): dY_i ← dY_i · act'(from Y_i) in place, blocks of `count` elements (gelu: from its input X_i). */
 void mtl_act_grad_at(float* mem, int64_t count, int act, const int32_t* dyo, const int32_t* yo, size_t nd) {
   for (size_t i = 0; i < nd; i++) activation_grad(mem + dyo[i], mem + yo[i], (size_t)count, (int)act);
 }

@@ -99,8 +99,8 @@ describe('a real SIGINT', () => {
 
     const resumed = await runBin(['train', spec, '--data', data, '--out', out, '--backend', 'wasm', '--resume', '--format', 'json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain('mtl train: training step: tfjs graph (the direct step runs on the native backend only: --backend native)\n');
-    expect((JSON.parse(resumed.stdout) as { trainStep: unknown }).trainStep).toEqual({ kind: 'tfjs' });
+    expect(resumed.stderr).toContain("mtl train: training step: direct (mtl's kernels, no tfjs tape)\n");
+    expect((JSON.parse(resumed.stdout) as { trainStep: unknown }).trainStep).toEqual({ kind: 'direct' });
     for (const f of ['model.json', 'weights.bin', 'ir.json', 'preprocess.json', 'metrics.json', 'checkpoint']) expect(existsSync(path.join(out, f)), f).toBe(true);
     expect(existsSync(`${out}.partial`)).toBe(false);
     const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { final: unknown; history: unknown[] };

@@ -54,7 +54,7 @@ beforeAll(async () => {
   const t = await runCli(['train', 'specs/esmm.mtl', '--rows', '4000', '--epochs', '1', '--out', MODEL], { cwd: ROOT });
   expect(t.code, t.stderr).toBe(0);
   // On the native backend (auto's choice when the addon is built) the direct step trains the reference ESMM spec.
-  expect(t.stderr).toMatch(/ on native /.test(t.stderr) ? /training step: direct \(native kernels, no tfjs tape\)\n/ : /training step: tfjs graph/);
+  expect(t.stderr).toMatch(/ on native \(|WebAssembly SIMD kernels/.test(t.stderr) ? /training step: direct \(mtl's kernels, no tfjs tape\)\n/ : /training step: tfjs graph/);
   // The built-in data of that run, as a file: the same generator, rows and seed. The training run split off
   // its validation part by row position and seed; write exactly those rows to VALID.
   const m = readJson<MetricsJson>(path.join(MODEL, 'metrics.json'));

@@ -27,7 +27,7 @@ const BACKEND = directTestBackend();
 const available = BACKEND === 'wasm' ? wasmKernelsBuilt() : loadNativeBlas() !== undefined;
 const skipNote = available ? '' : BACKEND === 'wasm' ? ' (SKIPPED: native/wasm/mtl_kernels.wasm is missing)' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
 
-const ACTIVATIONS: Array<Mlp['activation']> = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear'];
+const ACTIVATIONS: Array<Mlp['activation']> = ['relu', 'tanh', 'sigmoid', 'gelu', 'elu', 'selu', 'linear'];
 
 /** A random valid IR on the mmoe fixture's features and labels. */
 function randomIR(seed: number): ModelIR {

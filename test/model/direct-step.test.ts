@@ -39,6 +39,15 @@ function normDropoutIR(): ModelIR {
   return ir;
 }
 
+/** gelu (the activation whose derivative needs its input) in experts with batch norm and in towers without. */
+function geluIR(): ModelIR {
+  const ir = mmoeIR();
+  ir.nodes = ir.nodes.map((n) =>
+    n.kind === 'experts' ? { ...n, mlp: { ...n.mlp, activation: 'gelu' as const, batchNorm: true } } : n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, units: [4, 3], activation: 'gelu' as const } } : n,
+  );
+  return ir;
+}
+
 /** A model with real dropout (0.3) in the experts and the towers. */
 function dropoutIR(): ModelIR {
   const ir = mmoeIR();
@@ -108,7 +117,7 @@ function worstDifference(a: TrainingState, b: TrainingState, scale: number): { w
 }
 
 describe('the direct step plan', () => {
-  it('plans the reference architectures with batch norm and dropout, and says why not for gelu, other gates and auxiliary losses', () => {
+  it('plans the reference architectures with batch norm, dropout and gelu, and says why not for other gates and auxiliary losses', () => {
     const sizes = (rt: ModelRuntime): Map<string, number> => new Map(Object.entries(rt.getState().tensors).filter(([k]) => k.startsWith('dense/')).map(([k, t]) => [k.slice(6), t.data.length]));
     const rt = createModelRuntime(mmoeIR(), options({ directStep: false }));
     const planned = planDirectStep(mmoeIR(), { auxLosses: 0, weightSizes: sizes(rt) });
@@ -141,7 +150,11 @@ describe('the direct step plan', () => {
     expect(experts?.kind === 'dense' && experts.layers[0]!.dropout).toMatchObject({ rate: 1e-9, stream: 0 });
     const gelu = mmoeIR();
     gelu.nodes = gelu.nodes.map((n) => (n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, activation: 'gelu' as const } } : n));
-    expect(planDirectStep(gelu, { auxLosses: 0, weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) })).toEqual({ reason: 'tower t1 uses the gelu activation' });
+    const geluPlan = planDirectStep(gelu, { auxLosses: 0, weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) });
+    // gelu keeps its input (its derivative needs it): the tower's layer gets a buffer for the activation of its own.
+    const tower = 'plan' in geluPlan ? geluPlan.plan.ops.find((o) => o.kind === 'dense' && o.name === 'tower t1') : undefined;
+    expect(tower?.kind === 'dense' && tower.layers[0]!.pre).toBe(tower?.kind === 'dense' ? tower.layers[0]!.linear : -1);
+    expect(tower?.kind === 'dense' && tower.layers[0]!.activated !== tower.layers[0]!.linear).toBe(true);
     const topk = mmoeIR();
     topk.nodes = topk.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'noisy-topk' } : n));
     expect(planDirectStep(topk, { auxLosses: 0, weightSizes: new Map() })).toMatchObject({ reason: expect.stringContaining("gate g1 is of type 'noisy-topk'") });
@@ -199,6 +212,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
     ['esmm (product head, masked task, uncertainty weighting, batch norm)', () => esmmIR('mean')],
     ['mmoe with batch norm in experts and towers and never-dropping dropout', normDropoutIR],
     ['ple (levels, sigmoid gates, shared bottom, mse heads, every activation)', pleIR],
+    ['mmoe with gelu (after batch norm in the experts, two tower layers)', geluIR],
   ];
 
   for (const [label, make] of models) {

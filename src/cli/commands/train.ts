@@ -148,7 +148,7 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
 
 /** The training step that ran, for the log: the direct step, or the tfjs graph and why. */
 function describeTrainStep(step: { kind: 'direct' | 'tfjs'; reason?: string }): string {
-  if (step.kind === 'direct') return 'direct (native kernels, no tfjs tape)';
+  if (step.kind === 'direct') return 'direct (mtl\'s kernels, no tfjs tape)';
   if (step.reason) return `tfjs graph (the direct step does not apply: ${step.reason})`;
-  return 'tfjs graph (the direct step runs on the native backend only: --backend native)';
+  return 'tfjs graph (the direct step runs on the native and wasm backends only)';
 }

@@ -24,7 +24,7 @@ export const tanh = def('tanh', 'Hyperbolic tangent.', { code: 2 }, 'torch.tanh'
 /** The `sigmoid` activation. */
 export const sigmoid = def('sigmoid', '1 / (1 + exp(−x)).', { code: 3 }, 'torch.sigmoid');
 /** The `gelu` activation (exact, erf-based, as tfjs). */
-export const gelu = def('gelu', 'Gaussian error linear unit (exact, erf-based).', { unsupported: 'the native kernels have no gelu' }, 'F.gelu');
+export const gelu = def('gelu', 'Gaussian error linear unit (exact, erf-based).', { code: 6, gradFromInput: true }, 'F.gelu');
 /** The `elu` activation (α = 1). */
 export const elu = def('elu', 'x for x > 0, exp(x) − 1 below (α = 1).', { code: 4 }, 'F.elu');
 /** The `selu` activation. */

@@ -78,8 +78,12 @@ export interface ActivationDef extends OpDocs {
   name: string;
   /** The tfjs-layers activation identifier. */
   tfjs: string;
-  /** The C kernels' activation code (native/mtl_ops.h is generated from it), or why the direct step does not run it. */
-  direct: { code: number } | NotSupported;
+  /**
+   * The C kernels' activation code (native/mtl_ops.h is generated from it), or why the direct step does not run
+   * it. `gradFromInput`: its derivative needs its input, not only its output (gelu), so the direct step keeps the
+   * pre-activation and hands it to actGradAt.
+   */
+  direct: { code: number; gradFromInput?: boolean } | NotSupported;
   /** PyTorch: an expression of a function of one tensor (`F.relu`). */
   pytorch: string;
 }

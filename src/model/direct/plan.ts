@@ -13,7 +13,7 @@
 import type { ExpertsNode, Feature, GateNode, GraphNode, Mlp, ModelIR } from '../../ir/types.js';
 import { featureWidth } from '../tf-model.js';
 import { isEmbedded } from '../embeddings.js';
-import { ACTIVATION_CODES } from '../../exec/direct/kernels.js';
+import { ACTIVATION_CODES, GRAD_FROM_INPUT } from '../../exec/direct/kernels.js';
 import { directLoss } from '../../exec/direct/loss.js';
 import { BATCH_NORM } from '../../ir/ops/constants.js';
 import { GATE_NORMALIZER_CODES } from '../../ir/ops/gate-normalizers.js';
@@ -61,7 +61,12 @@ export interface PlanLayer {
     /** Normalise with the moving statistics (a prediction plan) instead of the batch's. */
     inference: boolean;
   };
-  /** The activation's output: `linear` without batch norm, else a buffer of its own. */
+  /**
+   * The activation's input when its derivative needs it (gelu, GRAD_FROM_INPUT): `linear` (bias added) or the
+   * batch norm's output; the activation is then written to `activated`, a buffer of its own.
+   */
+  pre?: number;
+  /** The activation's output: `linear` without batch norm (in place), else a buffer of its own. */
   activated: number;
   /** Dropout with a seeded mask; `stream` (+ block) keys its random numbers. Training plans only. */
   dropout?: { rate: number; mask: number; stream: number };
@@ -264,6 +269,10 @@ class Planner {
         layer.activated = this.buffer(`${what} layer ${i} activation`, units, true, count);
       } else {
         layer.biases = names('dense').map((k) => this.key(`${k}/bias`, units, this.weights));
+      }
+      if (GRAD_FROM_INPUT.has(mlp.activation)) {
+        layer.pre = layer.activated;
+        layer.activated = this.buffer(`${what} layer ${i} ${mlp.activation}`, units, true, count);
       }
       layer.out = layer.activated;
       if (mlp.dropout > 0 && this.mode === 'train') {

@@ -29,7 +29,10 @@ import { isEmbedded } from '../embeddings.js';
 import type { DenseOptimizer } from '../optim-dense.js';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, type DirectPlan, type PlanOp } from './plan.js';
 import { combineTaskLosses, taskLoss } from '../../exec/direct/loss.js';
-import { directKernels, type DirectKernels } from '../../exec/direct/kernels.js';
+import { ACTIVATION_CODES, directKernels, type DirectKernels } from '../../exec/direct/kernels.js';
+
+/** The identity's kernel code (a gelu layer adds its bias with it, then activates a copy). */
+const LINEAR = ACTIVATION_CODES.linear!;
 import { wasmHeap, type WasmHeap } from '../../exec/wasm-heap.js';
 
 /** Labels and mask of one task for a batch (what CompiledModel.targets computes). */
@@ -368,17 +371,26 @@ class StepContext {
           const inputs = j === 0 ? new Int32Array(count).fill(this.value(op.input)) : this.blocks(op.layers[j - 1]!.out, count);
           const linear = this.blocks(layer.linear, count);
           const activated = this.blocks(layer.activated, count);
+          // With `pre` (gelu), the normalised / biased values stay there and the activation goes to `activated`.
+          const normalised = layer.pre === undefined ? activated : this.blocks(layer.pre, count);
+          const act = layer.pre === undefined ? layer.act : LINEAR;
+          const noBias = new Int32Array(count).fill(-1);
           K.gemmAt(mem, false, false, n, layer.units, fanIn, inputs, this.weights(layer.kernels), linear, new Float32Array(count));
           if (layer.norm?.inference) {
             const bn = layer.norm;
-            K.batchNormInferAt(mem, n, layer.units, BATCH_NORM_EPSILON, linear, this.weights(bn.gammas), this.weights(bn.betas), this.weights(bn.movingMeans), this.weights(bn.movingVariances), activated);
-            K.biasActAt(mem, n, layer.units, layer.act, activated, new Int32Array(count).fill(-1));
+            K.batchNormInferAt(mem, n, layer.units, BATCH_NORM_EPSILON, linear, this.weights(bn.gammas), this.weights(bn.betas), this.weights(bn.movingMeans), this.weights(bn.movingVariances), normalised);
+            K.biasActAt(mem, n, layer.units, act, normalised, noBias);
           } else if (layer.norm) {
             const bn = layer.norm;
-            K.batchNormAt(mem, n, layer.units, BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, linear, this.weights(bn.gammas), this.weights(bn.betas), this.weights(bn.movingMeans), this.weights(bn.movingVariances), this.blocks(bn.xhat, count), this.blocks(bn.invStd, count), activated);
-            K.biasActAt(mem, n, layer.units, layer.act, activated, new Int32Array(count).fill(-1));
+            K.batchNormAt(mem, n, layer.units, BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, linear, this.weights(bn.gammas), this.weights(bn.betas), this.weights(bn.movingMeans), this.weights(bn.movingVariances), this.blocks(bn.xhat, count), this.blocks(bn.invStd, count), normalised);
+            K.biasActAt(mem, n, layer.units, act, normalised, noBias);
           } else {
-            K.biasActAt(mem, n, layer.units, layer.act, linear, this.weights(layer.biases!));
+            K.biasActAt(mem, n, layer.units, act, linear, this.weights(layer.biases!));
+          }
+          if (layer.pre !== undefined) {
+            const size = n * layer.units;
+            normalised.forEach((from, b) => K.copyColsAt(mem, from, size, activated[b]!, size, 1, size, false));
+            K.biasActAt(mem, n, layer.units, layer.act, activated, noBias);
           }
           if (layer.dropout) {
             const d = layer.dropout;
@@ -435,8 +447,10 @@ class StepContext {
           const size = n * layer.units;
           const dActivated = this.blocks(layer.activated, count, true);
           if (layer.dropout) K.mulAt(mem, size, this.blocks(layer.out, count, true), this.blocks(layer.dropout.mask, count), dActivated);
-          K.actGradAt(mem, size, layer.act, dActivated, this.blocks(layer.activated, count));
+          // gelu (`pre`): its derivative from its input; dActivated then holds the gradient of `pre`.
+          K.actGradAt(mem, size, layer.act, dActivated, this.blocks(layer.pre ?? layer.activated, count));
           const dLinear = this.blocks(layer.linear, count, true);
+          if (layer.pre !== undefined && !layer.norm) dActivated.forEach((from, b) => K.copyColsAt(mem, from, size, dLinear[b]!, size, 1, size, false));
           if (layer.norm) {
             const bn = layer.norm;
             K.batchNormGradAt(mem, n, layer.units, dActivated, this.blocks(bn.xhat, count), this.blocks(bn.invStd, count), this.weights(bn.gammas), dLinear, this.weightGrads(bn.gammas), this.weightGrads(bn.betas));
