@@ -29,7 +29,7 @@ export interface ExportFormat {
 /** Every format, in the order of the help text. */
 export const EXPORT_FORMATS: Record<string, ExportFormat> = {
   web: {
-    summary: 'a static page (index.html, the bundled runtime, the model) that scores pasted or uploaded CSV/JSON rows in a browser',
+    summary: 'a static page that scores pasted or uploaded CSV/JSON rows in a browser',
     kind: 'web-export',
     run: async (runDir, outDir) => (await import('./web.js')).exportWeb(runDir, outDir),
   },

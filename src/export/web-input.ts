@@ -107,8 +107,11 @@ function parseJson(text: string): ParsedInput {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const at = /position (\d+)/.exec((e as Error).message);
-    const line = at ? lineAt(text, Number(at[1])) : undefined;
+    // V8 words it "… at position 12" (Node 20) or "… (line 3 column 7)" (newer Chromium); some messages have neither.
+    const msg = (e as Error).message;
+    const at = /position (\d+)/.exec(msg);
+    const lineCol = /line (\d+) column \d+/.exec(msg);
+    const line = lineCol ? Number(lineCol[1]) : at ? lineAt(text, Number(at[1])) : undefined;
     throw new InputError(`the input is not valid JSON${line ? ` (line ${line})` : ''}: ${(e as Error).message}`, line);
   }
   const records = Array.isArray(value) ? value : [value];
