@@ -79,10 +79,15 @@ async function buildWebExport(runDir: string, tmp: string): Promise<WebExportRes
   }
   const plugins = createDefaultRegistry().gatePlugins();
   registerPluginLayers(plugins);
-  // Before loading: the loader would fail on an unknown layer class with a less helpful message (MTL5304).
+  // Before loading (which would fail on an unknown layer class with a less helpful MTL5304), but on the
+  // verified model.json: a changed file is MTL5336, not a plugin problem.
   const modelFile = path.join(runDir, ARTIFACT_FILES.model);
-  const classes = unregisteredLayerClasses(await fsp.readFile(modelFile, 'utf8').catch(() => '{}'));
-  if (classes.length) throw new MtlError(diag('MTL5751', FILE_START, { dir: runDir, classes: classes.map((c) => `'${c}'`).join(', ') }, { file: modelFile }));
+  const modelBytes = manifest ? await fsp.readFile(modelFile).catch(() => undefined) : undefined;
+  if (manifest && modelBytes) {
+    verifyFile(runDir, manifest, ARTIFACT_FILES.model, modelBytes);
+    const classes = unregisteredLayerClasses(modelBytes.toString('utf8'));
+    if (classes.length) throw new MtlError(diag('MTL5751', FILE_START, { dir: runDir, classes: classes.map((c) => `'${c}'`).join(', ') }, { file: modelFile }));
+  }
   const art = await loadArtifact(runDir, { plugins });
   try {
     checkState(art.ir, art.preprocess);

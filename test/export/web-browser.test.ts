@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { tempDir } from '../cli/helpers.js';
 import { ensureDist, runBin } from '../e2e/helpers.js';
@@ -19,11 +20,15 @@ const tmp = tempDir('mtl-web-browser-');
 const ROWS = 200;
 let tiny: TinyModel;
 let site: string;
+/** A second model: gates over shared experts (softmax and the noisy-topk plugin) and a `vocab "FILE"` feature. */
+let gated: { dir: string; data: string; predictedWasm: Array<Record<string, number | null>> };
 /** `mtl predict` with its default backend (the native direct forward pass where the addon is built). */
 let predicted: Array<Record<string, number | null>>;
 /** `mtl predict --backend wasm`: the backend the page scores on. */
 let predictedWasm: Array<Record<string, number | null>>;
 let server: Server | undefined;
+/** The server's root URL (it serves the temporary folder); the tiny model's page is under site/. */
+let origin = '';
 let base = '';
 let browser: Browser | undefined;
 
@@ -53,11 +58,11 @@ function headCsv(file: string, n: number): string {
 }
 
 /** Open the page and wait until the model is loaded (or its load failed, which the test then shows). */
-async function openPage(): Promise<Page> {
+async function openPage(url = base): Promise<Page> {
   const page = await browser!.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(base);
+  await page.goto(url);
   await page.waitForSelector('body[data-ready="true"], #status.error', { timeout: 60_000 });
   expect(problems).toEqual([]);
   expect(await page.getAttribute('body', 'data-ready'), (await page.textContent('#status')) ?? '').toBe('true');
@@ -79,21 +84,66 @@ async function readTable(page: Page): Promise<Array<{ scores: Record<string, num
   );
 }
 
+/** `mtl predict DIR --data DATA --backend wasm` (the real binary) as JSON Lines records. */
+async function predictWasm(dir: string, data: string, out: string): Promise<Array<Record<string, number | null>>> {
+  const r = await runBin(['predict', dir, '--data', data, '--out', path.join(tmp.dir, out), '--backend', 'wasm'], { cwd: tmp.dir });
+  expect(r.code, r.stderr).toBe(0);
+  return readFileSync(path.join(tmp.dir, out), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null>);
+}
+
+/** The gated spec: every `category` value of the synthetic data outside its vocabulary file maps to row 0. */
+const GATED_SPEC = `model gated "Gates over shared experts and a vocabulary file, for the web export test."
+features {
+  categorical user_id  hash 1000 dim 4
+  categorical category vocab "categories.txt" dim 3
+  numeric     price    normalize log1p
+}
+labels { click: binary  buy: binary }
+input all = concat(user_id, category, price)
+experts e[3] = mlp(8) relu on all
+gate g_click = softmax over e on all
+gate g_buy = noisy-topk(k: 2) over e on all
+tower ctr = mlp(4) on g_click -> sigmoid
+tower cvr = mlp(4) on g_buy -> sigmoid
+task ctr   = ctr       loss bce(click)
+task ctcvr = ctr * cvr loss bce(click & buy)
+train { optimizer adam lr 0.01 batch 32 epochs 1 seed 3 }
+`;
+
+/** Train the gated spec on 1,000 synthetic rows, export it to gated-site/, and predict its first ROWS rows on wasm. */
+async function trainGated(): Promise<typeof gated> {
+  writeFileSync(path.join(tmp.dir, 'gated.mtl'), GATED_SPEC);
+  writeFileSync(path.join(tmp.dir, 'categories.txt'), ['0', '2', '4', '6', '8', '10', '12', '14', '16', '18', '20'].join('\n') + '\n');
+  const data = path.join(tmp.dir, 'gated.csv');
+  const dir = path.join(tmp.dir, 'gated');
+  for (const args of [
+    ['data', 'synth', 'esmm', '--rows', '1000', '--seed', '4', '--out', data],
+    ['train', 'gated.mtl', '--data', data, '--out', dir],
+    ['export', dir, '--format', 'web', '-o', path.join(tmp.dir, 'gated-site')],
+  ]) {
+    const r = await runBin(args, { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+  }
+  const rows = path.join(tmp.dir, 'gated-rows.csv');
+  writeFileSync(rows, headCsv(data, ROWS));
+  return { dir, data: rows, predictedWasm: await predictWasm(dir, rows, 'gated-pred.jsonl') };
+}
+
 beforeAll(async () => {
   ensureDist();
   tiny = await trainTiny(tmp.dir, 'model', 21);
   const rows = path.join(tmp.dir, 'rows.csv');
   writeFileSync(rows, headCsv(tiny.data, ROWS));
   predicted = await predictRows(tmp.dir, tiny.dir, rows, path.join(tmp.dir, 'pred.jsonl'));
-  const wasm = await runBin(['predict', tiny.dir, '--data', rows, '--out', path.join(tmp.dir, 'pred-wasm.jsonl'), '--backend', 'wasm'], { cwd: tmp.dir });
-  expect(wasm.code, wasm.stderr).toBe(0);
-  predictedWasm = readFileSync(path.join(tmp.dir, 'pred-wasm.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null>);
+  predictedWasm = await predictWasm(tiny.dir, rows, 'pred-wasm.jsonl');
   site = path.join(tmp.dir, 'site');
   const r = await runBin(['export', tiny.dir, '--format', 'web', '-o', site], { cwd: tmp.dir });
   expect(r.code, r.stderr).toBe(0);
+  gated = await trainGated();
   if (!CHROMIUM) return;
-  server = await serve(site);
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  server = await serve(tmp.dir);
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  base = `${origin}site/`;
   // playwright-core starts Chromium with a fresh temporary profile of its own (it refuses --user-data-dir).
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
@@ -168,6 +218,26 @@ describe.skipIf(!CHROMIUM)('the exported page in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('scores a model with gates (softmax, the noisy-topk plugin) and a vocabulary file as mtl predict does', async () => {
+    const page = await openPage(`${origin}gated-site/`);
+    await page.fill('#input', readFileSync(gated.data, 'utf8'));
+    await page.click('#score');
+    await page.waitForSelector('#results tr[data-row]');
+    const table = await readTable(page);
+    expect(table.filter((r) => r.error)).toEqual([]);
+    expect(Object.keys(table[0]!.scores)).toEqual(['ctr', 'cvr', 'ctcvr']);
+    expect(maxDifference(table.map((r) => r.scores), gated.predictedWasm)).toBeLessThanOrEqual(1e-6);
+    await page.close();
+  }, 120_000);
+
+  it('says it must be served over HTTP when opened from disk', async () => {
+    const page = await browser!.newPage();
+    await page.goto(pathToFileURL(path.join(site, 'index.html')).href);
+    await page.waitForSelector('#status.error');
+    expect(await page.textContent('#status')).toMatch(/must be served over HTTP/);
+    await page.close();
+  }, 60_000);
+
   it('says what is wrong with input it cannot read, and keeps it in the text box', async () => {
     const page = await openPage();
     const text = '[{"user_id": 1,';
@@ -182,7 +252,7 @@ describe.skipIf(!CHROMIUM)('the exported page in headless Chromium', () => {
   it('loads nothing from another origin', async () => {
     const page = await browser!.newPage();
     const foreign: string[] = [];
-    page.on('request', (r) => void (r.url().startsWith(base) || r.url().startsWith('data:') || foreign.push(r.url())));
+    page.on('request', (r) => void (r.url().startsWith(origin) || r.url().startsWith('data:') || foreign.push(r.url())));
     await page.goto(base);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(foreign).toEqual([]);

@@ -10,6 +10,9 @@ import { createHash } from 'node:crypto';
 import { hasStackTrace, tempDir } from '../cli/helpers.js';
 import { runCli } from '../cli/run-cli.js';
 import { trainTiny, type TinyModel } from '../serve/fixture.js';
+import { writeManifest } from '../../src/artifact/manifest.js';
+import { irHash } from '../../src/artifact/ir-hash.js';
+import type { ModelIR } from '../../src/ir/types.js';
 
 const tmp = tempDir('mtl-web-cli-');
 let tiny: TinyModel;
@@ -109,6 +112,22 @@ describe('mtl export --format web', () => {
     expect(missing.stderr).toContain('nope');
     expect(hasStackTrace(missing.stderr)).toBe(false);
   }, 60_000);
+
+  it('refuses a model whose saved layers need a third-party plugin (MTL5751), naming the class', async () => {
+    // What a model trained with a third-party gate plugin looks like: a layer class tfjs and the first-party
+    // plugins do not know, in a directory whose manifest is intact.
+    const foreign = path.join(tmp.dir, 'foreign');
+    cpSync(tiny.dir, foreign, { recursive: true });
+    const modelJson = readFileSync(path.join(foreign, 'model.json'), 'utf8');
+    writeFileSync(path.join(foreign, 'model.json'), modelJson.replace('"class_name":"Dense"', '"class_name":"MyMoEGateLayer"'));
+    const ir = JSON.parse(readFileSync(path.join(foreign, 'ir.json'), 'utf8')) as ModelIR;
+    await writeManifest(foreign, 'model', { irHash: irHash(ir) });
+    const r = await exportCli('foreign', '--format', 'web', '-o', 'out-foreign');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('MTL5751');
+    expect(r.stderr).toContain("'MyMoEGateLayer'");
+    expect(existsSync(path.join(tmp.dir, 'out-foreign'))).toBe(false);
+  });
 
   it('names the formats for an unknown --format (MTL5750) and needs --format and -o', async () => {
     const r = await exportCli('model', '--format', 'tflite', '-o', 'x');
