@@ -32,6 +32,16 @@ function status(text: string, error = false): void {
   s.className = error ? 'error' : '';
 }
 
+/**
+ * The scoring core words row messages as `mtl serve` answers them ("request row 0, column 'price': …",
+ * 0-based within the records it was given); the page numbers rows from 1 as its table does, with the line.
+ */
+function renumber(message: string, scoredRow: number, index: number, line: number | undefined): string {
+  const prefix = `request row ${scoredRow}`;
+  if (!message.startsWith(prefix)) return message;
+  return `row ${index + 1}${line ? ` (line ${line})` : ''}${message.slice(prefix.length)}`;
+}
+
 /** Render the table: one row per record, the scores or the record's error (field and message). */
 function render(model: WebModel, input: ParsedInput, result: ScoreResult, scoredIndex: number[]): void {
   const table = el<HTMLTableElement>('results');
@@ -41,7 +51,10 @@ function render(model: WebModel, input: ParsedInput, result: ScoreResult, scored
   table.append(head);
   const errors = new Map<number, { field?: string; message: string }>();
   for (const p of input.problems) errors.set(p.index, { message: p.message });
-  for (const e of result.errors) errors.set(scoredIndex[e.row]!, { ...(e.field !== undefined ? { field: e.field } : {}), message: e.message });
+  for (const e of result.errors) {
+    const i = scoredIndex[e.row]!;
+    errors.set(i, { ...(e.field !== undefined ? { field: e.field } : {}), message: renumber(e.message, e.row, i, input.lines[i]) });
+  }
   const scores = new Map<number, Record<string, number | null>>();
   result.predictions.forEach((p, i) => p && scores.set(scoredIndex[i]!, p));
   input.records.forEach((_, i) => {
@@ -56,8 +69,8 @@ function render(model: WebModel, input: ParsedInput, result: ScoreResult, scored
     const err = errors.get(i);
     if (err) {
       tr.className = 'bad';
-      const text = err.field !== undefined ? `${err.field}: ${err.message}` : err.message;
-      tr.append(cell('td', text, { class: 'error', ...(err.field !== undefined ? { 'data-field': err.field } : {}) }));
+      // The message names the column already; the field is also an attribute for scripts reading the table.
+      tr.append(cell('td', err.message, { class: 'error', ...(err.field !== undefined ? { 'data-field': err.field } : {}) }));
     } else tr.append(cell('td', ''));
     table.append(tr);
   });

@@ -179,13 +179,14 @@ describe.skipIf(!CHROMIUM)('the exported page in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('scores an uploaded CSV file and shows a bad row\'s error naming the field', async () => {
+  it('scores an uploaded CSV file and shows each bad row\'s error (the field, the line) beside the scored rows', async () => {
     const lines = headCsv(tiny.data, 5).trimEnd().split('\n');
     const header = lines[0]!.split(',');
     const price = header.indexOf('price');
     const bad = lines[3]!.split(',');
     bad[price] = 'abc';
     lines[3] = bad.join(',');
+    lines.push('1,2'); // too few fields: a problem of this row only
     const file = path.join(tmp.dir, 'upload.csv');
     writeFileSync(file, lines.join('\n') + '\n');
     const page = await openPage();
@@ -194,11 +195,12 @@ describe.skipIf(!CHROMIUM)('the exported page in headless Chromium', () => {
     await page.click('#score');
     await page.waitForSelector('#results tr[data-row]');
     const table = await readTable(page);
-    expect(table).toHaveLength(5);
+    expect(table).toHaveLength(6);
+    expect(table[5]!.error).toBe(`line 7 has 2 fields but the header has ${header.length}`);
     expect(table[2]!.field).toBe('price');
-    expect(table[2]!.error).toContain("'abc' is not a decimal number");
+    expect(table[2]!.error).toBe("row 3 (line 4), column 'price': 'abc' is not a decimal number.");
     expect(Object.values(table[2]!.scores).every((v) => v === null)).toBe(true);
-    expect(await page.textContent('#summary')).toBe('4 of 5 rows scored (csv), 1 with errors.');
+    expect(await page.textContent('#summary')).toBe('4 of 6 rows scored (csv), 2 with errors.');
     const good = [0, 1, 3, 4];
     expect(maxDifference(good.map((i) => table[i]!.scores), good.map((i) => predictedWasm[i]!))).toBeLessThanOrEqual(1e-6);
     await page.close();
@@ -213,7 +215,7 @@ describe.skipIf(!CHROMIUM)('the exported page in headless Chromium', () => {
     await page.waitForSelector('#results tr[data-row]');
     const table = await readTable(page);
     expect(table.map((r) => r.field)).toEqual([null, 'user_id', null]);
-    expect(table[1]!.error).toContain('user_id');
+    expect(table[1]!.error).toMatch(/^row 2: the column 'user_id' \(needed by .*\) is absent\.$/);
     expect(maxDifference([table[0]!.scores, table[2]!.scores], [predictedWasm[0]!, predictedWasm[2]!])).toBeLessThanOrEqual(1e-6);
     await page.close();
   }, 120_000);
