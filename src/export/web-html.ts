@@ -59,9 +59,10 @@ export function webIndexHtml(t: WebTexts): string {
 <p>Paste rows as CSV (a header line, then one row per line), JSON Lines or a JSON array of objects, or choose a
 file; then click <b>Score</b>. Columns: <code>${esc(example)}</code>. Outputs: ${t.outputs.map((o) => `<code>${esc(o)}</code>`).join(', ')}.
 Scoring runs in this page; nothing is sent anywhere.</p>
+<label for="input">Rows</label>
 <textarea id="input" spellcheck="false" placeholder="${esc(example)}"></textarea>
 <div class="bar">
-<input type="file" id="file" accept=".csv,.tsv,.tab,.json,.jsonl,.ndjson,text/csv,application/json">
+<label for="file">or a file:</label> <input type="file" id="file" accept=".csv,.tsv,.tab,.json,.jsonl,.ndjson,text/csv,application/json">
 <button id="score" disabled>Score</button>
 </div>
 <p id="status">Loading…</p>

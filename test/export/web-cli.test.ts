@@ -70,8 +70,11 @@ describe('mtl export --format web', () => {
   }, 120_000);
 
   it('refuses another kind of mtl output and the model directory itself, even with --force', async () => {
-    const other = await exportCli('site', '--format', 'web', '-o', 'model');
+    cpSync(tiny.dir, path.join(tmp.dir, 'model-copy'), { recursive: true });
+    const other = await exportCli('model', '--format', 'web', '-o', 'model-copy');
     expect(other.code).toBe(1);
+    expect(other.stderr).toContain('MTL5331');
+    expect(existsSync(path.join(tmp.dir, 'model-copy', 'weights.bin'))).toBe(true);
     const inside = await exportCli('model', '--format', 'web', '-o', 'model/site', '--force');
     expect(inside.code).toBe(1);
     expect(inside.stderr).toContain('MTL5332');
