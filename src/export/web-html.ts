@@ -94,7 +94,8 @@ Score. Columns: ${t.columns.join(', ')}. Outputs: ${t.outputs.join(', ')}.
 A row with a bad value shows its error, naming the column; the other rows are scored.
 
 The scores are those of \`mtl predict\` on the same rows: the page runs the same preprocessing and the saved
-model on TensorFlow.js's wasm backend (the cpu backend where wasm cannot start; the page says which).
+model on TensorFlow.js's wasm backend (the cpu backend where wasm cannot start, or with index.html?backend=cpu;
+the page says which).
 
 Files:
   index.html          the page

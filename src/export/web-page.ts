@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   status('Loading the model…');
   let model: WebModel;
   try {
-    model = await loadWebModel(new URL('./', location.href), files);
+    // `?backend=cpu` scores on tfjs's cpu backend (as `mtl predict --backend cpu`); wasm otherwise.
+    const backend = new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'wasm';
+    model = await loadWebModel(new URL('./', location.href), files, backend);
   } catch (e) {
     return status(`The model did not load: ${(e as Error).message}`, true);
   }

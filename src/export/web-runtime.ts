@@ -50,12 +50,19 @@ async function fetchJson<T>(url: URL): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** The backends the page can score on (`?backend=cpu` in the page's URL picks one). */
+export type WebBackend = 'wasm' | 'cpu';
+
 /**
  * Start the wasm backend with its binaries from `base` (the export ships them: no CDN), single-threaded
  * as in `mtl predict` (threads would need cross-origin isolation headers a plain static server does not
- * send); the cpu backend when wasm cannot start. Returns the backend's name.
+ * send); the cpu backend when wasm cannot start or `cpu` is asked for. Returns the backend's name.
  */
-async function startBackend(base: URL): Promise<string> {
+async function startBackend(base: URL, wanted: WebBackend): Promise<string> {
+  if (wanted === 'cpu') {
+    await tf.setBackend('cpu');
+    return 'cpu';
+  }
   setWasmPaths(base.href);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   try {
@@ -67,14 +74,17 @@ async function startBackend(base: URL): Promise<string> {
   return 'cpu';
 }
 
-/** Load the exported model: `files` relative to `base` (the page's folder URL, ending in '/'). */
-export async function loadWebModel(base: URL, files: WebModelFiles): Promise<WebModel> {
+/**
+ * Load the exported model: `files` relative to `base` (the page's folder URL, ending in '/'), scoring on
+ * `backend` (default wasm, the backend of `mtl predict --backend wasm`; cpu matches `--backend cpu`).
+ */
+export async function loadWebModel(base: URL, files: WebModelFiles, backend: WebBackend = 'wasm'): Promise<WebModel> {
   const [ir, preprocess, vocabList] = await Promise.all([
     fetchJson<ModelIR>(new URL(files.ir, base)),
     fetchJson<PreprocessState>(new URL(files.preprocess, base)),
     fetchJson<WebVocabs>(new URL(files.vocabs, base)),
   ]);
-  const backend = await startBackend(base);
+  const started = await startBackend(base, backend);
   // The first-party gates' own layer classes, so that a model.json naming them deserialises (the export
   // refused models that need any other plugin: MTL5751).
   for (const plugin of BUILTIN_PLUGIN_FACTORIES.map((f) => f())) {
@@ -84,5 +94,5 @@ export async function loadWebModel(base: URL, files: WebModelFiles): Promise<Web
   const vocabs = new Map<string, Vocabulary>(Object.entries(vocabList).map(([owner, v]) => [owner, { state: v.state, rows: new Map(v.rows) }]));
   const outputs = model.outputNames.filter((n) => !n.startsWith(GATE_PREFIX));
   const score = createScorer({ ir, preprocess, vocabs, outputs, predict: (batch) => predictBatch(model, batch) });
-  return { name: ir.name, outputs, backend, score: (records) => score(records) };
+  return { name: ir.name, outputs, backend: started, score: (records) => score(records) };
 }

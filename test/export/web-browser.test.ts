@@ -84,9 +84,9 @@ async function readTable(page: Page): Promise<Array<{ scores: Record<string, num
   );
 }
 
-/** `mtl predict DIR --data DATA --backend wasm` (the real binary) as JSON Lines records. */
-async function predictWasm(dir: string, data: string, out: string): Promise<Array<Record<string, number | null>>> {
-  const r = await runBin(['predict', dir, '--data', data, '--out', path.join(tmp.dir, out), '--backend', 'wasm'], { cwd: tmp.dir });
+/** `mtl predict DIR --data DATA --backend B` (the real binary) as JSON Lines records. */
+async function predictOn(dir: string, data: string, out: string, backend: 'wasm' | 'cpu'): Promise<Array<Record<string, number | null>>> {
+  const r = await runBin(['predict', dir, '--data', data, '--out', path.join(tmp.dir, out), '--backend', backend], { cwd: tmp.dir });
   expect(r.code, r.stderr).toBe(0);
   return readFileSync(path.join(tmp.dir, out), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null>);
 }
@@ -126,7 +126,7 @@ async function trainGated(): Promise<typeof gated> {
   }
   const rows = path.join(tmp.dir, 'gated-rows.csv');
   writeFileSync(rows, headCsv(data, ROWS));
-  return { dir, data: rows, predictedWasm: await predictWasm(dir, rows, 'gated-pred.jsonl') };
+  return { dir, data: rows, predictedWasm: await predictOn(dir, rows, 'gated-pred.jsonl', 'wasm') };
 }
 
 beforeAll(async () => {
@@ -135,7 +135,7 @@ beforeAll(async () => {
   const rows = path.join(tmp.dir, 'rows.csv');
   writeFileSync(rows, headCsv(tiny.data, ROWS));
   predicted = await predictRows(tmp.dir, tiny.dir, rows, path.join(tmp.dir, 'pred.jsonl'));
-  predictedWasm = await predictWasm(tiny.dir, rows, 'pred-wasm.jsonl');
+  predictedWasm = await predictOn(tiny.dir, rows, 'pred-wasm.jsonl', 'wasm');
   site = path.join(tmp.dir, 'site');
   const r = await runBin(['export', tiny.dir, '--format', 'web', '-o', site], { cwd: tmp.dir });
   expect(r.code, r.stderr).toBe(0);
@@ -176,6 +176,18 @@ describe.skipIf(!CHROMIUM)('the exported page in headless Chromium', () => {
     // `mtl predict`'s default (the direct forward pass on OpenBLAS where the addon is built) sums in
     // another order: measured 6e-8 on this model; float32 rounding, not a different computation.
     expect(maxDifference(scores, predicted)).toBeLessThanOrEqual(1e-6);
+    await page.close();
+  }, 120_000);
+
+  it('scores on the cpu backend with ?backend=cpu as mtl predict --backend cpu does', async () => {
+    const page = await openPage(`${base}?backend=cpu`);
+    expect(await page.textContent('#status')).toContain('cpu backend');
+    await page.fill('#input', headCsv(tiny.data, ROWS));
+    await page.click('#score');
+    await page.waitForSelector('#results tr[data-row]');
+    const scores = (await readTable(page)).map((r) => r.scores);
+    // Measured 5e-10 (predict's text rounding).
+    expect(maxDifference(scores, await predictOn(tiny.dir, path.join(tmp.dir, 'rows.csv'), 'pred-cpu.jsonl', 'cpu'))).toBeLessThanOrEqual(1e-6);
     await page.close();
   }, 120_000);
 
