@@ -20,6 +20,7 @@ import { unregisteredLayerClasses } from '../artifact/layer-classes.js';
 import { stateVocabs } from '../data/batches.js';
 import { checkState } from '../data/pass.js';
 import { makePlan } from '../data/plan.js';
+import type { Vocabulary } from '../data/vocab.js';
 import { wasmDistFolder } from '../exec/backend.js';
 import { createDefaultRegistry } from '../plugins/load.js';
 import { writeFileSynced, publishDir } from '../util/fs-atomic.js';
@@ -34,6 +35,10 @@ const MODEL_DIR = 'model';
 const VOCABS_FILE = 'vocabs.json';
 /** The bundled page script. */
 const BUNDLE_FILE = 'mtl-web.js';
+/** The page. */
+const PAGE_FILE = 'index.html';
+/** How to serve the folder. */
+const README_FILE = 'README.txt';
 /**
  * tfjs's wasm binaries the page needs: the plain and the SIMD build (tfjs picks by the browser). The
  * threaded build is left out: the page runs single-threaded, as `mtl predict` does (web-runtime.ts).
@@ -59,7 +64,7 @@ export interface WebExportResult {
 }
 
 /** The vocabularies as token → row pairs (rows come from the fitted state, so they equal training's). */
-function vocabsJson(vocabs: Map<string, { state: WebVocabs[string]['state']; rows: Map<string, number> }>): WebVocabs {
+function vocabsJson(vocabs: Map<string, Vocabulary>): WebVocabs {
   const out: WebVocabs = {};
   for (const [owner, v] of vocabs) out[owner] = { state: v.state, rows: [...v.rows] };
   return out;
@@ -112,10 +117,10 @@ async function buildWebExport(runDir: string, tmp: string): Promise<WebExportRes
       version: packageVersion(),
     };
     await writeFileSynced(path.join(tmp, BUNDLE_FILE), await bundleWebRuntime());
-    await writeFileSynced(path.join(tmp, 'index.html'), webIndexHtml(texts));
-    await writeFileSynced(path.join(tmp, 'README.txt'), webReadme(texts));
+    await writeFileSynced(path.join(tmp, PAGE_FILE), webIndexHtml(texts));
+    await writeFileSynced(path.join(tmp, README_FILE), webReadme(texts));
     await writeManifest(tmp, 'web-export', { irHash: irHash(art.ir) });
-    const files = [...COPIED.map((f) => `${MODEL_DIR}/${f}`), `${MODEL_DIR}/${VOCABS_FILE}`, ...WASM_FILES, BUNDLE_FILE, 'index.html', 'README.txt', MANIFEST_FILE];
+    const files = [...COPIED.map((f) => `${MODEL_DIR}/${f}`), `${MODEL_DIR}/${VOCABS_FILE}`, ...WASM_FILES, BUNDLE_FILE, PAGE_FILE, README_FILE, MANIFEST_FILE];
     return { files: files.sort(), outputs };
   } finally {
     art.model.dispose();
