@@ -21,7 +21,7 @@ export default function setup(): void {
     { name: 'PyTorch (python3-torch)', present: findTorchPython() !== null, skips: 'test/targets: PyTorch equivalence, DDP, hashing', install: 'apt-get install -y python3-torch' },
     { name: `native addon (${nativeGemmLabel() ?? 'OpenBLAS or built-in GEMM'})`, present: loadNativeBlas() !== undefined, skips: 'test/exec, test/model: native backend, direct step', install: 'apt-get install -y libopenblas-dev && npm run build:native' },
     { name: 'C compiler', present: builtinAddonUnbuildable() === undefined, skips: 'test/exec, test/model: the built-in GEMM (native-gemm, direct-step-builtin)', install: 'apt-get install -y gcc' },
-    { name: 'Chromium', present: CHROMIUM !== undefined, skips: 'test/report: the report rendered in a browser', install: 'apt-get install -y chromium' },
+    { name: 'Chromium', present: CHROMIUM !== undefined, skips: 'test/report: the report rendered in a browser; test/export: the exported web page scored in a browser', install: 'apt-get install -y chromium' },
     { name: 'Neovim', present: hasNvim(), skips: 'test/lsp/nvim: a real LSP client', install: 'apt-get install -y neovim' },
     { name: 'Graphviz', present: hasDot(), skips: 'test/diagram: DOT accepted by Graphviz', install: 'apt-get install -y graphviz' },
   ];

@@ -130,6 +130,7 @@ async function trainGated(): Promise<typeof gated> {
 }
 
 beforeAll(async () => {
+  if (!CHROMIUM) return; // every test below needs it; the CLI is tested without a browser in web-cli.test.ts
   ensureDist();
   tiny = await trainTiny(tmp.dir, 'model', 21);
   const rows = path.join(tmp.dir, 'rows.csv');
@@ -140,7 +141,6 @@ beforeAll(async () => {
   const r = await runBin(['export', tiny.dir, '--format', 'web', '-o', site], { cwd: tmp.dir });
   expect(r.code, r.stderr).toBe(0);
   gated = await trainGated();
-  if (!CHROMIUM) return;
   server = await serve(tmp.dir);
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
   base = `${origin}site/`;
@@ -158,6 +158,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+// Without Chromium these skip; the summary before the suite (test/global-setup.ts) names them and how to install it.
 describe.skipIf(!CHROMIUM)('the exported page in headless Chromium', () => {
   it('scores pasted CSV rows as mtl predict does', async () => {
     const page = await openPage();
