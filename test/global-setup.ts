@@ -22,7 +22,7 @@ export default function setup(): void {
     { name: `native addon (${nativeGemmLabel() ?? 'OpenBLAS or built-in GEMM'})`, present: loadNativeBlas() !== undefined, skips: 'test/exec, test/model: native backend, direct step', install: 'apt-get install -y libopenblas-dev && npm run build:native' },
     { name: 'C compiler', present: builtinAddonUnbuildable() === undefined, skips: 'test/exec, test/model: the built-in GEMM (native-gemm, direct-step-builtin)', install: 'apt-get install -y gcc' },
     { name: 'clang + lld (wasm32)', present: hasWasmClang(), skips: 'test/exec/wasm-kernels-build: the byte-identical rebuild of native/wasm/mtl_kernels.wasm (its source hashes are checked anyway)', install: 'apt-get install -y clang lld' },
-    { name: 'Chromium', present: CHROMIUM !== undefined, skips: 'test/report: the report rendered in a browser', install: 'apt-get install -y chromium' },
+    { name: 'Chromium', present: CHROMIUM !== undefined, skips: 'test/report: the report rendered in a browser; test/export: the exported web page scored in a browser', install: 'apt-get install -y chromium' },
     { name: 'Neovim', present: hasNvim(), skips: 'test/lsp/nvim: a real LSP client', install: 'apt-get install -y neovim' },
     { name: 'Graphviz', present: hasDot(), skips: 'test/diagram: DOT accepted by Graphviz', install: 'apt-get install -y graphviz' },
   ];

@@ -23,13 +23,14 @@ export const MANIFEST_FILE = 'mtl-artifact.json';
 const FORMAT = 'mtl-artifact';
 
 /** What a directory written by mtl holds. */
-export type ArtifactKind = 'model' | 'pytorch-package' | 'pytorch-run';
+export type ArtifactKind = 'model' | 'pytorch-package' | 'pytorch-run' | 'web-export';
 
 /** Human names of the kinds, for messages. */
 export const KIND_NAMES: Record<ArtifactKind, string> = {
   model: 'model directory (mtl train / mtl convert --to tfjs)',
   'pytorch-package': 'PyTorch package (mtl compile)',
   'pytorch-run': 'PyTorch weights directory (mtl convert --to pytorch)',
+  'web-export': 'browser page (mtl export --format web)',
 };
 
 /** The parsed manifest. */

@@ -1,6 +1,6 @@
 /**
  * The output guard: what a command may write over. Every command that writes a directory (train --out,
- * compile -o, convert -o) or a file (predict --out, graph -o, report -o, data synth --out) asks here first.
+ * compile -o, convert -o, export -o) or a file (predict --out, graph -o, report -o, data synth --out) asks here first.
  *
  * Directories are replaced as a whole (fs-atomic.ts), so anything in them that mtl did not write would be
  * lost. A directory is written only when it does not exist, is empty, or is mtl's own output of the same

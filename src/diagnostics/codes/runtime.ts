@@ -586,4 +586,33 @@ export const RUNTIME_CODES = {
     hint: 'An unfinished run (OUT.partial) has no metrics yet: finish it with `mtl train --resume`, then compare again.',
     doc: 'Reported by `mtl compare` for each subdirectory of a folder of runs that holds no metrics.json, ir.json or manifest (an interrupted run, a folder of data), so that a run missing from the table is explained.',
   },
+  // ---- MTL5750–5769: exporting a model directory (src/export, mtl export)
+  MTL5750: {
+    severity: 'error',
+    title: 'unknown export format',
+    message: "Unknown export format '{format}'.",
+    hint: 'The formats are: {formats}. Example: mtl export runs/esmm --format web -o site/',
+    doc: 'Fires on `mtl export` when `--format` names no format of the export table (src/export/formats.ts).',
+  },
+  MTL5751: {
+    severity: 'error',
+    title: 'model needs a plugin the web export cannot bundle',
+    message: "The model in '{dir}' uses the layer classes {classes}, which no first-party gate plugin provides, so the page could not load it.",
+    hint: 'The web export bundles the first-party gates (softmax, sigmoid, noisy-topk) only: score this model with `mtl serve` or `mtl predict --plugin P`.',
+    doc: 'Fires on `mtl export --format web` when the saved model.json has custom layer classes of a third-party gate plugin: the browser runtime registers only the first-party plugins\' layers.',
+  },
+  MTL5752: {
+    severity: 'error',
+    title: 'cannot bundle the browser runtime',
+    message: 'Cannot bundle the scoring runtime for the browser from {entry}: {reason}.',
+    hint: 'The web export bundles with esbuild (a dependency of mtl): reinstall mtl (`npm ci`) so that esbuild and the compiled sources (dist/) are complete.',
+    doc: 'Fires on `mtl export --format web` when esbuild is missing or fails on the runtime\'s sources (an incomplete install). Nothing is written then.',
+  },
+  MTL5753: {
+    severity: 'error',
+    title: 'model directory not verifiable',
+    message: "'{dir}' has no {manifest}, so its files cannot be verified before they are published.",
+    hint: 'Export a model directory written by `mtl train` or `mtl convert --to tfjs` of this version (they write the manifest); retrain an older one.',
+    doc: 'Fires on `mtl export` when the model directory has no manifest: other commands load such a directory with warning MTL5337, but an export copies the files to a place where nothing checks them again, so it requires them verified.',
+  },
 } as const satisfies CodeTable;
