@@ -30,6 +30,7 @@ export const LAYERS = [
   'compare', // run comparison
   'targets', // PyTorch code generation, conversion
   'serve', // the scoring library and HTTP server
+  'export', // mtl export: a trained model in other runtimes' formats (ONNX, TorchScript)
   'conformance', // the plugin conformance kit (mtl/plugin/testing)
   'lsp', // the language server
   'cli', // the mtl command

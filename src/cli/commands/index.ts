@@ -77,6 +77,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'convert trained weights between the tfjs and PyTorch targets',
     load: async () => withTfjs(import('./convert.js').then((m) => ({ run: m.runConvert, help: m.CONVERT_HELP }))),
   },
+  export: {
+    summary: 'export a trained model to another runtime (ONNX, TorchScript)',
+    load: async () => withTfjs(import('./export.js').then((m) => ({ run: m.runExport, help: m.EXPORT_HELP }))),
+  },
   lsp: {
     summary: 'start the language server (--stdio)',
     load: async () => import('./lsp.js').then((m) => ({ run: m.runLsp, help: m.LSP_HELP })),
