@@ -26,7 +26,7 @@ import { writeFileAtomic } from '../util/fs-atomic.js';
 import { packageVersion } from '../util/package-root.js';
 import { modelInputs } from '../data/feeds.js';
 import { stateVocabs } from '../data/batches.js';
-import type { PreprocessState } from '../data/state.js';
+import { withVocabSizes, type PreprocessState } from '../data/state.js';
 import { checkOutputFile, filesIn } from '../artifact/output-guard.js';
 import { findTorchPython, generatePytorchPackage, torchPythonCandidates } from '../targets/pytorch/index.js';
 import { gateWeightsPython } from '../targets/pytorch/emit-model.js';
@@ -145,6 +145,8 @@ export async function exportViaTorch(dir: string, out: string, opts: TorchExport
     model.dispose();
     const ir = JSON.parse(await fsp.readFile(path.join(dir, 'ir.json'), 'utf8')) as ModelIR;
     const preprocess = await inlineVocabularies(JSON.parse(await fsp.readFile(path.join(dir, 'preprocess.json'), 'utf8')) as PreprocessState, dir);
+    // The PyTorch package needs the vocabulary files' sizes, which ir.json leaves to the fitted state.
+    const sized = withVocabSizes(ir, preprocess);
 
     const gates = unexportableGates(ir, opts.plugins, format);
     if (gates.length) return failed(gates.map((d) => ({ ...d, file: path.join(dir, 'ir.json') })));
@@ -153,7 +155,7 @@ export async function exportViaTorch(dir: string, out: string, opts: TorchExport
 
     const registry = new PluginRegistry();
     for (const p of opts.plugins) registry.register(p, 'export');
-    const generated = await generatePytorchPackage(ir, { registry });
+    const generated = await generatePytorchPackage(sized, { registry });
     if (!generated.value) return failed(generated.diagnostics);
     const pkg = path.join(tmp, 'package');
     await fsp.mkdir(pkg);

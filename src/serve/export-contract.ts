@@ -71,11 +71,13 @@ function computedFrom(ir: ModelIR, f: Feature, weights: boolean): string {
         ? `integer id + 1 for ids 0..${ids.size - 1}, else 0`
         : `1 + the value's line in the vocabulary (preprocess.features.${owner.name}.vocab.tokens), else 0`;
   if (f.kind === 'categorical') return `the embedding row: ${row}`;
+  // The reader's padding (src/data/types.ts): max repeats the first id at weight 1, so the max is unchanged.
   if (weights) {
-    const w = f.pool === 'mean' ? '1/count' : '1';
-    return `pooling weights of the first ${f.maxLen} values: ${w} on values, 0 on padding${f.pool === 'max' ? ' (max: padding repeats the first id with weight 1)' : ''}`;
+    if (f.pool === 'max') return `pooling weights of the first ${f.maxLen} values: 1 everywhere (0 everywhere for an empty sequence)`;
+    return `pooling weights of the first ${f.maxLen} values: ${f.pool === 'mean' ? '1/count' : '1'} on values, 0 on padding`;
   }
-  return `the embedding rows of the first ${f.maxLen} values (split on '${f.separator}'): ${row}; padded with row 0`;
+  const padding = f.pool === 'max' ? "the first value's row (row 0 for an empty sequence)" : 'row 0';
+  return `the embedding rows of the first ${f.maxLen} values (split on '${f.separator}'): ${row}; padded with ${padding}`;
 }
 
 /** The output kinds: sigmoid towers and products are probabilities, linear towers values. */

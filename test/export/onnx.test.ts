@@ -1,6 +1,7 @@
 /**
  * `mtl export RUN --format onnx|torchscript -o FILE` end to end: reference specs (ESMM with a shared-table
- * mean-pooled sequence, a vocab id space and log1p; MMoE; PLE) trained on their built-in data, exported by
+ * mean-pooled sequence, a vocab id space and log1p; MMoE; PLE) trained on their built-in data and a spec with
+ * every other input kind (KITCHEN: vocabulary file, buckets, max/sum pooling, minmax, a linear tower), exported by
  * the real binary, run in a real ONNX Runtime (onnxruntime-web's wasm backend in Node) and in PyTorch
  * (torch.jit.load) on rows encoded by mtl/serve's loadFeedEncoder from the contract file alone, and compared
  * with `mtl predict` on the same rows: equal within 1e-5. Skips only without a Python that imports torch.
@@ -26,9 +27,49 @@ if (!torchPython) console.warn(`test/export: skipping the ONNX and TorchScript e
 /** Built-in data of each spec and the rows held out for scoring (a seed the training data does not use). */
 const CASES = [
   { spec: 'esmm', gen: 'esmm', rows: '1500' },
+  { spec: 'kitchen', gen: 'esmm', rows: '800' },
   { spec: 'mmoe', gen: 'census', rows: '1000' },
   { spec: 'ple', gen: 'census', rows: '1000' },
 ] as const;
+
+/**
+ * Every input kind the export lays out, over the columns of `mtl data synth esmm`: a vocabulary file, hash,
+ * max and sum pooling (one sharing the other's table), buckets, minmax, standard with `missing mean`, and a
+ * linear tower beside a sigmoid one.
+ */
+const KITCHEN = `model kitchen "Every input kind of the export."
+features {
+  categorical category vocab "categories.txt" dim 4
+  categorical user_id  hash 500 dim 4
+  sequence    history  hash 500 dim 4 pool max max_len 6
+  sequence    recent   column "history" hash 500 pool sum max_len 3 shares history
+  numeric     price    buckets [5, 10, 20, 50] dim 3
+  numeric     hour     normalize minmax
+  numeric     price_z  column "price" normalize standard missing mean
+}
+labels {
+  click: binary
+  p_ctr: real
+}
+input all = concat(*)
+tower ctr = mlp(8) on all -> sigmoid
+tower pctr = mlp(8) on all -> linear
+task ctr = ctr loss bce(click)
+task pctr = pctr loss mse(p_ctr)
+train { optimizer adam lr 0.01 batch 64 epochs 1 seed 7 }
+`;
+
+/** The spec file of a case and, for specs without built-in data, the training data to pass. */
+async function specOf(spec: string, rows: string): Promise<{ file: string; data: string[] }> {
+  if (spec !== 'kitchen') return { file: path.join(ROOT, 'specs', `${spec}.mtl`), data: ['--rows', rows] };
+  const file = path.join(tmp.dir, 'kitchen.mtl');
+  writeFileSync(file, KITCHEN);
+  // Categories 0..30 are in the vocabulary; the generator's others fall to the out-of-vocabulary row.
+  writeFileSync(path.join(tmp.dir, 'categories.txt'), Array.from({ length: 31 }, (_, i) => `${i}\n`).join(''));
+  const data = path.join(tmp.dir, 'kitchen-train.csv');
+  expect((await runCli(['data', 'synth', 'esmm', '--rows', rows, '--seed', '3', '--out', data], { cwd: tmp.dir })).code).toBe(0);
+  return { file, data: ['--data', data] };
+}
 
 /** A trained model directory per spec, and its held-out data file. */
 const runs: Record<string, { dir: string; data: string }> = {};
@@ -36,7 +77,8 @@ const runs: Record<string, { dir: string; data: string }> = {};
 async function trained(spec: string, gen: string, rows: string): Promise<{ dir: string; data: string }> {
   if (runs[spec]) return runs[spec]!;
   const dir = path.join(tmp.dir, spec);
-  const t = await runCli(['train', path.join(ROOT, 'specs', `${spec}.mtl`), '--out', dir, '--rows', rows, '--epochs', '1', '--seed', '3'], { cwd: tmp.dir });
+  const { file, data: trainData } = await specOf(spec, rows);
+  const t = await runCli(['train', file, '--out', dir, ...trainData, '--epochs', '1', '--seed', '3'], { cwd: tmp.dir });
   expect(t.code, t.stderr).toBe(0);
   const data = path.join(tmp.dir, `${gen}-held-out.csv`);
   if (!existsSync(data)) {
@@ -117,7 +159,7 @@ describe.skipIf(!torchPython)('mtl export --format onnx', () => {
 });
 
 describe.skipIf(!torchPython)('mtl export --format torchscript', () => {
-  it.each(CASES.slice(0, 2))('$spec: torch.jit.load on the same feeds equals mtl predict within 1e-5', async ({ spec, gen, rows }) => {
+  it.each(CASES.slice(0, 3))('$spec: torch.jit.load on the same feeds equals mtl predict within 1e-5', async ({ spec, gen, rows }) => {
     const { dir, data } = await trained(spec, gen, rows);
     const file = path.join(tmp.dir, `${spec}.pt`);
     const r = await runBin(['export', dir, '--format', 'torchscript', '-o', file], { cwd: tmp.dir });
