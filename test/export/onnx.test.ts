@@ -19,6 +19,8 @@ import { runPython, SKIP_REASON, torchPython } from '../targets/python-env.js';
 import { maxDiff, onnxSession, predictRows, runOnnx } from './onnx-env.js';
 
 const TOL = 1e-5;
+/** Per-test limit: a test may train, export (a Python process) and predict on a busy 2-core machine. */
+const SLOW = 300_000;
 const tmp = tempDir('mtl-export-onnx-');
 afterAll(() => tmp.cleanup());
 
@@ -140,7 +142,31 @@ describe.skipIf(!torchPython)('mtl export --format onnx', () => {
       expect(maxDiff(partScores, predicted, part.rows.map((j) => j + slice[0]))).toBeLessThanOrEqual(TOL);
     }
     await session.release();
-  });
+  }, SLOW);
+
+  it("works as the README shows it: the built 'mtl/serve' and onnxruntime-web in a plain Node process", async () => {
+    const { dir, data, file } = await esmmOnnx();
+    const rowsFile = path.join(tmp.dir, 'client-rows.json');
+    writeFileSync(rowsFile, JSON.stringify(readCsv(data)));
+    const client = [
+      "import { readFileSync } from 'node:fs';",
+      "import * as ort from 'onnxruntime-web';",
+      "import { loadFeedEncoder } from 'mtl/serve';",
+      'ort.env.wasm.numThreads = 1;',
+      'const [model, rowsFile] = process.argv.slice(1);',
+      "const enc = await loadFeedEncoder(model + '.json');",
+      "const { feeds, rows } = enc.encode(JSON.parse(readFileSync(rowsFile, 'utf8')));",
+      "const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });",
+      'const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, f]) => [k, new ort.Tensor(f.type, f.data, f.dims)])));',
+      'console.log(JSON.stringify({ rows, scores: Object.fromEntries(session.outputNames.map((n) => [n, Array.from(out[n].data)])) }));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', client, file, rowsFile], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { rows, scores } = JSON.parse(r.stdout) as { rows: number[]; scores: Record<string, number[]> };
+    const predicted = await predictRows(tmp.dir, dir, data, path.join(tmp.dir, 'client-pred.jsonl'));
+    expect(rows.length).toBe(predicted.length);
+    expect(maxDiff(scores, predicted, rows)).toBeLessThanOrEqual(TOL);
+  }, SLOW);
 
   it('encodes bad rows into errors naming the field, and leaves them out of the feeds', async () => {
     const { data, file } = await esmmOnnx();
@@ -155,7 +181,7 @@ describe.skipIf(!torchPython)('mtl export --format onnx', () => {
       [3, undefined, 'MTL5609'],
     ]);
     for (const input of enc.contract.inputs) expect(r.feeds[input.name]!.dims[0], input.name).toBe(1);
-  });
+  }, SLOW);
 });
 
 describe.skipIf(!torchPython)('mtl export --format torchscript', () => {
@@ -181,7 +207,7 @@ describe.skipIf(!torchPython)('mtl export --format torchscript', () => {
     const scores = JSON.parse(runPython(['-c', script, file, feedsFile])) as Record<string, number[]>;
     const predicted = await predictRows(tmp.dir, dir, data, path.join(tmp.dir, `${spec}-pred.jsonl`));
     expect(maxDiff(scores, predicted, order)).toBeLessThanOrEqual(TOL);
-  });
+  }, SLOW);
 });
 
 describe.skipIf(!torchPython)('mtl export: what it refuses', () => {
@@ -198,7 +224,7 @@ describe.skipIf(!torchPython)('mtl export: what it refuses', () => {
     const f = await runBin(['export', dir, '--format', 'onnx', '-o', file, '--force'], { cwd: tmp.dir });
     expect(f.code, f.stderr).toBe(0);
     expect(statSync(file).size).toBeGreaterThan(1000);
-  });
+  }, SLOW);
 
   it('names what to install when no Python has torch (MTL5770), writing nothing', async () => {
     const { dir } = await trained('esmm', 'esmm', '1500');
@@ -215,7 +241,32 @@ describe.skipIf(!torchPython)('mtl export: what it refuses', () => {
     expect(child.stderr).toContain('no-such-python');
     expect(hasStackTrace(child.stderr)).toBe(false);
     expect(existsSync(file)).toBe(false);
-  });
+  }, SLOW);
+
+  it('reports the exporter\'s own failure naming the operator (MTL5772), writing nothing', async () => {
+    const { dir } = await trained('esmm', 'esmm', '1500');
+    // A stand-in Python that passes the torch probe and fails the export as torch.onnx.export does for an
+    // operator without an ONNX form: the reporting path (export.py's error line → MTL5772) is what is tested.
+    const fake = path.join(tmp.dir, 'fake-python');
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nif [ "$1" = "-c" ]; then echo 1.13.0; exit 0; fi\n' +
+        'echo \'MTL_EXPORT_ERROR {"reason": "UnsupportedOperatorError: Exporting the operator ::mtl_gate to ONNX opset version 13 is not supported."}\' >&2\nexit 3\n',
+      { mode: 0o755 },
+    );
+    const file = path.join(tmp.dir, 'failed.onnx');
+    const child = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'export', dir, '--format', 'onnx', '-o', file], {
+      cwd: tmp.dir,
+      encoding: 'utf8',
+      env: { ...process.env, MTL_PYTHON: fake },
+    });
+    expect(child.status).toBe(1);
+    expect(child.stderr).toContain('MTL5772');
+    expect(child.stderr).toContain('PyTorch could not export the model to onnx: UnsupportedOperatorError: Exporting the operator ::mtl_gate');
+    expect(hasStackTrace(child.stderr)).toBe(false);
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.json`)).toBe(false);
+  }, SLOW);
 
   it('names the gate that cannot be exported (a noisy-topk gate: MTL5771)', async () => {
     const spec = path.join(tmp.dir, 'topk.mtl');
@@ -252,7 +303,7 @@ train { optimizer adam lr 0.01 batch 64 epochs 1 seed 7 }
     expect(r.stderr).toContain("Gate 'g' has type 'noisy-topk'");
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(existsSync(file)).toBe(false);
-  });
+  }, SLOW);
 
   it('rejects an edited contract file (MTL5775)', async () => {
     const { file } = await esmmOnnx();
@@ -262,5 +313,5 @@ train { optimizer adam lr 0.01 batch 64 epochs 1 seed 7 }
     writeFileSync(edited, JSON.stringify(c));
     await expect(loadFeedEncoder(edited)).rejects.toThrow(/MTL5775.*does not hash to its irHash/);
     await expect(loadFeedEncoder(path.join(tmp.dir, 'absent.json'))).rejects.toThrow(/MTL5775.*no such file/);
-  });
+  }, SLOW);
 });
