@@ -102,6 +102,25 @@ async function esmmOnnx(): Promise<{ dir: string; data: string; file: string }> 
   return { ...run, file };
 }
 
+/** `mtl export DIR --format onnx -o FILE` by the binary in a child whose MTL_PYTHON is `python` (the only Python it then tries). */
+function exportWithPython(dir: string, file: string, python: string): { status: number | null; stderr: string } {
+  return spawnSync(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'export', dir, '--format', 'onnx', '-o', file], {
+    cwd: tmp.dir,
+    encoding: 'utf8',
+    env: { ...process.env, MTL_PYTHON: python },
+  });
+}
+
+/** A failed export: exit 1, `code` and `text` on stderr, no stack trace, neither file written. */
+function expectRefused(r: { status?: number | null; code?: number | null; stderr: string }, file: string, code: string, text: string): void {
+  expect(r.status ?? r.code).toBe(1);
+  expect(r.stderr).toContain(code);
+  expect(r.stderr).toContain(text);
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  expect(existsSync(file)).toBe(false);
+  expect(existsSync(`${file}.json`)).toBe(false);
+}
+
 beforeAll(() => {
   if (torchPython) ensureDist();
 }, 300_000);
@@ -229,18 +248,9 @@ describe.skipIf(!torchPython)('mtl export: what it refuses', () => {
   it('names what to install when no Python has torch (MTL5770), writing nothing', async () => {
     const { dir } = await trained('esmm', 'esmm', '1500');
     const file = path.join(tmp.dir, 'no-torch.onnx');
-    // MTL_PYTHON, when set, is the only Python tried; the binary runs in a child with it pointing nowhere.
-    const child = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'export', dir, '--format', 'onnx', '-o', file], {
-      cwd: tmp.dir,
-      encoding: 'utf8',
-      env: { ...process.env, MTL_PYTHON: path.join(tmp.dir, 'no-such-python') },
-    });
-    expect(child.status).toBe(1);
-    expect(child.stderr).toContain('MTL5770');
-    expect(child.stderr).toContain('python3-torch');
+    const child = exportWithPython(dir, file, path.join(tmp.dir, 'no-such-python'));
+    expectRefused(child, file, 'MTL5770', 'python3-torch');
     expect(child.stderr).toContain('no-such-python');
-    expect(hasStackTrace(child.stderr)).toBe(false);
-    expect(existsSync(file)).toBe(false);
   }, SLOW);
 
   it('reports the exporter\'s own failure naming the operator (MTL5772), writing nothing', async () => {
@@ -255,17 +265,8 @@ describe.skipIf(!torchPython)('mtl export: what it refuses', () => {
       { mode: 0o755 },
     );
     const file = path.join(tmp.dir, 'failed.onnx');
-    const child = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'export', dir, '--format', 'onnx', '-o', file], {
-      cwd: tmp.dir,
-      encoding: 'utf8',
-      env: { ...process.env, MTL_PYTHON: fake },
-    });
-    expect(child.status).toBe(1);
-    expect(child.stderr).toContain('MTL5772');
-    expect(child.stderr).toContain('PyTorch could not export the model to onnx: UnsupportedOperatorError: Exporting the operator ::mtl_gate');
-    expect(hasStackTrace(child.stderr)).toBe(false);
-    expect(existsSync(file)).toBe(false);
-    expect(existsSync(`${file}.json`)).toBe(false);
+    const child = exportWithPython(dir, file, fake);
+    expectRefused(child, file, 'MTL5772', 'PyTorch could not export the model to onnx: UnsupportedOperatorError: Exporting the operator ::mtl_gate');
   }, SLOW);
 
   it('names the gate that cannot be exported (a noisy-topk gate: MTL5771)', async () => {
@@ -298,11 +299,7 @@ train { optimizer adam lr 0.01 batch 64 epochs 1 seed 7 }
     expect(t.code, t.stderr).toBe(0);
     const file = path.join(tmp.dir, 'topk.onnx');
     const r = await runBin(['export', dir, '--format', 'onnx', '-o', file], { cwd: tmp.dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('MTL5771');
-    expect(r.stderr).toContain("Gate 'g' has type 'noisy-topk'");
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(existsSync(file)).toBe(false);
+    expectRefused(r, file, 'MTL5771', "Gate 'g' has type 'noisy-topk', which cannot be exported to onnx");
   }, SLOW);
 
   it('rejects an edited contract file (MTL5775)', async () => {
