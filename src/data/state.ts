@@ -2,7 +2,7 @@
  * The preprocessing state: everything fitted on the training data that predictions need again
  * (normalisation statistics, vocabularies, table sizes). Plain JSON; saved as preprocess.json beside a model.
  */
-import type { Normalization } from '../ir/types.js';
+import type { ModelIR, Normalization } from '../ir/types.js';
 
 /** The current state version; other versions are rejected with MTL5023. */
 export const PREPROCESS_STATE_VERSION = 1 as const;
@@ -94,4 +94,20 @@ export function tableSizes(ir: { features: Array<{ name: string }> }, state: Pre
     }
   }
   return out;
+}
+
+/**
+ * The IR with the sizes of its `vocab "FILE"` id spaces filled from the fitted state (a model directory's
+ * ir.json does not carry them: they are known once the file is read). Features without a fitted vocabulary
+ * keep theirs. Returns a copy; `ir` is not changed.
+ */
+export function withVocabSizes(ir: ModelIR, state: PreprocessState): ModelIR {
+  const copy = structuredClone(ir);
+  for (const f of copy.features) {
+    if (f.kind === 'numeric' || f.ids.kind !== 'file') continue;
+    const s = state.features[f.name];
+    const vocab = s && s.kind === 'ids' ? (state.features[s.owner] as IdsFeatureState | undefined)?.vocab ?? s.vocab : undefined;
+    if (vocab) f.ids.size = vocab.size;
+  }
+  return copy;
 }

@@ -22,6 +22,7 @@ import { MANIFEST_FILE, verifyDirFiles, writeManifest } from '../artifact/manife
 import { parameterNames, type ParamName } from './pytorch/names.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './convert-safetensors.js';
 import { canonicalTfjsName } from '../model/weight-names.js';
+import { withVocabSizes, type PreprocessState } from '../data/state.js';
 
 /** The weights file of a PyTorch run directory. */
 export const TORCH_WEIGHTS_FILE = 'model.safetensors';
@@ -152,7 +153,8 @@ export async function convertTfjsToTorch(artifactDir: string, outDir: string): P
   }
   let state: Record<string, NamedTensor>;
   try {
-    state = tfjsToStateDict(ir, weights);
+    // ir.json leaves the sizes of vocabulary files open; the fitted state knows them (and so the table sizes).
+    state = tfjsToStateDict(withVocabSizes(ir, JSON.parse(preprocess) as PreprocessState), weights);
   } catch (e) {
     return { diagnostics: [failure(path.join(artifactDir, 'model.json'), e, 'match')] };
   }

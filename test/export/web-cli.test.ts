@@ -29,7 +29,7 @@ describe('mtl export --format web', () => {
   it('writes the page, the bundled runtime, the wasm binaries, the verified model files and a manifest', async () => {
     const r = await exportCli('model', '--format', 'web', '-o', 'site');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^wrote 11 files to site \(web\): /);
+    expect(r.stderr).toMatch(/^exported model as web: a static page of 11 files; wrote site\/\n/);
     const site = path.join(tmp.dir, 'site');
     expect(readdirSync(site).sort()).toEqual(['README.txt', 'index.html', 'model', 'mtl-artifact.json', 'mtl-web.js', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm']);
     for (const f of ['model.json', 'weights.bin', 'ir.json', 'preprocess.json']) {

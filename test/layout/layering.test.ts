@@ -30,7 +30,7 @@ export const LAYERS = [
   'compare', // run comparison
   'targets', // PyTorch code generation, conversion
   'serve', // the scoring library and HTTP server
-  'export', // mtl export: model directories as other artifacts (a static web page)
+  'export', // mtl export: a trained model as a static web page, ONNX or TorchScript
   'conformance', // the plugin conformance kit (mtl/plugin/testing)
   'lsp', // the language server
   'cli', // the mtl command

@@ -78,7 +78,7 @@ export const COMMANDS: Record<string, Command> = {
     load: async () => withTfjs(import('./convert.js').then((m) => ({ run: m.runConvert, help: m.CONVERT_HELP }))),
   },
   export: {
-    summary: 'export a trained model: a static web page that scores rows in the browser (--format web)',
+    summary: 'export a trained model: a static web page that scores rows in a browser, ONNX, TorchScript',
     load: async () => withTfjs(import('./export.js').then((m) => ({ run: m.runExport, help: m.EXPORT_HELP }))),
   },
   lsp: {

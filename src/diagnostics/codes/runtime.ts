@@ -615,4 +615,40 @@ export const RUNTIME_CODES = {
     hint: 'Export a model directory written by `mtl train` or `mtl convert --to tfjs` of this version (they write the manifest); retrain an older one.',
     doc: 'Fires on `mtl export` when the model directory has no manifest: other commands load such a directory with warning MTL5337, but an export copies the files to a place where nothing checks them again, so it requires them verified.',
   },
+  // ---- MTL5770–5789: exporting to ONNX and TorchScript (src/export/onnx*, `mtl export --format onnx|torchscript`)
+  MTL5770: {
+    severity: 'error',
+    title: 'PyTorch not found for the export',
+    message: 'Exporting to {format} needs PyTorch, and no Python that can `import torch` was found (tried {tried}).',
+    hint: 'Install it with `apt-get install python3-torch` (Debian, Ubuntu) or `pip install torch`, or set MTL_PYTHON to a Python that has it.',
+    doc: 'Fires on `mtl export --format onnx|torchscript`: the export runs PyTorch\'s exporter on the generated PyTorch package, so it needs a Python with torch (1.13 or newer). Nothing is written.',
+  },
+  MTL5771: {
+    severity: 'error',
+    title: 'op cannot be exported',
+    message: "Gate '{gate}' has type '{type}', which cannot be exported to {format}: {reason}.",
+    hint: 'Gate types that export: {supported}. Serve this model with `mtl serve` or `mtl/serve` instead.',
+    doc: 'Fires on `mtl export --format onnx|torchscript` when a gate\'s plugin has no `pytorch` member (custom gate plugins, noisy-topk): the export goes through the PyTorch package, which cannot express it. Nothing is written.',
+  },
+  MTL5772: {
+    severity: 'error',
+    title: 'PyTorch exporter failed',
+    message: 'PyTorch could not export the model to {format}: {reason}.',
+    hint: 'The message names the operator the exporter cannot express; try a newer PyTorch (it knows more operators), or serve the model with `mtl serve`.',
+    doc: 'Fires on `mtl export` when torch.onnx.export or torch.jit.trace fails (an operator without an ONNX equivalent at the opset used), or when the traced TorchScript model does not reproduce the eager model within 1e-5. Nothing is written.',
+  },
+  MTL5773: {
+    severity: 'error',
+    title: 'export timed out',
+    message: 'Exporting to {format} did not finish within {seconds} seconds.',
+    hint: 'Set MTL_EXPORT_TIMEOUT (seconds) to allow longer, e.g. for a very large model on a slow machine.',
+    doc: 'Fires on `mtl export` when the PyTorch exporter runs longer than its time limit (10 minutes unless MTL_EXPORT_TIMEOUT says otherwise); it is stopped and nothing is written.',
+  },
+  MTL5775: {
+    severity: 'error',
+    title: 'not an export contract',
+    message: "Cannot use the export contract '{file}': {reason}.",
+    hint: 'Pass the FILE.json that `mtl export --format onnx|torchscript -o FILE` wrote next to the model file, unedited.',
+    doc: 'Fires on `loadFeedEncoder` / `createFeedEncoder` (mtl/serve) when the contract file is missing, is not JSON, was written by another contract version, or contradicts itself (its IR does not hash to its irHash, its inputs are not its IR\'s).',
+  },
 } as const satisfies CodeTable;

@@ -28,7 +28,7 @@ import {
 export type GateLookup = (type: string) => GatePlugin | undefined;
 
 /** The gate's weights as a Python expression of `logits`, or why the PyTorch target cannot generate it. */
-function gateWeightsPython(gates: GateLookup, g: GateNode): string | { unsupported: string } {
+export function gateWeightsPython(gates: GateLookup, g: GateNode): string | { unsupported: string } {
   const plugin = gates(g.type);
   if (!plugin?.pytorch) return { unsupported: 'its plugin has no `pytorch` member' };
   return plugin.pytorch(g.params, 'logits');

@@ -10,6 +10,7 @@
  *   weights.py     safetensors read/write (the exchange format with the tfjs artifact)
  *   train.py       training on one process or under torchrun with DistributedDataParallel
  *   predict.py     scoring a data file
+ *   export.py      ONNX / TorchScript export of trained weights (run by `mtl export --format onnx|torchscript`)
  *   ir.json, plan.json (the metric plan and early stopping), README.md
  *
  * Only PyTorch and the Python standard library are needed to run it.
@@ -31,11 +32,11 @@ import { BUILTIN_PLUGIN_FACTORIES, builtinGate } from '../../plugins/builtin.js'
 import type { PluginRegistry } from '../../plugins/registry.js';
 import { countParameters } from './names.js';
 
-export { findTorchPython, type TorchPython } from './python.js';
+export { findTorchPython, torchPythonCandidates, type TorchPython } from './python.js';
 export { countParameters, parameterNames, type ParamName } from './names.js';
 
 /** The static Python files copied into every generated package (mtl_ops.py is generated from src/ir/ops by scripts/gen-ops.ts). */
-export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'train.py', 'predict.py'] as const;
+export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'train.py', 'predict.py', 'export.py'] as const;
 
 /** Options of {@link compileToPytorch}. */
 export interface PytorchCompileOptions {
