@@ -99,6 +99,15 @@ async function walk(dir: string, segs: string[], out: Set<string>): Promise<void
   }
 }
 
+/**
+ * The files a data path names: itself when it has no wildcard or names an existing file (even one with `[`
+ * or `{` in its name), else the regular files it matches, sorted (empty when none).
+ */
+export async function dataPathFiles(p: string): Promise<string[]> {
+  if (!hasWildcard(p) || (await fsp.stat(p).then(() => true, () => false))) return [p];
+  return expandGlob(p);
+}
+
 /** The regular files an absolute `pattern` matches, sorted by path (code-unit order). Empty when none. */
 export async function expandGlob(pattern: string): Promise<string[]> {
   const out = new Set<string>();

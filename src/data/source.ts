@@ -25,7 +25,7 @@ import type { DataRef } from './ref.js';
 import { synthGenerator } from './synth.js';
 import { jsonCell } from './values.js';
 import { openParquet, PARQUET_MAGIC } from './parquet.js';
-import { expandGlob, hasWildcard } from './glob.js';
+import { dataPathFiles } from './glob.js';
 import { openMany } from './multi-source.js';
 
 /** A cell: text from CSV, any JSON scalar from JSON Lines (arrays/objects arrive as text), null when absent. */
@@ -77,8 +77,7 @@ export async function openSource(ref: DataRef, wanted: WantedColumn[]): Promise<
  * A path that names an existing file is that file, even when its name has a wildcard character.
  */
 async function openPath(p: string, wanted: WantedColumn[]): Promise<RecordSource> {
-  if (!hasWildcard(p) || (await fsp.stat(p).then(() => true, () => false))) return openFile(p, wanted);
-  const files = await expandGlob(p);
+  const files = await dataPathFiles(p);
   if (files.length === 0) throw new MtlError(diag('MTL5083', FILE_START, { pattern: p }, { file: p }));
   return files.length === 1 ? openFile(files[0]!, wanted) : openMany(p, files, wanted, openFile);
 }

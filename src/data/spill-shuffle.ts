@@ -11,7 +11,7 @@
  *
  * Every row lands in a uniformly random bucket and at a uniformly random place within it, so the training
  * position of a row does not depend on its position in the file (the Spearman test in
- * test/data/spill-shuffle.test.ts), unlike shuffling within blocks of consecutive rows. Cost: the encoded
+ * test/data/shuffle.test.ts and data-files.test.ts), unlike shuffling within blocks of consecutive rows. Cost: the encoded
  * rows are written and read once per epoch (a few bytes per feature and row, in os.tmpdir(); TMPDIR moves it).
  * The order depends only on the rng (seeded by the seed and the epoch) and the data, so a resumed epoch
  * replays it.

@@ -98,7 +98,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   batch: { syntax: 'batch N', doc: 'Batch size (default 512).' },
   epochs: { syntax: 'epochs N', doc: 'Number of passes over the training data (default 3).' },
   seed: { syntax: 'seed N', doc: 'Random seed for initialisation, shuffling and splitting (default 42).' },
-  shuffle_buffer: { syntax: 'shuffle_buffer N|all', doc: 'Rows shuffled together each epoch: `all` (the default) permutes every training row; N shuffles within consecutive blocks of N rows (data too large for memory).' },
+  shuffle_buffer: { syntax: 'shuffle_buffer N|all', doc: 'Rows held for the shuffle each epoch: `all` (the default) permutes every training row in memory; N permutes every row too, through a temporary file holding about N rows at a time (data too large for memory).' },
   valid_split: { syntax: 'valid_split F', doc: 'Fraction of training rows held out for validation when no validation file is given (default 0.1).' },
   early_stop: { syntax: 'early_stop [COEF *] FN(OUTPUT) [+|- ...] [patience N] [mode max|min]', doc: 'Stop when the metric expression has not improved for `patience` epochs.' },
   patience: { syntax: 'patience N', doc: 'Epochs without improvement before early stopping.' },

@@ -3,8 +3,8 @@
  * through `trainStep`, evaluate the metric plan on the validation part, record history, apply early
  * stopping, and write a checkpoint; finally export the best epoch's weights as the model directory.
  *
- * Repeatability: every epoch's order is a seeded permutation of (seed, epoch) over all training rows (or
- * within blocks of `shuffle_buffer` rows; data/shuffle.ts), initialisers are seeded, and
+ * Repeatability: every epoch's order is a seeded permutation of (seed, epoch) over all training rows (held in
+ * memory, or streamed through a temporary file with `shuffle_buffer N`; data/shuffle.ts, spill-shuffle.ts), initialisers are seeded, and
  * the direct step's dropout masks are keyed by the seed and the step number, which checkpoints capture with
  * the rest of the model runtime's state. Hence a run resumed from a checkpoint (even one written mid-epoch
  * after Ctrl-C) ends with the same weights and metrics as an uninterrupted run on the same backend (with

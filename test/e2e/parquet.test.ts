@@ -69,6 +69,12 @@ describe('mtl with Parquet data', () => {
     expect(k.code, k.stderr).toBe(0);
     const kept = readFileSync(path.join(dir, 'p3.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
     expect(kept).toEqual(columns(0, ROWS)[1]!.data);
+    // A file the wildcard matches is an input: --force does not let the output replace it.
+    const before = readFileSync(path.join(dir, 'parts', 'a.parquet'));
+    const over = await runBin(['predict', 'run-pq', '--data', 'parts/*.parquet', '--out', 'parts/a.parquet', '--force'], { cwd: dir });
+    expect(over.code).not.toBe(0);
+    expect(over.stderr).toContain('MTL5332');
+    expect(readFileSync(path.join(dir, 'parts', 'a.parquet')).equals(before)).toBe(true);
   }, 300_000);
 
   it('reads a wildcard in the spec data block, and stops on a damaged file with its code', async () => {
