@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+import { TINY_SPEC } from '../test/e2e/tiny.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'mtl.js');
@@ -95,27 +96,14 @@ function writeParquetFile(file: string, from: number, n: number): void {
   pq.finish();
 }
 
+// The end-to-end tests' tiny click/buy spec (the columns written above), with larger tables, batches of
+// 1,024, one epoch and the shuffle buffer under test.
 const spec = path.join(dir, 'memory.mtl');
-writeFileSync(
-  spec,
-  `model memory "Peak memory against training rows (bench/data-memory.ts)."
-features {
-  categorical user_id hash 50000 dim 8
-  categorical item_id hash 20000 dim 8
-  numeric     price   normalize log1p
-}
-labels {
-  click: binary
-  buy: binary
-}
-input all = concat(user_id, item_id, price)
-tower ctr = mlp(16) on all -> sigmoid
-tower cvr = mlp(16) on all -> sigmoid
-task ctr   = ctr       loss bce(click)
-task ctcvr = ctr * cvr loss bce(click & buy)
-train { optimizer adam lr 0.01 batch 1024 epochs 1 seed 1 shuffle_buffer ${values.shuffle} }
-`,
-);
+const specText = TINY_SPEC.replace('user_id hash 1000 dim 4', 'user_id hash 50000 dim 8')
+  .replace('item_id hash 1000 dim 4', 'item_id hash 20000 dim 8')
+  .replaceAll('mlp(8)', 'mlp(16)')
+  .replace(/^train \{.*\}$/m, `train { optimizer adam lr 0.01 batch 1024 epochs 1 seed 1 shuffle_buffer ${values.shuffle} }`);
+writeFileSync(spec, specText);
 
 const valid = path.join(dir, 'valid.csv');
 if (!existsSync(valid)) await writeCsv(valid, 1e9, 20_000);
