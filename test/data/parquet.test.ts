@@ -11,6 +11,7 @@ import type { Feature, Label } from '../../src/ir/types.js';
 import { MtlError } from '../../src/diagnostics/error.js';
 import { fitPreprocessor, readBatches, type Batch, type DataRef } from '../../src/data/index.js';
 import { collect, failure, makeIR, rowNumbers, tempDir, writeData } from './helpers.js';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { writeParquet, type PqColumn } from './parquet-files.js';
 
 // One feature of each kind the Parquet types feed: strings hashed, 64-bit ids, a list, doubles and integers with nulls.
@@ -144,6 +145,29 @@ describe('Parquet files', () => {
     const e = (await failure(fitPreprocessor(ir, { kind: 'file', path: file }, fit(dir)))) as MtlError;
     expect(e.diagnostics[0]!.code).toBe('MTL5082');
     expect(e.diagnostics[0]!.message).toBe("lst.parquet: column 'user' (needed by feature 'user') is a list: only a `sequence` feature reads a list column.");
+  });
+
+  it('refuse a struct column (MTL5082) and a file without rows (MTL5001)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'struct.parquet');
+    parquetWriteFile({
+      filename: file,
+      schema: [
+        { name: 'root', num_children: 2 },
+        { name: 'user', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        { name: 'price', repetition_type: 'OPTIONAL', num_children: 1 },
+        { name: 'amount', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+      ],
+      columnData: [{ name: 'user', data: ['a'] }, { name: 'price', data: [{ amount: 1 }] as never }],
+    });
+    const oneIr = makeIR([{ kind: 'numeric', name: 'price', normalize: 'none', missing: 'zero' }]);
+    const s = (await failure(fitPreprocessor(oneIr, { kind: 'file', path: file }, { ...fit(dir), needLabels: false }))) as MtlError;
+    expect(s.diagnostics[0]!.message).toBe("struct.parquet: column 'price' (needed by feature 'price') is a struct (group of columns): mtl reads columns of numbers, strings, booleans, or lists of them.");
+    const empty = path.join(dir, 'empty.parquet');
+    parquetWriteFile({ filename: empty, columnData: [{ name: 'price', data: [], type: 'DOUBLE' }] });
+    const z = (await failure(fitPreprocessor(oneIr, { kind: 'file', path: empty }, { ...fit(dir), needLabels: false }))) as MtlError;
+    expect(z.diagnostics[0]!.code).toBe('MTL5001');
+    expect(z.diagnostics[0]!.message).toBe('empty.parquet has no rows.');
   });
 
   it('report a truncated file, a text file named .parquet and a damaged row group as MTL codes', async () => {
