@@ -30,7 +30,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   // declarations
   model: { syntax: 'model NAME ["doc"]', doc: 'Names the model; exactly one, first. An optional string is the model\'s docstring.' },
   use: { syntax: 'use "SOURCE"', doc: 'Loads a gate plugin: a path relative to the spec (`./x.js`) or an npm package name. May repeat.' },
-  data: { syntax: 'data { synth GEN [rows N] ... } | data { train "PATH" [valid "PATH"] }', doc: 'Default training data for `mtl train` when no `--data` is given. Paths are relative to the spec.' },
+  data: { syntax: 'data { synth GEN [rows N] ... } | data { train "PATH" [valid "PATH"] }', doc: 'Default training data for `mtl train` when no `--data` is given: CSV, TSV, JSON Lines (plain or .gz) or Parquet. Paths are relative to the spec; a wildcard (`"parts/*.parquet"`) reads every file it matches, in sorted order.' },
   features: { syntax: 'features { FEATURE... }', doc: 'The input features: `categorical`, `sequence` and `numeric` columns.' },
   labels: { syntax: 'labels { NAME: binary|real [column "COL"] [positive "V", ...] ... }', doc: 'The label columns that losses, masks and metrics refer to.' },
   input: { syntax: 'input NAME = concat(A, B, ...)', doc: 'Concatenates features and/or nodes into one vector.' },
