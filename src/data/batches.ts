@@ -34,6 +34,11 @@ export interface ReadOptions extends DataOptions {
    * the batch size), see spill-shuffle.ts.
    */
   shuffleRows?: number;
+  /**
+   * Rows of the part, which the streaming shuffle spreads over ⌈partRows / shuffleRows⌉ buckets (default:
+   * the fitted state's count, which is another data set's after `--init`).
+   */
+  partRows?: number;
   epoch?: number;
   /** Read and check labels and group-by columns (default true; predict sets false: labels and groups are then empty). */
   needLabels?: boolean;
@@ -80,7 +85,8 @@ export async function* readBatches(ir: ModelIR, state: PreprocessState, data: Da
   const rng = opts.shuffle ? new Rng(mixSeeds(opts.seed, opts.epoch ?? 0)) : undefined;
   const held: Batch[] = [];
   // A bounded buffer spreads the part over as many buckets as it has buffers' worth of rows (the fitted count).
-  const spill = rng && bounded ? new SpillShuffle(Math.ceil((state.rowsSeen + state.rowsSkipped) / capacity), rng) : undefined;
+  const partRows = opts.partRows ?? state.rowsSeen + state.rowsSkipped;
+  const spill = rng && bounded ? new SpillShuffle(Math.ceil(partRows / capacity), rng) : undefined;
   // A full block: scattered (bounded), kept (whole part), or a batch as it is (no shuffle).
   function* flush(block: Batch): Generator<Batch> {
     if (!rng) yield block;

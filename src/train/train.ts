@@ -375,6 +375,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         seed: settings.seed,
         shuffle: true,
         shuffleRows,
+        ...(Number.isFinite(rowsSeen) && rowsSeen > 0 ? { partRows: rowsSeen } : {}),
         epoch,
         needLabels: true,
         ...(opts.signal ? { signal: opts.signal } : {}),
