@@ -126,6 +126,6 @@ export class SpillShuffle {
 
 function spillError(dir: string, e: unknown): MtlError {
   const code = (e as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  const reason = code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'no such folder' : (e as Error).message;
   return new MtlError(diag('MTL5084', FILE_START, { dir, reason }));
 }

@@ -7,13 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { fitPreprocessor, readBatches, type DataRef } from '../../src/data/index.js';
 import { shufflePlan, encodedRowBytes } from '../../src/data/shuffle-buffer.js';
 import { LabelReservoir } from '../../src/data/label-sample.js';
 import { towerPriors } from '../../src/train/tower-priors.js';
 import { evalLabelExpr } from '../../src/model/labels.js';
 import type { ModelIR } from '../../src/ir/types.js';
-import { collect, makeIR, rowNumbers, tempDir, writeData } from './helpers.js';
+import { collect, failure, makeIR, rowNumbers, tempDir, writeData } from './helpers.js';
+import { MtlError } from '../../src/diagnostics/error.js';
 
 const ROWS = 5000;
 const BATCH = 16;
@@ -114,6 +116,23 @@ describe('training shuffle', () => {
     for (let i = 0; i < b.size; i++) expect(b.labels.y![i]).toBe(b.rowNumbers[i]! - 2 < ROWS / 2 ? 0 : 1);
     // The temporary files are removed at the end of each epoch.
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('mtl-shuffle-')).length).toBe(before);
+  });
+
+  it('with `shuffle_buffer N`, stops with MTL5084 naming the folder when the temporary file cannot be created', async () => {
+    const dir = tempDir();
+    const ref = sortedFile(dir);
+    const fit = { baseDir: dir, validSplit: 0, seed: 3, hasValidFile: false };
+    const state = await fitPreprocessor(IR, ref, fit);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(dir, 'missing');
+    try {
+      const e = (await failure(readBatches(IR, state, ref, { ...fit, batchSize: BATCH, part: 'train', shuffle: true, shuffleRows: 500, epoch: 1 }))) as MtlError;
+      expect(e).toBeInstanceOf(MtlError);
+      expect(e.diagnostics[0]!.message).toBe(`Cannot write the shuffle's temporary files in ${path.join(dir, 'missing')}: no such folder.`);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it('resolves `shuffle_buffer`: all when the part fits the memory budget, bounded to what fits otherwise, N as given', () => {
