@@ -69,8 +69,28 @@ export async function stateVocabs(state: PreprocessState, baseDir: string): Prom
 
 /** Stream preprocessed batches (the last one may be smaller). Throws MtlError on bad data (unless skipping). */
 export async function* readBatches(ir: ModelIR, state: PreprocessState, data: DataRef, opts: ReadOptions): AsyncGenerator<Batch> {
+  const rng = opts.shuffle ? new Rng(mixSeeds(opts.seed, opts.epoch ?? 0)) : undefined;
+  // A bounded buffer spreads the part over as many buckets as it has buffers' worth of rows; the temporary
+  // file goes when the stream ends, also early (an error, Ctrl-C, a consumer that stops).
+  const bounded = opts.shuffleRows !== undefined && Number.isFinite(opts.shuffleRows);
+  const partRows = opts.partRows ?? state.rowsSeen + state.rowsSkipped;
+  const spill = rng && bounded ? new SpillShuffle(Math.ceil(partRows / shuffleCapacity(batchRows(opts), opts.shuffleRows!)), rng) : undefined;
+  try {
+    yield* encodedBatches(ir, state, data, opts, rng, spill);
+  } finally {
+    spill?.close();
+  }
+}
+
+/** The batch size asked for, as a whole number of rows (at least 1). */
+function batchRows(opts: ReadOptions): number {
+  return Math.max(1, Math.floor(opts.batchSize));
+}
+
+/** The body of {@link readBatches}: read, split, encode, and shuffle in memory (`held`) or through `spill`. */
+async function* encodedBatches(ir: ModelIR, state: PreprocessState, data: DataRef, opts: ReadOptions, rng: Rng | undefined, spill: SpillShuffle | undefined): AsyncGenerator<Batch> {
   checkState(ir, state);
-  const batchSize = Math.max(1, Math.floor(opts.batchSize));
+  const batchSize = batchRows(opts);
   const plan = makePlan(ir, opts.needLabels ?? true);
   const vocabs = await stateVocabs(state, opts.baseDir);
   const source = await openSource(data, plan.wanted);
@@ -82,11 +102,7 @@ export async function* readBatches(ir: ModelIR, state: PreprocessState, data: Da
   const capacity = !opts.shuffle ? batchSize : bounded ? shuffleCapacity(batchSize, opts.shuffleRows!) : HELD_BLOCK_ROWS;
   const builder = new BatchBuilder(plan, state, vocabs, source.colIndex, capacity, counters);
   const errors = new RowErrors(source, opts.skipBadRows === true);
-  const rng = opts.shuffle ? new Rng(mixSeeds(opts.seed, opts.epoch ?? 0)) : undefined;
   const held: Batch[] = [];
-  // A bounded buffer spreads the part over as many buckets as it has buffers' worth of rows (the fitted count).
-  const partRows = opts.partRows ?? state.rowsSeen + state.rowsSkipped;
-  const spill = rng && bounded ? new SpillShuffle(Math.ceil(partRows / capacity), rng) : undefined;
   // A full block: scattered (bounded), kept (whole part), or a batch as it is (no shuffle).
   function* flush(block: Batch): Generator<Batch> {
     if (!rng) yield block;
@@ -94,42 +110,28 @@ export async function* readBatches(ir: ModelIR, state: PreprocessState, data: Da
     else held.push(block);
   }
   let ordinal = 0;
-  let aborted = false;
 
-  // Rows in file order, encoded; what comes out depends on the mode (see flush).
-  async function* encoded(): AsyncGenerator<Batch> {
-    for await (const chunk of source.chunks) {
-      if (opts.signal?.aborted) {
-        aborted = true;
-        return;
+  for await (const chunk of source.chunks) {
+    if (opts.signal?.aborted) return;
+    const { rows, lines } = chunk;
+    for (let r = 0; r < rows.length; r++) {
+      const rec = rows[r]!;
+      if (!inPart(opts.part, ordinal++, opts.seed, opts.validSplit)) continue;
+      if (rec instanceof RowProblem) {
+        errors.report(rec, null, lines[r]!);
+        continue;
       }
-      const { rows, lines } = chunk;
-      for (let r = 0; r < rows.length; r++) {
-        const rec = rows[r]!;
-        if (!inPart(opts.part, ordinal++, opts.seed, opts.validSplit)) continue;
-        if (rec instanceof RowProblem) {
-          errors.report(rec, null, lines[r]!);
-          continue;
-        }
-        try {
-          builder.add(rec as Cell[], lines[r]!);
-        } catch (e) {
-          errors.report(e, rec as Cell[], lines[r]!);
-          continue;
-        }
-        if (builder.length === capacity) yield* flush(builder.take());
+      try {
+        builder.add(rec as Cell[], lines[r]!);
+      } catch (e) {
+        errors.report(e, rec as Cell[], lines[r]!);
+        continue;
       }
+      if (builder.length === capacity) yield* flush(builder.take());
     }
-    if (builder.length > 0) yield* flush(builder.take());
   }
-
-  try {
-    yield* encoded();
-    if (aborted) return;
-    if (held.length > 0) yield* shuffledBatches({ blocks: held.splice(0), blockRows: capacity }, batchSize, rng!);
-    if (spill) yield* spill.drain(batchSize);
-  } finally {
-    spill?.close();
-  }
+  if (builder.length > 0) yield* flush(builder.take());
+  if (held.length > 0) yield* shuffledBatches({ blocks: held.splice(0), blockRows: capacity }, batchSize, rng!);
+  if (spill) yield* spill.drain(batchSize);
   errors.finish(opts, counters);
 }
