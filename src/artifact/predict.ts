@@ -55,8 +55,20 @@ export async function predictArtifact(dir: string, data: DataRef, outPath: strin
   // Open the kept column first: a missing column fails before any work.
   const kept = keep !== undefined ? deps.readColumn(data, keep)[Symbol.asyncIterator]() : undefined;
   let pending: { row: number; value: string } | undefined;
+  let lastRow = 0;
   const keptValue = async (row: number): Promise<string> => {
     if (!kept) return '';
+    // Several files (a wildcard --data): row numbers start again in each file, so a smaller row number
+    // means the next file, and the kept column moves on to where its row numbers start again too.
+    if (row < lastRow) {
+      for (let prev = pending?.row ?? 0; ; prev = pending.row) {
+        const next = await kept.next();
+        if (next.done) return '';
+        pending = next.value;
+        if (pending.row < prev) break;
+      }
+    }
+    lastRow = row;
     while (!pending || pending.row < row) {
       const next = await kept.next();
       if (next.done) return '';

@@ -9,7 +9,6 @@ import type { LabelExpr, MetricFn, ModelIR } from '../ir/types.js';
 import type { DataOptions, DataRef, PreprocessState, ReadOptions } from '../data/index.js';
 import type { ModelRuntime, OptimizerSettings } from '../model/types.js';
 import type { LabelReservoir } from '../data/label-sample.js';
-import type { LabelDrift } from '../data/label-drift.js';
 
 export type { DataOptions, DataRef, PreprocessState } from '../data/index.js';
 
@@ -19,7 +18,7 @@ export type ReadBatchesOptions = ReadOptions;
 /** Everything the runtime needs from other modules. */
 export interface RuntimeDeps {
   createModelRuntime(ir: ModelIR, opts: { gates: unknown; seed: number; optimizer: OptimizerSettings; tableSizes: Record<string, number>; outputBias?: Record<string, number> }): ModelRuntime;
-  fitPreprocessor(ir: ModelIR, data: DataRef, opts: DataOptions & { validSplit: number; seed: number; hasValidFile: boolean; labelSample?: LabelReservoir; labelDrift?: LabelDrift }): Promise<PreprocessState>;
+  fitPreprocessor(ir: ModelIR, data: DataRef, opts: DataOptions & { validSplit: number; seed: number; hasValidFile: boolean; labelSample?: LabelReservoir }): Promise<PreprocessState>;
   readBatches(ir: ModelIR, state: PreprocessState, data: DataRef, opts: ReadBatchesOptions): AsyncIterable<Batch>;
   tableSizes(ir: ModelIR, state: PreprocessState): Record<string, number>;
   computeMetric(fn: MetricFn, pred: Float32Array, label: Float32Array, opts?: { mask?: Float32Array; groups?: string[] }): number | null;

@@ -22,7 +22,8 @@ export function problemDiagnostic(source: RecordSource, p: RowProblem, rec: Cell
     const v = rec[p.cell];
     length = v === null || v === undefined ? 0 : String(v).length;
   }
-  return diag(p.code, rowRange(line, character, length), { ...p.args, file: source.name.display, row: line }, { file: source.name.file });
+  const at = source.at ?? source.name;
+  return diag(p.code, rowRange(line, character, length), { ...p.args, file: at.display, row: line }, { file: at.file });
 }
 
 /** Handles bad rows for one pass: throws the first one, or counts them with `skipBadRows`. */

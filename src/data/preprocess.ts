@@ -16,7 +16,6 @@ import { labelDecoder, transformedValue } from './encode.js';
 import { inPart } from './split.js';
 import { readVocabFile, type Vocabulary } from './vocab.js';
 import type { LabelReservoir } from './label-sample.js';
-import type { LabelDrift } from './label-drift.js';
 import { PREPROCESS_STATE_VERSION, type FeatureState, type IdsFeatureState, type NumericFeatureState, type PreprocessState } from './state.js';
 import type { DataOptions, DataRef } from './ref.js';
 
@@ -30,8 +29,6 @@ export interface FitOptions extends DataOptions {
   needLabels?: boolean;
   /** Receives a uniform sample of the valid rows' labels (for the output biases' base rates). */
   labelSample?: LabelReservoir;
-  /** Receives the valid rows' labels in file order (to tell whether the file is ordered). */
-  labelDrift?: LabelDrift;
 }
 
 /** The id space states of the spec's categorical, sequence and bucketised features (reads vocabulary files). */
@@ -102,8 +99,6 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
   let rowsSeen = 0;
   const sample = opts.labelSample;
   sample?.begin(labels.map((l) => l.name));
-  const drift = opts.labelDrift;
-  drift?.begin(labels.map((l) => l.name));
 
   for await (const chunk of source.chunks) {
     const { rows, lines } = chunk;
@@ -135,7 +130,6 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
         labels[l]!.sum += labelScratch[l]!;
       }
       sample?.offer(labelScratch);
-      drift?.offer(labelScratch);
       rowsSeen++;
     }
   }

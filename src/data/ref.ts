@@ -4,7 +4,8 @@ import type { Diagnostic } from '../diagnostics/types.js';
 
 /**
  * Where rows come from: a file (CSV with a header, TSV, or JSON Lines; plain or gzip, detected by magic
- * bytes; format by extension .csv/.tsv/.jsonl/.ndjson/.json (+.gz), else sniffed), or a built-in generator.
+ * bytes; format by extension .csv/.tsv/.jsonl/.ndjson/.json (+.gz), else sniffed; or Parquet, by its magic
+ * bytes), the files a wildcard path matches (glob.ts), or a built-in generator.
  */
 export type DataRef =
   | { kind: 'file'; path: string }

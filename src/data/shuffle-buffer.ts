@@ -3,7 +3,7 @@
  * default, `all`, keeps the whole encoded training part in memory and permutes it every epoch, which is
  * right whatever order the file is in (a file sorted by time is the common trap). When that would take
  * more than a quarter of the machine's memory, the buffer is bounded to what fits and the caller warns:
- * rows are then shuffled only within blocks of consecutive rows, as with an explicit `shuffle_buffer N`.
+ * the part then streams through a temporary file as with an explicit `shuffle_buffer N` (spill-shuffle.ts).
  */
 import * as os from 'node:os';
 import type { ModelIR } from '../ir/types.js';

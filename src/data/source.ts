@@ -1,6 +1,7 @@
 /**
  * Raw records from a data reference, streamed in chunks: CSV/TSV (own splitter, see csv.ts) or JSON Lines,
- * plain or gzip, or a built-in generator. Cells stay strings for text files (no per-field conversion here);
+ * plain or gzip, Parquet (parquet.ts), several files matched by a wildcard path (glob.ts, multi-source.ts),
+ * or a built-in generator. Cells stay strings for text files (no per-field conversion here);
  * JSON values and generated numbers are passed through. The whole file is never held in memory.
  *
  * The first things a source checks: that a file is a regular file (MTL5051, before opening it), that header
@@ -23,6 +24,9 @@ import { repeatedKey } from './json-keys.js';
 import type { DataRef } from './ref.js';
 import { synthGenerator } from './synth.js';
 import { jsonCell } from './values.js';
+import { openParquet, PARQUET_MAGIC } from './parquet.js';
+import { dataPathFiles } from './glob.js';
+import { openMany } from './multi-source.js';
 
 /** A cell: text from CSV, any JSON scalar from JSON Lines (arrays/objects arrive as text), null when absent. */
 export type Cell = string | number | boolean | null;
@@ -46,6 +50,11 @@ export interface RecordChunk {
 /** An opened source: the cell index of each wanted column, and the chunks. */
 export interface RecordSource {
   name: DataFileName;
+  /**
+   * Where the chunk last yielded comes from, when that is more than `name`: a Parquet row group, or the
+   * file of a glob (row numbers are per file). Row problems are located with it.
+   */
+  readonly at?: DataFileName;
   /** `colIndex[k]` is the index in a record of wanted column k. */
   colIndex: number[];
   chunks: AsyncIterable<RecordChunk>;
@@ -60,7 +69,17 @@ const CHUNK_ROWS = 4096;
 /** Open a data reference for reading `wanted` columns. Throws MtlError for unreadable/empty files and missing columns. */
 export async function openSource(ref: DataRef, wanted: WantedColumn[]): Promise<RecordSource> {
   if (ref.kind === 'synth') return openSynth(ref, wanted);
-  return openFile(ref.path, wanted);
+  return openPath(ref.path, wanted);
+}
+
+/**
+ * A file, or the files a wildcard path matches (glob.ts; MTL5083 when none), read one after the other.
+ * A path that names an existing file is that file, even when its name has a wildcard character.
+ */
+async function openPath(p: string, wanted: WantedColumn[]): Promise<RecordSource> {
+  const files = await dataPathFiles(p);
+  if (files.length === 0) throw new MtlError(diag('MTL5083', FILE_START, { pattern: p }, { file: p }));
+  return files.length === 1 ? openFile(files[0]!, wanted) : openMany(p, files, wanted, openFile);
 }
 
 // ------------------------------------------------------------------ synth
@@ -102,6 +121,7 @@ async function openFile(file: string, wanted: WantedColumn[]): Promise<RecordSou
   const name = dataFileName(file);
   const notRegular = (kind: string) => new MtlError(diag('MTL5051', FILE_START, { file, kind }, { file }));
   let gzip = false;
+  let parquet = false;
   try {
     const kind = await notRegularFile(file);
     if (kind !== undefined) throw notRegular(kind);
@@ -111,9 +131,10 @@ async function openFile(file: string, wanted: WantedColumn[]): Promise<RecordSou
       const now = nonRegularKind(st);
       if (now !== undefined) throw notRegular(now);
       if (st.size === 0) throw new MtlError(diag('MTL5001', FILE_START, { file: name.display, reason: 'is empty' }, { file }));
-      const head = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(head, 0, 2, 0);
-      gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+      const head = Buffer.alloc(4);
+      const { bytesRead } = await fh.read(head, 0, 4, 0);
+      gzip = bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+      parquet = bytesRead === 4 && head.toString('latin1') === PARQUET_MAGIC;
     } finally {
       await fh.close();
     }
@@ -123,6 +144,8 @@ async function openFile(file: string, wanted: WantedColumn[]): Promise<RecordSou
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new MtlError(diag('MTL5000', FILE_START, { file, reason }, { file }));
   }
+  // Parquet by its magic bytes; a `.parquet` name without them is a damaged (or mislabelled) file, not text.
+  if (parquet || file.toLowerCase().endsWith('.parquet')) return openParquet(file, wanted);
 
   // Text chunks, decoded; gzip errors are reported with the last complete row read.
   const progress = { lastLine: 0 };

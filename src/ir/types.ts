@@ -234,7 +234,8 @@ export interface TrainSettings extends Located {
   weighting: 'static' | 'uncertainty';
   /**
    * Rows of the training shuffle (docs/data.md, "Shuffling"): `all` (the default when absent) permutes every
-   * training row each epoch; N shuffles within consecutive blocks of N rows, for data too large for memory.
+   * training row each epoch in memory; N permutes every row through a temporary file holding about N rows at
+   * a time, for data too large for memory.
    */
   shuffleBuffer?: 'all' | number;
 }

@@ -30,7 +30,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   // declarations
   model: { syntax: 'model NAME ["doc"]', doc: 'Names the model; exactly one, first. An optional string is the model\'s docstring.' },
   use: { syntax: 'use "SOURCE"', doc: 'Loads a gate plugin: a path relative to the spec (`./x.js`) or an npm package name. May repeat.' },
-  data: { syntax: 'data { synth GEN [rows N] ... } | data { train "PATH" [valid "PATH"] }', doc: 'Default training data for `mtl train` when no `--data` is given. Paths are relative to the spec.' },
+  data: { syntax: 'data { synth GEN [rows N] ... } | data { train "PATH" [valid "PATH"] }', doc: 'Default training data for `mtl train` when no `--data` is given: CSV, TSV, JSON Lines (plain or .gz) or Parquet. Paths are relative to the spec; a wildcard (`"parts/*.parquet"`) reads every file it matches, in sorted order.' },
   features: { syntax: 'features { FEATURE... }', doc: 'The input features: `categorical`, `sequence` and `numeric` columns.' },
   labels: { syntax: 'labels { NAME: binary|real [column "COL"] [positive "V", ...] ... }', doc: 'The label columns that losses, masks and metrics refer to.' },
   input: { syntax: 'input NAME = concat(A, B, ...)', doc: 'Concatenates features and/or nodes into one vector.' },
@@ -98,7 +98,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   batch: { syntax: 'batch N', doc: 'Batch size (default 512).' },
   epochs: { syntax: 'epochs N', doc: 'Number of passes over the training data (default 3).' },
   seed: { syntax: 'seed N', doc: 'Random seed for initialisation, shuffling and splitting (default 42).' },
-  shuffle_buffer: { syntax: 'shuffle_buffer N|all', doc: 'Rows shuffled together each epoch: `all` (the default) permutes every training row; N shuffles within consecutive blocks of N rows (data too large for memory).' },
+  shuffle_buffer: { syntax: 'shuffle_buffer N|all', doc: 'Rows held for the shuffle each epoch: `all` (the default) permutes every training row in memory; N permutes every row too, through a temporary file holding about N rows at a time (data too large for memory).' },
   valid_split: { syntax: 'valid_split F', doc: 'Fraction of training rows held out for validation when no validation file is given (default 0.1).' },
   early_stop: { syntax: 'early_stop [COEF *] FN(OUTPUT) [+|- ...] [patience N] [mode max|min]', doc: 'Stop when the metric expression has not improved for `patience` epochs.' },
   patience: { syntax: 'patience N', doc: 'Epochs without improvement before early stopping.' },

@@ -3,8 +3,8 @@
  * through `trainStep`, evaluate the metric plan on the validation part, record history, apply early
  * stopping, and write a checkpoint; finally export the best epoch's weights as the model directory.
  *
- * Repeatability: every epoch's order is a seeded permutation of (seed, epoch) over all training rows (or
- * within blocks of `shuffle_buffer` rows; data/shuffle.ts), initialisers are seeded, and
+ * Repeatability: every epoch's order is a seeded permutation of (seed, epoch) over all training rows (held in
+ * memory, or streamed through a temporary file with `shuffle_buffer N`; data/shuffle.ts, spill-shuffle.ts), initialisers are seeded, and
  * the direct step's dropout masks are keyed by the seed and the step number, which checkpoints capture with
  * the rest of the model runtime's state. Hence a run resumed from a checkpoint (even one written mid-epoch
  * after Ctrl-C) ends with the same weights and metrics as an uninterrupted run on the same backend (with
@@ -37,7 +37,6 @@ import { activeBackendName } from '../exec/backend.js';
 import { removeDirAtomic } from '../util/fs-atomic.js';
 import { towerPriors } from './tower-priors.js';
 import { LabelReservoir } from '../data/label-sample.js';
-import { LabelDrift } from '../data/label-drift.js';
 import { encodedRowBytes, heldShuffleBudget, shufflePlan } from '../data/shuffle-buffer.js';
 import { loadInitModel, type InitModel, type InitSource } from './init-run.js';
 import { checkResumeData } from './resume-data.js';
@@ -272,8 +271,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // The preprocessing pass reads the whole training file before the first step: say so, or a large file looks hung.
     // With `init` it only checks and counts the new rows: the model's own state encodes them (ids map as before).
     opts.log?.write(`preprocessing: reading the training data (${describeDataRef(opts.data)})...\n`);
-    const labelDrift = new LabelDrift();
-    const fitted = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined, labelSample, labelDrift }).catch((e: unknown) => {
+    const fitted = await deps.fitPreprocessor(ir, opts.data, { ...dataOpts, validSplit: settings.validSplit, seed: settings.seed, hasValidFile: opts.valid !== undefined, labelSample }).catch((e: unknown) => {
       initModel?.dispose(); // bad data: the loaded model's tensors would outlive the failed run
       throw e;
     });
@@ -284,13 +282,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (plan.bounded) {
       const mb = (b: number): string => Math.ceil(b / 2 ** 20).toLocaleString('en-US');
       warn(diag('MTL5650', FILE_START, { data: describeDataRef(opts.data), rows: plan.bounded.partRows.toLocaleString('en-US'), size: mb(plan.bounded.partBytes), block: plan.rows.toLocaleString('en-US') }));
-    }
-    // An ordered file only hurts when the shuffle is bounded (rows stay in their block): then say so.
-    if (Number.isFinite(plan.rows)) {
-      const f2 = (x: number): string => x.toFixed(Math.abs(x) < 10 ? 3 : 1);
-      for (const f of labelDrift.findings()) {
-        warn(diag('MTL5654', FILE_START, { label: f.label, data: describeDataRef(opts.data), first: f2(f.first), last: f2(f.last), min: f2(f.min), max: f2(f.max), block: plan.rows.toLocaleString('en-US') }));
-      }
     }
     settings = { ...settings, shuffleBuffer: Number.isFinite(plan.rows) ? plan.rows : 'all' };
     info = {
@@ -384,6 +375,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         seed: settings.seed,
         shuffle: true,
         shuffleRows,
+        ...(Number.isFinite(rowsSeen) && rowsSeen > 0 ? { partRows: rowsSeen } : {}),
         epoch,
         needLabels: true,
         ...(opts.signal ? { signal: opts.signal } : {}),

@@ -1,17 +1,21 @@
 /**
  * Shuffle quality on a file in a meaningful order (sorted by a column, as a data set split by time is):
  * every epoch's training order must be unrelated to the file's, differ between epochs, and repeat for a seed.
- * Also the bounded buffer's documented behaviour, the resolution of `shuffle_buffer`, and the label sample
+ * Also the streaming shuffle of a bounded buffer (the same quality through a temporary file), the resolution of `shuffle_buffer`, and the label sample
  * the output biases start from.
  */
 import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { fitPreprocessor, readBatches, type DataRef } from '../../src/data/index.js';
 import { shufflePlan, encodedRowBytes } from '../../src/data/shuffle-buffer.js';
 import { LabelReservoir } from '../../src/data/label-sample.js';
 import { towerPriors } from '../../src/train/tower-priors.js';
 import { evalLabelExpr } from '../../src/model/labels.js';
 import type { ModelIR } from '../../src/ir/types.js';
-import { collect, makeIR, rowNumbers, tempDir, writeData } from './helpers.js';
+import { collect, failure, makeIR, rowNumbers, tempDir, writeData } from './helpers.js';
+import { MtlError } from '../../src/diagnostics/error.js';
 
 const ROWS = 5000;
 const BATCH = 16;
@@ -82,18 +86,53 @@ describe('training shuffle', () => {
     expect(await order(1, 12)).not.toEqual(epochs[0]);
   });
 
-  it('with `shuffle_buffer N`, shuffles within consecutive blocks of N rows (rounded up to whole batches)', async () => {
+  it('with `shuffle_buffer N`, streams through a temporary file: uniform over the whole part, repeatable, same batches as in memory', async () => {
+    const dir = tempDir();
+    const ref = sortedFile(dir);
+    const fit = { baseDir: dir, validSplit: 0.1, seed: 3, hasValidFile: false };
+    const state = await fitPreprocessor(IR, ref, fit);
+    const read = (epoch: number, shuffleRows?: number) => collect(readBatches(IR, state, ref, { ...fit, batchSize: BATCH, part: 'train', shuffle: true, epoch, ...(shuffleRows !== undefined ? { shuffleRows } : {}) }));
+    const inFile = rowNumbers(await collect(readBatches(IR, state, ref, { ...fit, batchSize: BATCH, part: 'train' })));
+    const held = await read(1);
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('mtl-shuffle-')).length;
+    // 500 rows (rounded up to 512, whole batches) of about 4,500: nine buckets.
+    const epochs = [await read(1, 500), await read(2, 500)];
+    for (const e of epochs) {
+      const rows = rowNumbers(e);
+      expect([...rows].sort((a, b) => a - b)).toEqual(inFile);
+      // File position against training position: no correlation, though only a ninth of the part is in memory at a time.
+      expect(Math.abs(spearman(rows, rows.map((_, i) => i)))).toBeLessThan(0.05);
+      // Rows of both halves of the sorted file in the first buckets' batches: not one block of consecutive rows.
+      const first = rows.slice(0, 512);
+      expect(first.filter((r) => r < 2500).length).toBeGreaterThan(150);
+      expect(first.filter((r) => r >= 2500).length).toBeGreaterThan(150);
+      // The same batches as the in-memory shuffle: all full but the last.
+      expect(e.map((b) => b.size)).toEqual(held.map((b) => b.size));
+    }
+    expect(rowNumbers(epochs[1]!)).not.toEqual(rowNumbers(epochs[0]!));
+    expect(rowNumbers(await read(2, 500))).toEqual(rowNumbers(epochs[1]!));
+    // The encoded columns travel through the file intact: the labels of each row are those of the file.
+    const b = epochs[0]![0]!;
+    for (let i = 0; i < b.size; i++) expect(b.labels.y![i]).toBe(b.rowNumbers[i]! - 2 < ROWS / 2 ? 0 : 1);
+    // The temporary files are removed at the end of each epoch.
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('mtl-shuffle-')).length).toBe(before);
+  });
+
+  it('with `shuffle_buffer N`, stops with MTL5084 naming the folder when the temporary file cannot be created', async () => {
     const dir = tempDir();
     const ref = sortedFile(dir);
     const fit = { baseDir: dir, validSplit: 0, seed: 3, hasValidFile: false };
     const state = await fitPreprocessor(IR, ref, fit);
-    const rows = rowNumbers(await collect(readBatches(IR, state, ref, { ...fit, batchSize: BATCH, part: 'train', shuffle: true, shuffleRows: 1000, epoch: 1 })));
-    // 1000 rows round up to 1008 (63 batches of 16): position i holds a row of the block i / 1008 (rows start at line 2).
-    const block = 1008;
-    expect(rows.every((r, i) => Math.floor((r - 2) / block) === Math.floor(i / block))).toBe(true);
-    expect(rows.slice(0, block)).not.toEqual(Array.from({ length: block }, (_, i) => i + 2));
-    // Hence a sorted file stays nearly sorted: exactly what the default (the whole part) avoids.
-    expect(spearman(rows, rows.map((_, i) => i))).toBeGreaterThan(0.9);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(dir, 'missing');
+    try {
+      const e = (await failure(readBatches(IR, state, ref, { ...fit, batchSize: BATCH, part: 'train', shuffle: true, shuffleRows: 500, epoch: 1 }))) as MtlError;
+      expect(e).toBeInstanceOf(MtlError);
+      expect(e.diagnostics[0]!.message).toBe(`Cannot write the shuffle's temporary files in ${path.join(dir, 'missing')}: no such folder.`);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it('resolves `shuffle_buffer`: all when the part fits the memory budget, bounded to what fits otherwise, N as given', () => {

@@ -7,6 +7,7 @@ import { selectBackend } from '../../exec/backend.js';
 import { numberFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { fileDataRef } from '../data-ref.js';
+import { dataPathFiles } from '../../data/glob.js';
 import { parseBackend } from '../format-metrics.js';
 import { artifactPlugins } from '../artifact-plugins.js';
 import { printDiagnostics } from '../report.js';
@@ -45,7 +46,9 @@ export async function runPredict(argv: string[], io: CliIo): Promise<number> {
   await selectBackend(parseBackend('predict', stringFlag(values, 'backend')));
   const dir = path.resolve(io.cwd, positionals[0]!);
   const outPath = path.resolve(io.cwd, out);
-  await checkOutputFile(outPath, { inputs: [data.kind === 'file' ? data.path : '', ...(await filesIn(dir))].filter(Boolean), force: Boolean(values.force) });
+  // Every file a wildcard --data matches is an input that the output must not replace.
+  const dataFiles = data.kind === 'file' ? await dataPathFiles(data.path) : [];
+  await checkOutputFile(outPath, { inputs: [...dataFiles, ...(await filesIn(dir))], force: Boolean(values.force) });
   const plugins = await artifactPlugins(dir, io, (values.plugin as string[] | undefined) ?? []);
   if (!plugins) return EXIT.errors;
   const keep = stringFlag(values, 'keep');

@@ -20,7 +20,9 @@ export const TRAIN_HELP = `Usage: mtl train SPEC --out DIR [--data FILE] [--vali
 Train the model of SPEC and write DIR: model.json + weights.bin (loads in plain @tensorflow/tfjs), ir.json,
 preprocess.json, metrics.json (final metrics and per-epoch history) and checkpoint/ (for --resume).
 Without --data, the spec's data block is used (every reference spec has built-in synthetic data).
-  --data FILE        training data: CSV with a header, TSV, or JSON Lines; plain or .gz
+  --data FILE        training data: CSV with a header, TSV, or JSON Lines (plain or .gz), or Parquet; a
+                     quoted wildcard ('parts/*.parquet', '{a,b}.csv', 'd/**/*.csv') reads every file it
+                     matches, in sorted order, formats mixed
   --valid FILE       validation data (default: the spec's valid_split of the training data)
   --out DIR          the model directory to write: new, empty, or an mtl model directory (replaced only
                      when the run succeeds; until then checkpoints go to DIR.partial)
@@ -40,8 +42,8 @@ Without --data, the spec's data block is used (every reference spec has built-in
   --trust-plugins    also run 'use' plugins from outside the spec's project (absolute paths, ../ out of
                      it, packages in a node_modules above it); train runs plugins inside the project anyway
   --format json      print the final result as JSON on stdout
-Every epoch trains on a seeded permutation of all training rows, whatever the file's order (the spec's
-shuffle_buffer N shuffles within blocks of N rows instead, for data too large for memory).
+Every epoch trains on a seeded permutation of all training rows, whatever the file's order (with the
+spec's shuffle_buffer N, for data too large for memory, through a temporary file holding N rows at a time).
 Ctrl-C finishes the current step and writes a resumable checkpoint to DIR.partial; DIR is left as it was.
 A second run on the same DIR while one is running is refused.
 On the native backend training runs the direct step (the model's step planned once and run in the addon,

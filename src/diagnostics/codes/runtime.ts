@@ -123,6 +123,42 @@ export const RUNTIME_CODES = {
     hint: 'Write each key once per object (JSON readers disagree on which value wins); or pass --skip-bad-rows.',
     doc: 'Fires when one object of a JSON Lines file repeats a key: JSON.parse would silently keep the last value.',
   },
+  // ---- MTL5080–5099: Parquet files, several files per split, the streaming shuffle (src/data/parquet.ts, data-files.ts, spill-shuffle.ts)
+  MTL5080: {
+    severity: 'error',
+    title: 'unreadable Parquet file',
+    message: '{file} is not a readable Parquet file: {reason}.',
+    hint: 'The file is damaged or truncated (its footer, at the end, describes the columns and row groups), or it is not Parquet: write it again, or give text data a .csv, .tsv or .jsonl name.',
+    doc: 'Fires when a file starting with the Parquet magic bytes `PAR1`, or named `.parquet`, has a footer that cannot be read: a truncated copy, a damaged file, or another format under a .parquet name.',
+  },
+  MTL5081: {
+    severity: 'error',
+    title: 'unreadable Parquet row group',
+    message: '{file} row group {group} of {groups} (rows {first} to {last}) cannot be read: {reason}.',
+    hint: 'The column data of that row group is damaged or uses an encoding the reader does not support: write the file again (e.g. with pyarrow or polars, snappy, gzip or zstd compression).',
+    doc: 'Fires when a row group of a Parquet file cannot be decoded: damaged pages, a codec without a decompressor, or an unsupported encoding. Rows before it were already read.',
+  },
+  MTL5082: {
+    severity: 'error',
+    title: 'Parquet column of an unreadable type',
+    message: "{file}: column '{column}' (needed by {user}) is {type}: {why}.",
+    hint: 'Point the declaration at another column with `column "NAME"`, declare a list column as a `sequence` feature, or flatten the column when writing the file.',
+    doc: 'Fires when a Parquet column that the spec uses is a struct, a map or a list of groups, or is a list read by a feature that is not a `sequence` feature.',
+  },
+  MTL5083: {
+    severity: 'error',
+    title: 'no data file matches',
+    message: "The data path '{pattern}' matches no file.",
+    hint: 'Check the pattern: `*` and `?` match within one folder name, `**` any number of folders, `{a,b}` either; patterns in a spec are relative to the spec, --data patterns to the current directory. Quote the pattern in a shell so that mtl, not the shell, expands it.',
+    doc: 'Fires when a data path with wildcards (`*`, `?`, `[...]`, `{a,b}`) matches no regular file.',
+  },
+  MTL5084: {
+    severity: 'error',
+    title: 'shuffle files not writable',
+    message: "Cannot write the shuffle's temporary files in {dir}: {reason}.",
+    hint: 'A bounded shuffle (`shuffle_buffer N`) writes the encoded training rows to temporary files once per epoch: point TMPDIR at a disk with room for them, or use `shuffle_buffer all` if the training part fits in memory.',
+    doc: 'Fires when the streaming shuffle cannot create or write its temporary files (no space left, no permission).',
+  },
   MTL5020: {
     severity: 'error',
     title: 'vocabulary file not readable',
@@ -539,9 +575,9 @@ export const RUNTIME_CODES = {
   MTL5650: {
     severity: 'warning',
     title: 'training data too large to shuffle in memory',
-    message: 'The training part of {data} ({rows} rows, about {size} MiB encoded) does not fit the memory set aside for shuffling: rows are shuffled within blocks of {block} consecutive rows only.',
-    hint: 'A file in a meaningful order (sorted by time, user or label) then trains in nearly that order every epoch: shuffle it once beforehand (e.g. with `shuf`), or set `shuffle_buffer N` in the train block to choose the block size and silence this warning.',
-    doc: 'Fires when `shuffle_buffer all` (the default) would hold more than a quarter of the machine\'s memory. Training goes on with the largest buffer that fits (docs/data.md, "Shuffling").',
+    message: 'The training part of {data} ({rows} rows, about {size} MiB encoded) does not fit the memory set aside for shuffling: each epoch shuffles it through a temporary file, {block} rows in memory at a time.',
+    hint: 'The shuffle stays uniform, at the cost of writing and reading the encoded rows once per epoch (in TMPDIR). Set `shuffle_buffer N` in the train block to choose the rows held and silence this warning.',
+    doc: 'Fires when `shuffle_buffer all` (the default) would hold more than a quarter of the machine\'s memory. Training goes on with the streaming shuffle of `shuffle_buffer N`, N the rows that fit (docs/data.md, "Shuffling").',
   },
   MTL5651: {
     severity: 'error',
@@ -563,13 +599,6 @@ export const RUNTIME_CODES = {
     message: "Cannot start from the weights in '{dir}': {reason}.",
     hint: 'Pass the --out directory of a finished `mtl train` run of this spec, or train from scratch without --init.',
     doc: 'Fires on `mtl train --init DIR` when the saved weights do not fit the model compiled from the spec (a table or layer of another size).',
-  },
-  MTL5654: {
-    severity: 'warning',
-    title: 'ordered training data with a bounded shuffle',
-    message: "Label '{label}' drifts along {data}: its mean is {first} in the first tenth of the training rows and {last} in the last (tenths range from {min} to {max}), so the file looks ordered (by time or by label), and shuffle_buffer {block} only shuffles within blocks of {block} consecutive rows.",
-    hint: 'Epochs would then train in nearly file order. Shuffle the file once beforehand (e.g. with `shuf`), or use `shuffle_buffer all` (the default) if the training part fits in memory.',
-    doc: 'Fires when the shuffle is bounded (`shuffle_buffer N`, or MTL5650) and a label\'s mean changes strongly and far beyond chance between tenths of the training part (data/label-drift.ts). Data in random order does not trigger it.',
   },
   // ---- MTL5700–5719: comparing trained runs (src/compare)
   MTL5700: {
