@@ -147,6 +147,6 @@ describe('mtl export --format web', () => {
   it('lists the formats in its help', async () => {
     const r = await exportCli('--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}web {9}a static page/m);
+    expect(r.stdout).toMatch(/^ {2}--format web {10}a static page/m);
   });
 });
