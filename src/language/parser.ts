@@ -8,6 +8,7 @@ import { CstParser, EOF, type CstElement, type CstNode, type IRecognitionExcepti
 import { describeToken, parserMessages, TOP_LEVEL_JUNK } from './messages.js';
 import { isRealToken, type LineIndex } from './positions.js';
 import * as T from './tokens.js';
+import { SCHEDULE_OPTIONS } from '../ir/ops/index.js';
 
 /** Line index of the text being parsed (set by parseTokens), for the one grammar decision that depends on lines. */
 let currentLines: LineIndex | undefined;
@@ -326,12 +327,40 @@ export class MtlParser extends CstParser {
         },
       },
       {
+        // `schedule` takes a name and option words, not one value (a contextual word, so no reserved keyword).
+        GATE: () => this.LA(1).image === 'schedule',
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          this.CONSUME2(T.Identifier, { LABEL: 'key' });
+          this.SUBRULE(this.scheduleSpec);
+        },
+      },
+      {
         ALT: () => {
           this.CONSUME(T.Identifier, { LABEL: 'key' });
           this.SUBRULE(this.value);
         },
       },
     ]);
+  });
+
+  /**
+   * `NAME [OPTION NUMBER]...` after `schedule`, with `every N epochs|steps`. Only the registry's schedule
+   * option words continue it, so a train key after it (even on the same line) starts the next entry.
+   */
+  scheduleSpec = this.RULE('scheduleSpec', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'type' });
+    this.MANY({ GATE: () => SCHEDULE_OPTIONS.includes(this.LA(1).image), DEF: () => this.SUBRULE(this.scheduleOption) });
+  });
+
+  /** One schedule option: `warmup 500`, `min_lr 1e-5`, `gamma 0.5`, `every 2 epochs`. */
+  scheduleOption = this.RULE('scheduleOption', () => {
+    const key = this.CONSUME(T.Identifier, { LABEL: 'key' });
+    this.SUBRULE(this.number);
+    this.OPTION({
+      GATE: () => key.image === 'every' && this.LA(1).tokenType === T.Identifier && onSameLine(key, this.LA(1)),
+      DEF: () => this.CONSUME2(T.Identifier, { LABEL: 'unit' }),
+    });
   });
 
   /** `[-] TERM (+|- TERM)...`, e.g. `2 * auc(ctr) - logloss(ctr)`. */
