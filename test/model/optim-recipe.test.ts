@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createModelRuntime } from '../../src/model/index.js';
-import type { OptimRecipe, OptimizerSettings, TrainingState } from '../../src/model/types.js';
+import type { OptimRecipe, OptimizerSettings } from '../../src/model/types.js';
 import { learningRateAt } from '../../src/model/optim-step.js';
 import { loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
-import { mmoeIR, options, randomBatch } from './fixtures.js';
+import { mmoeIR, options, randomBatch, worstDifference } from './fixtures.js';
 
 const available = loadNativeBlas() !== undefined;
 const skipNote = available ? '' : ` (SKIPPED: OpenBLAS addon not built: ${nativeBlasError()})`;
@@ -45,21 +45,6 @@ const RECIPES: Array<[string, OptimRecipe]> = [
   ['Adagrad tables with L2 and weight decay', { embeddingOptimizer: 'adagrad', embeddingL2: 0.02, weightDecay: 0.1, stepsPerEpoch: 3, epochs: 2 }],
 ];
 
-/** max |a − b| / max(scale, |b|) over the weights (optimiser slots included) of two states. */
-function worst(a: TrainingState, b: TrainingState, scale = 1e-3): { worst: number; where: string } {
-  let w = 0;
-  let where = '';
-  for (const [name, t] of Object.entries(b.tensors)) {
-    const o = a.tensors[name];
-    expect(o, name).toBeDefined();
-    for (let i = 0; i < t.data.length; i++) {
-      const d = Math.abs(o!.data[i]! - t.data[i]!) / Math.max(scale, Math.abs(t.data[i]!));
-      if (d > w) (w = d), (where = `${name}[${i}]: ${o!.data[i]} vs ${t.data[i]}`);
-    }
-  }
-  return { worst: w, where };
-}
-
 describe('resume mid-schedule', () => {
   it('3 updates, a checkpointed state, 3 more in a new runtime = 6 uninterrupted updates (bit for bit)', async () => {
     await tf.setBackend('cpu');
@@ -76,7 +61,7 @@ describe('resume mid-schedule', () => {
       const resumed = createModelRuntime(ir, options({ ...opts, seed: 99 }));
       resumed.setState(saved);
       for (const b of batches.slice(3)) resumed.trainStep(b);
-      expect(worst(resumed.getState(), whole.getState(), 1e-9).worst).toBe(0);
+      expect(worstDifference(resumed.getState(), whole.getState(), 1e-9).worst).toBe(0);
       [whole, first, resumed].forEach((r) => r.dispose());
     }
   });
@@ -103,10 +88,10 @@ describe.skipIf(!available)(`the direct step equals the tfjs step under each rec
           reference.trainStep(batch);
         }
         expect(direct.trainStepKind?.()).toEqual({ kind: 'direct' });
-        const { worst: w, where } = worst(direct.getState(), reference.getState());
+        const { worst: w, where } = worstDifference(direct.getState(), reference.getState(), 1e-3);
         expect(w, where).toBeLessThan(2e-3);
         // The recipe moved the weights (the comparison is not between two untouched models).
-        expect(worst(reference.getState(), start).worst).toBeGreaterThan(1e-2);
+        expect(worstDifference(reference.getState(), start, 1e-3).worst).toBeGreaterThan(1e-2);
       } finally {
         direct.dispose();
         reference.dispose();

@@ -21,54 +21,52 @@ def _touched(grad):
     return (grad != 0).any(dim=1).nonzero().squeeze(1)
 
 
-class LazyAdam(torch.optim.Optimizer):
+class RowOptimizer(torch.optim.Optimizer):
+    """An optimiser of embedding tables that updates the touched rows only (in float64, as mtl's sparse rules)."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, {"lr": lr})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                rows = _touched(p.grad)
+                p[rows] = self.rows(p, self.state[p], rows, p.grad[rows].double(), group["lr"]).to(p.dtype)
+
+    def rows(self, p, st, rows, g, lr):
+        """The new values of the touched rows `rows` with gradients `g`; updates the slots in `st`."""
+        raise NotImplementedError
+
+
+class LazyAdam(RowOptimizer):
     """mtl's `lazy_adam`: Adam on the touched rows only, with a per-row step count for the bias correction."""
 
-    def __init__(self, params, lr):
-        super().__init__(params, {"lr": lr})
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                st = self.state[p]
-                if not st:
-                    st["m"], st["v"] = torch.zeros_like(p, dtype=torch.float64), torch.zeros_like(p, dtype=torch.float64)
-                    st["steps"] = torch.zeros(p.shape[0], dtype=torch.float64, device=p.device)
-                rows = _touched(p.grad)
-                g = p.grad[rows].double()
-                t = st["steps"][rows] + 1
-                st["steps"][rows] = t
-                m = st["m"][rows] * ADAM_BETA1 + (1 - ADAM_BETA1) * g
-                v = st["v"][rows] * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
-                st["m"][rows], st["v"][rows] = m, v
-                c1 = (1 - ADAM_BETA1 ** t).unsqueeze(1)
-                c2 = (1 - ADAM_BETA2 ** t).unsqueeze(1)
-                p[rows] = (p[rows].double() - group["lr"] * (m / c1) / ((v / c2).sqrt() + ADAM_EPSILON)).to(p.dtype)
+    def rows(self, p, st, rows, g, lr):
+        if not st:
+            st["m"], st["v"] = torch.zeros_like(p, dtype=torch.float64), torch.zeros_like(p, dtype=torch.float64)
+            st["steps"] = torch.zeros(p.shape[0], dtype=torch.float64, device=p.device)
+        t = st["steps"][rows] + 1
+        st["steps"][rows] = t
+        m = st["m"][rows] * ADAM_BETA1 + (1 - ADAM_BETA1) * g
+        v = st["v"][rows] * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
+        st["m"][rows], st["v"][rows] = m, v
+        c1 = (1 - ADAM_BETA1 ** t).unsqueeze(1)
+        c2 = (1 - ADAM_BETA2 ** t).unsqueeze(1)
+        return p[rows].double() - lr * (m / c1) / ((v / c2).sqrt() + ADAM_EPSILON)
 
 
-class RowwiseAdagrad(torch.optim.Optimizer):
+class RowwiseAdagrad(RowOptimizer):
     """mtl's `rowwise_adagrad` (DLRM / TorchRec): one accumulator per row, acc += mean(g²) over the row."""
 
-    def __init__(self, params, lr):
-        super().__init__(params, {"lr": lr})
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                st = self.state[p]
-                if not st:
-                    st["acc"] = torch.full((p.shape[0],), ADAGRAD_INITIAL, dtype=torch.float64, device=p.device)
-                rows = _touched(p.grad)
-                g = p.grad[rows].double()
-                acc = st["acc"][rows] + (g * g).mean(dim=1)
-                st["acc"][rows] = acc
-                p[rows] = (p[rows].double() - group["lr"] * g / (acc + ADAGRAD_EPSILON).sqrt().unsqueeze(1)).to(p.dtype)
+    def rows(self, p, st, rows, g, lr):
+        if not st:
+            st["acc"] = torch.full((p.shape[0],), ADAGRAD_INITIAL, dtype=torch.float64, device=p.device)
+        acc = st["acc"][rows] + (g * g).mean(dim=1)
+        st["acc"][rows] = acc
+        return p[rows].double() - lr * g / (acc + ADAGRAD_EPSILON).sqrt().unsqueeze(1)
 
 
 EMBEDDING_OPTIMIZERS = {
