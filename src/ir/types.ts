@@ -237,7 +237,7 @@ export interface TrainSettings extends Located {
    * training row each epoch; N shuffles within consecutive blocks of N rows, for data too large for memory.
    */
   shuffleBuffer?: 'all' | number;
-  /** The learning-rate schedule (absent: the constant `lr`); docs/training.md, "Optimisation recipes". */
+  /** The learning-rate schedule (absent: the constant `lr`); docs/optimisation.md, "Optimisation recipes". */
   schedule?: LrSchedule;
   /** Decoupled (AdamW-style) weight decay of the dense weights: w ← w·(1 − lr·λ) before each update. */
   weightDecay?: number;

@@ -421,13 +421,13 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
       terms.forEach((t, i) => t.metric.loc && (locs[`earlyStop.terms.${i}`] = t.metric.loc));
       continue;
     }
+    const v = ctx.value(sub(entry, 'value'));
+    if (!v) continue;
     if (key === 'schedule') {
-      const schedule = buildSchedule(ctx, sub(entry, 'scheduleSpec'));
+      const schedule = buildSchedule(ctx, v, subs(entry, 'scheduleOption'), locs);
       if (schedule) (settings.schedule = schedule), (locs['schedule'] = e.range);
       continue;
     }
-    const v = ctx.value(sub(entry, 'value'));
-    if (!v) continue;
     const numberSetting = (prop: 'lr' | 'batch' | 'epochs' | 'seed' | 'validSplit' | 'weightDecay' | 'embeddingL2' | 'clipNorm'): void => {
       const n = ctx.numberValue(v, key);
       if (n === undefined) return;
@@ -487,22 +487,22 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
 
 /**
  * `schedule NAME [warmup N] [min_lr X] [every N epochs|steps] [gamma X]`. Every option word is kept (a
- * repeated one is MTL1042); whether the schedule takes it is the semantic rule schedule-options.ts's.
+ * repeated one is MTL1042; each is located as `schedule.WORD`); whether the schedule takes it is the semantic
+ * rule optim-settings.ts's.
  */
-function buildSchedule(ctx: BuildContext, node: CstNode | undefined): LrSchedule | undefined {
-  const typeToken = tok(node, 'type');
-  if (!node || !typeToken) return undefined;
-  const type = ctx.oneOf({ kind: 'word', value: typeToken.image, range: ctx.range(typeToken)! }, SCHEDULES, 'schedule');
+function buildSchedule(ctx: BuildContext, name: Value, options: CstNode[], locs: Record<string, Range>): LrSchedule | undefined {
+  const type = ctx.oneOf(name, SCHEDULES, 'schedule');
   if (!type) return undefined;
   const schedule: LrSchedule = { type };
   const seen = new Seen(ctx);
-  for (const option of subs(node, 'scheduleOption')) {
+  for (const option of options) {
     const keyToken = tok(option, 'key');
     const n = ctx.number(sub(option, 'number'));
     if (!keyToken || !n) continue;
     const keyRange = ctx.range(keyToken)!;
     if (seen.repeated({ key: keyToken.image, keyToken, keyRange, range: keyRange, values: [] })) continue;
     const unitToken = tok(option, 'unit');
+    locs[`schedule.${keyToken.image}`] = ctx.nodeRange(option) ?? keyRange;
     switch (keyToken.image) {
       case 'warmup': schedule.warmup = n.value; break;
       case 'min_lr': schedule.minLr = n.value; break;

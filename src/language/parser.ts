@@ -327,30 +327,15 @@ export class MtlParser extends CstParser {
         },
       },
       {
-        // `schedule` takes a name and option words, not one value (a contextual word, so no reserved keyword).
-        GATE: () => this.LA(1).image === 'schedule',
-        IGNORE_AMBIGUITIES: true,
         ALT: () => {
-          this.CONSUME2(T.Identifier, { LABEL: 'key' });
-          this.SUBRULE(this.scheduleSpec);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Identifier, { LABEL: 'key' });
+          const key = this.CONSUME(T.Identifier, { LABEL: 'key' });
           this.SUBRULE(this.value);
+          // `schedule NAME` goes on with option words (`warmup 500`, `every 2 epochs`): only the registry's
+          // schedule options continue it, so a train key after it (even on the same line) starts the next entry.
+          this.MANY({ GATE: () => key.image === 'schedule' && SCHEDULE_OPTIONS.includes(this.LA(1).image), DEF: () => this.SUBRULE(this.scheduleOption) });
         },
       },
     ]);
-  });
-
-  /**
-   * `NAME [OPTION NUMBER]...` after `schedule`, with `every N epochs|steps`. Only the registry's schedule
-   * option words continue it, so a train key after it (even on the same line) starts the next entry.
-   */
-  scheduleSpec = this.RULE('scheduleSpec', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'type' });
-    this.MANY({ GATE: () => SCHEDULE_OPTIONS.includes(this.LA(1).image), DEF: () => this.SUBRULE(this.scheduleOption) });
   });
 
   /** One schedule option: `warmup 500`, `min_lr 1e-5`, `gamma 0.5`, `every 2 epochs`. */

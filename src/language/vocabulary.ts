@@ -58,7 +58,7 @@ export const OPTION_WORDS: readonly string[] = [
 /** Contextual words that name a computation (`relu`, `auc`, `log1p`, `mean`): highlighted as functions. */
 export const FUNCTION_WORDS: readonly string[] = [...new Set<string>([...ACTIVATIONS, ...METRIC_FNS, ...POOLINGS, ...NORMALIZATIONS])].sort();
 /** Contextual words that are enumerated values (`binary`, `adam`, `max`): highlighted as constants. */
-export const VALUE_WORDS: readonly string[] = [...new Set<string>([...LABEL_TYPES, ...MISSING_WORDS, ...OPTIMIZERS, ...MODES, ...WEIGHTINGS, ...SCHEDULES, ...EMBEDDING_OPTIMIZERS, ...EVERY_UNITS])].filter((w) => !FUNCTION_WORDS.includes(w)).sort();
+export const VALUE_WORDS: readonly string[] = [...new Set<string>([...LABEL_TYPES, ...MISSING_WORDS, ...OPTIMIZERS, ...MODES, ...WEIGHTINGS, ...SCHEDULES, ...EMBEDDING_OPTIMIZERS, ...EVERY_UNITS])].filter((w) => !FUNCTION_WORDS.includes(w) && !OPTION_WORDS.includes(w)).sort();
 
 /** Every contextual word, for highlighting (deduplicated, sorted). */
 export const CONTEXTUAL_WORDS: readonly string[] = [

@@ -14,13 +14,12 @@ import type { Batch } from '../../src/data/types.js';
 import type { OptimRecipe } from '../../src/model/types.js';
 import { createModelRuntime } from '../../src/model/index.js';
 import { learningRateAt } from '../../src/model/optim-step.js';
-import { serializeModel } from '../../src/artifact/tfjs-io.js';
-import { writeManifest } from '../../src/artifact/manifest.js';
 import { compileToPytorch } from '../../src/targets/pytorch/index.js';
 import { embeddingName } from '../../src/targets/pytorch/names.js';
 import { convertTfjsToTorch } from '../../src/targets/convert.js';
 import { mmoeIR, options, randomBatch } from '../model/fixtures.js';
 import { runPython, torchPython } from './python-env.js';
+import { predictTfjs, writeExportArtifact, type Input } from './fixtures.js';
 
 const STEPS = 6;
 const LR = 0.05;
@@ -31,8 +30,6 @@ const RECIPES: Record<string, OptimRecipe> = {
   rowwise_adagrad_linear_clip: { embeddingOptimizer: 'rowwise_adagrad', schedule: { type: 'linear', minLr: 0.005 }, clipNorm: 0.3 },
   adagrad_l2_decay: { embeddingOptimizer: 'adagrad', embeddingL2: 0.02, weightDecay: 0.1 },
 };
-
-type Input = { dtype: 'int32' | 'float32'; shape: number[]; data: number[] };
 
 /** A batch as the export model's (and the PyTorch model's) named inputs. */
 function inputsOf(ir: ModelIR, batch: Batch): Record<string, Input> {
@@ -47,17 +44,6 @@ function inputsOf(ir: ModelIR, batch: Batch): Record<string, Input> {
     }
   }
   return out;
-}
-
-/** Predict with a tfjs export model: output name → flat values. */
-function predict(model: tf.LayersModel, inputs: Record<string, Input>): Record<string, number[]> {
-  const feeds = model.inputNames.map((name) => tf.tensor(inputs[name]!.data, inputs[name]!.shape, inputs[name]!.dtype));
-  const outs = model.predict(feeds) as tf.Tensor | tf.Tensor[];
-  const list = Array.isArray(outs) ? outs : [outs];
-  const result: Record<string, number[]> = {};
-  model.outputNames.forEach((name, i) => (result[name] = Array.from(list[i]!.dataSync())));
-  tf.dispose([...feeds, ...list]);
-  return result;
 }
 
 describe.skipIf(!torchPython)('optimisation recipes: tfjs step = PyTorch target', () => {
@@ -77,19 +63,13 @@ describe.skipIf(!torchPython)('optimisation recipes: tfjs step = PyTorch target'
       const inputs = batches.map((b) => inputsOf(ir, b));
       const initial = runtime.exportModel();
       const artifact = path.join(tmp, `${name}-tfjs`);
-      await fsp.mkdir(artifact);
-      const { modelJson, weights } = await serializeModel(initial);
-      await fsp.writeFile(path.join(artifact, 'model.json'), modelJson);
-      await fsp.writeFile(path.join(artifact, 'weights.bin'), weights);
-      await fsp.writeFile(path.join(artifact, 'ir.json'), JSON.stringify(ir));
-      await fsp.writeFile(path.join(artifact, 'preprocess.json'), JSON.stringify({ version: 1, features: {}, rowsSeen: 0 }));
-      await writeManifest(artifact, 'model');
-      const before = predict(initial, inputs[0]!);
+      await writeExportArtifact(initial, ir, artifact);
+      const before = predictTfjs(initial, inputs[0]!);
       initial.dispose();
       for (const b of batches) runtime.trainStep(b);
       const trained = runtime.exportModel();
       const tables = Object.fromEntries(Object.entries(runtime.getState().tensors).filter(([k]) => k.startsWith('embedding/')).map(([k, t]) => [embeddingName(k.slice(10)), t.data]));
-      ours[name] = { lrs: batches.map((_, k) => learningRateAt({ optimizer: 'adam', lr: LR, recipe }, k)), before, after: predict(trained, inputs[0]!), tables };
+      ours[name] = { lrs: batches.map((_, k) => learningRateAt({ optimizer: 'adam', lr: LR, recipe }, k)), before, after: predictTfjs(trained, inputs[0]!), tables };
       trained.dispose();
       runtime.dispose();
       const torchDir = path.join(tmp, `${name}-torch`);

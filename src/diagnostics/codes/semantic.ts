@@ -232,7 +232,7 @@ export const SEMANTIC_CODES = {
     title: 'schedule option does not apply',
     message: "Schedule '{schedule}' takes no '{option}'.",
     hint: '{hint}',
-    doc: 'Each learning-rate schedule takes its own option words (docs/training.md, "Optimisation recipes"): `warmup` every schedule, `min_lr` linear, cosine and step, `every` and `gamma` only step.',
+    doc: 'Each learning-rate schedule takes its own option words (docs/optimisation.md, "Optimisation recipes"): `warmup` every schedule, `min_lr` linear, cosine and step, `every` and `gamma` only step.',
   },
   MTL3051: {
     severity: 'error',
