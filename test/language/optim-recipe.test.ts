@@ -8,15 +8,9 @@ import { parseSpec } from '../../src/language/index.js';
 import { formatSpec } from '../../src/language/format.js';
 import { printIR } from '../../src/language/printer.js';
 import { stripLocations } from '../../src/ir/strip.js';
+import { trainSpec } from './helpers.js';
 
-const spec = (train: string): string => `model m
-features { categorical u hash 10 dim 2 }
-labels { y: binary }
-input all = concat(u)
-tower t = mlp(2) on all -> sigmoid
-task t = t loss bce(y)
-train { ${train} }
-`;
+const spec = trainSpec;
 
 describe('optimisation settings in the train block', () => {
   it('parse into the IR', () => {
