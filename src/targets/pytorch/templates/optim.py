@@ -22,7 +22,7 @@ def _touched(grad):
 
 
 class RowOptimizer(torch.optim.Optimizer):
-    """An optimiser of embedding tables that updates the touched rows only (in float64, as mtl's sparse rules)."""
+    """An optimiser of embedding tables that updates the touched rows only (computed in float64, as mtl's sparse rules)."""
 
     def __init__(self, params, lr):
         super().__init__(params, {"lr": lr})
@@ -46,13 +46,12 @@ class LazyAdam(RowOptimizer):
 
     def rows(self, p, st, rows, g, lr):
         if not st:
-            st["m"], st["v"] = torch.zeros_like(p, dtype=torch.float64), torch.zeros_like(p, dtype=torch.float64)
-            st["steps"] = torch.zeros(p.shape[0], dtype=torch.float64, device=p.device)
-        t = st["steps"][rows] + 1
-        st["steps"][rows] = t
-        m = st["m"][rows] * ADAM_BETA1 + (1 - ADAM_BETA1) * g
-        v = st["v"][rows] * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
-        st["m"][rows], st["v"][rows] = m, v
+            st["m"], st["v"] = torch.zeros_like(p), torch.zeros_like(p)
+            st["steps"] = torch.zeros(p.shape[0], dtype=p.dtype, device=p.device)
+        t = st["steps"][rows].double() + 1
+        m = st["m"][rows].double() * ADAM_BETA1 + (1 - ADAM_BETA1) * g
+        v = st["v"][rows].double() * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
+        _store(st, rows, steps=t, m=m, v=v)
         c1 = (1 - ADAM_BETA1 ** t).unsqueeze(1)
         c2 = (1 - ADAM_BETA2 ** t).unsqueeze(1)
         return p[rows].double() - lr * (m / c1) / ((v / c2).sqrt() + ADAM_EPSILON)
@@ -63,10 +62,17 @@ class RowwiseAdagrad(RowOptimizer):
 
     def rows(self, p, st, rows, g, lr):
         if not st:
-            st["acc"] = torch.full((p.shape[0],), ADAGRAD_INITIAL, dtype=torch.float64, device=p.device)
-        acc = st["acc"][rows] + (g * g).mean(dim=1)
-        st["acc"][rows] = acc
+            st["acc"] = torch.full((p.shape[0],), ADAGRAD_INITIAL, dtype=p.dtype, device=p.device)
+        acc = st["acc"][rows].double() + (g * g).mean(dim=1)
+        _store(st, rows, acc=acc)
         return p[rows].double() - lr * g / (acc + ADAGRAD_EPSILON).sqrt().unsqueeze(1)
+
+
+def _store(st, rows, **values):
+    # Slots are kept in the parameter's dtype (float32, as mtl's Float32Array slots; load_state_dict casts to it
+    # too), computed in float64 as mtl's sparse rules are.
+    for k, v in values.items():
+        st[k][rows] = v.to(st[k].dtype)
 
 
 EMBEDDING_OPTIMIZERS = {
