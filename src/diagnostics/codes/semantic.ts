@@ -250,7 +250,7 @@ export const SEMANTIC_CODES = {
   MTL3053: {
     severity: 'error',
     title: 'min_lr not below lr',
-    message: 'min_lr {minLr} is not below lr {lr}: the schedule would not decay.',
+    message: 'The schedule\'s min_lr {minLr} is not below lr {lr}: it would not decay.',
     hint: 'lower min_lr, or drop the schedule',
     doc: 'A decaying schedule ends at (linear, cosine) or stops at (step) min_lr, which must then be below the base lr.',
   },
