@@ -2,7 +2,8 @@
  * Optimisation recipes against PyTorch: from the same initial weights, on the same batches, the tfjs step with a
  * recipe (schedule, clipping, weight decay, embedding L2, each embedding optimiser) and the generated package's
  * optim.Recipe (templates/optim.py, as train.py runs it) use the same learning rates and end with the same
- * model (predictions within 1e-5 and embedding tables within 2e-6 after six updates; they differ by ~2e-7).
+ * model (predictions within 1e-5 and embedding tables within 2e-6 after six updates; they differ by ~2e-7);
+ * and the generated train.py resumed mid-schedule writes the weights of an uninterrupted run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
@@ -18,7 +19,10 @@ import { compileToPytorch } from '../../src/targets/pytorch/index.js';
 import { embeddingName } from '../../src/targets/pytorch/names.js';
 import { convertTfjsToTorch } from '../../src/targets/convert.js';
 import { mmoeIR, options, randomBatch } from '../model/fixtures.js';
+import { execFileSync } from 'node:child_process';
 import { runPython, torchPython } from './python-env.js';
+import { runCli } from '../cli/run-cli.js';
+import { likesSpec } from '../cli/helpers.js';
 import { predictTfjs, writeExportArtifact, type Input } from './fixtures.js';
 
 const STEPS = 6;
@@ -116,4 +120,33 @@ describe.skipIf(!torchPython)('optimisation recipes: tfjs step = PyTorch target'
       expect(worstRow).toBeLessThan(2e-6);
     });
   }
+});
+
+describe.skipIf(!torchPython)('optimisation recipes: the generated train.py resumes mid-schedule', () => {
+  it('one epoch, then --resume to two, writes the weights of two epochs at once (byte for byte)', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'mtl-optim-resume-'));
+    try {
+      const lines = ['user,x,y'];
+      for (let i = 0; i < 300; i++) lines.push(`u${(i * 7) % 40},${(i % 10).toFixed(1)},${((i * 7) % 40) % 2 === 0 ? 1 : 0}`);
+      await fsp.writeFile(path.join(dir, 'a.csv'), lines.join('\n') + '\n');
+      await fsp.writeFile(
+        path.join(dir, 'spec.mtl'),
+        likesSpec('optimizer adam lr 0.05 batch 32 seed 7 schedule step every 1 epochs gamma 0.5 clip_norm 0.5 weight_decay 0.01 embedding_l2 0.001 embedding_optimizer lazy_adam'),
+      );
+      const compiled = await runCli(['compile', 'spec.mtl', '--target', 'pytorch', '-o', 'pkg'], { cwd: dir });
+      expect(compiled.code, compiled.stderr).toBe(0);
+      const train = (out: string, epochs: number, resume = false): void => {
+        runPython([path.join(dir, 'pkg', 'train.py'), '--data', path.join(dir, 'a.csv'), '--out', path.join(dir, out), '--epochs', String(epochs), ...(resume ? ['--resume'] : [])]);
+      };
+      train('whole', 2);
+      train('split', 1);
+      train('split', 2, true);
+      const weights = (run: string): Promise<Buffer> => fsp.readFile(path.join(dir, run, 'model.safetensors'));
+      expect((await weights('split')).equals(await weights('whole'))).toBe(true);
+      const steps = (run: string): number => JSON.parse(execFileSync(torchPython!.python, ['-c', `import torch; print(torch.load(${JSON.stringify(path.join(dir, run, 'checkpoint.pt'))})["step"])`], { encoding: 'utf8' }));
+      expect(steps('split')).toBe(steps('whole'));
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
