@@ -5,7 +5,7 @@
  * Only shapes and JSON types are checked here: value ranges (positive sizes, fractions) are semantic
  * rules in src/validate/rules, which give better messages and keep partial specs checkable.
  */
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from './ops/index.js';
+import { ACTIVATION_NAMES, EMBEDDING_OPTIMIZER_NAMES, OPTIMIZER_NAMES, SCHEDULE_NAMES } from './ops/index.js';
 
 /** A JSON Schema, as plain data. */
 export type JsonSchema = Record<string, unknown>;
@@ -206,6 +206,14 @@ export const MODEL_IR_SCHEMA: JsonSchema = {
         ),
         weighting: { enum: ['static', 'uncertainty'] },
         shuffleBuffer: { oneOf: [{ enum: ['all'] }, int] },
+        schedule: obj(
+          { type: { enum: [...SCHEDULE_NAMES] }, warmup: int, minLr: num, every: int, everyUnit: { enum: ['epochs', 'steps'] }, gamma: num },
+          ['type'],
+        ),
+        weightDecay: num,
+        embeddingL2: num,
+        clipNorm: num,
+        embeddingOptimizer: { enum: [...EMBEDDING_OPTIMIZER_NAMES] },
       },
       ['optimizer', 'lr', 'batch', 'epochs', 'seed', 'validSplit', 'weighting'],
       true,

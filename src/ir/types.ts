@@ -13,7 +13,7 @@
  *   ranges of its own (mapped from the YAML document); a hand-built IR may have none.
  * - `width` fields are filled by shape inference during validation (absent before).
  */
-import type { ActivationName, OptimizerName } from './ops/index.js';
+import type { ActivationName, EmbeddingOptimizerName, OptimizerName, ScheduleName } from './ops/index.js';
 import type { Range } from '../diagnostics/types.js';
 
 /** The current IR version. Bump on any incompatible change; the loader rejects other versions with MTL2xxx. */
@@ -238,6 +238,30 @@ export interface TrainSettings extends Located {
    * a time, for data too large for memory.
    */
   shuffleBuffer?: 'all' | number;
+  /** The learning-rate schedule (absent: the constant `lr`); docs/optimisation.md, "Optimisation recipes". */
+  schedule?: LrSchedule;
+  /** Decoupled (AdamW-style) weight decay of the dense weights: w ← w·(1 − lr·λ) before each update. */
+  weightDecay?: number;
+  /** L2 on embedding rows: λ·w is added to the gradient of each row a batch touches (TorchRec's L2 mode). */
+  embeddingL2?: number;
+  /** Global gradient-norm clipping over every gradient (dense and embedding rows), as clip_grad_norm_. */
+  clipNorm?: number;
+  /** The embedding tables' optimiser (absent: the sparse variant of `optimizer`). */
+  embeddingOptimizer?: EmbeddingOptimizerName;
+}
+
+/** `schedule TYPE [warmup N] [min_lr X] [every N epochs|steps] [gamma X]` (src/ir/ops/schedules.ts). */
+export interface LrSchedule {
+  type: ScheduleName;
+  /** Warm-up updates (default 0). */
+  warmup?: number;
+  /** Floor of the decay (default 0). */
+  minLr?: number;
+  /** `step`: the interval length, in `everyUnit`s. */
+  every?: number;
+  everyUnit?: 'epochs' | 'steps';
+  /** `step`: the factor per interval (default 0.1). */
+  gamma?: number;
 }
 
 /** Where training data comes from when `--data` is not given. Paths are relative to the spec file. */

@@ -9,12 +9,13 @@ import type { Range } from '../diagnostics/types.js';
 import {
   CATEGORICAL_OPTIONS, FILE_DATA_KEYS, LABEL_OPTIONS, LABEL_TYPES, MAXIMISED_METRICS, MISSING_WORDS, MODES,
   NORMALIZATIONS, NUMERIC_OPTIONS, OPTIMIZERS, POOLINGS, SEQUENCE_OPTIONS, TRAIN_KEYS, WEIGHTINGS,
+  EMBEDDING_OPTIMIZERS, EVERY_UNITS, SCHEDULES,
 } from './vocabulary.js';
 import { edgeTokens, kindName, sub, subs, tok, toks, toJson, type BuildContext, type Value } from './build-context.js';
 import { buildMetricCall } from './build-nodes.js';
 import {
   DEFAULT_MISSING, DEFAULT_TRAIN, type DataSource, type Feature, type IdSpace, type JsonValue, type Label, type Located,
-  type MetricTerm, type NumericMissing, type TrainSettings,
+  type LrSchedule, type MetricTerm, type NumericMissing, type TrainSettings,
 } from '../ir/types.js';
 
 /** One `WORD VALUE[, VALUE]...` entry as written. */
@@ -422,7 +423,12 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
     }
     const v = ctx.value(sub(entry, 'value'));
     if (!v) continue;
-    const numberSetting = (prop: 'lr' | 'batch' | 'epochs' | 'seed' | 'validSplit'): void => {
+    if (key === 'schedule') {
+      const schedule = buildSchedule(ctx, v, subs(entry, 'scheduleOption'), locs);
+      if (schedule) (settings.schedule = schedule), (locs['schedule'] = e.range);
+      continue;
+    }
+    const numberSetting = (prop: 'lr' | 'batch' | 'epochs' | 'seed' | 'validSplit' | 'weightDecay' | 'embeddingL2' | 'clipNorm'): void => {
       const n = ctx.numberValue(v, key);
       if (n === undefined) return;
       settings[prop] = n;
@@ -454,6 +460,14 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
       case 'epochs': numberSetting('epochs'); break;
       case 'seed': numberSetting('seed'); break;
       case 'valid_split': numberSetting('validSplit'); break;
+      case 'weight_decay': numberSetting('weightDecay'); break;
+      case 'embedding_l2': numberSetting('embeddingL2'); break;
+      case 'clip_norm': numberSetting('clipNorm'); break;
+      case 'embedding_optimizer': {
+        const o = ctx.oneOf(v, EMBEDDING_OPTIMIZERS, 'embedding optimizer');
+        if (o) (settings.embeddingOptimizer = o), (locs['embeddingOptimizer'] = v.range);
+        break;
+      }
       case 'shuffle_buffer': {
         // `all` or a row count (checked to be a positive integer by values-in-range.ts).
         const b = v.kind === 'number' ? v.value : ctx.oneOf(v, ['all'] as const, 'shuffle buffer (a row count or `all`)');
@@ -469,6 +483,43 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
     if (patienceRange) ctx.report('MTL1045', patienceRange, { word: 'patience', needs: '`early_stop`' });
   }
   return settings;
+}
+
+/**
+ * `schedule NAME [warmup N] [min_lr X] [every N epochs|steps] [gamma X]`. Every option word is kept (a
+ * repeated one is MTL1042; each is located as `schedule.WORD`); whether the schedule takes it is the semantic
+ * rule optim-settings.ts's.
+ */
+function buildSchedule(ctx: BuildContext, name: Value, options: CstNode[], locs: Record<string, Range>): LrSchedule | undefined {
+  const type = ctx.oneOf(name, SCHEDULES, 'schedule');
+  if (!type) return undefined;
+  const schedule: LrSchedule = { type };
+  const seen = new Seen(ctx);
+  for (const option of options) {
+    const keyToken = tok(option, 'key');
+    const n = ctx.number(sub(option, 'number'));
+    if (!keyToken || !n) continue;
+    const keyRange = ctx.range(keyToken)!;
+    if (seen.repeated({ key: keyToken.image, keyToken, keyRange, range: keyRange, values: [] })) continue;
+    const unitToken = tok(option, 'unit');
+    locs[`schedule.${keyToken.image}`] = ctx.nodeRange(option) ?? keyRange;
+    switch (keyToken.image) {
+      case 'warmup': schedule.warmup = n.value; break;
+      case 'min_lr': schedule.minLr = n.value; break;
+      case 'gamma': schedule.gamma = n.value; break;
+      case 'every': {
+        schedule.every = n.value;
+        if (!unitToken) {
+          ctx.report('MTL1043', n.range, { word: 'every', expected: 'a number and a unit (`every 2 epochs` or `every 1000 steps`)', found: 'no unit' });
+          break;
+        }
+        const unit = ctx.oneOf({ kind: 'word', value: unitToken.image, range: ctx.range(unitToken)! }, EVERY_UNITS, 'unit of `every`');
+        if (unit) schedule.everyUnit = unit;
+        break;
+      }
+    }
+  }
+  return schedule;
 }
 
 /**

@@ -8,6 +8,7 @@ import { CstParser, EOF, type CstElement, type CstNode, type IRecognitionExcepti
 import { describeToken, parserMessages, TOP_LEVEL_JUNK } from './messages.js';
 import { isRealToken, type LineIndex } from './positions.js';
 import * as T from './tokens.js';
+import { SCHEDULE_OPTIONS } from '../ir/ops/index.js';
 
 /** Line index of the text being parsed (set by parseTokens), for the one grammar decision that depends on lines. */
 let currentLines: LineIndex | undefined;
@@ -327,11 +328,24 @@ export class MtlParser extends CstParser {
       },
       {
         ALT: () => {
-          this.CONSUME(T.Identifier, { LABEL: 'key' });
+          const key = this.CONSUME(T.Identifier, { LABEL: 'key' });
           this.SUBRULE(this.value);
+          // `schedule NAME` goes on with option words (`warmup 500`, `every 2 epochs`): only the registry's
+          // schedule options continue it, so a train key after it (even on the same line) starts the next entry.
+          this.MANY({ GATE: () => key.image === 'schedule' && SCHEDULE_OPTIONS.includes(this.LA(1).image), DEF: () => this.SUBRULE(this.scheduleOption) });
         },
       },
     ]);
+  });
+
+  /** One schedule option: `warmup 500`, `min_lr 1e-5`, `gamma 0.5`, `every 2 epochs`. */
+  scheduleOption = this.RULE('scheduleOption', () => {
+    const key = this.CONSUME(T.Identifier, { LABEL: 'key' });
+    this.SUBRULE(this.number);
+    this.OPTION({
+      GATE: () => key.image === 'every' && this.LA(1).tokenType === T.Identifier && onSameLine(key, this.LA(1)),
+      DEF: () => this.CONSUME2(T.Identifier, { LABEL: 'unit' }),
+    });
   });
 
   /** `[-] TERM (+|- TERM)...`, e.g. `2 * auc(ctr) - logloss(ctr)`. */

@@ -8,7 +8,7 @@ import { TOKEN_TABLE } from './tokens.js';
 import { MAXIMISED_METRICS } from './vocabulary.js';
 import {
   DEFAULT_MISSING, DEFAULT_MLP, DEFAULT_TRAIN, type Feature, type GraphNode, type JsonValue, type LabelExpr, type Located, type Metric,
-  type Mlp, type ModelIR, type Task,
+  type LrSchedule, type Mlp, type ModelIR, type Task,
 } from '../ir/types.js';
 
 export { formatSpec };
@@ -104,6 +104,16 @@ function metric(m: Metric): string {
   return s;
 }
 
+/** `schedule NAME [warmup N] [min_lr X] [every N UNIT] [gamma X]`. */
+function schedule(s: LrSchedule): string {
+  let out = `schedule ${s.type}`;
+  if (s.warmup !== undefined) out += ` warmup ${s.warmup}`;
+  if (s.minLr !== undefined) out += ` min_lr ${s.minLr}`;
+  if (s.every !== undefined) out += ` every ${s.every} ${s.everyUnit ?? 'epochs'}`;
+  if (s.gamma !== undefined) out += ` gamma ${s.gamma}`;
+  return out;
+}
+
 function train(ir: ModelIR): string | undefined {
   const t = ir.train;
   const lines: string[] = [];
@@ -114,6 +124,11 @@ function train(ir: ModelIR): string | undefined {
   if (shown(t, 'seed', t.seed === DEFAULT_TRAIN.seed)) lines.push(`seed ${t.seed}`);
   if (shown(t, 'validSplit', t.validSplit === DEFAULT_TRAIN.validSplit)) lines.push(`valid_split ${t.validSplit}`);
   if (t.shuffleBuffer !== undefined) lines.push(`shuffle_buffer ${t.shuffleBuffer}`);
+  if (t.schedule) lines.push(schedule(t.schedule));
+  if (t.weightDecay !== undefined) lines.push(`weight_decay ${t.weightDecay}`);
+  if (t.embeddingL2 !== undefined) lines.push(`embedding_l2 ${t.embeddingL2}`);
+  if (t.clipNorm !== undefined) lines.push(`clip_norm ${t.clipNorm}`);
+  if (t.embeddingOptimizer !== undefined) lines.push(`embedding_optimizer ${t.embeddingOptimizer}`);
   const es = t.earlyStop;
   if (es) {
     const terms = es.terms.map((term, i) => {

@@ -3,7 +3,7 @@
  * enumerated values). One table, used by the builder (validation, did-you-mean) and by the token
  * table (editor highlighting), so that the two never disagree.
  */
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from '../ir/ops/index.js';
+import { ACTIVATION_NAMES, EMBEDDING_OPTIMIZER_NAMES, OPTIMIZER_NAMES, SCHEDULE_NAMES, SCHEDULE_OPTIONS } from '../ir/ops/index.js';
 
 /** Options of a categorical feature. */
 export const CATEGORICAL_OPTIONS = ['hash', 'vocab', 'dim', 'column', 'shares'] as const;
@@ -28,7 +28,16 @@ export const NORMALIZATIONS = ['none', 'standard', 'minmax', 'log1p'] as const;
 /** Word values of a numeric feature's `missing` (a number is also allowed). */
 export const MISSING_WORDS = ['error', 'zero', 'mean'] as const;
 /** Keys of `train { … }` (`early_stop` is a reserved word, listed for completeness). */
-export const TRAIN_KEYS = ['optimizer', 'lr', 'batch', 'epochs', 'seed', 'valid_split', 'early_stop', 'mode', 'patience', 'weighting', 'shuffle_buffer'] as const;
+export const TRAIN_KEYS = [
+  'optimizer', 'lr', 'batch', 'epochs', 'seed', 'valid_split', 'early_stop', 'mode', 'patience', 'weighting', 'shuffle_buffer',
+  'schedule', 'weight_decay', 'embedding_l2', 'clip_norm', 'embedding_optimizer',
+] as const;
+/** Learning-rate schedules and their option words (the op registry's), and the units of `every N`. */
+export const SCHEDULES = SCHEDULE_NAMES;
+export const SCHEDULE_WORDS = SCHEDULE_OPTIONS;
+export const EVERY_UNITS = ['epochs', 'steps'] as const;
+/** Embedding optimisers (the op registry's). */
+export const EMBEDDING_OPTIMIZERS = EMBEDDING_OPTIMIZER_NAMES;
 /** Optimizers (the op registry's). */
 export const OPTIMIZERS = OPTIMIZER_NAMES;
 /** Early-stopping directions. */
@@ -44,12 +53,12 @@ export const FILE_DATA_KEYS = ['train', 'valid'] as const;
 
 /** Contextual words that name a setting or option (`hash`, `dim`, `lr`): highlighted as keywords. */
 export const OPTION_WORDS: readonly string[] = [
-  ...new Set<string>([...CATEGORICAL_OPTIONS, ...SEQUENCE_OPTIONS, ...NUMERIC_OPTIONS, ...LABEL_OPTIONS, ...MLP_OPTIONS, ...TRAIN_KEYS, 'synth', 'rows', ...FILE_DATA_KEYS]),
+  ...new Set<string>([...CATEGORICAL_OPTIONS, ...SEQUENCE_OPTIONS, ...NUMERIC_OPTIONS, ...LABEL_OPTIONS, ...MLP_OPTIONS, ...TRAIN_KEYS, ...SCHEDULE_WORDS, 'synth', 'rows', ...FILE_DATA_KEYS]),
 ].sort();
 /** Contextual words that name a computation (`relu`, `auc`, `log1p`, `mean`): highlighted as functions. */
 export const FUNCTION_WORDS: readonly string[] = [...new Set<string>([...ACTIVATIONS, ...METRIC_FNS, ...POOLINGS, ...NORMALIZATIONS])].sort();
 /** Contextual words that are enumerated values (`binary`, `adam`, `max`): highlighted as constants. */
-export const VALUE_WORDS: readonly string[] = [...new Set<string>([...LABEL_TYPES, ...MISSING_WORDS, ...OPTIMIZERS, ...MODES, ...WEIGHTINGS])].filter((w) => !FUNCTION_WORDS.includes(w)).sort();
+export const VALUE_WORDS: readonly string[] = [...new Set<string>([...LABEL_TYPES, ...MISSING_WORDS, ...OPTIMIZERS, ...MODES, ...WEIGHTINGS, ...SCHEDULES, ...EMBEDDING_OPTIMIZERS, ...EVERY_UNITS])].filter((w) => !FUNCTION_WORDS.includes(w) && !OPTION_WORDS.includes(w)).sort();
 
 /** Every contextual word, for highlighting (deduplicated, sorted). */
 export const CONTEXTUAL_WORDS: readonly string[] = [
@@ -57,5 +66,6 @@ export const CONTEXTUAL_WORDS: readonly string[] = [
     ...CATEGORICAL_OPTIONS, ...SEQUENCE_OPTIONS, ...NUMERIC_OPTIONS, ...LABEL_OPTIONS, ...LABEL_TYPES,
     ...MLP_OPTIONS, ...ACTIVATIONS, ...POOLINGS, ...NORMALIZATIONS, ...MISSING_WORDS, ...TRAIN_KEYS,
     ...OPTIMIZERS, ...MODES, ...WEIGHTINGS, ...METRIC_FNS, 'synth', 'rows', 'valid',
+    ...SCHEDULES, ...SCHEDULE_WORDS, ...EVERY_UNITS, ...EMBEDDING_OPTIMIZERS,
   ]),
 ].sort();

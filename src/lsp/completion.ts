@@ -16,6 +16,7 @@ import { LOSS_NAMES } from '../ir/ops/index.js';
 import {
   ACTIVATIONS, CATEGORICAL_OPTIONS, LABEL_OPTIONS, LABEL_TYPES, METRIC_FNS, MISSING_WORDS, MLP_OPTIONS, MODES, NORMALIZATIONS,
   NUMERIC_OPTIONS, OPTIMIZERS, POOLINGS, SEQUENCE_OPTIONS, TOWER_OUTPUTS, TRAIN_KEYS, WEIGHTINGS,
+  EMBEDDING_OPTIMIZERS, EVERY_UNITS, SCHEDULES,
 } from '../language/vocabulary.js';
 
 /** A token of the prefix: a word, a number or one punctuation mark. */
@@ -140,6 +141,10 @@ function blockContext(block: string, words: string[], last: string | undefined, 
     case 'train':
       if (last === 'optimizer') return { kind: 'keywords', words: [...OPTIMIZERS] };
       if (last === 'weighting') return { kind: 'keywords', words: [...WEIGHTINGS] };
+      if (last === 'embedding_optimizer') return { kind: 'keywords', words: [...EMBEDDING_OPTIMIZERS] };
+      if (last === 'schedule') return { kind: 'keywords', words: [...SCHEDULES] };
+      // `every N` takes its unit next.
+      if (prev === 'every' && /^[0-9]/.test(last ?? '')) return { kind: 'keywords', words: [...EVERY_UNITS] };
       if (last === 'mode') return { kind: 'keywords', words: [...MODES] };
       if (last === 'early_stop' || last === '+' || (last === '-' && prev !== undefined) || last === '*') return { kind: 'keywords', words: [...METRIC_FNS] };
       if (last === '(') return { kind: 'names', kinds: ['tower', 'task'] };

@@ -3,7 +3,7 @@
  * details). Kept in step with docs/language.md; a test checks that every reserved and contextual word
  * of the token table has an entry.
  */
-import { ALL_OPS } from '../ir/ops/index.js';
+import { ALL_OPS, EMBEDDING_OPTIMIZER_DEFS, SCHEDULE_DEFS } from '../ir/ops/index.js';
 
 /** Hover and completion docs of the op registry's losses, activations and optimisers. */
 function opDocs(): Record<string, KeywordDoc> {
@@ -12,6 +12,9 @@ function opDocs(): Record<string, KeywordDoc> {
     const syntax = d.kind === 'loss' ? `${d.name}(LABELEXPR)` : d.kind === 'optimizer' ? `optimizer ${d.name}` : d.name;
     out[d.name] = { syntax, doc: d.kind === 'activation' ? `${d.summary} An MLP activation.` : d.doc };
   }
+  // Schedules and embedding optimisers document the words no other op names (`linear` stays the activation, `adam` the optimiser).
+  for (const d of SCHEDULE_DEFS) out[d.name] ??= { syntax: `schedule ${d.name}${d.options.map((o) => ` [${o} …]`).join('')}`, doc: `${d.summary} ${d.doc}` };
+  for (const d of EMBEDDING_OPTIMIZER_DEFS) out[d.name] ??= { syntax: `embedding_optimizer ${d.name}`, doc: `${d.summary} Cost: ${d.cost}.` };
   return out;
 }
 
@@ -40,7 +43,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   tower: { syntax: 'tower NAME = MLP on NODE -> sigmoid|linear', doc: 'A named model output of width 1: an MLP followed by one output unit.' },
   task: { syntax: 'task NAME = TOWER [* TOWER]... loss LOSS(LABELEXPR) [weight W] [where LABELEXPR]', doc: 'A named output with a loss. A product of towers (`ctr * cvr`) models ESMM\'s CTCVR.' },
   metric: { syntax: 'metric FN(OUTPUT [, LABELEXPR]) [by COLUMN] [where LABELEXPR]', doc: 'An evaluation metric on a tower or task: auc, logloss, mse, mae, gauc.' },
-  train: { syntax: 'train { KEY VALUE ... }', doc: 'Training settings (optimizer, lr, batch, epochs, seed, valid_split, early_stop, weighting, shuffle_buffer); in `data { train "PATH" }` the training file.' },
+  train: { syntax: 'train { KEY VALUE ... }', doc: 'Training settings (optimizer, lr, batch, epochs, seed, valid_split, early_stop, weighting, shuffle_buffer, schedule, weight_decay, embedding_l2, clip_norm, embedding_optimizer); in `data { train "PATH" }` the training file.' },
   // data block
   synth: { syntax: 'synth GEN [rows N] [KEY VALUE]...', doc: 'A built-in synthetic data generator (e.g. `esmm`).' },
   rows: { syntax: 'rows N', doc: 'Number of synthetic rows to generate.' },
@@ -107,6 +110,16 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   weighting: { syntax: 'weighting static|uncertainty', doc: 'How task losses are combined: the tasks\' weights, or learned uncertainty weights (Kendall et al. 2018).' },
   static: { syntax: 'weighting static', doc: 'Weighted sum of task losses with the tasks\' weights (the default).' },
   uncertainty: { syntax: 'weighting uncertainty', doc: 'Learned per-task log-variances weight the losses (Kendall et al. 2018).' },
+  schedule: { syntax: 'schedule constant|linear|cosine|step [warmup N] [min_lr X] [every N epochs|steps] [gamma X]', doc: 'The learning-rate schedule: an optional linear warm-up over N updates, then constant, linear or cosine decay to min_lr over the run, or ×gamma every N epochs or steps.' },
+  warmup: { syntax: 'warmup N', doc: 'Linear warm-up over the first N updates (batches): lr·(k+1)/N.' },
+  min_lr: { syntax: 'min_lr X', doc: 'Where linear and cosine decay end, and the floor of step decay (default 0).' },
+  every: { syntax: 'every N epochs|steps', doc: 'The step schedule\'s interval: multiply lr by gamma every N epochs or N updates.' },
+  steps: { syntax: 'every N steps', doc: 'The step schedule\'s interval in updates (batches).' },
+  gamma: { syntax: 'gamma X', doc: 'The step schedule\'s factor per interval, in (0, 1] (default 0.1).' },
+  weight_decay: { syntax: 'weight_decay X', doc: 'Decoupled (AdamW-style) weight decay of the dense weights: w ← w·(1 − lr·X) before each update. Embedding tables are not decayed (see embedding_l2).' },
+  embedding_l2: { syntax: 'embedding_l2 X', doc: 'L2 on embedding rows: X·w is added to the gradient of each row the batch touched (TorchRec\'s L2 mode); untouched rows are not shrunk.' },
+  clip_norm: { syntax: 'clip_norm X', doc: 'Clip the global gradient norm (dense and embedding rows together) to X, as torch.nn.utils.clip_grad_norm_.' },
+  embedding_optimizer: { syntax: 'embedding_optimizer lazy_adam|adam|adagrad|rowwise_adagrad', doc: 'The embedding tables\' optimiser (default: lazy_adam under `optimizer adam`, else the tables\' variant of `optimizer`). `adam` is dense-equivalent Adam: every row every update.' },
   true: { syntax: 'true', doc: 'Boolean true.' },
   false: { syntax: 'false', doc: 'Boolean false.' },
 });

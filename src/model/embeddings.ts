@@ -11,7 +11,7 @@ import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { deriveSeed, mulberry32 } from './seed.js';
-import { SparseOptimizer, type SparseSlots } from './optim-sparse.js';
+import { SparseOptimizer, updatesEveryRow, type SparseSlots } from './optim-sparse.js';
 import { RowGradients } from './embeddings-grad.js';
 import { largeFloat32 } from '../exec/large-arrays.js';
 import { activeNativeBlas } from '../exec/native-blas.js';
@@ -44,6 +44,13 @@ export interface Lookup {
   dim: number;
   values: Float32Array;
   record: LookupRecord;
+}
+
+/** One table's taken row gradients (EmbeddingStore.takeGradients). */
+export interface PendingRows {
+  owner: string;
+  rows: Int32Array;
+  grads: Float32Array;
 }
 
 /** Options of the store. */
@@ -222,11 +229,31 @@ export class EmbeddingStore {
 
   /** Apply the sparse optimiser to every table's pending row gradients, then clear them. */
   step(): void {
-    for (const [owner, acc] of this.grads) {
-      const { rows, grads } = acc.take();
-      if (rows.length === 0) continue;
+    this.applyGradients(this.takeGradients(), { lr: this.optimizer.settings.lr, scale: 1, l2: 0, step: 1 });
+  }
+
+  /** Every table's pending row gradients (unique rows, summed), clearing them: for clipping before {@link applyGradients}. */
+  takeGradients(): PendingRows[] {
+    return [...this.grads].map(([owner, acc]) => ({ owner, ...acc.take() }));
+  }
+
+  /**
+   * Update the tables with taken gradients: each scaled by `scale` (clipping), plus `l2`·w on the touched rows
+   * (embedding_l2, TorchRec's L2 mode), at learning rate `lr`; `step` is the 1-based global update.
+   */
+  applyGradients(pending: PendingRows[], at: { lr: number; scale: number; l2: number; step: number }): void {
+    const everyRow = updatesEveryRow(this.optimizer.rule);
+    for (const { owner, rows, grads } of pending) {
+      if (rows.length === 0 && !everyRow) continue;
       const t = this.tables.get(owner)!;
-      this.optimizer.update(t.data, t.dim, t.slots, rows, grads);
+      if (at.scale !== 1) for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * at.scale;
+      if (at.l2 !== 0) {
+        for (let k = 0; k < rows.length; k++) {
+          const base = rows[k]! * t.dim;
+          for (let d = 0; d < t.dim; d++) grads[k * t.dim + d] = grads[k * t.dim + d]! + at.l2 * t.data[base + d]!;
+        }
+      }
+      this.optimizer.update(t.data, t.dim, t.slots, rows, grads, at.lr, at.step);
     }
   }
 
@@ -237,7 +264,7 @@ export class EmbeddingStore {
       out[`embedding/${t.owner}`] = { shape: [t.rows, t.dim], data: new Float32Array(t.data) };
       for (const key of ['m', 'v', 'steps'] as const) {
         const s = t.slots[key];
-        if (s) out[`embedding_opt/${t.owner}/${key}`] = { shape: key === 'steps' ? [t.rows] : [t.rows, t.dim], data: new Float32Array(s) };
+        if (s) out[`embedding_opt/${t.owner}/${key}`] = { shape: s.length === t.rows ? [t.rows] : [t.rows, t.dim], data: new Float32Array(s) };
       }
     }
     return out;

@@ -16,6 +16,7 @@ import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { EmbeddingStore, isEmbedded, type EmbeddingInit, type Lookup } from './embeddings.js';
 import { DenseOptimizer, type DenseParam } from './optim-dense.js';
+import { applyUpdate } from './optim-step.js';
 import { maskedMean, uncertaintyWeighted } from './losses.js';
 import { LOSS_NAMES, lossDef } from '../ir/ops/index.js';
 import { evalLabelExpr } from './labels.js';
@@ -216,12 +217,12 @@ export class CompiledModel implements ModelRuntime {
       tensors.forEach((t) => t.dispose());
     }
     try {
-      this.optimizer.apply(this.params.map((p) => result.grads[p.variable.name]));
+      // Embedding gradients first: clipping (optim-step.ts) takes the norm over them and the dense ones.
       lookups.forEach((lookup, i) => {
         const g = lookup ? result.grads[inputVars[i]!.name] : undefined;
         if (lookup && g) this.store.backward(lookup, g.dataSync() as Float32Array);
       });
-      this.store.step();
+      applyUpdate(this.optimizer, this.params.map((p) => result.grads[p.variable.name]), this.store);
       this.steps += 1;
       const loss = result.value.dataSync()[0]!;
       const perTask: Record<string, number> = {};

@@ -48,6 +48,12 @@ export function wasmHeapViews(anyWasm = false): HeapViews | undefined {
   };
 }
 
+/** Decoupled weight decay: w ← w·factor (tf.mul(w, factor); factor = 1 − lr·λ). */
+export function decayInPlace(w: Float32Array, factor: number): void {
+  const k = f(factor);
+  for (let i = 0; i < w.length; i++) w[i] = f(w[i]! * k);
+}
+
 /** w ← w − g·lr (tf.sub(w, tf.mul(g, lr))). */
 export function sgdInPlace(w: Float32Array, g: Float32Array, lr: number): void {
   const lr32 = f(lr);

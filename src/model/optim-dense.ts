@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSettings, StateTensor } from './types.js';
 import { ADAGRAD_EPSILON, ADAGRAD_INITIAL, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optim-params.js';
-import { fusedUpdate, wasmHeapViews, type HeapViews } from './optim-dense-fused.js';
+import { decayInPlace, fusedUpdate, wasmHeapViews, type HeapViews } from './optim-dense-fused.js';
 
 /** One optimised variable with a stable key (independent of tfjs' process-unique variable names). */
 export interface DenseParam {
@@ -22,6 +22,16 @@ export interface DenseOptimizerOptions {
    * is wasm/native (default true); false always uses the tfjs-op path (the reference, for tests).
    */
   fused?: boolean;
+}
+
+/** What one update uses besides the gradients (src/model/optim-step.ts computes it from the recipe). */
+export interface UpdateAt {
+  /** This update's (scheduled) learning rate. */
+  lr: number;
+  /** Clipping's factor on every gradient (1: none). */
+  scale: number;
+  /** Decoupled weight decay λ: w ← w·(1 − lr·λ) before the update, as torch.optim.AdamW. */
+  weightDecay: number;
 }
 
 /** Adam / Adagrad / SGD over a fixed list of variables, with synchronous, exact state. */
@@ -58,14 +68,16 @@ export class DenseOptimizer {
    * exclusively held float32 tensor in the wasm heap. Views are taken here, after the last allocation,
    * because heap growth detaches them. A Float32Array gradient (the direct step's) is used as it is.
    */
-  private applyFused(heap: HeapViews, p: DenseParam, slots: tf.Variable[], g: tf.Tensor | Float32Array): boolean {
+  private applyFused(heap: HeapViews, p: DenseParam, slots: tf.Variable[], g: tf.Tensor | Float32Array, at: UpdateAt): boolean {
     const size = g instanceof Float32Array ? g.length : g.size;
     if (size !== p.variable.size || !heap.exclusive(p.variable) || !slots.every((s) => heap.exclusive(s))) return false;
     const w = heap.view(p.variable);
     const gv = g instanceof Float32Array ? g : heap.view(g);
     const sv = slots.map((s) => heap.view(s));
     if (!w || !gv || sv.some((s) => !s)) return false;
-    const { lr, optimizer } = this.settings;
+    const { optimizer } = this.settings;
+    const lr = at.lr;
+    if (at.weightDecay !== 0) decayInPlace(w, 1 - lr * at.weightDecay);
     if (optimizer === 'sgd') fusedUpdate(w, gv, { kind: 'sgd' }, lr);
     else if (optimizer === 'adagrad') fusedUpdate(w, gv, { kind: 'adagrad', acc: sv[0]! }, lr);
     else fusedUpdate(w, gv, { kind: 'adam', m: sv[0]!, v: sv[1]!, step: this.step }, lr);
@@ -78,24 +90,49 @@ export class DenseOptimizer {
    * Fused in-place updates go first (they allocate nothing); the rest then take the tfjs-op path, with
    * array gradients copied out beforehand (they may be views of the wasm heap, which allocation can detach).
    */
-  apply(grads: Array<tf.Tensor | Float32Array | undefined>): void {
+  apply(grads: Array<tf.Tensor | Float32Array | undefined>, at: UpdateAt = { lr: this.settings.lr, scale: 1, weightDecay: 0 }): void {
     this.step += 1;
+    // Clipping: array gradients (the direct step's scratch) are scaled in place, tensors into new ones freed below.
+    const scaled: tf.Tensor[] = [];
+    if (at.scale !== 1) {
+      grads = grads.map((g) => {
+        if (!g) return g;
+        if (g instanceof Float32Array) {
+          for (let i = 0; i < g.length; i++) g[i] = g[i]! * at.scale;
+          return g;
+        }
+        const t = tf.mul(g, at.scale);
+        scaled.push(t);
+        return t;
+      });
+    }
+    try {
+      this.applyScaled(grads, at);
+    } finally {
+      scaled.forEach((t) => t.dispose());
+    }
+  }
+
+  /** {@link apply} after clipping. */
+  private applyScaled(grads: Array<tf.Tensor | Float32Array | undefined>, at: UpdateAt): void {
     const heap = this.fused ? wasmHeapViews() : undefined;
     const rest: Array<{ p: DenseParam; g: tf.Tensor | Float32Array }> = [];
     this.params.forEach((p, i) => {
       const g = grads[i];
       if (!g) return;
-      if (heap && this.applyFused(heap, p, this.slots.get(p.key)!, g)) return;
+      if (heap && this.applyFused(heap, p, this.slots.get(p.key)!, g, at)) return;
       rest.push({ p, g: g instanceof Float32Array ? g.slice() : g });
     });
     if (rest.length === 0) return;
-    const { lr, optimizer } = this.settings;
+    const { optimizer } = this.settings;
+    const lr = at.lr;
     const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
     const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
     tf.tidy(() => {
       for (const { p, g: grad } of rest) {
         const g = grad instanceof Float32Array ? tf.tensor(grad, p.variable.shape, 'float32') : grad;
         const slots = this.slots.get(p.key)!;
+        if (at.weightDecay !== 0) p.variable.assign(tf.mul(p.variable, 1 - lr * at.weightDecay));
         if (optimizer === 'sgd') {
           p.variable.assign(tf.sub(p.variable, tf.mul(g, lr)));
         } else if (optimizer === 'adagrad') {
@@ -112,6 +149,11 @@ export class DenseOptimizer {
         }
       }
     });
+  }
+
+  /** Updates applied so far (the learning-rate schedule's position; restored by setState). */
+  updates(): number {
+    return this.step;
   }
 
   /** Slots as named tensors (`PREFIX/KEY/slotIndex`) and the step counter. */

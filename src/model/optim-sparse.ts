@@ -6,20 +6,40 @@
  * - adam: lazy Adam (as TF's LazyAdam: moments of untouched rows are not decayed) with a per-row step
  *   count for the bias correction, so a row first seen late gets a correctly de-biased first update
  *   instead of one scaled by the global step.
+ * `train { embedding_optimizer … }` chooses another rule (src/ir/ops/embedding-optimizers.ts):
+ * - adam: dense-equivalent Adam: every row every update (untouched rows with a zero gradient), the global
+ *   step's bias correction: exactly torch.optim.Adam on a dense embedding gradient, at O(rows × dim) a step.
+ * - rowwise_adagrad: one accumulator per row (the mean of the row's g²), as DLRM / TorchRec / FBGEMM.
  */
 import type { OptimizerSettings } from './types.js';
+import type { EmbeddingOptimizerName } from '../ir/ops/index.js';
 import { largeFloat32 } from '../exec/large-arrays.js';
 import { activeNativeBlas, type NativeBlas } from '../exec/native-blas.js';
 import { ADAGRAD_EPSILON, ADAGRAD_INITIAL, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optim-params.js';
 
+/** The update rule of the embedding tables: `embedding_optimizer`, else the sparse variant of `optimizer`. */
+export type SparseRule = EmbeddingOptimizerName | 'sgd';
+
+/** The tables' rule under `settings` (adam → lazy_adam, as before the setting existed). */
+export function sparseRule(settings: OptimizerSettings): SparseRule {
+  return settings.recipe?.embeddingOptimizer ?? (settings.optimizer === 'adam' ? 'lazy_adam' : settings.optimizer);
+}
+
+/** True when a rule updates every row every step (so a table no batch row touched is still updated). */
+export function updatesEveryRow(rule: SparseRule): boolean {
+  return rule === 'adam';
+}
+
 /** The optimiser slots of one table (allocated lazily; absent for sgd). */
 export interface SparseSlots {
-  /** Adam first moment / Adagrad accumulator, rows × dim. */
+  /** Adam first moment / Adagrad accumulator, rows × dim; row-wise Adagrad's accumulator, one per row. */
   m?: Float32Array;
   /** Adam second moment, rows × dim. */
   v?: Float32Array;
   /** Adam per-row step counts. */
   steps?: Float32Array;
+  /** Dense Adam's scratch: the full gradient, rows × dim (zero between updates; not state). */
+  scratch?: Float32Array;
 }
 
 /**
@@ -77,27 +97,54 @@ export class SparseOptimizer {
   constructor(
     readonly settings: OptimizerSettings,
     private readonly useNative = true,
-  ) {}
+  ) {
+    this.rule = sparseRule(settings);
+  }
+
+  /** The tables' update rule. */
+  readonly rule: SparseRule;
 
   /** Fresh slots for a table of `rows × dim`. */
   createSlots(rows: number, dim: number): SparseSlots {
-    switch (this.settings.optimizer) {
+    switch (this.rule) {
       case 'sgd':
         return {};
       case 'adagrad':
         return { m: largeFloat32(rows * dim, ADAGRAD_INITIAL) };
-      case 'adam':
+      case 'rowwise_adagrad':
+        return { m: largeFloat32(rows, ADAGRAD_INITIAL) };
+      case 'lazy_adam':
         return { m: largeFloat32(rows * dim), v: largeFloat32(rows * dim), steps: largeFloat32(rows) };
+      case 'adam':
+        return { m: largeFloat32(rows * dim), v: largeFloat32(rows * dim), scratch: largeFloat32(rows * dim) };
     }
   }
 
   /**
-   * Update `table` on `rows` (unique) with their summed gradients `grads` (rows.length × dim, row-major).
+   * Update `table` on `rows` (unique) with their summed gradients `grads` (rows.length × dim, row-major),
+   * at learning rate `lr` (default the constant one); `step` is the 1-based global update (dense Adam's bias correction).
    */
-  update(table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array): void {
-    const lr = this.settings.lr;
+  update(table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array, lr = this.settings.lr, step = 1): void {
     const n = rows.length;
-    if (this.settings.optimizer === 'sgd') {
+    if (this.rule === 'adam') {
+      denseAdam(table, dim, slots, rows, grads, lr, step);
+      return;
+    }
+    if (this.rule === 'rowwise_adagrad') {
+      const acc = slots.m!;
+      for (let k = 0; k < n; k++) {
+        const row = rows[k]!;
+        const base = row * dim;
+        const gBase = k * dim;
+        let sq = 0;
+        for (let d = 0; d < dim; d++) sq += grads[gBase + d]! * grads[gBase + d]!;
+        const a = (acc[row] = acc[row]! + sq / dim);
+        const rate = lr / Math.sqrt(a + ADAGRAD_EPSILON);
+        for (let d = 0; d < dim; d++) table[base + d] -= rate * grads[gBase + d]!;
+      }
+      return;
+    }
+    if (this.rule === 'sgd') {
       for (let k = 0; k < n; k++) {
         const base = rows[k]! * dim;
         const gBase = k * dim;
@@ -105,7 +152,7 @@ export class SparseOptimizer {
       }
       return;
     }
-    if (this.settings.optimizer === 'adagrad') {
+    if (this.rule === 'adagrad') {
       const acc = slots.m!;
       for (let k = 0; k < n; k++) {
         const base = rows[k]! * dim;
@@ -160,4 +207,25 @@ export class SparseOptimizer {
       }
     }
   }
+}
+
+/**
+ * Dense-equivalent Adam on a whole table at global step `step`: the touched rows' gradients are scattered
+ * into the zeroed scratch, every value's moments decay and every value moves (as torch.optim.Adam on a
+ * dense embedding gradient), then the scratch is zeroed again on the touched rows.
+ */
+function denseAdam(table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array, lr: number, step: number): void {
+  const m = slots.m!;
+  const v = slots.v!;
+  const g = slots.scratch!;
+  for (let k = 0; k < rows.length; k++) g.set(grads.subarray(k * dim, (k + 1) * dim), rows[k]! * dim);
+  const c1 = 1 - Math.pow(ADAM_BETA1, step);
+  const c2 = 1 - Math.pow(ADAM_BETA2, step);
+  for (let i = 0; i < table.length; i++) {
+    const gi = g[i]!;
+    const mi = (m[i] = ADAM_BETA1 * m[i]! + (1 - ADAM_BETA1) * gi);
+    const vi = (v[i] = ADAM_BETA2 * v[i]! + (1 - ADAM_BETA2) * gi * gi);
+    table[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
+  }
+  for (let k = 0; k < rows.length; k++) g.fill(0, rows[k]! * dim, rows[k]! * dim + dim);
 }

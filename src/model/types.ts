@@ -22,8 +22,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/types.js';
-import type { ModelIR } from '../ir/types.js';
-import type { OptimizerName } from '../ir/ops/index.js';
+import type { LrSchedule, ModelIR } from '../ir/types.js';
+import type { EmbeddingOptimizerName, OptimizerName } from '../ir/ops/index.js';
 
 /** Output names of a model, in export order (see the module comment). */
 export interface OutputLayout {
@@ -66,6 +66,20 @@ export interface TrainingState {
 export interface OptimizerSettings {
   optimizer: OptimizerName;
   lr: number;
+  /** The optimisation recipe of the train block (absent: constant lr, no decay, no clipping, the default tables' rule). */
+  recipe?: OptimRecipe;
+}
+
+/** `schedule`, `weight_decay`, `embedding_l2`, `clip_norm` and `embedding_optimizer`, with the run's length. */
+export interface OptimRecipe {
+  schedule?: LrSchedule;
+  weightDecay?: number;
+  embeddingL2?: number;
+  clipNorm?: number;
+  embeddingOptimizer?: EmbeddingOptimizerName;
+  /** Updates per epoch (training rows / batch, rounded up) and epochs: the schedule's length. */
+  stepsPerEpoch?: number;
+  epochs?: number;
 }
 
 /** A compiled, trainable model. Holds tensors: call `dispose()` when done. */

@@ -26,7 +26,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { MtlError } from '../diagnostics/error.js';
-import type { ModelRuntime, TrainingState } from '../model/types.js';
+import type { ModelRuntime, OptimRecipe, TrainingState } from '../model/types.js';
 import { CHECKPOINT_DIR, cloneState, hasCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointWriteHooks } from '../artifact/checkpoint.js';
 import { irHash } from '../artifact/ir-hash.js';
 import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } from '../artifact/metric-plan.js';
@@ -174,6 +174,26 @@ export function effectiveSettings(ir: ModelIR, o: TrainOverrides = {}): Effectiv
   };
 }
 
+/**
+ * The train block's optimisation recipe with the run's length (updates per epoch × epochs, which a schedule
+ * spans); warns (MTL5070) when the warm-up is as long as the run.
+ */
+function optimRecipe(ir: ModelIR, settings: EffectiveSettings, trainRows: number, warn: (d: Diagnostic) => void): OptimRecipe {
+  const t = ir.train;
+  const stepsPerEpoch = Math.max(1, Math.ceil(trainRows / settings.batch));
+  const recipe: OptimRecipe = { stepsPerEpoch, epochs: settings.epochs };
+  if (t.schedule) recipe.schedule = t.schedule;
+  if (t.weightDecay !== undefined) recipe.weightDecay = t.weightDecay;
+  if (t.embeddingL2 !== undefined) recipe.embeddingL2 = t.embeddingL2;
+  if (t.clipNorm !== undefined) recipe.clipNorm = t.clipNorm;
+  if (t.embeddingOptimizer !== undefined) recipe.embeddingOptimizer = t.embeddingOptimizer;
+  const total = stepsPerEpoch * settings.epochs;
+  if (t.schedule?.warmup !== undefined && t.schedule.warmup >= total) {
+    warn(diag('MTL5070', t.locs?.['schedule'] ?? FILE_START, { warmup: t.schedule.warmup, total, epochs: settings.epochs, perEpoch: stepsPerEpoch }));
+  }
+  return recipe;
+}
+
 /** A fresh epoch accumulator. */
 function emptyAccumulator(): EpochAccumulator {
   return { batches: 0, samples: 0, lossSum: 0, taskLossSums: {}, trainSeconds: 0 };
@@ -310,7 +330,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const runtime = deps.createModelRuntime(ir, {
     gates: opts.gates,
     seed: settings.seed,
-    optimizer: { optimizer: settings.optimizer, lr: settings.lr },
+    optimizer: { optimizer: settings.optimizer, lr: settings.lr, recipe: optimRecipe(ir, settings, info.trainRows ?? info.preprocess.rowsSeen, warn) },
     tableSizes: deps.tableSizes(ir, info.preprocess),
     outputBias,
   });

@@ -25,3 +25,16 @@ export function tempDir(prefix = 'mtl-test-'): { dir: string; cleanup: () => voi
 export function hasStackTrace(text: string): boolean {
   return /\n\s+at .+\(.*:\d+:\d+\)|\n\s+at .+:\d+:\d+/.test(text) || /internal error/i.test(text);
 }
+
+/** A small spec (a user id and a number predict a like) with `train` as its train block's body. */
+export const likesSpec = (train: string): string => `model likes
+features {
+  categorical user hash 64 dim 4
+  numeric x normalize standard
+}
+labels { y: binary }
+input all = concat(user, x)
+tower like = mlp(8) on all -> sigmoid
+task like = like loss bce(y)
+train { ${train} }
+`;

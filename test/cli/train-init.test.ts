@@ -8,20 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from './run-cli.js';
-import { hasStackTrace, tempDir } from './helpers.js';
+import { hasStackTrace, likesSpec, tempDir } from './helpers.js';
 import type { MetricsFile } from '../../src/artifact/run-record.js';
 
-const SPEC = `model likes
-features {
-  categorical user hash 64 dim 4
-  numeric x normalize standard
-}
-labels { y: binary }
-input all = concat(user, x)
-tower like = mlp(8) on all -> sigmoid
-task like = like loss bce(y)
-train { optimizer adam lr 0.05 batch 32 epochs 4 seed 7 }
-`;
+const SPEC = likesSpec('optimizer adam lr 0.05 batch 32 epochs 4 seed 7');
 
 /** `rows` rows: user u0..u39, y = 1 for even users; `shift` moves x (the normalisation must stay RUN's). */
 function csv(rows: number, start: number, shift: number): string {

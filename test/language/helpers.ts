@@ -37,3 +37,13 @@ export function allRanges(v: unknown, out: Range[] = []): Range[] {
   }
   return out;
 }
+
+/** A minimal valid spec with `train` as the body of its train block (for tests of train settings). */
+export const trainSpec = (train: string): string => `model m
+features { categorical u hash 10 dim 2 }
+labels { y: binary }
+input all = concat(u)
+tower t = mlp(2) on all -> sigmoid
+task t = t loss bce(y)
+train { ${train} }
+`;

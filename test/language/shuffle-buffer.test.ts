@@ -4,15 +4,9 @@ import { parseSpec } from '../../src/language/index.js';
 import { validate } from '../../src/validate/validate.js';
 import { printIR } from '../../src/language/printer.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
+import { trainSpec } from './helpers.js';
 
-const spec = (train: string): string => `model m
-features { categorical u hash 10 dim 2 }
-labels { y: binary }
-input all = concat(u)
-tower t = mlp(2) on all -> sigmoid
-task t = t loss bce(y)
-train { ${train} }
-`;
+const spec = trainSpec;
 
 describe('shuffle_buffer', () => {
   it('is `all` or a row count, and absent by default', () => {

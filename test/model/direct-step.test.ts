@@ -21,7 +21,7 @@ import { planDirectStep } from '../../src/model/direct/plan.js';
 import { combineTaskLosses, taskLoss } from '../../src/exec/direct/loss.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
 import noisyTopk from '../../plugins/noisy-topk/index.js';
-import { esmmIR, mmoeIR, options, randomBatch } from './fixtures.js';
+import { esmmIR, mmoeIR, options, randomBatch, worstDifference } from './fixtures.js';
 
 /** Which heap kernels run the direct step: the addon's (native), or their WebAssembly build (direct-step-wasm.test.ts). */
 const BACKEND = directTestBackend();
@@ -96,24 +96,6 @@ const gates = (t: string) => (t === 'sigmoid' ? sigmoidPlugin : softmaxOptions.g
 function pair(ir: ModelIR, optimizer: 'sgd' | 'adam', lr: number): { direct: ModelRuntime; reference: ModelRuntime } {
   const opts = options({ gates, optimizer: { optimizer, lr } });
   return { direct: createModelRuntime(ir, { ...opts, directStep: true }), reference: createModelRuntime(ir, { ...opts, directStep: false }) };
-}
-
-/** max |a − b| / max(scale, |b|) over every tensor of two states. */
-function worstDifference(a: TrainingState, b: TrainingState, scale: number): { worst: number; where: string } {
-  let worst = 0;
-  let where = '';
-  for (const [name, t] of Object.entries(b.tensors)) {
-    const other = a.tensors[name];
-    expect(other, name).toBeDefined();
-    for (let i = 0; i < t.data.length; i++) {
-      const d = Math.abs(other!.data[i]! - t.data[i]!) / Math.max(scale, Math.abs(t.data[i]!));
-      if (d > worst) {
-        worst = d;
-        where = `${name}[${i}]: ${other!.data[i]} vs ${t.data[i]}`;
-      }
-    }
-  }
-  return { worst, where };
 }
 
 describe('the direct step plan', () => {

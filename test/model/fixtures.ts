@@ -1,8 +1,10 @@
 /** Hand-built validated IRs (widths filled) and seeded random batches for the compiler/runtime tests. */
+import { expect } from 'vitest';
 import type { Feature, GraphNode, ModelIR, Task } from '../../src/ir/types.js';
 import type { Batch, FeatureColumn } from '../../src/data/types.js';
 import type { GatePlugin } from '../../src/plugins/api.js';
 import type { ModelRuntimeOptions } from '../../src/model/index.js';
+import type { TrainingState } from '../../src/model/types.js';
 import { mulberry32 } from '../../src/model/seed.js';
 import softmax from '../../plugins/softmax/index.js';
 
@@ -146,4 +148,22 @@ export function randomBatch(ir: ModelIR, size: number, seed: number, opts: { cli
     buy[b] = click[b]! * (item.rows[b]! % 2 === 0 ? 1 : 0);
   }
   return { size, features, labels: { click, buy }, groups: {}, rowNumbers: Int32Array.from({ length: size }, (_, i) => i + 2) };
+}
+
+/** max |a − b| / max(scale, |b|) over every tensor of two states. */
+export function worstDifference(a: TrainingState, b: TrainingState, scale: number): { worst: number; where: string } {
+  let worst = 0;
+  let where = '';
+  for (const [name, t] of Object.entries(b.tensors)) {
+    const other = a.tensors[name];
+    expect(other, name).toBeDefined();
+    for (let i = 0; i < t.data.length; i++) {
+      const d = Math.abs(other!.data[i]! - t.data[i]!) / Math.max(scale, Math.abs(t.data[i]!));
+      if (d > worst) {
+        worst = d;
+        where = `${name}[${i}]: ${other!.data[i]} vs ${t.data[i]}`;
+      }
+    }
+  }
+  return { worst, where };
 }

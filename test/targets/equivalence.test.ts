@@ -11,23 +11,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelIR } from '../../src/ir/types.js';
 import { createModelRuntime } from '../../src/model/index.js';
 import { createDefaultRegistry } from '../../src/plugins/load.js';
-import { serializeModel, deserializeModel } from '../../src/artifact/tfjs-io.js';
+import { deserializeModel } from '../../src/artifact/tfjs-io.js';
 import { compileToPytorch, countParameters } from '../../src/targets/pytorch/index.js';
 import { convertTfjsToTorch, convertTorchToTfjs } from '../../src/targets/convert.js';
-import { writeManifest } from '../../src/artifact/manifest.js';
 import { parameterNames } from '../../src/targets/pytorch/names.js';
 import { Rng } from '../../src/data/prng.js';
-import { REFERENCE_IRS, kitchenSink } from './fixtures.js';
+import { REFERENCE_IRS, kitchenSink, predictTfjs, writeExportArtifact, type Input } from './fixtures.js';
 import { runPython, torchPython } from './python-env.js';
 
 const BATCH = 6;
 const TOL = 1e-5;
-
-interface Input {
-  dtype: 'int32' | 'float32';
-  shape: number[];
-  data: number[];
-}
 
 /** A random batch of model inputs (already preprocessed) for `ir`. */
 function randomInputs(ir: ModelIR, rng: Rng): Record<string, Input> {
@@ -62,17 +55,6 @@ function randomInputs(ir: ModelIR, rng: Rng): Record<string, Input> {
     }
   }
   return out;
-}
-
-/** Predict with a tfjs export model: output name → flat values. */
-function predictTfjs(model: tf.LayersModel, inputs: Record<string, Input>): Record<string, number[]> {
-  const feeds = model.inputNames.map((name) => tf.tensor(inputs[name]!.data, inputs[name]!.shape, inputs[name]!.dtype));
-  const outs = model.predict(feeds) as tf.Tensor | tf.Tensor[];
-  const list = Array.isArray(outs) ? outs : [outs];
-  const result: Record<string, number[]> = {};
-  model.outputNames.forEach((name, i) => (result[name] = Array.from(list[i]!.dataSync())));
-  tf.dispose([...feeds, ...list]);
-  return result;
 }
 
 function maxDiff(a: Record<string, number[]>, b: Record<string, number[]>): number {
@@ -110,14 +92,7 @@ describe.skipIf(!torchPython)('tfjs ⇄ PyTorch equivalence', () => {
       inputs[name] = randomInputs(ir, rng);
       tfjsBefore[name] = predictTfjs(model, inputs[name]!);
       const artifact = path.join(tmp, `${name}-tfjs`);
-      await fsp.mkdir(artifact);
-      const { modelJson, weights } = await serializeModel(model);
-      await fsp.writeFile(path.join(artifact, 'model.json'), modelJson);
-      await fsp.writeFile(path.join(artifact, 'weights.bin'), weights);
-      await fsp.writeFile(path.join(artifact, 'ir.json'), JSON.stringify(ir));
-      await fsp.writeFile(path.join(artifact, 'preprocess.json'), JSON.stringify({ version: 1, features: {}, rowsSeen: 0 }));
-      // As mtl train writes it: with a manifest (without one, conversion warns MTL5337 that it is unverified).
-      await writeManifest(artifact, 'model');
+      await writeExportArtifact(model, ir, artifact);
       model.dispose();
       runtime.dispose();
       const torchDir = path.join(tmp, `${name}-torch`);

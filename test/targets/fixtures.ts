@@ -6,6 +6,11 @@
  */
 import type { Feature, GraphNode, LabelExpr, Label, ModelIR, Mlp, Task, TrainSettings } from '../../src/ir/types.js';
 import { DEFAULT_TRAIN } from '../../src/ir/types.js';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { serializeModel } from '../../src/artifact/tfjs-io.js';
+import { writeManifest } from '../../src/artifact/manifest.js';
 
 const mlp = (units: number[], extra: Partial<Mlp> = {}): Mlp => ({ units, activation: 'relu', dropout: 0, batchNorm: false, ...extra });
 const lab = (label: string): LabelExpr => ({ label });
@@ -188,3 +193,32 @@ export const REFERENCE_IRS: Record<string, () => ModelIR> = {
   ple,
   esmm,
 };
+
+/** A named model input, as the export model and the PyTorch model take it. */
+export interface Input {
+  dtype: 'int32' | 'float32';
+  shape: number[];
+  data: number[];
+}
+
+/** Predict with a tfjs export model: output name → flat values. */
+export function predictTfjs(model: tf.LayersModel, inputs: Record<string, Input>): Record<string, number[]> {
+  const feeds = model.inputNames.map((name) => tf.tensor(inputs[name]!.data, inputs[name]!.shape, inputs[name]!.dtype));
+  const outs = model.predict(feeds) as tf.Tensor | tf.Tensor[];
+  const list = Array.isArray(outs) ? outs : [outs];
+  const result: Record<string, number[]> = {};
+  model.outputNames.forEach((name, i) => (result[name] = Array.from(list[i]!.dataSync())));
+  tf.dispose([...feeds, ...list]);
+  return result;
+}
+
+/** Write an export model as a model directory that `convertTfjsToTorch` reads (as mtl train writes it, with a manifest: without one, conversion warns MTL5337). */
+export async function writeExportArtifact(model: tf.LayersModel, ir: ModelIR, dir: string): Promise<void> {
+  await fsp.mkdir(dir);
+  const { modelJson, weights } = await serializeModel(model);
+  await fsp.writeFile(path.join(dir, 'model.json'), modelJson);
+  await fsp.writeFile(path.join(dir, 'weights.bin'), weights);
+  await fsp.writeFile(path.join(dir, 'ir.json'), JSON.stringify(ir));
+  await fsp.writeFile(path.join(dir, 'preprocess.json'), JSON.stringify({ version: 1, features: {}, rowsSeen: 0 }));
+  await writeManifest(dir, 'model');
+}

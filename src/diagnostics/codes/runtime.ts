@@ -414,6 +414,13 @@ export const RUNTIME_CODES = {
     hint: 'Batches must come from the preprocessor fitted for this spec.',
     doc: 'Fires when a batch given to the model lacks a feature column, has one of another kind or length, or a table row outside the embedding table.',
   },
+  MTL5070: {
+    severity: 'warning',
+    title: 'warm-up as long as the run',
+    message: 'The schedule warms up over {warmup} updates, but this run makes only {total} ({epochs} epochs of {perEpoch} updates): the learning rate never reaches lr.',
+    hint: 'lower `warmup`, or train more epochs (an update is one batch: rows / batch per epoch)',
+    doc: 'Fires when `mtl train` starts a run whose `schedule … warmup N` is at least the run\'s number of updates (epochs × training rows / batch). Training goes on; the schedule stays in its warm-up.',
+  },
   MTL5206: {
     severity: 'error',
     title: 'training state does not match the model',

@@ -10,12 +10,16 @@ import { bce } from './losses/bce.js';
 import { huber } from './losses/huber.js';
 import { mse } from './losses/mse.js';
 import { OPTIMIZER_DEFS } from './optimizers.js';
-import type { ActivationDef, LossDef, OpDef, OptimizerDef } from './types.js';
+import { SCHEDULE_DEFS } from './schedules.js';
+import { EMBEDDING_OPTIMIZER_DEFS } from './embedding-optimizers.js';
+import type { ActivationDef, LossDef, OpDef, OptimizerDef, ScheduleDef } from './types.js';
 
-export type { ActivationDef, LossDef, OpDef, OptimizerDef, NotSupported, DirectRowLoss, TfjsHead, Tf } from './types.js';
+export type { ActivationDef, LossDef, OpDef, OptimizerDef, ScheduleDef, ScheduleContext, EmbeddingOptimizerDef, NotSupported, DirectRowLoss, TfjsHead, Tf } from './types.js';
 export { isNotSupported } from './types.js';
 export { ACTIVATION_DEFS } from './activations.js';
 export { OPTIMIZER_DEFS } from './optimizers.js';
+export { SCHEDULE_DEFS, DEFAULT_GAMMA, scheduleLr } from './schedules.js';
+export { EMBEDDING_OPTIMIZER_DEFS } from './embedding-optimizers.js';
 
 /** Every task loss. */
 export const LOSS_DEFS: readonly LossDef[] = Object.freeze([bce, mse, huber]);
@@ -54,3 +58,21 @@ export const LOSS_NAMES: readonly string[] = Object.freeze(LOSS_DEFS.map((d) => 
 export const ACTIVATION_NAMES = ACTIVATION_DEFS.map((d) => d.name) as readonly ActivationName[];
 /** Optimiser names, in registry order. */
 export const OPTIMIZER_NAMES = OPTIMIZER_DEFS.map((d) => d.name) as readonly OptimizerName[];
+
+/** The schedule names, as a literal union (the IR's `train.schedule.type`). */
+export type ScheduleName = (typeof SCHEDULE_DEFS)[number]['name'];
+/** Schedule names, in registry order. */
+export const SCHEDULE_NAMES = SCHEDULE_DEFS.map((d) => d.name) as readonly ScheduleName[];
+/** Every option word of any schedule (`warmup`, `min_lr`, `every`, `gamma`). */
+export const SCHEDULE_OPTIONS: readonly string[] = [...new Set(SCHEDULE_DEFS.flatMap((d) => d.options as readonly string[]))];
+const schedules = new Map<string, ScheduleDef>(SCHEDULE_DEFS.map((d) => [d.name, d]));
+
+/** The schedule named `name`, or undefined. */
+export function scheduleDef(name: string): ScheduleDef | undefined {
+  return schedules.get(name);
+}
+
+/** The embedding optimiser names, as a literal union (the IR's `train.embeddingOptimizer`). */
+export type EmbeddingOptimizerName = (typeof EMBEDDING_OPTIMIZER_DEFS)[number]['name'];
+/** Embedding optimiser names, in registry order. */
+export const EMBEDDING_OPTIMIZER_NAMES = EMBEDDING_OPTIMIZER_DEFS.map((d) => d.name) as readonly EmbeddingOptimizerName[];

@@ -100,3 +100,49 @@ export interface OptimizerDef extends OpDocs {
 
 /** Any op definition. */
 export type OpDef = LossDef | ActivationDef | OptimizerDef;
+
+/**
+ * Where a learning-rate schedule is evaluated: the run's length in optimiser updates and the updates per
+ * epoch (to turn `every N epochs` into updates), with the spec's schedule settings.
+ */
+export interface ScheduleContext {
+  /** The base learning rate (`lr`). */
+  lr: number;
+  /** Updates of the whole run: epochs × updates per epoch. */
+  totalSteps: number;
+  /** Updates per epoch (batches of the training part). */
+  stepsPerEpoch: number;
+  /** Linear warm-up length in updates (0: none). */
+  warmup: number;
+  /** The floor the decay ends at (linear, cosine) or never goes below (step). */
+  minLr: number;
+  /** `step`: the decay interval in updates. */
+  everySteps: number;
+  /** `step`: the factor per interval. */
+  gamma: number;
+}
+
+/** A learning-rate schedule of `train { schedule NAME … }`. */
+export interface ScheduleDef extends OpDocs {
+  kind: 'schedule';
+  name: string;
+  /** The option words this schedule takes after its name (`warmup`, `min_lr`, `every`, `gamma`). */
+  options: readonly string[];
+  /** Options that must be given. */
+  required: readonly string[];
+  /**
+   * The learning rate of update `k` after the warm-up (k counts updates from the warm-up's end, 0-based;
+   * `span` = totalSteps − warmup, at least 1). The warm-up itself is the registry's (scheduleLr).
+   */
+  decay(k: number, span: number, c: ScheduleContext): number;
+  /** PyTorch: the same decay as a Python expression of `k`, `span` and `c` (a dict with ScheduleContext's keys). */
+  pytorch: string;
+}
+
+/** An embedding-table optimiser of `train { embedding_optimizer NAME }`. */
+export interface EmbeddingOptimizerDef extends OpDocs {
+  kind: 'embedding_optimizer';
+  name: string;
+  /** The cost of one update, for the docs' trade-off table. */
+  cost: string;
+}

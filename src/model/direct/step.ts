@@ -27,6 +27,7 @@ import type { StepResult } from '../types.js';
 import type { EmbeddingStore, Lookup } from '../embeddings.js';
 import { isEmbedded } from '../embeddings.js';
 import type { DenseOptimizer } from '../optim-dense.js';
+import { applyUpdate } from '../optim-step.js';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, type DirectPlan, type PlanOp } from './plan.js';
 import { combineTaskLosses, taskLoss } from '../../exec/direct/loss.js';
 import { ACTIVATION_CODES, directKernels, type DirectKernels } from '../../exec/direct/kernels.js';
@@ -181,8 +182,7 @@ export class DirectStep {
       const at = this.weightGradAt.get(key);
       return at !== undefined && ctx.weightWritten.has(key) ? mem.subarray(arena + at, arena + at + this.weightSize(key)) : undefined;
     });
-    this.deps.optimizer.apply(grads);
-    this.deps.store.step();
+    applyUpdate(this.deps.optimizer, grads, this.deps.store);
     return result;
   }
 

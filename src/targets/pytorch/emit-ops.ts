@@ -4,7 +4,8 @@
  * read by train.py). Written by `npx tsx scripts/gen-ops.ts`; a test fails when the file is stale, so the
  * Python target cannot drift from the registry.
  */
-import { ACTIVATION_DEFS, LOSS_DEFS, OPTIMIZER_DEFS, isNotSupported } from '../../ir/ops/index.js';
+import { ACTIVATION_DEFS, LOSS_DEFS, OPTIMIZER_DEFS, SCHEDULE_DEFS, isNotSupported } from '../../ir/ops/index.js';
+import { ADAGRAD_EPSILON, ADAGRAD_INITIAL, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from '../../model/optim-params.js';
 import { BATCH_NORM, LOG_P_MAX } from '../../ir/ops/constants.js';
 
 /** A Python float literal of `n`, exactly (JSON numbers are Python numbers). */
@@ -43,6 +44,18 @@ export function emitOps(): string {
     '# The activations of the .mtl language, as in the tfjs target (gelu is the exact, erf-based one).',
     'ACTIVATIONS = {',
     ...ACTIVATION_DEFS.map((d) => `    ${JSON.stringify(d.name)}: ${d.pytorch},`),
+    '}',
+    '',
+    "# The optimisers' constants (tfjs' defaults, mtl src/model/optim-params.ts).",
+    `ADAM_BETA1 = ${pyFloat(ADAM_BETA1)}`,
+    `ADAM_BETA2 = ${pyFloat(ADAM_BETA2)}`,
+    `ADAM_EPSILON = ${pyFloat(ADAM_EPSILON)}`,
+    `ADAGRAD_INITIAL = ${pyFloat(ADAGRAD_INITIAL)}`,
+    `ADAGRAD_EPSILON = ${pyFloat(ADAGRAD_EPSILON)}`,
+    '',
+    '# Learning-rate schedules after the warm-up: name -> lr of (k updates after the warm-up, span, context), as src/ir/ops/schedules.ts.',
+    'SCHEDULES = {',
+    ...SCHEDULE_DEFS.map((d) => `    ${JSON.stringify(d.name)}: lambda k, span, c: ${d.pytorch},`),
     '}',
     '',
     '# Optimisers: name -> constructor of (params, lr), with the tfjs target\'s constants.',

@@ -36,7 +36,7 @@ export { findTorchPython, torchPythonCandidates, type TorchPython } from './pyth
 export { countParameters, parameterNames, type ParamName } from './names.js';
 
 /** The static Python files copied into every generated package (mtl_ops.py is generated from src/ir/ops by scripts/gen-ops.ts). */
-export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'train.py', 'predict.py', 'export.py'] as const;
+export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'optim.py', 'train.py', 'predict.py', 'export.py'] as const;
 
 /** Options of {@link compileToPytorch}. */
 export interface PytorchCompileOptions {

@@ -18,6 +18,7 @@ import { taskHasLoss } from './task-has-loss.js';
 import { knownLossType } from './known-loss-type.js';
 import { positiveSizes } from './positive-sizes.js';
 import { valuesInRange } from './values-in-range.js';
+import { optimSettings } from './optim-settings.js';
 import { featureHasDim } from './feature-has-dim.js';
 import { validShares } from './valid-shares.js';
 import { ascendingBuckets } from './ascending-buckets.js';
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   knownLossType,
   positiveSizes,
   valuesInRange,
+  optimSettings,
   featureHasDim,
   validShares,
   ascendingBuckets,

@@ -26,6 +26,21 @@ ACTIVATIONS = {
     "linear": lambda x: x,
 }
 
+# The optimisers' constants (tfjs' defaults, mtl src/model/optim-params.ts).
+ADAM_BETA1 = 0.9
+ADAM_BETA2 = 0.999
+ADAM_EPSILON = 1e-7
+ADAGRAD_INITIAL = 0.1
+ADAGRAD_EPSILON = 1e-7
+
+# Learning-rate schedules after the warm-up: name -> lr of (k updates after the warm-up, span, context), as src/ir/ops/schedules.ts.
+SCHEDULES = {
+    "constant": lambda k, span, c: c["lr"],
+    "linear": lambda k, span, c: c["lr"] + (c["minLr"] - c["lr"]) * min(1.0, k / span),
+    "cosine": lambda k, span, c: c["minLr"] + (c["lr"] - c["minLr"]) * (1 + math.cos(math.pi * min(1.0, k / span))) / 2,
+    "step": lambda k, span, c: max(c["minLr"], c["lr"] * c["gamma"] ** (k // c["everySteps"])),
+}
+
 # Optimisers: name -> constructor of (params, lr), with the tfjs target's constants.
 OPTIMIZERS = {
     "adam": lambda params, lr: torch.optim.Adam(params, lr=lr, eps=1e-7),

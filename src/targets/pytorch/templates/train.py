@@ -23,6 +23,7 @@ sys.path.insert(0, HERE)
 import data  # noqa: E402
 from mtl_ops import OPTIMIZERS  # noqa: E402
 import objective  # noqa: E402
+import optim  # noqa: E402
 import weights  # noqa: E402
 from model import TOWER_OUTPUTS, Model  # noqa: E402
 
@@ -80,11 +81,6 @@ def all_sum(values, device):
     t = torch.tensor(values, dtype=torch.float64, device=device)
     dist.all_reduce(t)
     return t.tolist()
-
-
-def make_optimizer(name, params, lr):
-    # The op registry's constructors, with tfjs' defaults (Adam epsilon 1e-7, Adagrad initial accumulator 0.1).
-    return OPTIMIZERS[name](params, lr)
 
 
 def take(tensors, index):
@@ -157,7 +153,9 @@ def main():
     in_loss = {h for t in ir["tasks"] for h in t["head"]}
     unused = any(n["kind"] == "tower" and n["name"] not in in_loss for n in ir["nodes"])
     ddp = DistributedDataParallel(model, find_unused_parameters=unused) if dist.is_initialized() else model
-    opt = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    # The train block's recipe (schedule, clipping, L2, weight decay, embedding optimiser): optim.py; the
+    # schedule spans epochs × updates per epoch, as in mtl train.
+    opt = optim.Recipe(model, ir["train"], args.optimizer, args.lr, (n - 1) // args.batch + 1 if n else 1, args.epochs)
     os.makedirs(args.out, exist_ok=True)
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
     start_epoch, step, history, best, bad_epochs, best_epoch, stopped_early = 0, 0, [], None, 0, None, False
@@ -195,7 +193,7 @@ def main():
             loss = obj.total(task_losses, getattr(model, "log_vars", None))
             opt.zero_grad()
             loss.backward()
-            opt.step()
+            opt.step(step)  # the schedule's position is the step count, which the checkpoint holds
             step += 1
             reduced = all_sum([loss.item() / world] + [v.item() / world for v in task_losses], device)
             if not math.isfinite(reduced[0]):

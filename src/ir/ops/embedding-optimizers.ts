@@ -1,0 +1,46 @@
+/**
+ * The embedding-table optimisers of `train { embedding_optimizer NAME }`. Without the setting a table gets
+ * the sparse variant of `optimizer` (adam → lazy_adam, adagrad → adagrad, sgd → sgd), as before. The
+ * update rules are in src/model/optim-sparse.ts (shared by the tfjs and the direct step) and in the
+ * PyTorch target's templates/optim.py; these definitions name them and document the trade-off.
+ */
+import type { EmbeddingOptimizerDef } from './types.js';
+
+/** Lazy Adam: only touched rows, per-row bias correction (mtl's default for `optimizer adam`). */
+export const lazyAdam = {
+  kind: 'embedding_optimizer',
+  name: 'lazy_adam',
+  summary: 'Adam on the rows a batch touches only, with a per-row step count for the bias correction (TF LazyAdam).',
+  doc: 'Untouched rows keep their moments (they are not decayed). Cheap, but a rare id moves less per occurrence than under dense Adam: its moments never decay between its appearances.',
+  cost: 'O(touched rows × dim) per update; m, v (rows × dim) and a step per row',
+} as const satisfies EmbeddingOptimizerDef;
+
+/** Dense-equivalent Adam: every row's moments decay every update, the global step's bias correction. */
+export const denseAdam = {
+  kind: 'embedding_optimizer',
+  name: 'adam',
+  summary: 'Adam on every row every update, exactly as torch.optim.Adam on an nn.Embedding with a dense gradient.',
+  doc: 'Untouched rows get a zero gradient: their moments decay and they keep moving on their momentum. The same result as PyTorch\'s dense Adam.',
+  cost: 'O(rows × dim) per update whatever the batch: a 1 M × 16 table costs ~16 M multiply-adds per step',
+} as const satisfies EmbeddingOptimizerDef;
+
+/** Adagrad with one accumulator per value (tf.train.adagrad on the touched rows). */
+export const adagradEmb = {
+  kind: 'embedding_optimizer',
+  name: 'adagrad',
+  summary: 'Adagrad on the touched rows, one accumulator per value (initial 0.1).',
+  doc: 'acc ← acc + g²; w ← w − lr·g/√(acc + ε) on the rows a batch touches (untouched rows do not change, exactly as dense Adagrad).',
+  cost: 'O(touched rows × dim) per update; one accumulator per value (rows × dim)',
+} as const satisfies EmbeddingOptimizerDef;
+
+/** Row-wise Adagrad (DLRM / TorchRec / FBGEMM): one accumulator per row. */
+export const rowwiseAdagrad = {
+  kind: 'embedding_optimizer',
+  name: 'rowwise_adagrad',
+  summary: 'Adagrad with one accumulator per row (the mean of g² over the row), as DLRM and TorchRec use.',
+  doc: 'acc_r ← acc_r + mean(g_r²); w_r ← w_r − lr·g_r/√(acc_r + ε) on the rows a batch touches (initial accumulator 0.1).',
+  cost: 'O(touched rows × dim) per update; one accumulator per row (1/dim of adagrad\'s memory)',
+} as const satisfies EmbeddingOptimizerDef;
+
+/** Every embedding optimiser, in the docs' order. */
+export const EMBEDDING_OPTIMIZER_DEFS = [lazyAdam, denseAdam, adagradEmb, rowwiseAdagrad] as const;
