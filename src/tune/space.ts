@@ -128,7 +128,10 @@ function describe(e: ErrorObject, where: string): { problem: string; fix: string
   }
 }
 
-/** Read and check a search-space file's text; diagnostics carry `file` and located ranges. */
+/**
+ * Read and check a search-space file's text; diagnostics carry `file` and located ranges. The space holds
+ * the entries that are valid (when the file as a whole is); it is usable only without diagnostics.
+ */
 export function parseSpace(text: string, file: string): { space?: SearchSpace; diagnostics: Diagnostic[] } {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const loc = new Locator(text, doc.contents as Node);
@@ -184,7 +187,7 @@ export function parseSpace(text: string, file: string): { space?: SearchSpace; d
     }
     params.push({ path: key, dist, keyRange: loc.key(base), range });
   }
-  if (out.length) return { diagnostics: out };
+  // The valid entries are returned with the diagnostics of the others, so that all problems are reported at once.
   const space: SearchSpace = { params };
   if (file0.objective !== undefined) space.objective = { text: file0.objective, range: loc.value(['objective']) };
   if (file0.direction !== undefined) space.direction = file0.direction;

@@ -12,7 +12,7 @@ import { TUNE_SPACE, tuneIr } from './helpers.js';
 /** Diagnostics as `code line:col message` (1-based), for compact expectations. */
 function located(text: string): string[] {
   const r = parseSpace(text, 'space.yaml');
-  const ds = r.space ? checkSpaceAgainstSpec(r.space.params, tuneIr(), 'space.yaml', { pruning: true }) : r.diagnostics;
+  const ds = [...r.diagnostics, ...(r.space ? checkSpaceAgainstSpec(r.space.params, tuneIr(), 'space.yaml', { pruning: true }) : [])];
   return ds.map((d) => `${d.code} ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}${d.hint ? ` | ${d.hint}` : ''}`);
 }
 

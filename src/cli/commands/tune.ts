@@ -116,7 +116,8 @@ export async function runTune(argv: string[], io: CliIo): Promise<number> {
   const loaded = parseSpace(spaceText, spaceArg);
   const maxEpochs = numberFlag('tune', values, 'epochs', { integer: true, min: 1 }) ?? spec.ir.train.epochs;
   const rungs = pruner === 'asha' ? rungEpochs(minEpochs, maxEpochs) : [maxEpochs];
-  const spaceDiags = loaded.space ? checkSpaceAgainstSpec(loaded.space.params, spec.ir, spaceArg, { pruning: rungs.length > 1 }) : loaded.diagnostics;
+  const against = loaded.space ? checkSpaceAgainstSpec(loaded.space.params, spec.ir, spaceArg, { pruning: rungs.length > 1 }) : [];
+  const spaceDiags = [...loaded.diagnostics, ...against].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   if (spaceDiags.length || !loaded.space) {
     printDiagnostics(spaceDiags, spaceText, io, { toStderr: true });
     io.stderr(`mtl tune: the search space '${spaceArg}' has errors.\n`);
