@@ -110,15 +110,16 @@ function lastValue(t: TrialState): number | undefined {
   return t.values.length ? t.values[t.values.length - 1] : undefined;
 }
 
-/** The best trial so far: deepest rung first (a pruned trial never beats one trained longer), then value. */
+/**
+ * The best trial so far: the finished trial (trained to the last rung, or stopped early by the spec's
+ * early_stop) with the best value; pruned trials never count, however good their value at a low rung.
+ */
 export function bestTrial(trials: readonly TrialState[], o: Objective): TrialState | undefined {
   let best: TrialState | undefined;
   for (const t of trials) {
-    if (t.status !== 'finished') continue;
     const v = lastValue(t);
-    if (v === undefined) continue;
-    const bv = best ? lastValue(best)! : undefined;
-    if (!best || t.values.length > best.values.length || (t.values.length === best.values.length && toScore(o, v) > toScore(o, bv!))) best = t;
+    if (t.status !== 'finished' || v === undefined) continue;
+    if (!best || toScore(o, v) > toScore(o, lastValue(best)!)) best = t;
   }
   return best;
 }
@@ -131,7 +132,8 @@ function historyFor(trials: readonly TrialState[], k: number, parallel: number, 
     const t = trials[j - 1];
     if (!t || !settled(t)) return undefined; // not yet: wait for it
     const v = lastValue(t);
-    if (t.status !== 'failed' && v !== undefined) out.push({ params: t.params, score: toScore(o, v), depth: t.values.length });
+    // A finished trial counts as fully trained (also when early stopping ended it before the last rung).
+    if (t.status !== 'failed' && v !== undefined) out.push({ params: t.params, score: toScore(o, v), depth: t.status === 'finished' ? Number.MAX_SAFE_INTEGER : t.values.length });
   }
   return out;
 }
