@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { prepareCensus } from './lib/census-data.js';
+import { rungEpochs } from '../src/tune/pruner.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'mtl.js');
@@ -73,7 +74,7 @@ const lines = [
   ...rows.map((r) => `| ${r.arch} | ${r.group} | ${Object.entries(r.test).map(([k, v]) => `${k} ${mark(k, v)}`).join(', ')} | ${r.best.toFixed(4)} | ${Object.values(r.params as Record<string, unknown>).join(', ')} | ${r.trials} | ${r.minutes.toFixed(1)} |`),
   `| logistic regression (data README) | | income 0.940, marital 0.994, edu 0.888 | | | | |`,
   '',
-  `Budget per tune: ${values.trials} trials (TPE, seed ${values.seed}), successive halving with rungs at 1 and ${values.epochs} epochs, 2 trials at once. ` +
+  `Budget per tune: ${values.trials} trials (TPE, seed ${values.seed}), successive halving with rungs at ${rungEpochs(1, Number(values.epochs)).join(', ')} epochs, 2 trials at once. ` +
     `Command: \`nice -n 10 npx tsx repro/census-tune.ts --archs ${values.archs} --groups ${values.groups} --trials ${values.trials} --epochs ${values.epochs}\` · wall time ${minutes.toFixed(1)} min · ` +
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, load average at the end ${load} (shared with other jobs) · Node ${process.version} · ${new Date().toISOString().slice(0, 10)}`,
   '',
