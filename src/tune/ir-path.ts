@@ -178,6 +178,7 @@ function sourceText(v: number | string | boolean, quoted: boolean): string {
 export function applySettings(text: string, ir: ModelIR, values: Record<string, ParamValue>): { text: string; printed: boolean } {
   const copy = structuredClone(ir);
   const edits: Array<{ range: Range; text: string }> = [];
+  const index = new LineIndex(text);
   let inPlace = true;
   for (const [path, value] of Object.entries(values)) {
     const s = resolvePath(copy, path);
@@ -190,38 +191,13 @@ export function applySettings(text: string, ir: ModelIR, values: Record<string, 
     }
     parts.forEach((p, j) => {
       const r = s.ranges[j]!;
-      edits.push({ range: r, text: sourceText(p, /^["']/.test(slice(text, r))) });
+      edits.push({ range: r, text: sourceText(p, /^["']/.test(text.slice(index.offsetAt(r.start)))) });
     });
   }
   if (!inPlace) return { text: printIR(copy), printed: true };
-  const index = new LineIndex(text);
-  const offset = (p: Range['start']): number => {
-    const starts = index;
-    // Offsets from positions: count through the line starts of the index.
-    return lineStart(text, starts, p.line) + p.character;
-  };
-  const sorted = edits.map((e) => ({ from: offset(e.range.start), to: offset(e.range.end), text: e.text })).sort((a, b) => b.from - a.from);
+  // Replace from the end, so that earlier offsets stay valid.
+  const sorted = edits.map((e) => ({ from: index.offsetAt(e.range.start), to: index.offsetAt(e.range.end), text: e.text })).sort((a, b) => b.from - a.from);
   let out = text;
   for (const e of sorted) out = out.slice(0, e.from) + e.text + out.slice(e.to);
   return { text: out, printed: false };
-}
-
-/** The offset where `line` starts (0-based), found through the index's positions. */
-function lineStart(text: string, index: LineIndex, line: number): number {
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (index.lineOf(mid) < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The text a range covers. */
-function slice(text: string, r: Range): string {
-  const index = new LineIndex(text);
-  const from = lineStart(text, index, r.start.line) + r.start.character;
-  const to = lineStart(text, index, r.end.line) + r.end.character;
-  return text.slice(from, to);
 }
