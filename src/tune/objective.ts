@@ -24,7 +24,8 @@ const TERM = /^\s*([+-])?\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*\*\s*)?([a-z_]
 
 /** Parse `text` into metric terms on `ir`'s outputs (tasks and towers). */
 export function parseObjective(text: string, ir: ModelIR): MetricTerm[] {
-  const outputs = [...new Set([...ir.tasks.map((t) => t.name), ...ir.nodes.filter((n) => n.kind === 'tower').map((n) => n.name)])];
+  // The outputs with a default label: each task, and the tower a task has as its single head (metric-plan.ts).
+  const outputs = [...new Set([...ir.tasks.map((t) => t.name), ...ir.tasks.flatMap((t) => (t.head.length === 1 ? t.head : []))])];
   const terms: MetricTerm[] = [];
   let rest = text;
   while (rest.trim()) {

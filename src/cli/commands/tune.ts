@@ -131,7 +131,7 @@ export async function runTune(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (!(e instanceof ObjectiveError)) throw e;
     const onSpace = stringFlag(values, 'objective') === undefined && space.objective;
-    const d = diag('MTL5717', onSpace ? space.objective!.range : FILE_START, { objective: objectiveText ?? '(none)', problem: e.message, metrics: 'auc, gauc, logloss, mse, mae' }, onSpace ? { file: spaceArg } : {});
+    const d = diag('MTL5717', onSpace ? space.objective!.range : FILE_START, { objective: objectiveText ?? '(none)', problem: e.message, metrics: 'auc, gauc, logloss, mse, mae' }, { file: onSpace ? spaceArg : positionals[0]! });
     printDiagnostics([d], onSpace ? spaceText : undefined, io, { toStderr: true });
     return EXIT.errors;
   }
