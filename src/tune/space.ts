@@ -12,11 +12,13 @@
  *   direction: maximize                    # optional
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { parseDocument } from 'yaml';
 import { diag } from '../diagnostics/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { FILE_START, type Diagnostic, type Range } from '../diagnostics/types.js';
 import { LineIndex } from '../language/positions.js';
+import { yamlLocatorOf } from '../language/load.js';
+import { parsePointer, type DataPath } from '../validate/schema-errors.js';
 import { TUNE_SPACE_SCHEMA } from './space-schema.js';
 
 /** One parameter's distribution. */
@@ -61,53 +63,17 @@ function compiled(): NonNullable<typeof validators> {
   return (validators = { top, kinds });
 }
 
-/** Ranges of the nodes of a YAML document, by path. */
-class Locator {
-  private readonly index: LineIndex;
-  constructor(private readonly text: string, private readonly root: Node | null | undefined) {
-    this.index = new LineIndex(text);
-  }
-  private range(node: Node | null | undefined): Range | undefined {
-    if (!node?.range) return undefined;
-    let [s, e] = node.range;
-    while (e > s && /\s/.test(this.text[e - 1]!)) e--;
-    return { start: this.index.position(s), end: this.index.position(e) };
-  }
-  private find(path: Array<string | number>): { node: Node | null | undefined; key?: Node } | undefined {
-    let cur: { node: Node | null | undefined; key?: Node } = { node: this.root };
-    for (const seg of path) {
-      const n = cur.node;
-      if (isSeq(n) && typeof seg === 'number') cur = { node: n.items[seg] as Node };
-      else if (isMap(n)) {
-        const pair = n.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) return undefined;
-        cur = { node: pair.value as Node, key: pair.key as Node };
-      } else return undefined;
-    }
-    return cur;
-  }
-  /** The range of the value at `path`, else of its nearest located ancestor. */
-  value(path: Array<string | number>): Range {
+/** Ranges in a space file by data path: a value's (else its nearest located ancestor's), a key's (else its value's). */
+function locator(text: string, doc: ReturnType<typeof parseDocument>): { value(path: DataPath): Range; key(path: DataPath): Range } {
+  const loc = yamlLocatorOf(text, doc);
+  const value = (path: DataPath): Range => {
     for (let n = path.length; n >= 0; n--) {
-      const r = this.range(this.find(path.slice(0, n))?.node);
-      if (r) return r;
+      const r = loc.value(path.slice(0, n));
+      if (r) return r.range;
     }
     return FILE_START;
-  }
-  /** The range of the key naming the last segment of `path`. */
-  key(path: Array<string | number>): Range {
-    return this.range(this.find(path)?.key) ?? this.value(path);
-  }
-}
-
-/** Split an ajv instance path (`/params/train.lr/int/0`) into segments. */
-function segments(pointer: string): Array<string | number> {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  };
+  return { value, key: (path) => loc.key(path) ?? value(path) };
 }
 
 /** One ajv error as a sentence. */
@@ -134,7 +100,7 @@ function describe(e: ErrorObject, where: string): { problem: string; fix: string
  */
 export function parseSpace(text: string, file: string): { space?: SearchSpace; diagnostics: Diagnostic[] } {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const loc = new Locator(text, doc.contents as Node);
+  const loc = locator(text, doc);
   const index = new LineIndex(text);
   const out: Diagnostic[] = [];
   const err = (problem: string, fix: string, range: Range): void => void out.push(diag('MTL5711', range, { problem, fix }, { file }));
@@ -149,7 +115,7 @@ export function parseSpace(text: string, file: string): { space?: SearchSpace; d
   const { top, kinds } = compiled();
   if (!top(data)) {
     for (const e of top.errors ?? []) {
-      const path = segments(e.instancePath);
+      const path = parsePointer(e.instancePath);
       const where = path.length ? `'${path.join('.')}'` : 'the file';
       const { problem, fix } = describe(e, where);
       const range = e.keyword === 'additionalProperties' ? loc.key([...path, String((e.params as Record<string, unknown>)['additionalProperty'])]) : loc.value(path);
@@ -173,7 +139,7 @@ export function parseSpace(text: string, file: string): { space?: SearchSpace; d
     const check = kinds[kind]!;
     if (!check(obj)) {
       const e = check.errors![0]!;
-      const path = [...base, ...segments(e.instancePath)];
+      const path = [...base, ...parsePointer(e.instancePath)];
       const { problem, fix } = describe(e, `'${path.slice(1).join('.')}'`);
       const where = e.keyword === 'type' && path.length > 3 ? `'${key}': ${kind} takes ${kind === 'int' ? 'integers' : 'numbers'}` : undefined;
       err(where ?? problem, where ? 'Write the range as [low, high].' : fix, e.keyword === 'additionalProperties' ? loc.key([...path, String((e.params as Record<string, unknown>)['additionalProperty'])]) : loc.value(path));
