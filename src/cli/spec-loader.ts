@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { ModelIR } from '../ir/types.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import type { GatePlugin } from '../plugins/api.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { checkFile, hasErrors } from '../language/check.js';
@@ -26,20 +27,35 @@ export interface LoadedSpec {
  * untrusted spec's plugins go, see {@link pluginTrust}); print warnings; return undefined (after printing)
  * when it has errors.
  */
-export async function loadValidSpec(arg: string, command: string, io: CliIo, flags: Parsed['values'], fallback: 'manifest' | 'project'): Promise<LoadedSpec | undefined> {
+export async function loadValidSpec(arg: string, command: string, io: CliIo, flags: Parsed['values'], fallback: 'manifest' | 'project', edit?: SpecEdit): Promise<LoadedSpec | undefined> {
   const file = path.resolve(io.cwd, arg);
   const read = await readSpecFile(file, command);
   const plugins = (flags.plugin as string[] | undefined) ?? [];
-  const result = await checkFile(read.text, file, { extraPlugins: plugins, cwd: io.cwd, ...pluginTrust(flags, file, fallback) });
-  const diagnostics = [...read.diagnostics, ...result.diagnostics];
+  const check = (text: string) => checkFile(text, file, { extraPlugins: plugins, cwd: io.cwd, ...pluginTrust(flags, file, fallback) });
+  let text = read.text;
+  let result = await check(text);
+  let diagnostics = [...read.diagnostics, ...result.diagnostics];
+  // An edit (`--set`) applies to the valid spec, and the edited text is checked again as the spec itself.
+  if (edit && !hasErrors(diagnostics) && result.ir) {
+    const edited = edit(text, result.ir);
+    if (edited.diagnostics.length || edited.text === undefined) diagnostics = [...diagnostics, ...edited.diagnostics];
+    else {
+      text = edited.text;
+      result = await check(text);
+      diagnostics = [...read.diagnostics, ...result.diagnostics];
+    }
+  }
   for (const d of diagnostics) d.file = arg;
-  if (diagnostics.length) printDiagnostics(diagnostics, read.text, io, { toStderr: true });
+  if (diagnostics.length) printDiagnostics(diagnostics, text, io, { toStderr: true });
   if (hasErrors(diagnostics) || !result.ir) {
-    io.stderr(`mtl ${command}: '${arg}' has errors; fix them first (mtl check ${arg}).\n`);
+    io.stderr(`mtl ${command}: '${arg}'${edit ? ' with the --set values' : ''} has errors; fix them first (mtl check ${arg}).\n`);
     return undefined;
   }
   return { ir: result.ir, file, dir: path.dirname(file), registry: result.registry };
 }
+
+/** A change to a valid spec's text before it is used (`mtl train --set`): the new text, or diagnostics. */
+export type SpecEdit = (text: string, ir: ModelIR) => { text?: string; diagnostics: Diagnostic[] };
 
 /** The gate lookup the compiler takes. */
 export function gateLookup(registry: PluginRegistry): (type: string) => GatePlugin | undefined {

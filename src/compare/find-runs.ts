@@ -1,6 +1,6 @@
 /**
- * Which model directories `mtl compare` reads: each path given is a model directory, or a folder whose
- * subdirectories are (the output folder of a tune or a sweep). Only ir.json and metrics.json are read,
+ * Which model directories `mtl compare` reads: each path given is a model directory, a tune's directory
+ * (its trials), or a folder whose subdirectories are (the output folder of a sweep). Only ir.json and metrics.json are read,
  * verified against the manifest (src/artifact/artifact.ts); the weights are never loaded.
  */
 import { promises as fsp } from 'node:fs';
@@ -10,6 +10,7 @@ import { MtlError } from '../diagnostics/error.js';
 import { FILE_START, type Diagnostic } from '../diagnostics/types.js';
 import { ARTIFACT_FILES, readArtifactRecord, type ArtifactRecord } from '../artifact/artifact.js';
 import { MANIFEST_FILE } from '../artifact/manifest.js';
+import { JOURNAL } from '../tune/journal.js';
 
 /** A run read from disk, with the label it is shown under. */
 export interface FoundRun extends ArtifactRecord {
@@ -39,6 +40,16 @@ async function expand(abs: string, shown: string, onWarning?: (d: Diagnostic) =>
   if (!stat) throw notARun(shown, 'it does not exist');
   if (!stat.isDirectory()) throw notARun(shown, 'it is a file, not a directory');
   if (await looksLikeRun(abs)) return [abs];
+  // A tune's directory stands for its trials: the finished run directories under trials/ (a trial that
+  // failed has none; an interrupted one only its staging NNNN.partial, which is no run yet).
+  if (await fsp.stat(path.join(abs, JOURNAL)).then((s) => s.isFile(), () => false)) {
+    const trials = path.join(abs, 'trials');
+    const names = (await fsp.readdir(trials).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n)).sort();
+    const runs: string[] = [];
+    for (const n of names) if (await looksLikeRun(path.join(trials, n))) runs.push(path.join(trials, n));
+    if (!runs.length) throw notARun(shown, 'it is a tune directory without finished trials yet');
+    return runs;
+  }
   const entries = await fsp.readdir(abs, { withFileTypes: true }).catch(() => []);
   const subdirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(abs, e.name)).sort();
   const runs: string[] = [];

@@ -14,6 +14,7 @@ import { SEMANTIC_CODES } from './codes/semantic.js';
 import { PLUGIN_CODES } from './codes/plugin.js';
 import { RUNTIME_CODES } from './codes/runtime.js';
 import { INPUT_CODES } from './codes/input.js';
+import { TUNE_CODES } from './codes/tune.js';
 // The first-party plugins own their codes (GatePlugin.codes); their tables are plain data, merged here so that
 // the README's code table and the corpus of expected diagnostics cover them.
 import { NOISY_TOPK_CODES } from '../../plugins/noisy-topk/codes.js';
@@ -43,6 +44,7 @@ export const CATALOG = Object.freeze({
   ...PLUGIN_CODES,
   ...NOISY_TOPK_CODES,
   ...RUNTIME_CODES,
+  ...TUNE_CODES,
 });
 
 /** A code of the catalog. */

@@ -76,6 +76,11 @@ function yamlLocator(doc: Document, map: OffsetMapper): SchemaLocator {
   };
 }
 
+/** A {@link SchemaLocator} over the YAML/JSON `text` parsed as `doc` (also used for mtl tune's search-space files). */
+export function yamlLocatorOf(text: string, doc: Document): SchemaLocator {
+  return yamlLocator(doc, new OffsetMapper(text));
+}
+
 const DECL_LISTS = new Set(['features', 'labels', 'nodes', 'tasks', 'metrics']);
 const SKIPPED_KEYS = new Set(['loc', 'locs', 'doc']);
 

@@ -53,6 +53,12 @@ export class LineIndex {
     return { start: s, end: this.position(endExclusive) };
   }
 
+  /** The offset of a position (clamped to its line's start and the text's end): the inverse of {@link position}. */
+  offsetAt(p: Position): number {
+    const line = Math.min(Math.max(0, p.line), this.starts.length - 1);
+    return Math.min(this.starts[line]! + Math.max(0, p.character), this.length);
+  }
+
   /** A zero-width range at an offset. */
   pointRange(offset: number): Range {
     return this.spanRange(offset, offset - 1);

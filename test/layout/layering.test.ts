@@ -25,6 +25,7 @@ export const LAYERS = [
   'model', // the compiled, trainable model: tfjs graph, embeddings, optimisers, losses, the direct step
   'artifact', // model directories: save, load, checkpoints, predict, evaluate, metrics
   'train', // the training loop
+  'tune', // mtl tune: search spaces, samplers (TPE, random), successive halving, the trial loop and journal
   'diagram', // model diagrams (DOT, SVG, PNG)
   'report', // HTML run reports
   'compare', // run comparison

@@ -16,7 +16,7 @@ import { printDiagnostics } from '../report.js';
 export const COMPARE_HELP = `Usage: mtl compare RUN RUN... [-o FILE.html] [--format text|json] [--metric OUTPUT.KEY]...
 
 Compare model directories written by mtl train (a folder whose subdirectories are model directories, such
-as a sweep's output folder, stands for all of them). Prints one row per run: the final validation metrics
+as a sweep's output folder, stands for all of them; a tune's directory, for its trials). Prints one row per run: the final validation metrics
 (best of each column marked *: highest auc/gauc, lowest logloss/mse/mae), best epoch / epochs run, and
 the settings that differ between the runs (spec, architecture, data, optimizer, lr, batch, epochs, seed,
 backend, parameters).

@@ -45,6 +45,10 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'train a spec on a data file or its built-in data; write a model directory',
     load: async () => withTfjs(import('./train.js').then((m) => ({ run: m.runTrain, help: m.TRAIN_HELP }))),
   },
+  tune: {
+    summary: 'search settings of a spec (TPE or random, successive halving); every trial a train run',
+    load: async () => import('./tune.js').then((m) => ({ run: m.runTune, help: m.TUNE_HELP })),
+  },
   eval: {
     summary: 'per-output metrics and gate usage of a trained model on a data file',
     load: async () => withTfjs(import('./eval.js').then((m) => ({ run: m.runEval, help: m.EVAL_HELP }))),

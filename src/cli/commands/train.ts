@@ -13,6 +13,8 @@ import { TRUST_OPTION } from '../plugin-trust.js';
 import { printDiagnostics } from '../report.js';
 import { formatMetricsTable, parseBackend } from '../format-metrics.js';
 import { OPTIMIZER_NAMES } from '../../ir/ops/index.js';
+import type { ModelIR } from '../../ir/types.js';
+import { applySetArgs, parseSetArgs } from '../../tune/set-args.js';
 
 /** Help text of `mtl train`. */
 export const TRAIN_HELP = `Usage: mtl train SPEC --out DIR [--data FILE] [--valid FILE] [options]
@@ -29,6 +31,8 @@ Without --data, the spec's data block is used (every reference spec has built-in
   --force            replace DIR even when it holds files mtl did not write (never the spec, the data,
                      the current or the home directory)
   --epochs N  --batch N  --lr X  --seed N  --optimizer ${OPTIMIZER_NAMES.join('|')}   override the spec's train settings
+  --set PATH=VALUE   change one setting of the spec for this run, by IR path (repeatable): train.lr=0.003,
+                     experts.e.units=32, towers.edu.dropout=0.1 (the paths of mtl tune's search space)
   --rows N           with built-in data: generate N rows instead of the spec's count
   --backend B        auto (default: tensorflow if installed, else native if its OpenBLAS addon is built, else wasm), native, wasm, cpu, tensorflow
   --resume           continue an interrupted run from DIR.partial (or a finished one from DIR/checkpoint),
@@ -69,6 +73,7 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
     force: { type: 'boolean' },
     'skip-bad-rows': { type: 'boolean' },
     plugin: { type: 'string', multiple: true },
+    set: { type: 'string', multiple: true },
     format: { type: 'string' },
     ...TRUST_OPTION,
   });
@@ -97,7 +102,10 @@ export async function runTrain(argv: string[], io: CliIo): Promise<number> {
   const init = stringFlag(values, 'init');
   if (init !== undefined && values.resume) throw new UsageError('mtl train: --init starts a new run from a finished model and --resume continues an interrupted one; give one of them.', 'train');
 
-  const spec = await loadValidSpec(positionals[0]!, 'train', io, values, 'project');
+  const sets = parseSetArgs((values.set as string[] | undefined) ?? []);
+  if (sets.diagnostics.length) return printDiagnostics(sets.diagnostics, undefined, io, { toStderr: true }), EXIT.errors;
+  const edit = Object.keys(sets.values).length ? (text: string, ir: ModelIR) => applySetArgs(text, ir, sets.values) : undefined;
+  const spec = await loadValidSpec(positionals[0]!, 'train', io, values, 'project', edit);
   if (!spec) return EXIT.errors;
   // train runs a project's plugins without a flag (docs/plugins.md, "Trust and security"): say which.
   const external = spec.registry.types().flatMap((t) => {
