@@ -1,11 +1,13 @@
 /**
- * `npm run repro [-- --quick] [--only census,esmm,mmoe] [--seeds N] [--scratch DIR]`: the paper
- * reproductions. Trains every model in-process (wasm backend), prints the tables, and writes them with
- * the raw per-seed numbers to repro/results/{quick,full}.{md,json}. Not part of the test suite.
+ * `npm run repro [-- --quick] [--only census,esmm,mmoe] [--seeds N] [--workers N] [--scratch DIR]`: the
+ * paper reproductions. Trains every model on the fastest backend (`auto`; the MMoE sweep in forked worker
+ * processes unless --workers 0), prints the tables, and writes them with the raw per-seed numbers to
+ * repro/results/{quick,full}.{md,json} (and the MMoE loss-curve SVGs). Not part of the test suite.
  *
  *   census : Shared-Bottom, OMoE, MMoE, CGC, PLE on census-income groups 1 and 2 (MMoE paper, 6.3)
  *   esmm   : ESMM vs a clicked-only CVR model on synthetic impressions with ground truth (ESMM paper)
- *   mmoe   : Shared-Bottom vs OMoE vs MMoE on the MMoE paper's generator at correlations 0.5/0.9/1.0
+ *   mmoe   : Shared-Bottom vs OMoE vs MMoE on the MMoE paper's generator at correlations 0.5/0.9/1.0,
+ *            30 paired seeds per cell, the paper's claims tested (lib/mmoe-sweep.ts, lib/mmoe-claims.ts)
  */
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
@@ -104,7 +106,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    process.stderr.write(`repro: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // A message, not a stack: bad options and failed jobs say what went wrong; MTL_DEBUG=1 adds the stack.
+    const debug = Boolean(process.env['MTL_DEBUG']) && e instanceof Error;
+    process.stderr.write(`repro: ${debug ? (e.stack ?? e.message) : e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   },
 );

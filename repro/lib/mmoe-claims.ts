@@ -66,6 +66,9 @@ export type RunIndex = Map<string, MmoeRun>;
 
 const key = (corr: number, arch: string, seed: number): string => `${corr}|${arch}|${seed}`;
 
+/** A correlation as the paper writes it: 0.5, 0.9, 1.0. */
+export const fmtCorr = (c: number): string => c.toFixed(1);
+
 /** Index runs for {@link claimTests}. */
 export function indexRuns(runs: readonly MmoeRun[]): RunIndex {
   return new Map(runs.map((r) => [key(r.correlation, r.arch, r.seed), r]));
@@ -165,19 +168,19 @@ export function claimComparisons(id: ClaimId, idx: RunIndex, correlations: reado
     for (const arch of MMOE_SYNTH_ARCHS) {
       for (let i = 1; i < correlations.length; i++) {
         const [c0, c1] = [correlations[i - 1]!, correlations[i]!];
-        out.push({ label: `${LABEL[arch]}: loss at ${c1} < at ${c0}`, kind: 'better', lower: v(c1, arch), higher: v(c0, arch) });
+        out.push({ label: `${LABEL[arch]}: loss at ${fmtCorr(c1)} < at ${fmtCorr(c0)}`, kind: 'better', lower: v(c1, arch), higher: v(c0, arch) });
       }
     }
   } else if (id === 'b') {
-    for (const c of correlations) out.push({ label: `at ${c}: MMoE < Shared-Bottom`, kind: 'better', lower: v(c, 'mmoe'), higher: v(c, 'shared-bottom') });
+    for (const c of correlations) out.push({ label: `at ${fmtCorr(c)}: MMoE < Shared-Bottom`, kind: 'better', lower: v(c, 'mmoe'), higher: v(c, 'shared-bottom') });
     const gap = (c: number): number[] => v(c, 'mmoe').map((x, i) => x - v(c, 'shared-bottom')[i]!);
-    out.push({ label: `MMoE − Shared-Bottom at ${lo} < at ${hi}`, kind: 'better', lower: gap(lo), higher: gap(hi) });
+    out.push({ label: `MMoE − Shared-Bottom at ${fmtCorr(lo)} < at ${fmtCorr(hi)}`, kind: 'better', lower: gap(lo), higher: gap(hi) });
   } else if (id === 'c') {
-    for (const c of correlations) out.push({ label: `at ${c}: MMoE ${c < 1 ? '<' : '≤'} OMoE`, kind: c < 1 ? 'better' : 'notWorse', lower: v(c, 'mmoe'), higher: v(c, 'omoe') });
+    for (const c of correlations) out.push({ label: `at ${fmtCorr(c)}: MMoE ${c < 1 ? '<' : '≤'} OMoE`, kind: c < 1 ? 'better' : 'notWorse', lower: v(c, 'mmoe'), higher: v(c, 'omoe') });
   } else {
     for (const c of correlations) {
       for (const other of ['shared-bottom', 'omoe'] as const) {
-        out.push({ label: `at ${c}: spread of MMoE < of ${LABEL[other]}`, kind: 'better', lower: absDeviations(v(c, 'mmoe')), higher: absDeviations(v(c, other)) });
+        out.push({ label: `at ${fmtCorr(c)}: spread of MMoE < of ${LABEL[other]}`, kind: 'better', lower: absDeviations(v(c, 'mmoe')), higher: absDeviations(v(c, other)) });
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 import { lineChart, type Series } from '../../src/report/line-chart.js';
 import { SERIES_COLORS } from '../../src/report/palette.js';
-import { CLAIMS, claimTests, finalValue, summarize, type CellSummary, type ClaimResult, type MmoeRun, type SweepMetric } from './mmoe-claims.js';
+import { CLAIMS, claimTests, finalValue, fmtCorr, summarize, type CellSummary, type ClaimResult, type MmoeRun, type SweepMetric } from './mmoe-claims.js';
 import type { MmoeSweepResults } from './mmoe-sweep.js';
 import { MMOE_SYNTH_ARCHS, type MmoeSynthArch } from './specs.js';
 
@@ -33,7 +33,7 @@ function cell(runs: readonly MmoeRun[], corr: number, arch: MmoeSynthArch): Mmoe
 /** The per-cell table of one metric: a row per model, a column per correlation. */
 export function cellTable(res: MmoeSweepResults, metric: SweepMetric): string {
   const corrs = res.config.correlations;
-  const head = `| model | ${corrs.map((c) => `correlation ${c}`).join(' | ')} |`;
+  const head = `| model | ${corrs.map((c) => `correlation ${fmtCorr(c)}`).join(' | ')} |`;
   const sep = `|---|${corrs.map(() => '---').join('|')}|`;
   const rows = MMOE_SYNTH_ARCHS.map((a) => `| ${LABEL[a]} | ${corrs.map((c) => fmtCell(summarize(cell(res.runs, c, a).map((r) => finalValue(r, metric))))).join(' | ')} |`);
   return [head, sep, ...rows].join('\n');
@@ -83,7 +83,7 @@ export function curveTable(res: MmoeSweepResults): string {
       const runs = cell(res.runs, c, a);
       const tr = meanCurve(runs, 'train');
       const te = meanCurve(runs, 'test');
-      return `| ${c} | ${LABEL[a]} | ${shown.map((e) => `${tr[e - 1]?.toFixed(3) ?? 'n/a'} / ${te[e - 1]?.toFixed(3) ?? 'n/a'}`).join(' | ')} |`;
+      return `| ${fmtCorr(c)} | ${LABEL[a]} | ${shown.map((e) => `${tr[e - 1]?.toFixed(3) ?? 'n/a'} / ${te[e - 1]?.toFixed(3) ?? 'n/a'}`).join(' | ')} |`;
     }),
   );
   return [head, sep, ...rows].join('\n');
@@ -106,8 +106,8 @@ export function curveSvgs(res: MmoeSweepResults): Record<string, string> {
     });
     const x = Array.from({ length: res.config.epochs }, (_, e) => e + 1);
     const n = cell(res.runs, c, 'mmoe').length;
-    const svg = lineChart({ id: `mmoe-p${c}`, title: `Correlation ${c}: mean over ${n} seeds`, x, series, yLabel: 'log10 loss', width: 560, height: 320 });
-    out[`mmoe-curves-p${c}.svg`] = svg.replace(/^(<svg[^>]*>)/, `$1${SVG_STYLE}`);
+    const svg = lineChart({ id: `mmoe-p${fmtCorr(c)}`, title: `Correlation ${fmtCorr(c)}: mean over ${n} seeds`, x, series, yLabel: 'log10 loss', width: 560, height: 320 });
+    out[`mmoe-curves-p${fmtCorr(c)}.svg`] = svg.replace(/^(<svg[^>]*>)/, `$1${SVG_STYLE}`);
   }
   return out;
 }

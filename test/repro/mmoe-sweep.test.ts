@@ -97,7 +97,7 @@ describe('report', () => {
   });
   it('one SVG per correlation: styled, six lines (training and held-out per model)', () => {
     const svgs = curveSvgs(res);
-    expect(Object.keys(svgs)).toEqual(['mmoe-curves-p0.5.svg', 'mmoe-curves-p0.9.svg', 'mmoe-curves-p1.svg']);
+    expect(Object.keys(svgs)).toEqual(['mmoe-curves-p0.5.svg', 'mmoe-curves-p0.9.svg', 'mmoe-curves-p1.0.svg']);
     const s = svgs['mmoe-curves-p0.5.svg']!;
     expect(s).toMatch(/^<svg[^>]*><style>/);
     expect(s.match(/<polyline/g)).toHaveLength(6);
