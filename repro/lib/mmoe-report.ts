@@ -5,7 +5,7 @@
  */
 import { lineChart, type Series } from '../../src/report/line-chart.js';
 import { SERIES_COLORS } from '../../src/report/palette.js';
-import { CLAIMS, claimTests, finalValue, fmtCorr, summarize, type CellSummary, type ClaimResult, type MmoeRun, type SweepMetric } from './mmoe-claims.js';
+import { CLAIMS, claimTests, commonSeeds, finalValue, fmtCorr, summarize, type CellSummary, type ClaimResult, type MmoeRun, type SweepMetric } from './mmoe-claims.js';
 import type { MmoeSweepResults } from './mmoe-sweep.js';
 import { MMOE_SYNTH_ARCHS, type MmoeSynthArch } from './specs.js';
 
@@ -119,7 +119,7 @@ export function mmoeMarkdown(res: MmoeSweepResults, svgPrefix: string): string {
   const claims = [...claimTests(res.runs, c.correlations, 'train'), ...claimTests(res.runs, c.correlations, 'test')].sort((a, b) => a.claim.localeCompare(b.claim));
   const svgs = Object.keys(curveSvgs(res));
   return [
-    `### MMoE synthetic data (Ma et al. 2018, section 4): ${c.seeds.length} seeds per cell, ${train.toLocaleString('en-US')} training / ${(c.rows - train).toLocaleString('en-US')} held-out rows, ${c.epochs} epochs, backend ${res.backend}`,
+    `### MMoE synthetic data (Ma et al. 2018, section 4): ${commonSeeds(res.runs, c.correlations).length} seeds per cell, ${train.toLocaleString('en-US')} training / ${(c.rows - train).toLocaleString('en-US')} held-out rows, ${c.epochs} epochs, backend ${res.backend}`,
     '',
     res.backendNote ? `Backend: ${res.backendNote}.\n` : '',
     `Training time summed over runs: ${(res.runs.reduce((s, r) => s + r.seconds, 0) / 60).toFixed(1)} min (${res.config.workers === 0 ? 'in-process' : `${res.config.workers} worker process(es)`})` +
