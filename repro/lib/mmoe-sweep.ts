@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../../src/exec/backend.js';
-import type { MmoeRun } from './mmoe-claims.js';
+import { fmtCorr, type MmoeRun } from './mmoe-claims.js';
 import { runMmoeJob, type MmoeJob, type MmoeJobEnv } from './mmoe-job.js';
 import type { FromWorker, ToWorker } from './mmoe-worker.js';
 import { MMOE_SYNTH_ARCHS } from './specs.js';
@@ -82,7 +82,7 @@ const jobKey = (j: { correlation: number; seed: number }): string => `${j.correl
 function jobLine(runs: readonly MmoeRun[], done: number, total: number): string {
   const r0 = runs[0]!;
   const parts = runs.map((r) => `${r.arch} train ${r.trainLoss.at(-1)?.toFixed(4)} test ${r.testMse.at(-1)?.toFixed(4)} (${r.seconds.toFixed(1)} s)`);
-  return `mmoe-synth ${done}/${total} p=${r0.correlation} seed ${r0.seed}: ${parts.join(', ')}`;
+  return `mmoe-synth ${done}/${total} p=${fmtCorr(r0.correlation)} seed ${r0.seed}: ${parts.join(', ')}`;
 }
 
 /** Run the sweep; throws when a job fails (a worker's error names its job). */
