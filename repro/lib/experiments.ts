@@ -1,13 +1,15 @@
 /**
- * The three reproductions. Each trains the models, scores a held-out part and returns plain numbers
- * (per seed); run.ts turns them into tables. Model directories go under a scratch directory.
+ * The census and ESMM reproductions (the MMoE synthetic sweep is mmoe-sweep.ts). Each trains the models,
+ * scores a held-out part and returns plain numbers (per seed); run.ts turns them into tables. Model
+ * directories go under a scratch directory.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeSynthCsv } from '../../src/data/synth.js';
 import { prepareCensus } from './census-data.js';
+import { splitCsv } from './split-csv.js';
 import { evaluateOn, loadSpec, predictColumns, readNumericCsv, trainSpec } from './run-model.js';
-import { CENSUS_ARCHS, MMOE_SYNTH_ARCHS, type CensusArch, type MmoeSynthArch } from './specs.js';
+import { CENSUS_ARCHS, type CensusArch } from './specs.js';
 import { auc, mean } from './stats.js';
 
 /** Where things are and how to log. */
@@ -76,18 +78,6 @@ export interface EsmmConfig {
   epochs?: number;
 }
 
-/** Split a generated CSV into 60/20/20 files by row order (the generator's rows are i.i.d.). */
-async function splitCsv(file: string): Promise<{ train: string; valid: string; test: string }> {
-  const lines = (await fsp.readFile(file, 'utf8')).split('\n').filter((l) => l.length > 0);
-  const [header, ...body] = lines;
-  const a = Math.round(body.length * 0.6);
-  const b = Math.round(body.length * 0.8);
-  const parts = { train: body.slice(0, a), valid: body.slice(a, b), test: body.slice(b) };
-  const paths = { train: file.replace(/\.csv$/, '-train.csv'), valid: file.replace(/\.csv$/, '-valid.csv'), test: file.replace(/\.csv$/, '-test.csv') };
-  for (const k of ['train', 'valid', 'test'] as const) await fsp.writeFile(paths[k], `${header}\n${parts[k].join('\n')}\n`);
-  return paths;
-}
-
 /** The ESMM metrics of one model's predictions against the test part's ground truth. */
 export function esmmMetrics(truth: Record<'click' | 'buy' | 'cvr_true', ArrayLike<number>>, pCvr: ArrayLike<number>, pCtcvr: ArrayLike<number>): Record<string, number | null> {
   const clicked = Array.from(truth.click, (c) => c > 0.5);
@@ -106,7 +96,7 @@ export async function runEsmm(cfg: EsmmConfig, env: ExperimentEnv): Promise<Esmm
   await fsp.mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, `esmm-${cfg.rows}-seed${cfg.dataSeed}.csv`);
   await writeSynthCsv('esmm', cfg.rows, {}, cfg.dataSeed, file);
-  const split = await splitCsv(file);
+  const split = await splitCsv(file, { train: 0.6, valid: 0.2, test: 0.2 });
   const truth = await readNumericCsv(split.test, ['click', 'buy', 'cvr_true', 'p_ctr', 'p_cvr']);
   const t = { click: truth.click!, buy: truth.buy!, cvr_true: truth.cvr_true! };
   const clickRate = mean(t.click);
@@ -147,47 +137,6 @@ function fmtRecord(m: Record<string, number | null>): string {
   return Object.entries(m)
     .map(([k, v]) => `${k} ${v === null ? 'n/a' : v.toFixed(4)}`)
     .join(', ');
-}
-
-/** MMoE synthetic results: correlation → architecture → test MSE (mean of both tasks) per seed. */
-export type MmoeSynthResults = Record<string, Record<string, Array<number | null>>>;
-
-/** Settings of the MMoE synthetic reproduction. */
-export interface MmoeSynthConfig {
-  rows: number;
-  correlations: number[];
-  seeds: number[];
-  epochs: number;
-}
-
-/** Shared-Bottom vs OMoE vs MMoE on the paper's generator; the data is regenerated per seed. */
-export async function runMmoeSynth(cfg: MmoeSynthConfig, env: ExperimentEnv): Promise<MmoeSynthResults> {
-  const specs = {} as Record<MmoeSynthArch, Awaited<ReturnType<typeof loadSpec>>>;
-  for (const arch of MMOE_SYNTH_ARCHS) specs[arch] = await loadSpec(path.join(env.root, 'repro', 'specs', `synth-${arch}.mtl`));
-  const out: MmoeSynthResults = {};
-  for (const corr of cfg.correlations) {
-    const key = corr.toFixed(1);
-    out[key] = Object.fromEntries(MMOE_SYNTH_ARCHS.map((a) => [a, []]));
-    for (const seed of cfg.seeds) {
-      const file = path.join(env.scratch, 'data', `mmoe-${cfg.rows}-p${key}-seed${seed}.csv`);
-      await fsp.mkdir(path.dirname(file), { recursive: true });
-      await writeSynthCsv('mmoe', cfg.rows, { correlation: corr }, seed, file);
-      const split = await splitCsv(file);
-      for (const arch of MMOE_SYNTH_ARCHS) {
-        const t0 = Date.now();
-        const dir = path.join(env.scratch, 'models', `synth-${arch}-${key}-${seed}`);
-        await trainSpec(specs[arch], split.train, split.valid, dir, { seed, epochs: cfg.epochs });
-        const ev = await evaluateOn(dir, split.test);
-        await rmModel(dir);
-        const m1 = ev.metrics.task1?.mse;
-        const m2 = ev.metrics.task2?.mse;
-        const loss = typeof m1 === 'number' && typeof m2 === 'number' ? (m1 + m2) / 2 : null;
-        out[key]![arch]!.push(loss);
-        env.log(`mmoe-synth p=${key} ${arch} seed ${seed}: test MSE ${loss?.toFixed(4)} (${secs(t0)})`);
-      }
-    }
-  }
-  return out;
 }
 
 export { CENSUS_ARCHS, type CensusArch };

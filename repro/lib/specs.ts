@@ -100,7 +100,7 @@ export type MmoeSynthArch = (typeof MMOE_SYNTH_ARCHS)[number];
 export function mmoeSynthSpec(arch: MmoeSynthArch, dim = 100): string {
   const features = Array.from({ length: dim }, (_, i) => `  numeric x${i} normalize none`).join('\n');
   const core: Record<MmoeSynthArch, string[]> = {
-    'shared-bottom': ['layer bottom = mlp(64) relu on all', '', 'tower t1 = mlp(8) on bottom -> linear', 'tower t2 = mlp(8) on bottom -> linear'],
+    'shared-bottom': ['layer bottom = mlp(113) relu on all', '', 'tower t1 = mlp(8) on bottom -> linear', 'tower t2 = mlp(8) on bottom -> linear'],
     omoe: ['experts e[8] = mlp(16) relu on all', 'gate g = softmax over e on all', '', 'tower t1 = mlp(8) on g -> linear', 'tower t2 = mlp(8) on g -> linear'],
     mmoe: [
       'experts e[8] = mlp(16) relu on all',
@@ -135,7 +135,7 @@ export function mmoeSynthSpec(arch: MmoeSynthArch, dim = 100): string {
     'task task1 = t1 loss mse(y1)',
     'task task2 = t2 loss mse(y2)',
     '',
-    'train { optimizer adam lr 0.003 batch 128 epochs 20 }',
+    'train { optimizer adam lr 0.01 batch 128 epochs 8 }',
     '',
   ].join('\n');
 }

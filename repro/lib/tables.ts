@@ -3,9 +3,11 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { CensusResults, EsmmResults, MmoeSynthResults } from './experiments.js';
-import { CENSUS_ARCHS, MMOE_SYNTH_ARCHS } from './specs.js';
-import { fmtMeanStd, meanStd } from './stats.js';
+import type { CensusResults, EsmmResults } from './experiments.js';
+import { mmoeMarkdown } from './mmoe-report.js';
+import type { MmoeSweepResults } from './mmoe-sweep.js';
+import { CENSUS_ARCHS } from './specs.js';
+import { fmtMeanStd } from './stats.js';
 
 /**
  * Mean AUCs reported by Ma et al. (KDD 2018) on census-income, as given in shared/design/ANCHORS.md.
@@ -60,30 +62,6 @@ export function esmmTable(res: EsmmResults): string {
   ].join('\n');
 }
 
-/** The MMoE synthetic table: test MSE (mean of both tasks) per correlation and model. */
-export function mmoeSynthTable(res: MmoeSynthResults): string {
-  const corrs = Object.keys(res);
-  const head = `| model | ${corrs.map((c) => `correlation ${c}`).join(' | ')} |`;
-  const sep = `|---|${corrs.map(() => '---').join('|')}|`;
-  const rows = MMOE_SYNTH_ARCHS.map((a) => `| ${ARCH_LABEL[a]} | ${corrs.map((c) => fmtMeanStd(res[c]![a] ?? [])).join(' | ')} |`);
-  return [head, sep, ...rows].join('\n');
-}
-
-/** The best architecture (lowest mean) per correlation, for the prose. */
-export function mmoeSynthWinners(res: MmoeSynthResults): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [c, byArch] of Object.entries(res)) {
-    let best = '';
-    let bestV = Infinity;
-    for (const [a, xs] of Object.entries(byArch)) {
-      const m = meanStd(xs).mean;
-      if (m < bestV) (bestV = m), (best = a);
-    }
-    out[c] = best;
-  }
-  return out;
-}
-
 /** What repro/results/{mode}-{experiment}.json holds. */
 export interface ExperimentRecord {
   command: string;
@@ -94,7 +72,7 @@ export interface ExperimentRecord {
     name: string;
     census: { seeds: number[]; epochs?: number };
     esmm: { rows: number; seeds: number[]; epochs?: number };
-    mmoe: { rows: number; seeds: number[]; epochs: number };
+    mmoe: { rows: number; trainShare: number; seeds: number[]; epochs: number; workers: number };
   };
   results: unknown;
 }
@@ -124,9 +102,6 @@ export async function resultsMarkdown(dir: string, mode: string): Promise<string
     md.push(`### ESMM vs naive CVR on synthetic impressions (${c.rows.toLocaleString('en-US')} rows, 60/20/20, ${c.seeds.length} seed(s))`, '', esmmTable(esmm.results as EsmmResults), '', stamp(esmm), '');
   }
   const mmoe = await read('mmoe');
-  if (mmoe) {
-    const c = mmoe.mode.mmoe;
-    md.push(`### MMoE synthetic data: test MSE averaged over both tasks (${c.rows.toLocaleString('en-US')} rows, 60/20/20, ${c.epochs} epochs, ${c.seeds.length} seed(s); lower is better)`, '', mmoeSynthTable(mmoe.results as MmoeSynthResults), '', stamp(mmoe), '');
-  }
+  if (mmoe) md.push(mmoeMarkdown(mmoe.results as MmoeSweepResults, `${mode}-`), stamp(mmoe), '');
   return md.join('\n');
 }
