@@ -197,6 +197,11 @@ export interface Task extends Located {
   weight: number;
   /** Loss and default metrics only on rows where this expression is 1. */
   mask?: LabelExpr;
+  /**
+   * `weight_by COL`: a data column of non-negative per-row weights for this task's loss, multiplied with the
+   * spec-wide `train.weightBy` when both are set (docs/language.md, "Sample weights").
+   */
+  weightBy?: string;
 }
 
 /** Metric functions. */
@@ -211,6 +216,8 @@ export interface Metric extends Located {
   mask?: LabelExpr;
   /** gauc only: the column to group by (usually the user id). */
   groupBy?: string;
+  /** `weight_by COL`: the metric weights each row by this data column (weighted AUC, logloss, mse, mae, gauc). */
+  weightBy?: string;
 }
 
 /** A term of an early-stopping expression: `coef * fn(output)`. */
@@ -237,6 +244,8 @@ export interface TrainSettings extends Located {
    * training row each epoch; N shuffles within consecutive blocks of N rows, for data too large for memory.
    */
   shuffleBuffer?: 'all' | number;
+  /** `weight_by COL`: a data column of non-negative per-row weights applied to every task's loss (sample weights). */
+  weightBy?: string;
 }
 
 /** Where training data comes from when `--data` is not given. Paths are relative to the spec file. */

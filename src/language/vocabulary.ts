@@ -27,8 +27,8 @@ export const POOLINGS = ['mean', 'sum', 'max'] as const;
 export const NORMALIZATIONS = ['none', 'standard', 'minmax', 'log1p'] as const;
 /** Word values of a numeric feature's `missing` (a number is also allowed). */
 export const MISSING_WORDS = ['error', 'zero', 'mean'] as const;
-/** Keys of `train { … }` (`early_stop` is a reserved word, listed for completeness). */
-export const TRAIN_KEYS = ['optimizer', 'lr', 'batch', 'epochs', 'seed', 'valid_split', 'early_stop', 'mode', 'patience', 'weighting', 'shuffle_buffer'] as const;
+/** Keys of `train { … }` (`early_stop` and `weight_by` are reserved words, listed for completeness). */
+export const TRAIN_KEYS = ['optimizer', 'lr', 'batch', 'epochs', 'seed', 'valid_split', 'early_stop', 'mode', 'patience', 'weighting', 'shuffle_buffer', 'weight_by'] as const;
 /** Optimizers (the op registry's). */
 export const OPTIMIZERS = OPTIMIZER_NAMES;
 /** Early-stopping directions. */

@@ -32,10 +32,11 @@ import { combineTaskLosses, taskLoss } from '../../exec/direct/loss.js';
 import { directKernels, type DirectKernels } from '../../exec/direct/kernels.js';
 import { wasmHeap, type WasmHeap } from '../../exec/wasm-heap.js';
 
-/** Labels and mask of one task for a batch (what CompiledModel.targets computes). */
+/** Labels and row weights of one task for a batch (what CompiledModel.targets computes). */
 export interface TaskTargets {
   task: Task;
   y: Float32Array;
+  /** The row weights of the loss's weighted mean: the `where` mask times the `weight_by` sample weights. */
   mask: Float32Array;
 }
 
