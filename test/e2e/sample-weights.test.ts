@@ -1,7 +1,8 @@
 /**
  * Sample weights end to end, with the real binary: a spec with `weight_by` trains on a CSV that has a weight
  * column, metrics.json and `mtl eval` report the weighted metrics next to the unweighted ones, and a bad
- * weight stops training with the file, row and column, exit 1 and no stack trace.
+ * weight stops training with the file, row and column, exit 1 and no stack trace. The generated PyTorch package
+ * (`mtl compile --target pytorch`) trains on the same files and reports the same weighted metric keys.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, tempDir } from '../cli/helpers.js';
 import { ensureDist, runBin } from './helpers.js';
 import { TINY_SPEC } from './tiny.js';
+import { runPython, torchPython } from '../targets/python-env.js';
 
 const tmp = tempDir('mtl-e2e-weights-');
 afterAll(() => tmp.cleanup());
@@ -57,6 +59,21 @@ describe('sample weights with the real binary', () => {
     expect(e.code, e.stderr).toBe(0);
     const evaluated = JSON.parse(e.stdout) as { metrics: Record<string, Record<string, number | null>> };
     expect(evaluated.metrics['ctr']!['auc*iw']).toBeCloseTo(metrics.final['ctr']!['auc*iw']!, 5);
+  }, 300_000);
+
+  it.skipIf(!torchPython)('the generated PyTorch package reads the weights, reports the same weighted metric keys and rejects a bad weight', async () => {
+    const pkg = path.join(tmp.dir, 'pkg');
+    const c = await runBin(['compile', spec, '--target', 'pytorch', '-o', pkg], { cwd: tmp.dir });
+    expect(c.code, c.stderr).toBe(0);
+    const out = path.join(tmp.dir, 'torch-run');
+    runPython([path.join(pkg, 'train.py'), '--data', train, '--valid', valid, '--out', out, '--epochs', '1'], { timeoutMs: 240_000 });
+    const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')) as { final: Record<string, Record<string, number | null>> };
+    expect(Object.keys(metrics.final['ctr']!).sort()).toEqual(['auc', 'auc*delay', 'auc*iw', 'logloss', 'logloss*iw']);
+    expect(metrics.final['ctcvr']!['auc*iw*delay']).toBeTypeOf('number');
+    const bad = addWeights(path.join(tmp.dir, 'train.csv'), { row: 12, value: 'inf' });
+    expect(() => runPython([path.join(pkg, 'train.py'), '--data', bad, '--out', path.join(tmp.dir, 'torch-bad'), '--epochs', '1'])).toThrow(
+      /train-bad\.csv row 12, column 'iw': 'inf' is not a sample weight/,
+    );
   }, 300_000);
 
   it('a negative weight: exit 1, MTL5061 with the file, row and column, nothing trained, no stack trace', async () => {

@@ -20,6 +20,9 @@ MISSING = {"", "NA", "NaN", "null", "?"}
 
 PREPROCESS_VERSION = 1
 
+# The largest finite float32: a larger weight would become infinite in a float32 tensor.
+FLOAT32_MAX = 3.4028234663852886e38
+
 # Sample weights travel with the labels under this prefix and their column (label names cannot contain ':').
 WEIGHT_KEY = "weight_by:"
 
@@ -390,10 +393,10 @@ def _weight(value, where, col):
         raise DataError(f"{where} has no sample weight (`weight_by {col}`)")
     text = _text(value).strip()
     try:
-        w = float(text)
+        w = float(text) if "_" not in text else math.nan  # float() takes 1_000; the TypeScript reader does not
     except ValueError:
         w = math.nan
-    if not (math.isfinite(w) and w >= 0) or text.lower() in ("inf", "-inf", "infinity", "-infinity", "nan"):
+    if not (math.isfinite(w) and 0 <= w <= FLOAT32_MAX):
         raise DataError(f"{where}: '{text}' is not a sample weight (`weight_by {col}` needs a finite number >= 0)")
     return w
 
