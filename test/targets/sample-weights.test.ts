@@ -4,7 +4,8 @@
  * column (non-uniform, some zero), one SGD step's loss, per-task losses and gradients agree between the tfjs
  * step, the direct step (native backend, when the OpenBLAS addon is built) and the generated PyTorch package
  * (when Python has torch). Also: weights of 1 reproduce the unweighted step exactly, integer weights k equal
- * k copies of each row, and a batch whose weights are all 0 gives a loss of 0 and no NaN.
+ * k copies of each row, a batch whose weights are all 0 gives a loss of 0 and no NaN, and the package's
+ * weighted metrics equal mtl's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
@@ -23,6 +24,7 @@ import { parameterNames } from '../../src/targets/pytorch/names.js';
 import { loadNativeBlas } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
 import { mulberry32 } from '../../src/model/seed.js';
+import { computeMetric } from '../../src/artifact/metrics.js';
 import { esmmIR, mmoeIR, options, randomBatch } from '../model/fixtures.js';
 import { runPython, torchPython } from './python-env.js';
 
@@ -173,6 +175,34 @@ describe.skipIf(!torchPython)('sample weights: PyTorch computes the same step as
   });
   afterAll(async () => {
     if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
+  });
+
+  it("the package's weighted metrics equal mtl's (auc with ties and zero weights, logloss, mse, mae, gauc)", async () => {
+    const rand = mulberry32(21);
+    const n = 300;
+    const pred = Float32Array.from({ length: n }, () => Math.round(rand() * 20) / 20);
+    const label = Float32Array.from(pred, (p) => (rand() < p ? 1 : 0));
+    const w = Float32Array.from({ length: n }, () => (rand() < 0.1 ? 0 : Math.round(rand() * 16) / 4));
+    const groups = Array.from({ length: n }, (_, i) => `u${i % 7}`);
+    const fns = ['auc', 'logloss', 'mse', 'mae', 'gauc'] as const;
+    const plan = fns.map((fn) => ({ output: 'p', key: `${fn}*w`, fn, label: { label: 'y' }, weights: ['w'], ...(fn === 'gauc' ? { groupBy: 'g' } : {}) }));
+    const script = [
+      'import json, sys, torch',
+      `sys.path.insert(0, ${JSON.stringify(path.join(import.meta.dirname, '../../src/targets/pytorch/templates'))})`,
+      'import objective, data',
+      'case = json.load(open(sys.argv[1]))',
+      'labels = {"y": torch.tensor(case["y"]), data.WEIGHT_KEY + "w": torch.tensor(case["w"])}',
+      'print(json.dumps(objective.compute_metrics(case["plan"], {"p": torch.tensor(case["p"])}, labels, {"g": case["g"]})))',
+    ].join('\n');
+    const file = path.join(tmp, 'metrics.py');
+    const caseFile = path.join(tmp, 'metrics.json');
+    await fsp.writeFile(file, script);
+    await fsp.writeFile(caseFile, JSON.stringify({ plan, p: Array.from(pred), y: Array.from(label), w: Array.from(w), g: groups }));
+    const out = JSON.parse(runPython([file, caseFile])) as Record<string, Record<string, number>>;
+    for (const fn of fns) {
+      const expected = computeMetric(fn, pred, label, { weights: w, ...(fn === 'gauc' ? { groups } : {}) })!;
+      expect(out['p']![`${fn}*w`], fn).toBeCloseTo(expected, 5);
+    }
   });
 
   it('same loss, task losses and gradients on a weighted batch', async () => {
