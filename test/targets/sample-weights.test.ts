@@ -177,7 +177,7 @@ describe.skipIf(!torchPython)('sample weights: PyTorch computes the same step as
     if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
   });
 
-  it("the package's weighted metrics equal mtl's (auc with ties and zero weights, logloss, mse, mae, gauc)", async () => {
+  it("the package's metrics, weighted and not, equal mtl's (auc with ties and zero weights, logloss, mse, mae, gauc)", async () => {
     const rand = mulberry32(21);
     const n = 300;
     const pred = Float32Array.from({ length: n }, () => Math.round(rand() * 20) / 20);
@@ -185,7 +185,10 @@ describe.skipIf(!torchPython)('sample weights: PyTorch computes the same step as
     const w = Float32Array.from({ length: n }, () => (rand() < 0.1 ? 0 : Math.round(rand() * 16) / 4));
     const groups = Array.from({ length: n }, (_, i) => `u${i % 7}`);
     const fns = ['auc', 'logloss', 'mse', 'mae', 'gauc'] as const;
-    const plan = fns.map((fn) => ({ output: 'p', key: `${fn}*w`, fn, label: { label: 'y' }, weights: ['w'], ...(fn === 'gauc' ? { groupBy: 'g' } : {}) }));
+    const plan = fns.flatMap((fn) => {
+      const m = { output: 'p', key: fn, fn, label: { label: 'y' }, ...(fn === 'gauc' ? { groupBy: 'g' } : {}) };
+      return [m, { ...m, key: `${fn}*w`, weights: ['w'] }];
+    });
     const script = [
       'import json, sys, torch',
       `sys.path.insert(0, ${JSON.stringify(path.join(import.meta.dirname, '../../src/targets/pytorch/templates'))})`,
@@ -200,8 +203,10 @@ describe.skipIf(!torchPython)('sample weights: PyTorch computes the same step as
     await fsp.writeFile(caseFile, JSON.stringify({ plan, p: Array.from(pred), y: Array.from(label), w: Array.from(w), g: groups }));
     const out = JSON.parse(runPython([file, caseFile])) as Record<string, Record<string, number>>;
     for (const fn of fns) {
-      const expected = computeMetric(fn, pred, label, { weights: w, ...(fn === 'gauc' ? { groups } : {}) })!;
-      expect(out['p']![`${fn}*w`], fn).toBeCloseTo(expected, 5);
+      const opts = fn === 'gauc' ? { groups } : {};
+      expect(out['p']![`${fn}*w`], fn).toBeCloseTo(computeMetric(fn, pred, label, { ...opts, weights: w })!, 5);
+      expect(out['p']![fn], fn).toBeCloseTo(computeMetric(fn, pred, label, opts)!, 5);
+      expect(out['p']![fn], fn).not.toBeCloseTo(out['p']![`${fn}*w`]!, 6);
     }
   });
 

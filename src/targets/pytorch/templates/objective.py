@@ -148,18 +148,19 @@ def auc(pred, label):
     return (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg)
 
 
-def logloss(pred, label, eps=1e-7):
-    if not pred:
-        return None
-    return -sum(y * math.log(min(max(p, eps), 1 - eps)) + (1 - y) * math.log(min(max(1 - p, eps), 1 - eps)) for p, y in zip(pred, label)) / len(pred)
+def _logloss_row(p, y, eps=1e-7):
+    """The clipped logloss of one row, as mtl's LOGLOSS_EPS clipping."""
+    return -(y * math.log(min(max(p, eps), 1 - eps)) + (1 - y) * math.log(min(max(1 - p, eps), 1 - eps)))
 
 
-def mse(pred, label):
-    return sum((p - y) ** 2 for p, y in zip(pred, label)) / len(pred) if pred else None
+# The metrics that are a mean over rows: the value of one row.
+ROW_METRICS = {"logloss": _logloss_row, "mse": lambda p, y: (p - y) ** 2, "mae": lambda p, y: abs(p - y)}
 
 
-def mae(pred, label):
-    return sum(abs(p - y) for p, y in zip(pred, label)) / len(pred) if pred else None
+def mean_metric(fn, pred, label, weight=None):
+    """Σ w·v / Σ w of a per-row metric (each w = 1 without weights); None without rows or weight."""
+    w = weight if weight is not None else [1.0] * len(pred)
+    return weighted_mean([ROW_METRICS[fn](p, y) for p, y in zip(pred, label)], w)
 
 
 def gauc(pred, label, groups, weights=None):
@@ -200,20 +201,8 @@ def compute_metrics(plan, outputs, labels, groups):
             v = gauc(p, yy, g, w)
         elif fn == "auc":
             v = auc(p, yy) if w is None else weighted_auc(p, yy, w)
-        elif w is not None:
-            eps = 1e-7
-            per_row = {
-                "logloss": lambda a, b: -(b * math.log(min(max(a, eps), 1 - eps)) + (1 - b) * math.log(min(max(1 - a, eps), 1 - eps))),
-                "mse": lambda a, b: (a - b) ** 2,
-                "mae": lambda a, b: abs(a - b),
-            }[fn]
-            v = weighted_mean([per_row(a, b) for a, b in zip(p, yy)], w)
-        elif fn == "logloss":
-            v = logloss(p, yy)
-        elif fn == "mse":
-            v = mse(p, yy)
         else:
-            v = mae(p, yy)
+            v = mean_metric(fn, p, yy, w)
         if v is not None and not math.isfinite(v):
             v = None
         results.setdefault(m["output"], {})[m["key"]] = v
