@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import type { ModelIR } from '../ir/types.js';
+import { rowWeights } from '../ir/sample-weights.js';
 import type { MetricResults, PlannedMetric } from './metric-plan.js';
 import type { RuntimeDeps } from './runtime-deps.js';
 
@@ -35,6 +36,7 @@ interface Slot {
   label: FloatList;
   mask?: FloatList;
   groups?: string[];
+  weights?: FloatList;
 }
 
 /** Which output to read when an output name has no predictions of its own: a task's single head tower. */
@@ -61,6 +63,7 @@ export class MetricAccumulator {
       const s: Slot = { plan: p, pred: new FloatList(), label: new FloatList() };
       if (p.mask) s.mask = new FloatList();
       if (p.groupBy !== undefined) s.groups = [];
+      if (p.weights) s.weights = new FloatList();
       return s;
     });
   }
@@ -75,6 +78,7 @@ export class MetricAccumulator {
       s.pred.push(pred.subarray(0, batch.size));
       s.label.push(this.deps.evalLabelExpr(p.label, batch.labels, batch.size));
       if (s.mask && p.mask) s.mask.push(this.deps.evalLabelExpr(p.mask, batch.labels, batch.size));
+      if (s.weights && p.weights) s.weights.push(rowWeights(p.weights, batch.weights, batch.size));
       if (s.groups && p.groupBy !== undefined) {
         const g = batch.groups[p.groupBy];
         for (let i = 0; i < batch.size; i++) s.groups.push(g?.[i] ?? '');
@@ -91,9 +95,10 @@ export class MetricAccumulator {
     const diagnostics: Diagnostic[] = [];
     for (const s of this.slots) {
       const p = s.plan;
-      const opts: { mask?: Float32Array; groups?: string[] } = {};
+      const opts: { mask?: Float32Array; groups?: string[]; weights?: Float32Array } = {};
       if (s.mask) opts.mask = s.mask.values();
       if (s.groups) opts.groups = s.groups;
+      if (s.weights) opts.weights = s.weights.values();
       let v: number | null = this.deps.computeMetric(p.fn, s.pred.values(), s.label.values(), opts);
       if (v !== null && !Number.isFinite(v)) v = null;
       (value[p.output] ??= {})[p.key] = v;
@@ -115,6 +120,8 @@ function nullReason(s: Slot): string {
     if (label[i]! > 0.5) pos++;
   }
   if (rows === 0) return s.mask ? 'no row is in its mask' : 'there are no rows';
+  const weights = s.weights?.values();
+  if (weights && !weights.some((w, i) => w > 0 && (!mask || mask[i]! > 0.5))) return 'every row it counts has sample weight 0';
   if (s.plan.fn === 'auc' || s.plan.fn === 'gauc') {
     if (pos === 0 || pos === rows) return `all ${rows} rows have label ${pos === 0 ? 0 : 1}`;
     if (s.plan.fn === 'gauc') return 'no group has both classes';

@@ -11,13 +11,16 @@
  * Results are `{ [output]: { [key]: number | null } }`. A key is the function name, decorated only
  * where the metric differs from the output's task:
  *
- *   KEY := FN [ "(" LABEL ")" ] [ "@" MASK ] [ "/" GROUP ]
+ *   KEY := FN [ "(" LABEL ")" ] [ "@" MASK ] [ "/" GROUP ] { "*" WEIGHT_COLUMN }
  *
  * - `(LABEL)` when the label is not the output's default label (always, for an output no task heads);
  * - `@MASK` when the mask differs from the task's mask; `@all` when the task is masked but the metric is not;
- * - `/GROUP` the group-by column of gauc.
+ * - `/GROUP` the group-by column of gauc;
+ * - `*COL` for each sample-weight column the metric is weighted by: a `metric … weight_by COL` line's column,
+ *   and for a task with `weight_by` (its own or the train block's) its default metrics are reported twice,
+ *   unweighted and weighted by the same columns as its loss (`auc*instance_weight`).
  * LABEL and MASK are label expressions printed compactly (`click&buy`, `!click`, `(a|b)&c`).
- * Examples: `auc`, `logloss`, `auc@click`, `auc(buy)@click`, `gauc/user_id`.
+ * Examples: `auc`, `logloss`, `auc@click`, `auc(buy)@click`, `gauc/user_id`, `logloss*instance_weight`.
  * A metric that cannot be computed (one class only, no rows) is `null`, never NaN.
  */
 import type { LabelExpr, Metric, MetricFn, MetricTerm, ModelIR, Task, TowerNode } from '../ir/types.js';
@@ -25,6 +28,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { lossDef } from '../ir/ops/index.js';
+import { metricWeightColumns, taskWeightColumns } from '../ir/sample-weights.js';
 
 /** One metric to compute. */
 export interface PlannedMetric {
@@ -36,6 +40,8 @@ export interface PlannedMetric {
   label: LabelExpr;
   mask?: LabelExpr;
   groupBy?: string;
+  /** Sample-weight columns whose product weighs each row (`weight_by`); absent: every row counts 1. */
+  weights?: string[];
 }
 
 /** Metric values: output → key → value (null when undefined, e.g. a single class). */
@@ -95,7 +101,7 @@ function taskDefaultFns(ir: ModelIR, t: Task): MetricFn[] {
 }
 
 /** Resolve a spec metric against the output defaults; undefined when it has no label to compare with. */
-function resolve(defaults: Map<string, OutputDefault>, m: Metric): PlannedMetric | undefined {
+function resolve(defaults: Map<string, OutputDefault>, m: Metric, weights: readonly string[] = metricWeightColumns(m)): PlannedMetric | undefined {
   const def = defaults.get(m.output);
   const label = m.label ?? def?.label;
   if (!label) return undefined;
@@ -104,9 +110,11 @@ function resolve(defaults: Map<string, OutputDefault>, m: Metric): PlannedMetric
   const defMask = def?.mask;
   if (!sameExpr(m.mask, defMask)) key += `@${m.mask ? printLabelExpr(m.mask) : 'all'}`;
   if (m.groupBy !== undefined) key += `/${m.groupBy}`;
+  for (const column of weights) key += `*${column}`;
   const p: PlannedMetric = { output: m.output, key, fn: m.fn, label };
   if (m.mask) p.mask = m.mask;
   if (m.groupBy !== undefined) p.groupBy = m.groupBy;
+  if (weights.length > 0) p.weights = [...weights];
   return p;
 }
 
@@ -127,7 +135,13 @@ export function metricPlan(ir: ModelIR): PlannedMetric[] {
     plan.push(p);
   };
   for (const t of ir.tasks) {
-    for (const fn of taskDefaultFns(ir, t)) add(resolve(defaults, t.mask ? { fn, output: t.name, mask: t.mask } : { fn, output: t.name }));
+    const weights = taskWeightColumns(ir, t);
+    for (const fn of taskDefaultFns(ir, t)) {
+      const m: Metric = t.mask ? { fn, output: t.name, mask: t.mask } : { fn, output: t.name };
+      add(resolve(defaults, m, []));
+      // A weighted task also reports its defaults weighted as its loss is (keys `auc*COL`).
+      if (weights.length > 0) add(resolve(defaults, m, weights));
+    }
   }
   for (const m of ir.metrics) add(resolve(defaults, m));
   for (const term of ir.train.earlyStop?.terms ?? []) add(resolve(defaults, term.metric));

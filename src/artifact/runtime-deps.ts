@@ -21,7 +21,7 @@ export interface RuntimeDeps {
   fitPreprocessor(ir: ModelIR, data: DataRef, opts: DataOptions & { validSplit: number; seed: number; hasValidFile: boolean; labelSample?: LabelReservoir }): Promise<PreprocessState>;
   readBatches(ir: ModelIR, state: PreprocessState, data: DataRef, opts: ReadBatchesOptions): AsyncIterable<Batch>;
   tableSizes(ir: ModelIR, state: PreprocessState): Record<string, number>;
-  computeMetric(fn: MetricFn, pred: Float32Array, label: Float32Array, opts?: { mask?: Float32Array; groups?: string[] }): number | null;
+  computeMetric(fn: MetricFn, pred: Float32Array, label: Float32Array, opts?: { mask?: Float32Array; groups?: string[]; weights?: Float32Array }): number | null;
   evalLabelExpr(expr: LabelExpr, labels: Record<string, Float32Array>, size: number): Float32Array;
   /** Raw values of one column in file order, with their 1-based row numbers (for `predict --keep`). Throws MtlError when the column is missing. */
   readColumn(data: DataRef, column: string): AsyncIterable<{ row: number; value: string }>;

@@ -26,10 +26,10 @@ export function metricColumns(runs: readonly FoundRun[]): string[] {
   return cols;
 }
 
-/** Whether a higher value of a column is better: the metric function (the key up to `(`, `@` or `/`) decides. */
+/** Whether a higher value of a column is better: the metric function (the key up to `(`, `@`, `/` or the `*` of a weighted metric) decides. */
 export function metricDirection(col: string): 'max' | 'min' {
   const key = col.slice(col.indexOf('.') + 1);
-  const fn = key.split(/[(@/]/)[0]!;
+  const fn = key.split(/[(@/*]/)[0]!;
   return MAXIMISED_METRICS.includes(fn) ? 'max' : 'min';
 }
 

@@ -121,6 +121,7 @@ export class BatchBuilder {
   private size = 0;
   private features: Record<string, FeatureColumn> = {};
   private labels: Record<string, Float32Array> = {};
+  private weights: Record<string, Float32Array> = {};
   private groups: Record<string, string[]> = {};
   private rowNumbers: Int32Array;
   private writers: Writer[] = [];
@@ -138,6 +139,7 @@ export class BatchBuilder {
     const cell = (column: string): number => cellOf[plan.columnIndex.get(column)!]!;
     for (const fp of plan.features) this.factories.push(this.featureWriter(fp, state, vocabs, cell(fp.column), counters));
     for (const lp of plan.labels) this.factories.push(this.labelWriter(lp, cell(lp.column)));
+    for (const column of plan.weights) this.factories.push(this.weightWriter(column, cell(column)));
     for (const gp of plan.groups) {
       const k = cell(gp.column);
       this.factories.push(() => {
@@ -179,6 +181,7 @@ export class BatchBuilder {
       size,
       features: this.features,
       labels: this.labels,
+      ...(Object.keys(this.weights).length > 0 ? { weights: this.weights } : {}),
       groups: this.groups,
       rowNumbers: size === this.capacity ? this.rowNumbers : this.rowNumbers.slice(0, size),
     };
@@ -190,6 +193,7 @@ export class BatchBuilder {
     this.size = 0;
     this.features = {};
     this.labels = {};
+    this.weights = {};
     this.groups = {};
     this.rowNumbers = new Int32Array(this.capacity);
     this.writers = this.factories.map((f) => f());
@@ -304,22 +308,41 @@ export class BatchBuilder {
   }
 
   private labelWriter(lp: LabelPlan, k: number): () => Writer {
-    const cap = this.capacity;
-    const name = lp.label.name;
-    const decode = labelDecoder(lp, k);
-    return () => {
-      let values = new Float32Array(cap);
-      this.labels[name] = values;
-      return {
-        write: (rec, i) => {
-          values[i] = decode(rec[k]!);
-        },
-        finish: (size) => {
-          if (size < cap) this.labels[name] = values = values.slice(0, size);
-        },
-      };
-    };
+    return floatColumnWriter(this.capacity, () => this.labels, lp.label.name, labelDecoder(lp, k), k);
   }
+
+  private weightWriter(column: string, k: number): () => Writer {
+    return floatColumnWriter(this.capacity, () => this.weights, column, weightDecoder(column, k), k);
+  }
+}
+
+/** A float32 column of one value per row, decoded by `decode`, stored under `name` in `into()`. */
+function floatColumnWriter(cap: number, into: () => Record<string, Float32Array>, name: string, decode: (c: Cell) => number, k: number): () => Writer {
+  return () => {
+    let values = new Float32Array(cap);
+    into()[name] = values;
+    return {
+      write: (rec, i) => {
+        values[i] = decode(rec[k]!);
+      },
+      finish: (size) => {
+        if (size < cap) into()[name] = values = values.slice(0, size);
+      },
+    };
+  };
+}
+
+/**
+ * Decode a sample-weight cell: a finite number ≥ 0 that float32 holds (MTL5061 otherwise); a missing
+ * weight is an error (MTL5060), never a default of 1.
+ */
+export function weightDecoder(column: string, k: number): (c: Cell) => number {
+  return (c) => {
+    const v = parseNumber(c);
+    if (v !== v) throw new RowProblem('MTL5060', { column }, k);
+    if (v === BAD || v < 0 || !Number.isFinite(Math.fround(v))) throw new RowProblem('MTL5061', { column, value: showValue(c) }, k);
+    return v;
+  };
 }
 
 /** Decode a label cell: 0/1 for binary labels (or membership in `positive`), the value for real ones. */

@@ -1,10 +1,12 @@
 /**
  * What a pass over the data reads, resolved from the IR: each feature's column and effective id space
- * (following `shares` to the owning feature), each label's column, and the group-by columns of metrics.
+ * (following `shares` to the owning feature), each label's column, the group-by columns of metrics and the
+ * `weight_by` columns of sample weights.
  * Unresolvable references (a validator's job) fall back to the feature's own settings rather than throwing.
  */
 import type { Feature, IdSpace, Label, ModelIR } from '../ir/types.js';
 import type { WantedColumn } from './source.js';
+import { weightColumns } from '../ir/sample-weights.js';
 
 /** A feature to decode. */
 export interface FeaturePlan {
@@ -34,6 +36,8 @@ export interface ReadPlan {
   features: FeaturePlan[];
   labels: LabelPlan[];
   groups: GroupPlan[];
+  /** The `weight_by` columns (Batch.weights is keyed by column). */
+  weights: string[];
   /** Distinct columns, in order of first use; indexes of {@link FeaturePlan}s etc. refer to it through `columnIndex`. */
   wanted: WantedColumn[];
   /** Column name → index in `wanted`. */
@@ -91,6 +95,7 @@ export function makePlan(ir: ModelIR, needLabels: boolean): ReadPlan {
       want(column, `metric ${m.fn}(${m.output}) by ${m.groupBy}`);
       groups.push({ key: m.groupBy, column });
     }
+    for (const column of weightColumns(ir)) want(column, `weight_by ${column}`);
   }
-  return { features, labels, groups, wanted, columnIndex };
+  return { features, labels, groups, weights: needLabels ? weightColumns(ir) : [], wanted, columnIndex };
 }

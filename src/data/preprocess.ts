@@ -12,7 +12,7 @@ import { makePlan } from './plan.js';
 import { openSource } from './source.js';
 import { RowProblem } from './problems.js';
 import { RowErrors } from './pass.js';
-import { labelDecoder, transformedValue } from './encode.js';
+import { labelDecoder, transformedValue, weightDecoder } from './encode.js';
 import { inPart } from './split.js';
 import { readVocabFile, type Vocabulary } from './vocab.js';
 import type { LabelReservoir } from './label-sample.js';
@@ -91,6 +91,9 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
 
   const numerics = plan.features.filter((fp) => fp.feature.kind === 'numeric').map((fp) => ({ f: fp.feature as NumericFeature, k: cellOf(fp.column), run: new Running() }));
   const labels = plan.labels.map((lp) => ({ name: lp.label.name, decode: labelDecoder(lp, cellOf(lp.column)), k: cellOf(lp.column), count: 0, sum: 0 }));
+  // Sample weights are checked here too, so a bad weight stops the run before training and --skip-bad-rows
+  // leaves the same rows out of the statistics as out of the batches.
+  const weights = plan.weights.map((column) => ({ decode: weightDecoder(column, cellOf(column)), k: cellOf(column) }));
   const scratch = new Float64Array(numerics.length);
   const labelScratch = new Float64Array(labels.length);
   const errors = new RowErrors(source, opts.skipBadRows === true);
@@ -116,6 +119,7 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
           scratch[n] = transformedValue(f, rec[k]!, k); // NaN: a missing value the feature fills
         }
         for (let l = 0; l < labels.length; l++) labelScratch[l] = labels[l]!.decode(rec[labels[l]!.k]!);
+        for (const w of weights) w.decode(rec[w.k]!);
       } catch (e) {
         errors.report(e, rec, lines[r]!);
         continue;

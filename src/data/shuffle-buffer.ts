@@ -17,7 +17,7 @@ export function encodedRowBytes(ir: ModelIR): number {
   const plan = makePlan(ir, true);
   let bytes = 4; // the row number
   for (const fp of plan.features) bytes += fp.feature.kind === 'sequence' ? 8 * Math.max(1, fp.feature.maxLen) : 4;
-  bytes += 4 * plan.labels.length + GROUP_VALUE_BYTES * plan.groups.length;
+  bytes += 4 * (plan.labels.length + plan.weights.length) + GROUP_VALUE_BYTES * plan.groups.length;
   return bytes;
 }
 

@@ -85,6 +85,11 @@ export function gatherRows(rb: RowBlocks, idx: Uint32Array): Batch {
   for (const k of Object.keys(head.features)) features[k] = gatherColumn(blocks.map((b) => b.features[k]!), blockRows, idx);
   const labels: Record<string, Float32Array> = {};
   for (const k of Object.keys(head.labels)) labels[k] = gatherArray(blocks.map((b) => b.labels[k]!), blockRows, idx, new Float32Array(n));
+  let weights: Record<string, Float32Array> | undefined;
+  if (head.weights) {
+    weights = {};
+    for (const k of Object.keys(head.weights)) weights[k] = gatherArray(blocks.map((b) => b.weights![k]!), blockRows, idx, new Float32Array(n));
+  }
   const groups: Record<string, string[]> = {};
   for (const k of Object.keys(head.groups)) {
     const arrays = blocks.map((b) => b.groups[k]!);
@@ -94,7 +99,7 @@ export function gatherRows(rb: RowBlocks, idx: Uint32Array): Batch {
     });
   }
   const rowNumbers = gatherArray(blocks.map((b) => b.rowNumbers), blockRows, idx, new Int32Array(n));
-  return { size: n, features, labels, groups, rowNumbers };
+  return { size: n, features, labels, ...(weights ? { weights } : {}), groups, rowNumbers };
 }
 
 /** The rows of `rb` in a seeded random order, cut into batches of `batchSize` (the last may be smaller). */

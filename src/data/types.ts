@@ -24,6 +24,11 @@ export interface Batch {
   features: Record<string, FeatureColumn>;
   /** Keyed by label name: 0/1 for binary labels, the value for real labels. */
   labels: Record<string, Float32Array>;
+  /**
+   * Sample weights (finite, ≥ 0) of the `weight_by` columns, keyed by column name; read with the labels
+   * (absent when the spec has none, or when labels are not read).
+   */
+  weights?: Record<string, Float32Array>;
   /** Raw values of group-by columns (for gauc), keyed by column name. */
   groups: Record<string, string[]>;
   /** The 1-based line (CSV: counting the header as line 1) or record number of each example, for messages and for predict's input order. */

@@ -197,6 +197,11 @@ export interface Task extends Located {
   weight: number;
   /** Loss and default metrics only on rows where this expression is 1. */
   mask?: LabelExpr;
+  /**
+   * `weight_by COL`: a data column of non-negative per-row weights for this task's loss, multiplied with the
+   * spec-wide `train.weightBy` when both are set (docs/language.md, "Sample weights").
+   */
+  weightBy?: string;
 }
 
 /** Metric functions. */
@@ -211,6 +216,8 @@ export interface Metric extends Located {
   mask?: LabelExpr;
   /** gauc only: the column to group by (usually the user id). */
   groupBy?: string;
+  /** `weight_by COL`: the metric weights each row by this data column (weighted AUC, logloss, mse, mae, gauc). */
+  weightBy?: string;
 }
 
 /** A term of an early-stopping expression: `coef * fn(output)`. */
@@ -248,6 +255,8 @@ export interface TrainSettings extends Located {
   clipNorm?: number;
   /** The embedding tables' optimiser (absent: the sparse variant of `optimizer`). */
   embeddingOptimizer?: EmbeddingOptimizerName;
+  /** `weight_by COL`: a data column of non-negative per-row weights applied to every task's loss (sample weights). */
+  weightBy?: string;
 }
 
 /** `schedule TYPE [warmup N] [min_lr X] [every N epochs|steps] [gamma X]` (src/ir/ops/schedules.ts). */

@@ -404,7 +404,8 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
   let modeRange: Range | undefined;
   let patienceRange: Range | undefined;
   for (const entry of subs(node, 'trainEntry')) {
-    const keyToken = tok(entry, 'key');
+    const weightBy = sub(entry, 'weightByClause');
+    const keyToken = tok(entry, 'key') ?? tok(weightBy, 'keyword');
     if (!keyToken) continue;
     const key = keyToken.image;
     const keyRange = ctx.range(keyToken)!;
@@ -414,6 +415,11 @@ export function buildTrain(ctx: BuildContext, node: CstNode | undefined, declRan
       continue;
     }
     if (seen.repeated(e)) continue;
+    if (weightBy) {
+      const column = tok(weightBy, 'column');
+      if (column) (settings.weightBy = column.image), (locs['weightBy'] = ctx.range(column)!);
+      continue;
+    }
     if (key === 'early_stop') {
       terms = buildTerms(ctx, sub(entry, 'metricSum'));
       earlyStopRange = e.range;

@@ -153,6 +153,7 @@ export function buildTask(ctx: BuildContext, node: CstNode): Task | undefined {
   const loss = once(subs(node, 'lossClause'), 'loss');
   const weight = once(subs(node, 'weightClause'), 'weight');
   const where = once(subs(node, 'whereClause'), 'where');
+  weightByColumn(ctx, once(subs(node, 'weightByClause'), 'weight_by'), task, locs);
   if (loss) {
     const type = tok(loss, 'type');
     put(ctx, locs, 'loss.type', type);
@@ -172,6 +173,14 @@ export function buildTask(ctx: BuildContext, node: CstNode): Task | undefined {
     if (mask.loc) locs['mask'] = mask.loc;
   }
   return task;
+}
+
+/** A `weight_by COL` clause's column into `target.weightBy` (and `locs.weightBy`). */
+function weightByColumn(ctx: BuildContext, clause: CstNode | undefined, target: { weightBy?: string }, locs: Locs): void {
+  const column = tok(clause, 'column');
+  if (!column) return;
+  target.weightBy = column.image;
+  put(ctx, locs, 'weightBy', column);
 }
 
 /** `FN(OUTPUT[, LABELEXPR])` → a Metric (without mask / group). Unknown FN: MTL1040, and undefined. */
@@ -202,7 +211,8 @@ export function buildMetric(ctx: BuildContext, node: CstNode): Metric | undefine
   const locs = metric.locs!;
   const bys = subs(node, 'byClause');
   const wheres = subs(node, 'whereClause');
-  [...bys.slice(1), ...wheres.slice(1)].forEach((c) => {
+  const weightBys = subs(node, 'weightByClause');
+  [...bys.slice(1), ...wheres.slice(1), ...weightBys.slice(1)].forEach((c) => {
     const kw = ctx.range(tok(c, 'keyword'));
     if (kw) ctx.report('MTL1042', kw, { word: tok(c, 'keyword')!.image });
   });
@@ -213,5 +223,6 @@ export function buildMetric(ctx: BuildContext, node: CstNode): Metric | undefine
     metric.mask = mask;
     if (mask.loc) locs['mask'] = mask.loc;
   }
+  weightByColumn(ctx, weightBys[0], metric, locs);
   return metric;
 }

@@ -261,6 +261,7 @@ export class MtlParser extends CstParser {
         { ALT: () => this.SUBRULE(this.lossClause) },
         { ALT: () => this.SUBRULE(this.weightClause) },
         { ALT: () => this.SUBRULE(this.whereClause) },
+        { ALT: () => this.SUBRULE(this.weightByClause) },
       ]);
     });
   });
@@ -276,6 +277,12 @@ export class MtlParser extends CstParser {
   weightClause = this.RULE('weightClause', () => {
     this.CONSUME(T.Weight, { LABEL: 'keyword' });
     this.SUBRULE(this.number);
+  });
+
+  /** `weight_by COL`: the data column of per-row sample weights (task, metric, train block). */
+  weightByClause = this.RULE('weightByClause', () => {
+    this.CONSUME(T.WeightBy, { LABEL: 'keyword' });
+    this.CONSUME(T.Identifier, { LABEL: 'column' });
   });
 
   whereClause = this.RULE('whereClause', () => {
@@ -295,6 +302,7 @@ export class MtlParser extends CstParser {
       this.OR([
         { ALT: () => this.SUBRULE(this.byClause) },
         { ALT: () => this.SUBRULE(this.whereClause) },
+        { ALT: () => this.SUBRULE(this.weightByClause) },
       ]);
     });
   });
@@ -326,6 +334,7 @@ export class MtlParser extends CstParser {
           this.SUBRULE(this.metricSum);
         },
       },
+      { ALT: () => this.SUBRULE(this.weightByClause) },
       {
         ALT: () => {
           const key = this.CONSUME(T.Identifier, { LABEL: 'key' });

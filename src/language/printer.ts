@@ -90,6 +90,7 @@ function task(t: Task): string {
   let s = `task ${t.name} = ${t.head.join(' * ')} loss ${t.loss.type}(${printLabelExpr(t.loss.label)})`;
   if (shown(t, 'weight', t.weight === 1)) s += ` weight ${t.weight}`;
   if (t.mask) s += ` where ${printLabelExpr(t.mask)}`;
+  if (t.weightBy !== undefined) s += ` weight_by ${t.weightBy}`;
   return s;
 }
 
@@ -101,6 +102,7 @@ function metric(m: Metric): string {
   let s = `metric ${call(m)}`;
   if (m.groupBy !== undefined) s += ` by ${m.groupBy}`;
   if (m.mask) s += ` where ${printLabelExpr(m.mask)}`;
+  if (m.weightBy !== undefined) s += ` weight_by ${m.weightBy}`;
   return s;
 }
 
@@ -144,6 +146,7 @@ function train(ir: ModelIR): string | undefined {
     if (shown(t, 'earlyStop.patience', es.patience === 2)) lines.push(`patience ${es.patience}`);
   }
   if (shown(t, 'weighting', t.weighting === DEFAULT_TRAIN.weighting)) lines.push(`weighting ${t.weighting}`);
+  if (t.weightBy !== undefined) lines.push(`weight_by ${t.weightBy}`);
   return lines.length ? `train {\n${lines.map((l) => `  ${l}`).join('\n')}\n}` : undefined;
 }
 

@@ -68,6 +68,8 @@ export const Over = keyword('over');
 export const On = keyword('on');
 export const Loss = keyword('loss');
 export const Weight = keyword('weight');
+/** `weight_by COL`: sample weights (train block, task, metric). Lexed before `weight`, which is its prefix. */
+export const WeightBy = keyword('weight_by');
 export const Where = keyword('where');
 export const By = keyword('by');
 export const EarlyStop = keyword('early_stop');
@@ -103,7 +105,7 @@ export const DECLARATION_KEYWORDS: readonly TokenType[] = [Model, Use, Data, Fea
 export const FEATURE_KINDS: readonly TokenType[] = [Categorical, Sequence, Numeric];
 /** Every reserved word. */
 export const KEYWORDS: readonly TokenType[] = [
-  ...DECLARATION_KEYWORDS, ...FEATURE_KINDS, Concat, Mlp, Over, On, Loss, Weight, Where, By, EarlyStop, True, False,
+  ...DECLARATION_KEYWORDS, ...FEATURE_KINDS, Concat, Mlp, Over, On, Loss, WeightBy, Weight, Where, By, EarlyStop, True, False,
 ];
 /** Operators and punctuation (`->` before `-`). */
 export const OPERATORS: readonly TokenType[] = [Arrow, Equals, Colon, Comma, Star, Plus, Minus, Amp, Pipe, Bang, LParen, RParen, LBracket, RBracket, LCurly, RCurly];

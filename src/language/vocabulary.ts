@@ -27,10 +27,10 @@ export const POOLINGS = ['mean', 'sum', 'max'] as const;
 export const NORMALIZATIONS = ['none', 'standard', 'minmax', 'log1p'] as const;
 /** Word values of a numeric feature's `missing` (a number is also allowed). */
 export const MISSING_WORDS = ['error', 'zero', 'mean'] as const;
-/** Keys of `train { … }` (`early_stop` is a reserved word, listed for completeness). */
+/** Keys of `train { … }` (`early_stop` and `weight_by` are reserved words, listed for completeness). */
 export const TRAIN_KEYS = [
   'optimizer', 'lr', 'batch', 'epochs', 'seed', 'valid_split', 'early_stop', 'mode', 'patience', 'weighting', 'shuffle_buffer',
-  'schedule', 'weight_decay', 'embedding_l2', 'clip_norm', 'embedding_optimizer',
+  'schedule', 'weight_decay', 'embedding_l2', 'clip_norm', 'embedding_optimizer', 'weight_by',
 ] as const;
 /** Learning-rate schedules and their option words (the op registry's), and the units of `every N`. */
 export const SCHEDULES = SCHEDULE_NAMES;

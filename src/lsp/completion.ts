@@ -96,7 +96,8 @@ export function completionContext(text: string, offset: number): CompletionConte
       if (last === '=' || last === '*') return { kind: 'names', kinds: ['tower'] };
       if (last === 'loss') return { kind: 'keywords', words: [...LOSS_NAMES] };
       if (['(', '&', '|', '!', 'where'].includes(last ?? '') && (words.includes('loss') || words.includes('where'))) return { kind: 'names', kinds: ['label'] };
-      if (openParen < 0 && words.includes('loss')) return { kind: 'keywords', words: ['weight', 'where'] };
+      if (last === 'weight_by') return { kind: 'none' }; // a data column: no declaration names it
+      if (openParen < 0 && words.includes('loss')) return { kind: 'keywords', words: ['weight', 'where', 'weight_by'] };
       if (openParen < 0 && words.length >= 4 && last !== '=' ) return { kind: 'keywords', words: ['loss'] };
       break;
     case 'metric':
@@ -105,7 +106,8 @@ export function completionContext(text: string, offset: number): CompletionConte
       if (openParen >= 0 && last === ',') return { kind: 'names', kinds: ['label'] };
       if (['&', '|', '!', '(', 'where'].includes(last ?? '')) return { kind: 'names', kinds: ['label'] };
       if (last === 'by') return { kind: 'names', kinds: ['feature'] };
-      if (openParen < 0) return { kind: 'keywords', words: ['by', 'where'] };
+      if (last === 'weight_by') return { kind: 'none' };
+      if (openParen < 0) return { kind: 'keywords', words: ['by', 'where', 'weight_by'] };
       break;
     case 'model': case 'use':
       if (stmt.length >= 2) return { kind: 'top' };
@@ -146,6 +148,7 @@ function blockContext(block: string, words: string[], last: string | undefined, 
       // `every N` takes its unit next.
       if (prev === 'every' && /^[0-9]/.test(last ?? '')) return { kind: 'keywords', words: [...EVERY_UNITS] };
       if (last === 'mode') return { kind: 'keywords', words: [...MODES] };
+      if (last === 'weight_by') return { kind: 'none' };
       if (last === 'early_stop' || last === '+' || (last === '-' && prev !== undefined) || last === '*') return { kind: 'keywords', words: [...METRIC_FNS] };
       if (last === '(') return { kind: 'names', kinds: ['tower', 'task'] };
       return { kind: 'block', block: 'train' };

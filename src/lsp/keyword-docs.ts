@@ -104,6 +104,10 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   shuffle_buffer: { syntax: 'shuffle_buffer N|all', doc: 'Rows held for the shuffle each epoch: `all` (the default) permutes every training row in memory; N permutes every row too, through a temporary file holding about N rows at a time (data too large for memory).' },
   valid_split: { syntax: 'valid_split F', doc: 'Fraction of training rows held out for validation when no validation file is given (default 0.1).' },
   early_stop: { syntax: 'early_stop [COEF *] FN(OUTPUT) [+|- ...] [patience N] [mode max|min]', doc: 'Stop when the metric expression has not improved for `patience` epochs.' },
+  weight_by: {
+    syntax: 'weight_by COLUMN',
+    doc: 'Sample weights from a data column (finite, ≥ 0): in `train { }` for every task; on a task, multiplied with the train block\'s; on a metric, a weighted metric. A task\'s loss is Σ w·loss / Σ w over the batch.',
+  },
   patience: { syntax: 'patience N', doc: 'Epochs without improvement before early stopping.' },
   mode: { syntax: 'mode max|min', doc: 'Whether the early-stop expression should grow (max) or shrink (min).' },
   min: { syntax: 'mode min', doc: 'The early-stop expression should shrink (e.g. a loss).' },

@@ -1,11 +1,12 @@
 /**
- * The task-loss reductions of the tfjs step (the masked mean and Kendall et al.'s uncertainty weighting),
+ * The task-loss reductions of the tfjs step (the weighted masked mean and Kendall et al.'s uncertainty weighting),
  * and the per-example losses of the op registry (src/ir/ops/losses) bound to this package's tfjs instance,
  * for callers and tests that use them directly. The losses themselves are defined once, in src/ir/ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bceWithLogitsTf, productBceTf } from '../ir/ops/losses/bce.js';
 import { log1mexpTf, logSigmoidTf } from '../ir/ops/losses/log-space.js';
+import { weightedMeanDenominator } from '../ir/ops/losses/weighted-mean.js';
 
 export { log1mexp64, logSigmoid64 } from '../ir/ops/losses/log-space.js';
 export { productBce64 } from '../ir/ops/losses/bce.js';
@@ -36,14 +37,13 @@ export function squaredError(prediction: tf.Tensor, y: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Σ loss·mask / max(Σ mask, 1): the mean over the mask's rows, exactly 0 when the batch has none
- * (the per-example losses are finite, so 0·loss = 0 and the gradient is 0, never NaN).
+ * Σ loss·w / Σ w with w = mask × sample weight (src/ir/ops/losses/weighted-mean.ts): the weighted
+ * mean over the mask's rows, exactly 0 when the batch has no row of positive weight (the per-example losses
+ * are finite, so 0·loss = 0 and the gradient is 0, never NaN).
  */
-export function maskedMean(perExample: tf.Tensor, mask: Float32Array): tf.Scalar {
-  let count = 0;
-  for (let i = 0; i < mask.length; i++) count += mask[i]!;
-  const denominator = Math.max(count, 1);
-  return tf.tidy(() => tf.div(tf.sum(tf.mul(perExample, tf.tensor1d(mask))), denominator) as tf.Scalar);
+export function maskedMean(perExample: tf.Tensor, weights: Float32Array): tf.Scalar {
+  const denominator = weightedMeanDenominator(weights);
+  return tf.tidy(() => tf.div(tf.sum(tf.mul(perExample, tf.tensor1d(weights))), denominator) as tf.Scalar);
 }
 
 /**

@@ -20,6 +20,7 @@ import { applyUpdate } from './optim-step.js';
 import { maskedMean, uncertaintyWeighted } from './losses.js';
 import { LOSS_NAMES, lossDef } from '../ir/ops/index.js';
 import { evalLabelExpr } from './labels.js';
+import { rowWeights, taskWeightColumns } from '../ir/sample-weights.js';
 import { buildCore, type CoreGraph } from './tf-model.js';
 import { buildExportModel } from './export.js';
 import { stateKey } from './fused-experts.js';
@@ -165,13 +166,16 @@ export class CompiledModel implements ModelRuntime {
     return { tensors, lookups };
   }
 
-  /** Per-task label and mask vectors of a batch. */
+  /** Per-task labels and row weights of a batch: the mask (`where`) times the sample weights (`weight_by`). */
   private targets(batch: Batch): Array<{ task: Task; y: Float32Array; mask: Float32Array }> {
-    return this.ir.tasks.map((task) => ({
-      task,
-      y: evalLabelExpr(task.loss.label, batch.labels, batch.size),
-      mask: task.mask ? evalLabelExpr(task.mask, batch.labels, batch.size) : new Float32Array(batch.size).fill(1),
-    }));
+    return this.ir.tasks.map((task) => {
+      const mask = rowWeights(taskWeightColumns(this.ir, task), batch.weights, batch.size);
+      if (task.mask) {
+        const m = evalLabelExpr(task.mask, batch.labels, batch.size);
+        for (let i = 0; i < batch.size; i++) mask[i] = mask[i]! * m[i]!;
+      }
+      return { task, y: evalLabelExpr(task.loss.label, batch.labels, batch.size), mask };
+    });
   }
 
   /** Per-example loss of a task from the core outputs. */

@@ -29,6 +29,8 @@ describe('metric direction', () => {
     expect(metricDirection('ctr.auc')).toBe('max');
     expect(metricDirection('ctr.auc(buy)@click')).toBe('max');
     expect(metricDirection('ctr.gauc/user_id')).toBe('max');
+    expect(metricDirection('ctr.auc*instance_weight')).toBe('max');
+    expect(metricDirection('ctr.logloss*iw*delay')).toBe('min');
     expect(metricDirection('ctr.logloss')).toBe('min');
     expect(metricDirection('price.mae')).toBe('min');
   });

@@ -38,6 +38,13 @@ describe('completion context (text only, works on broken specs)', () => {
     expect(ctxAt('task t = a loss bce(click) where <|>')).toEqual({ kind: 'names', kinds: ['label'] });
     expect(ctxAt('metric auc(<|>')).toEqual({ kind: 'names', kinds: ['tower', 'task'] });
   });
+  it('offers weight_by after a task loss and on a metric, and no names after it (a data column)', () => {
+    expect(ctxAt('task t = a loss bce(click) <|>')).toEqual({ kind: 'keywords', words: ['weight', 'where', 'weight_by'] });
+    expect(ctxAt('task t = a loss bce(click) weight_by <|>')).toEqual({ kind: 'none' });
+    expect(ctxAt('metric auc(ctr) <|>')).toEqual({ kind: 'keywords', words: ['by', 'where', 'weight_by'] });
+    expect(ctxAt('metric auc(ctr) weight_by <|>')).toEqual({ kind: 'none' });
+    expect(ctxAt('train { weight_by <|> }')).toEqual({ kind: 'none' });
+  });
   it('ignores brackets and keywords inside comments and strings', () => {
     expect(ctxAt('model m "a { b"\n# features {\n<|>')).toEqual({ kind: 'top' });
     expect(ctxAt('use "./x<|>')).toEqual({ kind: 'none' });

@@ -81,6 +81,20 @@ export const RUNTIME_CODES = {
     hint: 'Fill the label, drop the row, or pass --skip-bad-rows.',
     doc: 'Fires when a label column is empty (or NA, NaN, null, ?) in a row used for training or evaluation, even where a task\'s `where` mask excludes the row: labels are read for every row.',
   },
+  MTL5060: {
+    severity: 'error',
+    title: 'missing sample weight',
+    message: "{file} row {row}, column '{column}' has no sample weight (`weight_by {column}`).",
+    hint: 'Fill the weight (0 leaves the row out of the loss), drop the row, or pass --skip-bad-rows.',
+    doc: 'Fires when a `weight_by` column is empty (or NA, NaN, null, ?) in a row read for training or evaluation. A weight is never guessed: a default of 1 would silently change what the loss means.',
+  },
+  MTL5061: {
+    severity: 'error',
+    title: 'bad sample weight',
+    message: "{file} row {row}, column '{column}': '{value}' is not a sample weight (`weight_by {column}` needs a finite number ≥ 0).",
+    hint: 'Clean the value (weights are finite numbers ≥ 0), drop the row, or pass --skip-bad-rows.',
+    doc: 'Fires when a `weight_by` column holds text that is not a decimal number, a negative number or an infinite one. Weights multiply the per-row loss; a negative weight would reward the error.',
+  },
   MTL5011: {
     severity: 'error',
     title: 'bad real label',

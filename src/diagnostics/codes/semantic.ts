@@ -261,6 +261,27 @@ export const SEMANTIC_CODES = {
     hint: 'remove it, or give a categorical or sequence feature a `dim`',
     doc: '`embedding_optimizer` and `embedding_l2` apply to embedding tables; a model of numeric features only has none.',
   },
+  MTL3040: {
+    severity: 'warning',
+    title: 'weight column is a feature',
+    message: 'The sample weights of {owner} come from column \'{column}\', which feature \'{feature}\' also reads.',
+    hint: 'the model then sees its own loss weights as an input; weight by another column unless that is intended',
+    doc: 'A `weight_by` column (train block, task or metric) is also the column of a feature. Weights are usually survey or importance weights that the model must not learn from; the warning makes the reuse visible.',
+  },
+  MTL3041: {
+    severity: 'warning',
+    title: 'weight column is a label',
+    message: 'The sample weights of {owner} come from column \'{column}\', which label \'{label}\' also reads.',
+    hint: 'check that the weights are meant to be this label (e.g. weighting a conversion by its value); otherwise weight by another column',
+    doc: 'A `weight_by` column is also the column of a label, so the loss is weighted by a target. This is sometimes intended (value-weighted conversions) and often a slip.',
+  },
+  MTL3042: {
+    severity: 'warning',
+    title: 'weights applied twice',
+    message: 'Task \'{task}\' is weighted by column \'{column}\', which the train block\'s `weight_by` already applies to every task: its rows are weighted by the square of the column.',
+    hint: 'remove the task\'s `weight_by` (the train block\'s applies to it already)',
+    doc: 'A task\'s `weight_by` multiplies the train block\'s; naming the same column in both squares the weights, which is rarely meant.',
+  },
   MTL3999: {
     severity: 'error',
     title: 'internal validator error',

@@ -81,7 +81,7 @@ export const SYNTAX_CODES = {
     severity: 'error',
     title: 'unknown train setting',
     message: "Unknown setting '{word}' in train {}.",
-    doc: 'A key in the `train { … }` block is not a setting. Settings: optimizer, lr, batch, epochs, seed, valid_split, early_stop, mode, patience, weighting, shuffle_buffer, schedule, weight_decay, embedding_l2, clip_norm, embedding_optimizer.',
+    doc: 'A key in the `train { … }` block is not a setting. Settings: optimizer, lr, batch, epochs, seed, valid_split, early_stop, mode, patience, weighting, shuffle_buffer, schedule, weight_decay, embedding_l2, clip_norm, embedding_optimizer, weight_by.',
   },
   MTL1040: {
     severity: 'error',

@@ -2,13 +2,15 @@
  * The direct step's losses and their gradients with respect to the tower logits, in float64, with the
  * semantics of the tfjs step (src/model/model-runtime.ts taskLoss):
  * - each loss's per-example value and gradient come from its definition in the op registry (src/ir/ops/losses);
- * - the masked mean (exactly 0 on a batch without rows in the mask), the task weights and Kendall et al.'s
+ * - the weighted mean Σ w·ℓ / Σ w, w = mask × sample weights (src/ir/ops/losses/weighted-mean.ts; exactly 0
+ *   on a batch without weight), the task weights and Kendall et al.'s
  *   uncertainty weighting Σ w_t·exp(−s_t)·L_t + s_t.
  * Pure functions of plain arrays, so tests check them against finite differences.
  */
 import { lossDef, isNotSupported, type DirectRowLoss } from '../../ir/ops/index.js';
+import { weightedMeanDenominator } from '../../ir/ops/losses/weighted-mean.js';
 
-/** One task's inputs: its head's logits (one array per tower, `n` values each), labels and mask. */
+/** One task's inputs: its head's logits (one array per tower, `n` values each), labels and row weights (mask × sample weights). */
 export interface TaskInput {
   /** A loss of the op registry whose definition has a direct binding (the planner checked). */
   loss: string;
@@ -33,13 +35,11 @@ export function directLoss(name: string): DirectRowLoss | { unsupported: string 
   return isNotSupported(def.direct) ? { unsupported: `the ${name} loss has no direct-step binding: ${def.direct.unsupported}` } : def.direct;
 }
 
-/** The masked mean of a task's per-example loss and its gradient with respect to each head logit. */
+/** The weighted mean Σ w·ℓ / Σ w of a task's per-example loss and its gradient with respect to each head logit. */
 export function taskLoss(t: TaskInput, n: number): TaskLoss {
   const row = directLoss(t.loss);
   if (typeof row !== 'function') throw new Error(`internal: ${row.unsupported}`);
-  let count = 0;
-  for (let b = 0; b < n; b++) count += t.mask[b]!;
-  const denominator = Math.max(count, 1);
+  const denominator = weightedMeanDenominator(t.mask.subarray(0, n));
   const k = t.logits.length;
   const dLogits = t.logits.map(() => new Float64Array(n));
   const z = new Float64Array(k);

@@ -36,10 +36,11 @@ import { ACTIVATION_CODES, directKernels, type DirectKernels } from '../../exec/
 const LINEAR = ACTIVATION_CODES.linear!;
 import { wasmHeap, type WasmHeap } from '../../exec/wasm-heap.js';
 
-/** Labels and mask of one task for a batch (what CompiledModel.targets computes). */
+/** Labels and row weights of one task for a batch (what CompiledModel.targets computes). */
 export interface TaskTargets {
   task: Task;
   y: Float32Array;
+  /** The row weights of the loss's weighted mean: the `where` mask times the `weight_by` sample weights. */
   mask: Float32Array;
 }
 

@@ -28,6 +28,7 @@ import { binaryMasks } from './binary-masks.js';
 import { productOfProbabilities } from './product-of-probabilities.js';
 import { lossFitsOutput } from './loss-fits-output.js';
 import { noLabelLeakage } from './no-label-leakage.js';
+import { weightColumns } from './weight-columns.js';
 import { gaucGroup } from './gauc-group.js';
 import { metricLabelInferable } from './metric-label-inferable.js';
 import { metricBinaryLabel } from './metric-binary-label.js';
@@ -62,6 +63,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   productOfProbabilities,
   lossFitsOutput,
   noLabelLeakage,
+  weightColumns,
   gaucGroup,
   metricLabelInferable,
   metricBinaryLabel,

@@ -20,6 +20,12 @@ MISSING = {"", "NA", "NaN", "null", "?"}
 
 PREPROCESS_VERSION = 1
 
+# The largest finite float32: a larger weight would become infinite in a float32 tensor.
+FLOAT32_MAX = 3.4028234663852886e38
+
+# Sample weights travel with the labels under this prefix and their column (label names cannot contain ':').
+WEIGHT_KEY = "weight_by:"
+
 
 class DataError(Exception):
     """A problem with the data (a bad value, a missing column); the message names the file, row and column."""
@@ -327,9 +333,17 @@ class Preprocessor:
         for lab in self.labels:
             col = lab.get("column", lab["name"])
             labels[lab["name"]] = torch.tensor([self._label(lab, r.get(col), f"{file} row {r['__row__']}, column '{col}'") for r in records], dtype=torch.float32)
+        for col in self.weight_columns():
+            labels[WEIGHT_KEY + col] = torch.tensor([_weight(r.get(col), f"{file} row {r['__row__']}, column '{col}'", col) for r in records], dtype=torch.float32)
         for col in self.group_columns():
             groups[col] = [_text(r.get(col)) for r in records]
         return inputs, labels, groups
+
+    def weight_columns(self):
+        """The `weight_by` columns: the train block's, the tasks' and the metrics' (sample weights)."""
+        ir = self.ir
+        cols = [ir["train"].get("weightBy")] + [t.get("weightBy") for t in ir["tasks"]] + [m.get("weightBy") for m in ir.get("metrics", [])]
+        return sorted({c for c in cols if c is not None})
 
     def group_columns(self):
         """Columns that gauc metrics group by."""
@@ -371,6 +385,20 @@ class Preprocessor:
         if text in ("0", "0.0", "false"):
             return 0.0
         raise DataError(f"{where}: '{text}' is not a binary label (0/1, true/false)")
+
+
+def _weight(value, where, col):
+    """A sample weight: a finite number >= 0 (as the TypeScript reader: MTL5060 missing, MTL5061 bad)."""
+    if _is_missing(value):
+        raise DataError(f"{where} has no sample weight (`weight_by {col}`)")
+    text = _text(value).strip()
+    try:
+        w = float(text) if "_" not in text else math.nan  # float() takes 1_000; the TypeScript reader does not
+    except ValueError:
+        w = math.nan
+    if not (math.isfinite(w) and 0 <= w <= FLOAT32_MAX):
+        raise DataError(f"{where}: '{text}' is not a sample weight (`weight_by {col}` needs a finite number >= 0)")
+    return w
 
 
 def load_state_file(path):

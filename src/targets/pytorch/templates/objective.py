@@ -3,15 +3,22 @@
 Losses are those of the tfjs target: bce on one sigmoid tower is sigmoid cross-entropy with logits; bce on a
 product of towers (``ctr * cvr``) is computed in log space (log p = Σ log σ(z_i), log(1 - p) = log1mexp(log p)),
 never from the rounded product; mse on a value. Each loss is generated from its definition in mtl's op
-registry (mtl_ops.LOSSES). A task's loss is its masked mean, Σ loss·mask / max(Σ mask, 1),
-exactly 0 when no row of the batch is in the mask. Task weights are static or learned (uncertainty).
+registry (mtl_ops.LOSSES). A task's loss is its weighted mean Σ loss·w / Σ w, w = the mask times the
+sample weights (`weight_by`), exactly 0 when no row of the batch has weight (Σ w = 0 divides by 1, as
+mtl's src/ir/ops/losses/weighted-mean.ts). Task weights are static or learned (uncertainty).
 """
 import math
 
 import torch
 import torch.nn.functional as F
 
+from data import WEIGHT_KEY
 from mtl_ops import LOSSES
+
+
+def task_weight_columns(ir, task):
+    """The weight columns of a task's rows, multiplied: the train block's `weight_by`, then the task's."""
+    return [c for c in (ir["train"].get("weightBy"), task.get("weightBy")) if c is not None]
 
 
 def label_expr(expr, labels):
@@ -65,11 +72,17 @@ class Objective:
         raise NotImplementedError(f"task '{task['name']}': loss '{kind}' is not supported by the PyTorch target")
 
     def masks(self, labels, size, device):
-        """Each task's row mask (ones when it has none)."""
-        return [label_expr(t["mask"], labels) if t.get("mask") else torch.ones(size, device=device) for t in self.tasks]
+        """Each task's row weights: its mask (ones when it has none) times its sample weights (`weight_by`)."""
+        out = []
+        for t in self.tasks:
+            m = label_expr(t["mask"], labels) if t.get("mask") else torch.ones(size, device=device)
+            for col in task_weight_columns(self.ir, t):
+                m = m * labels[WEIGHT_KEY + col]
+            out.append(m)
+        return out
 
     def task_sums(self, forward, labels, masks):
-        """Σ loss·mask of each task over this batch (to be divided by the global mask count)."""
+        """Σ loss·w of each task over this batch (train.py divides it by the global Σ w, or by 1 when that is 0)."""
         logits = forward["logits"]
         return [(self.per_example(t, logits, label_expr(t["loss"]["label"], labels)) * m).sum() for t, m in zip(self.tasks, masks)]
 
@@ -86,6 +99,35 @@ class Objective:
 
 
 # ---------------------------------------------------------------------------- metrics
+
+
+def weighted_auc(pred, label, weight):
+    """AUC with row weights: sum of w_i w_j ([s_i > s_j] + [s_i = s_j] / 2) over positives i, negatives j,
+    over (positive weight)(negative weight); None when a class has no weight."""
+    rows = sorted(zip(pred, label, weight), key=lambda r: r[0])
+    pos_w = sum(w for _, y, w in rows if y > 0.5)
+    neg_w = sum(w for _, y, w in rows if y <= 0.5)
+    if pos_w <= 0 or neg_w <= 0:
+        return None
+    area, neg_below, i = 0.0, 0.0, 0
+    while i < len(rows):
+        j, bp, bn = i, 0.0, 0.0
+        while j < len(rows) and rows[j][0] == rows[i][0]:
+            if rows[j][1] > 0.5:
+                bp += rows[j][2]
+            else:
+                bn += rows[j][2]
+            j += 1
+        area += bp * (neg_below + bn / 2.0)
+        neg_below += bn
+        i = j
+    return area / (pos_w * neg_w)
+
+
+def weighted_mean(values, weight):
+    """Σ w·v / Σ w; None without weight."""
+    total = sum(weight)
+    return sum(w * v for v, w in zip(values, weight)) / total if total > 0 else None
 
 
 def auc(pred, label):
@@ -106,33 +148,36 @@ def auc(pred, label):
     return (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg)
 
 
-def logloss(pred, label, eps=1e-7):
-    if not pred:
-        return None
-    return -sum(y * math.log(min(max(p, eps), 1 - eps)) + (1 - y) * math.log(min(max(1 - p, eps), 1 - eps)) for p, y in zip(pred, label)) / len(pred)
+def _logloss_row(p, y, eps=1e-7):
+    """The clipped logloss of one row, as mtl's LOGLOSS_EPS clipping."""
+    return -(y * math.log(min(max(p, eps), 1 - eps)) + (1 - y) * math.log(min(max(1 - p, eps), 1 - eps)))
 
 
-def mse(pred, label):
-    return sum((p - y) ** 2 for p, y in zip(pred, label)) / len(pred) if pred else None
+# The metrics that are a mean over rows: the value of one row.
+ROW_METRICS = {"logloss": _logloss_row, "mse": lambda p, y: (p - y) ** 2, "mae": lambda p, y: abs(p - y)}
 
 
-def mae(pred, label):
-    return sum(abs(p - y) for p, y in zip(pred, label)) / len(pred) if pred else None
+def mean_metric(fn, pred, label, weight=None):
+    """Σ w·v / Σ w of a per-row metric (each w = 1 without weights); None without rows or weight."""
+    w = weight if weight is not None else [1.0] * len(pred)
+    return weighted_mean([ROW_METRICS[fn](p, y) for p, y in zip(pred, label)], w)
 
 
-def gauc(pred, label, groups):
-    """AUC per group, weighted by the group's row count, over groups with both classes."""
+def gauc(pred, label, groups, weights=None):
+    """AUC per group, weighted by the group's row count (its total sample weight), over groups with both classes."""
     by = {}
-    for p, y, g in zip(pred, label, groups):
-        by.setdefault(g, ([], []))
+    for p, y, g, w in zip(pred, label, groups, weights if weights is not None else [1.0] * len(pred)):
+        by.setdefault(g, ([], [], []))
         by[g][0].append(p)
         by[g][1].append(y)
+        by[g][2].append(w)
     total, weight = 0.0, 0
-    for ps, ys in by.values():
-        a = auc(ps, ys)
+    for ps, ys, ws in by.values():
+        a = weighted_auc(ps, ys, ws) if weights is not None else auc(ps, ys)
+        size = sum(ws) if weights is not None else len(ps)
         if a is not None:
-            total += a * len(ps)
-            weight += len(ps)
+            total += a * size
+            weight += size
     return total / weight if weight else None
 
 
@@ -144,18 +189,20 @@ def compute_metrics(plan, outputs, labels, groups):
         y = label_expr(m["label"], labels)
         keep = label_expr(m["mask"], labels) > 0.5 if m.get("mask") else torch.ones_like(y, dtype=torch.bool)
         p, yy = pred[keep].tolist(), y[keep].tolist()
+        w = None
+        if m.get("weights"):
+            wt = torch.ones_like(y)
+            for col in m["weights"]:
+                wt = wt * labels[WEIGHT_KEY + col]
+            w = wt[keep].tolist()
         fn = m["fn"]
-        if fn == "auc":
-            v = auc(p, yy)
-        elif fn == "logloss":
-            v = logloss(p, yy)
-        elif fn == "mse":
-            v = mse(p, yy)
-        elif fn == "mae":
-            v = mae(p, yy)
-        else:
+        if fn == "gauc":
             g = [x for x, k in zip(groups.get(m.get("groupBy"), [""] * len(keep)), keep.tolist()) if k]
-            v = gauc(p, yy, g)
+            v = gauc(p, yy, g, w)
+        elif fn == "auc":
+            v = auc(p, yy) if w is None else weighted_auc(p, yy, w)
+        else:
+            v = mean_metric(fn, p, yy, w)
         if v is not None and not math.isfinite(v):
             v = None
         results.setdefault(m["output"], {})[m["key"]] = v

@@ -189,7 +189,7 @@ def main():
             out = ddp(xb)
             sums = obj.task_sums(out, yb, masks)
             # DDP averages gradients over ranks: scaling each rank's part by N makes the average the global mean.
-            task_losses = [world * s_ / max(c, 1.0) for s_, c in zip(sums, counts)]
+            task_losses = [world * s_ / (c if c > 0 else 1.0) for s_, c in zip(sums, counts)]  # Σ w·ℓ / Σ w; 1 when Σ w = 0 (src/ir/ops/losses/weighted-mean.ts)
             loss = obj.total(task_losses, getattr(model, "log_vars", None))
             opt.zero_grad()
             loss.backward()
