@@ -9,7 +9,7 @@
  * --backend auto|native|wasm|cpu|tensorflow (default auto, as `mtl train`: native when its addon is built), --seconds S (per mtl measurement), --no-peer, --no-naive, --no-e2e, --out FILE.
  *
  * The serving load test (bench/serve.ts) runs after the training table in the default run (not with
- * --quick; --no-serve skips it); `--serve` runs it alone (then --vocab is one size, default 1e5; --seconds
+ * --quick; --no-serve skips it); `--serve` runs it alone (then --vocab default 1e5; --seconds
  * is per load cell, default 2; --reps default 1; --out default bench/results/serve.json; --peer-threads N).
  */
 import { fork } from 'node:child_process';
@@ -53,7 +53,7 @@ function parseArgs(argv: string[]): Options {
   const serveOnly = argv.includes('--serve');
   const serveOptions: ServeBenchOptions = {
     workloads: (get('workloads') ?? WORKLOADS.join(',')).split(',') as Workload[],
-    vocab: Number(serveOnly ? (get('vocab') ?? '1e5') : '1e5'),
+    vocabs: (serveOnly ? (get('vocab') ?? '1e5') : '1e5').split(',').map(Number),
     seconds: Number((serveOnly && get('seconds')) || 2),
     reps: Number((serveOnly && get('reps')) || 1),
     backend: get('backend') ?? 'auto',

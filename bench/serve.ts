@@ -35,7 +35,7 @@ const BODIES = 16;
 /** Options of {@link serveBench}. */
 export interface ServeBenchOptions {
   workloads: Workload[];
-  vocab: number;
+  vocabs: number[];
   /** Seconds per cell and server. */
   seconds: number;
   reps: number;
@@ -137,8 +137,8 @@ const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 /** The markdown table: medians of each side, and mtl's ratios to the peer (rows/s: higher is better; p99: lower). */
 export function formatServeTable(cells: ServeCell[]): string {
   const lines = [
-    '| workload | batch | conn. | mtl req/s | mtl rows/s | mtl p50 ms | mtl p99 ms | peer req/s | peer rows/s | peer p50 ms | peer p99 ms | rows/s ratio | p99 ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| workload | V | batch | conn. | mtl req/s | mtl rows/s | mtl p50 ms | mtl p99 ms | peer req/s | peer rows/s | peer p50 ms | peer p99 ms | rows/s ratio | p99 ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cells) {
     const m = summary(c.mtl);
@@ -146,14 +146,14 @@ export function formatServeTable(cells: ServeCell[]): string {
     const side = (s: ReturnType<typeof summary>, runs: LoadResult[]): string[] =>
       s ? [int(s.requestsPerSecond), int(s.rowsPerSecond), ms(s.p50Ms), ms(s.p99Ms)] : [runs.length ? `failed: ${runs.find((r) => r.failed)?.failed}` : '-', '', '', ''];
     const ratio = m && p ? [`**${(m.rowsPerSecond / p.rowsPerSecond).toFixed(2)}**`, (m.p99Ms / p.p99Ms).toFixed(2)] : ['-', '-'];
-    lines.push(`| ${c.workload} | ${c.batch} | ${c.connections} | ${[...side(m, c.mtl), ...side(p, c.peer), ...ratio].join(' | ')} |`);
+    lines.push(`| ${c.workload} | ${c.vocab.toExponential(0).replace('+', '')} | ${c.batch} | ${c.connections} | ${[...side(m, c.mtl), ...side(p, c.peer), ...ratio].join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
-/** The bar of issue #14 for mmoe (when measured): single-row p99 at one connection, batch-256 rows/s. */
+/** The bar of issue #14 for mmoe at V = 1e5 (when measured): single-row p99 at one connection, batch-256 rows/s. */
 export function barLine(cells: ServeCell[]): string | undefined {
-  const find = (batch: number, connections: number): ReturnType<typeof summary> => summary(cells.find((c) => c.workload === 'mmoe' && c.batch === batch && c.connections === connections)?.mtl ?? []);
+  const find = (batch: number, connections: number): ReturnType<typeof summary> => summary(cells.find((c) => c.workload === 'mmoe' && c.vocab === 100_000 && c.batch === batch && c.connections === connections)?.mtl ?? []);
   const single = find(1, 1);
   const big = [find(256, 1), find(256, 64)].filter((s) => s !== undefined);
   if (!single || !big.length) return undefined;
@@ -164,57 +164,68 @@ export function barLine(cells: ServeCell[]): string | undefined {
   );
 }
 
+/** mtl serve and the peer on the same rows: the largest |difference|, and mtl's predictor. */
+interface ServeCheck {
+  workload: Workload;
+  vocab: number;
+  maxDiff: number;
+  predictor?: string;
+}
+
+/** Measure one workload at one vocabulary: its cells (pushed to `cells`) and the equality check of the two servers (pushed to `checks`). */
+async function benchWorkload(workload: Workload, vocab: number, o: ServeBenchOptions, python: { python: string } | undefined, cells: ServeCell[], checks: ServeCheck[], log: (s: string) => void): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `mtl-serve-bench-${workload}-`));
+  const servers: Listening[] = [];
+  try {
+    log(`- ${workload} V=${vocab}: training a model directory, compiling the PyTorch package, converting its weights`);
+    const w = prepareWorkload(workload, vocab, work, o.backend);
+    const mtl = await listening(spawnMtl(['serve', w.modelDir, '--port', '0', '--backend', o.backend], peerEnv()), 'mtl serve');
+    servers.push(mtl);
+    const predictor = /, (direct|saved model)\)/.exec(mtl.banner)?.[1];
+    let peer: Listening | undefined;
+    if (python) {
+      const args = [path.join(HERE, 'serve_peer.py'), '--package', w.packageDir, '--weights', w.weightsDir, '--port', '0', '--threads', String(o.peerThreads)];
+      peer = await listening(spawn(python.python, args, { env: peerEnv(), stdio: ['ignore', 'ignore', 'pipe'] }), 'the peer server');
+      servers.push(peer);
+    }
+    // Request rows: the features only (a client has no labels).
+    const rows = syntheticRecords(BODIES * 256, vocab, 11).map(({ y1: _, y2: __, ...r }) => r);
+    const bodies = new Map<number, string[]>();
+    for (const { batch } of CELLS) bodies.set(batch, Array.from({ length: BODIES }, (_, k) => JSON.stringify({ rows: rows.slice(k * batch, (k + 1) * batch) })));
+    if (peer) {
+      const sample = rows.slice(0, 16);
+      const diff = maxDiff(await predictions(mtl.url, sample), await predictions(peer.url, sample));
+      checks.push({ workload, vocab, maxDiff: diff, ...(predictor ? { predictor } : {}) });
+      log(`  mtl and the peer agree to ${diff.toExponential(1)} on 16 rows`);
+      if (!(diff <= 1e-5)) throw new Error(`mtl serve and the peer disagree on the same rows (max |diff| ${diff}): the peer does not serve the same model`);
+    }
+    // Warm-up (JIT, allocator, connection set-up), not counted.
+    for (const s of servers) for (const batch of [1, 256]) await drive(s.url, bodies.get(batch)!, batch, 4, 1);
+    const mine = CELLS.map(({ batch, connections }) => ({ workload, vocab, batch, connections, mtl: [] as LoadResult[], peer: [] as LoadResult[] }));
+    for (let rep = 0; rep < o.reps; rep++) {
+      for (const cell of mine) {
+        const b = bodies.get(cell.batch)!;
+        cell.mtl.push(await drive(mtl.url, b, cell.batch, cell.connections, o.seconds));
+        if (peer) cell.peer.push(await drive(peer.url, b, cell.batch, cell.connections, o.seconds));
+        const last = (runs: LoadResult[]): string => (runs.length ? (runs.at(-1)!.failed ?? `${int(runs.at(-1)!.rowsPerSecond)} rows/s, p99 ${ms(runs.at(-1)!.p99Ms)} ms`) : '-');
+        log(`  batch ${cell.batch} × ${cell.connections}: mtl ${last(cell.mtl)}; peer ${last(cell.peer)}`);
+      }
+    }
+    cells.push(...mine);
+  } finally {
+    for (const s of servers) await s.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** Run the serving bench; prints progress with `log`, returns the table and writes `o.out`. */
 export async function serveBench(o: ServeBenchOptions, log: (s: string) => void): Promise<string> {
   const started = Date.now();
   const loadBefore = os.loadavg();
   const python = o.peer ? findTorchPython(log) : undefined;
   const cells: ServeCell[] = [];
-  const checks: Array<{ workload: Workload; maxDiff: number; predictor?: string }> = [];
-  for (const workload of o.workloads) {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), `mtl-serve-bench-${workload}-`));
-    const servers: Listening[] = [];
-    try {
-      log(`- ${workload} V=${o.vocab}: training a model directory, compiling the PyTorch package, converting its weights`);
-      const w = prepareWorkload(workload, o.vocab, work, o.backend);
-      const mtl = await listening(spawnMtl(['serve', w.modelDir, '--port', '0', '--backend', o.backend], peerEnv()), 'mtl serve');
-      servers.push(mtl);
-      const predictor = /, (direct|saved model)\)/.exec(mtl.banner)?.[1];
-      let peer: Listening | undefined;
-      if (python) {
-        const args = [path.join(HERE, 'serve_peer.py'), '--package', w.packageDir, '--weights', w.weightsDir, '--port', '0', '--threads', String(o.peerThreads)];
-        peer = await listening(spawn(python.python, args, { env: peerEnv(), stdio: ['ignore', 'ignore', 'pipe'] }), 'the peer server');
-        servers.push(peer);
-      }
-      // Request rows: the features only (a client has no labels).
-      const rows = syntheticRecords(BODIES * 256, o.vocab, 11).map(({ y1: _, y2: __, ...r }) => r);
-      const bodies = new Map<number, string[]>();
-      for (const { batch } of CELLS) bodies.set(batch, Array.from({ length: BODIES }, (_, k) => JSON.stringify({ rows: rows.slice(k * batch, (k + 1) * batch) })));
-      if (peer) {
-        const sample = rows.slice(0, 16);
-        const diff = maxDiff(await predictions(mtl.url, sample), await predictions(peer.url, sample));
-        checks.push({ workload, maxDiff: diff, ...(predictor ? { predictor } : {}) });
-        log(`  mtl and the peer agree to ${diff.toExponential(1)} on 16 rows`);
-        if (!(diff <= 1e-5)) throw new Error(`mtl serve and the peer disagree on the same rows (max |diff| ${diff}): the peer does not serve the same model`);
-      }
-      // Warm-up (JIT, allocator, connection set-up), not counted.
-      for (const s of servers) for (const batch of [1, 256]) await drive(s.url, bodies.get(batch)!, batch, 4, 1);
-      const mine = CELLS.map(({ batch, connections }) => ({ workload, vocab: o.vocab, batch, connections, mtl: [] as LoadResult[], peer: [] as LoadResult[] }));
-      for (let rep = 0; rep < o.reps; rep++) {
-        for (const cell of mine) {
-          const b = bodies.get(cell.batch)!;
-          cell.mtl.push(await drive(mtl.url, b, cell.batch, cell.connections, o.seconds));
-          if (peer) cell.peer.push(await drive(peer.url, b, cell.batch, cell.connections, o.seconds));
-          const last = (runs: LoadResult[]): string => (runs.length ? (runs.at(-1)!.failed ?? `${int(runs.at(-1)!.rowsPerSecond)} rows/s, p99 ${ms(runs.at(-1)!.p99Ms)} ms`) : '-');
-          log(`  batch ${cell.batch} × ${cell.connections}: mtl ${last(cell.mtl)}; peer ${last(cell.peer)}`);
-        }
-      }
-      cells.push(...mine);
-    } finally {
-      for (const s of servers) await s.stop();
-      fs.rmSync(work, { recursive: true, force: true });
-    }
-  }
+  const checks: ServeCheck[] = [];
+  for (const vocab of o.vocabs) for (const workload of o.workloads) await benchWorkload(workload, vocab, o, python, cells, checks, log);
   const table = formatServeTable(cells);
   const bar = barLine(cells);
   const meta = {
