@@ -2,8 +2,8 @@
  * One load cell of the serving bench: autocannon (keep-alive connections to 127.0.0.1) POSTs predict
  * bodies of `batch` rows from `connections` concurrent connections for a fixed time, and every answer's
  * latency is kept (autocannon's own histogram counts whole milliseconds; a sub-millisecond p50 needs the
- * raw times its `response` event gives). A cell with any connection error, timeout or non-2xx answer is
- * reported as failed, never as a rate.
+ * raw times its `response` event gives). A cell with any connection error, timeout or non-2xx answer, or
+ * with no answer at all, is reported as failed, never as a rate.
  */
 import autocannon from 'autocannon';
 
@@ -38,7 +38,7 @@ export function drive(url: string, bodies: readonly string[], batch: number, con
     const instance = autocannon({ url, connections, duration: seconds, timeout: 30, requests }, (err, r) => {
       if (err) return reject(err);
       const lat = Float64Array.from(latencies).sort();
-      const problems = [r.errors ? `${r.errors} connection errors` : '', r.timeouts ? `${r.timeouts} timeouts` : '', r.non2xx ? `${r.non2xx} non-2xx answers` : ''].filter(Boolean);
+      const problems = [r.errors ? `${r.errors} connection errors` : '', r.timeouts ? `${r.timeouts} timeouts` : '', r.non2xx ? `${r.non2xx} non-2xx answers` : '', lat.length ? '' : `no answer within ${seconds} s`].filter(Boolean);
       resolve({
         batch,
         connections,

@@ -65,8 +65,13 @@ interface Listening {
   stop(): Promise<void>;
 }
 
+/** Server processes still running: stopped when the bench exits or is stopped, so none outlives it. */
+const live = new Set<ChildProcess>();
+
 /** Wait for `child` to print `listening on http://127.0.0.1:PORT` on stderr. */
 function listening(child: ChildProcess, what: string): Promise<Listening> {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${what} did not start within 120 s: ${err.trim().slice(-300)}`))), 120_000);
@@ -222,6 +227,8 @@ async function benchWorkload(workload: Workload, vocab: number, o: ServeBenchOpt
 export async function serveBench(o: ServeBenchOptions, log: (s: string) => void): Promise<string> {
   const started = Date.now();
   const loadBefore = os.loadavg();
+  process.once('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const python = o.peer ? findTorchPython(log) : undefined;
   const cells: ServeCell[] = [];
   const checks: ServeCheck[] = [];
