@@ -125,31 +125,36 @@ function median(xs: number[]): number {
 }
 
 /** Medians of the counted (not failed) repetitions of a cell's side. */
-export function summary(runs: LoadResult[]): { requestsPerSecond: number; rowsPerSecond: number; p50Ms: number; p99Ms: number } | undefined {
+export function summary(runs: LoadResult[]): { requestsPerSecond: number; rowsPerSecond: number; p50Ms: number; p99Ms: number; rowsPerCpuSecond?: number } | undefined {
   const ok = runs.filter((r) => !r.failed);
   if (!ok.length) return undefined;
+  // Rows per CPU-second of the server: what one core would serve if the server had it to itself.
+  const cpu = ok.filter((r) => r.serverCpuSeconds !== undefined && r.serverCpuSeconds > 0).map((r) => (r.rowsPerSecond * r.seconds) / r.serverCpuSeconds!);
   return {
     requestsPerSecond: median(ok.map((r) => r.requestsPerSecond)),
     rowsPerSecond: median(ok.map((r) => r.rowsPerSecond)),
     p50Ms: median(ok.map((r) => r.p50Ms)),
     p99Ms: median(ok.map((r) => r.p99Ms)),
+    ...(cpu.length ? { rowsPerCpuSecond: median(cpu) } : {}),
   };
 }
 
 const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 
-/** The markdown table: medians of each side, and mtl's ratios to the peer (rows/s: higher is better; p99: lower). */
+/** The markdown table: medians of each side (rows per server CPU-second too), and mtl's ratios to the peer (rows/s: higher is better; p99: lower). */
 export function formatServeTable(cells: ServeCell[]): string {
   const lines = [
-    '| workload | V | batch | conn. | mtl req/s | mtl rows/s | mtl p50 ms | mtl p99 ms | peer req/s | peer rows/s | peer p50 ms | peer p99 ms | rows/s ratio | p99 ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| workload | V | batch | conn. | mtl req/s | mtl rows/s | mtl p50 ms | mtl p99 ms | mtl rows/CPU-s | peer req/s | peer rows/s | peer p50 ms | peer p99 ms | peer rows/CPU-s | rows/s ratio | p99 ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cells) {
     const m = summary(c.mtl);
     const p = summary(c.peer);
     const side = (s: ReturnType<typeof summary>, runs: LoadResult[]): string[] =>
-      s ? [int(s.requestsPerSecond), int(s.rowsPerSecond), ms(s.p50Ms), ms(s.p99Ms)] : [runs.length ? `failed: ${runs.find((r) => r.failed)?.failed}` : '-', '', '', ''];
+      s
+        ? [int(s.requestsPerSecond), int(s.rowsPerSecond), ms(s.p50Ms), ms(s.p99Ms), s.rowsPerCpuSecond === undefined ? '-' : int(s.rowsPerCpuSecond)]
+        : [runs.length ? `failed: ${runs.find((r) => r.failed)?.failed}` : '-', '', '', '', ''];
     const ratio = m && p ? [`**${(m.rowsPerSecond / p.rowsPerSecond).toFixed(2)}**`, (m.p99Ms / p.p99Ms).toFixed(2)] : ['-', '-'];
     lines.push(`| ${c.workload} | ${c.vocab.toExponential(0).replace('+', '')} | ${c.batch} | ${c.connections} | ${[...side(m, c.mtl), ...side(p, c.peer), ...ratio].join(' | ')} |`);
   }
