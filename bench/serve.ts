@@ -101,6 +101,17 @@ async function predictions(url: string, rows: unknown[]): Promise<Array<Record<s
   return (JSON.parse(text) as { predictions: Array<Record<string, number>> }).predictions;
 }
 
+/**
+ * Wait until a server has worked off the requests a cell left behind: when the load generator stops, up
+ * to `connections` requests are still queued in the server, and the next cell would wait behind them.
+ * A single-row request answered means those before it are done (bounded: 120 s).
+ */
+async function drained(url: string, rows: unknown[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([predictions(url, rows.slice(0, 1)), new Promise((r) => (timer = setTimeout(r, 120_000)))]);
+  clearTimeout(timer);
+}
+
 /** Largest |a − b| over the outputs both answers have (Infinity when they share none, or rows differ). */
 function maxDiff(a: Array<Record<string, number>>, b: Array<Record<string, number>>): number {
   if (a.length !== b.length) return Infinity;
@@ -215,8 +226,12 @@ async function benchWorkload(workload: Workload, vocab: number, o: ServeBenchOpt
     for (let rep = 0; rep < o.reps; rep++) {
       for (const cell of mine) {
         const b = bodies.get(cell.batch)!;
-        cell.mtl.push(await drive(mtl.url, b, cell.batch, cell.connections, o.seconds));
-        if (peer) cell.peer.push(await drive(peer.url, b, cell.batch, cell.connections, o.seconds));
+        cell.mtl.push(await drive(mtl.url, b, cell.batch, cell.connections, o.seconds, mtl.child.pid));
+        await drained(mtl.url, rows);
+        if (peer) {
+          cell.peer.push(await drive(peer.url, b, cell.batch, cell.connections, o.seconds, peer.child.pid));
+          await drained(peer.url, rows);
+        }
         const last = (runs: LoadResult[]): string => (runs.length ? (runs.at(-1)!.failed ?? `${int(runs.at(-1)!.rowsPerSecond)} rows/s, p99 ${ms(runs.at(-1)!.p99Ms)} ms`) : '-');
         log(`  batch ${cell.batch} × ${cell.connections}: mtl ${last(cell.mtl)}; peer ${last(cell.peer)}`);
       }
