@@ -35,17 +35,22 @@ export function parseBuilds(list: string): BuildName[] {
   return names as BuildName[];
 }
 
+/** The `mtl --backend` a build runs (without building anything). */
+export function buildBackend(name: BuildName): BackendName {
+  return name === 'native-builtin' ? 'native' : name === 'wasm-tfjs' ? 'wasm' : name;
+}
+
 /** The backend and environment of a build (builds the built-in addon once for native-builtin). */
 export function resolveBuild(name: BuildName): Build {
   switch (name) {
     case 'native-builtin':
-      return { name, backend: 'native', env: { MTL_NATIVE_BLAS: builtinAddon() } };
+      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: builtinAddon() } };
     case 'wasm':
-      return { name, backend: 'wasm', env: { MTL_NATIVE_BLAS: 'off' } };
+      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off' } };
     case 'wasm-tfjs':
-      return { name, backend: 'wasm', env: { MTL_NATIVE_BLAS: 'off', MTL_WASM_KERNELS: 'off' } };
+      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_WASM_KERNELS: 'off' } };
     default:
-      return { name, backend: name, env: {} };
+      return { name, backend: buildBackend(name), env: {} };
   }
 }
 

@@ -31,35 +31,41 @@ function torchVersion(python: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-/** Find (or install with apt) a Python with torch; undefined, after saying why, when there is none. */
+/** Find (or install with apt) a Python that imports torch, with OpenBLAS under it; undefined, after saying why, when there is none. */
+export function findTorchPython(log: (s: string) => void): { python: string; version: string } | undefined {
+  const candidates = ['/usr/bin/python3', 'python3'];
+  const find = (): { python: string; version: string } | undefined => {
+    for (const python of candidates) {
+      const version = torchVersion(python);
+      if (version) return { python, version };
+    }
+    return undefined;
+  };
+  let found = find();
+  if (!found) {
+    log('peer: no Python here imports torch; installing Debian\'s python3-torch with apt-get (BENCHMARKS.md)…');
+    const root = process.getuid?.() === 0;
+    const cmd = root ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+    const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'install', '-y', 'python3-torch'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    log(r.status === 0 ? 'peer: python3-torch installed' : `peer: apt-get install python3-torch failed (exit ${r.status}); no PyTorch column`);
+    found = find();
+  }
+  if (found) {
+    ensureOpenBlas(log);
+    log(`peer: ${found.python}, torch ${found.version}, one thread, BLAS ${blasOf(found.python)}`);
+  }
+  return found;
+}
+
+/** Find the peer script and a Python with torch for it; undefined, after saying why, when either is missing. */
 export function findPeer(log: (s: string) => void): Peer | undefined {
   const script = peerScript();
   if (!fs.existsSync(script)) {
     log(`peer: ${script} not found; the table has no PyTorch column (set MTL_PEER to its path)`);
     return undefined;
   }
-  const candidates = ['/usr/bin/python3', 'python3'];
-  const find = (): Peer | undefined => {
-    for (const python of candidates) {
-      const version = torchVersion(python);
-      if (version) return { python, version, script };
-    }
-    return undefined;
-  };
-  let peer = find();
-  if (!peer) {
-    log('peer: no Python here imports torch; installing Debian\'s python3-torch with apt-get (BENCHMARKS.md)…');
-    const root = process.getuid?.() === 0;
-    const cmd = root ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
-    const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'install', '-y', 'python3-torch'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    log(r.status === 0 ? 'peer: python3-torch installed' : `peer: apt-get install python3-torch failed (exit ${r.status}); no PyTorch column`);
-    peer = find();
-  }
-  if (peer) {
-    ensureOpenBlas(log);
-    log(`peer: ${peer.python}, torch ${peer.version}, one thread, BLAS ${blasOf(peer.python)}`);
-  }
-  return peer;
+  const found = findTorchPython(log);
+  return found ? { ...found, script } : undefined;
 }
 
 /**

@@ -8,6 +8,10 @@
  * Flags: --quick (V = 1e5 only, one repetition: ≤ 2 min), --reps N, --vocab 1e4,1e5, --workloads mmoe,esmm,
  * --backend B[,B…] (bench/builds.ts: auto, native, native-builtin, wasm, wasm-tfjs, cpu, tensorflow; default auto, as
  * `mtl train`: native when its addon is built; several builds are measured in one run, each against the same peer runs), --seconds S (per mtl measurement), --no-peer, --no-naive, --no-e2e, --out FILE.
+ *
+ * The serving load test (bench/serve.ts) runs after the training table in the default run (not with
+ * --quick; --no-serve skips it); `--serve` runs it alone (then --vocab default 1e5; --seconds
+ * is per load cell, default 2; --reps default 1; --out default bench/results/serve.json; --peer-threads N).
  */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,7 +24,8 @@ import type { NaiveResult } from './naive.js';
 import { findPeer, peerEnv, runPeer, type PeerRun } from './peer.js';
 import { endToEnd } from './e2e.js';
 import { formatTable, type Row } from './table.js';
-import { parseBuilds, resolveBuild, type Build, type BuildName } from './builds.js';
+import { buildBackend, parseBuilds, resolveBuild, type Build, type BuildName } from './builds.js';
+import { serveBench, type ServeBenchOptions } from './serve.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -36,6 +41,9 @@ interface Options {
   naive: boolean;
   e2e: boolean;
   out: string;
+  /** The serving load test: 'only' (--serve), 'after' (the default run), 'no'. */
+  serve: 'only' | 'after' | 'no';
+  serveOptions: ServeBenchOptions;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -44,7 +52,21 @@ function parseArgs(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes('--quick');
+  const serveOnly = argv.includes('--serve');
+  const serveOptions: ServeBenchOptions = {
+    workloads: (get('workloads') ?? WORKLOADS.join(',')).split(',') as Workload[],
+    vocabs: (serveOnly ? (get('vocab') ?? '1e5') : '1e5').split(',').map(Number),
+    seconds: Number((serveOnly && get('seconds')) || 2),
+    reps: Number((serveOnly && get('reps')) || 1),
+    // The serving test runs the first --backend build's backend (as `mtl serve --backend`).
+    backend: buildBackend(parseBuilds(get('backend') ?? 'auto')[0]!),
+    peer: !argv.includes('--no-peer'),
+    peerThreads: Number(get('peer-threads') ?? 1),
+    out: (serveOnly && get('out')) || path.join(HERE, 'results', 'serve.json'),
+  };
   return {
+    serve: serveOnly ? 'only' : quick || argv.includes('--no-serve') ? 'no' : 'after',
+    serveOptions,
     quick,
     reps: Number(get('reps') ?? (quick ? 1 : 2)),
     vocabs: (get('vocab') ?? (quick ? '1e5' : '1e4,1e5,1e6')).split(',').map(Number),
@@ -90,6 +112,7 @@ const log = (s: string): void => void process.stderr.write(s + '\n');
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.serve === 'only') return void process.stdout.write((await serveBench(o.serveOptions, log)) + '\n');
   const started = Date.now();
   const peer = o.peer ? findPeer(log) : undefined;
   const rows: Row[] = [];
@@ -191,6 +214,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, mtlMedian: median(r.mtl), peerBest: bestPeer(r) })), e2e, table }, null, 2) + '\n');
   log(`wrote ${path.relative(process.cwd(), o.out)}`);
+  if (o.serve === 'after') process.stdout.write('\nserving load test (bench/serve.ts):\n' + (await serveBench(o.serveOptions, log)) + '\n');
 }
 
 /** The best of the peer's dense and sparse medians (undefined without peer runs). */

@@ -1,95 +1,83 @@
 /**
- * A bounded load test of `mtl serve` on 127.0.0.1: latency at batch 1 (one client, then 16 concurrent) and
- * throughput at batch 256 (4 concurrent clients), for a trained model directory and rows from its data file.
- * Counts requests, not seconds, so a run always ends; prints a small table for the README.
- *
- * Usage: npx tsx bench/serve-load.ts MODEL_DIR DATA.csv [--requests N] [--backend B]
+ * One load cell of the serving bench: autocannon (keep-alive connections to 127.0.0.1) POSTs predict
+ * bodies of `batch` rows from `connections` concurrent connections for a fixed time, and every answer's
+ * latency is kept (autocannon's own histogram counts whole milliseconds; a sub-millisecond p50 needs the
+ * raw times its `response` event gives). A cell with any connection error, timeout or non-2xx answer, or
+ * with no answer at all, is reported as failed, never as a rate.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
+import autocannon from 'autocannon';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const [dir, data, ...rest] = process.argv.slice(2);
-if (!dir || !data) {
-  console.error('Usage: npx tsx bench/serve-load.ts MODEL_DIR DATA.csv [--requests N] [--backend B]');
-  process.exit(2);
-}
-const flag = (name: string): string | undefined => {
-  const i = rest.indexOf(name);
-  return i >= 0 ? rest[i + 1] : undefined;
-};
-const requests = Number(flag('--requests') ?? 2000);
-const backend = flag('--backend') ?? 'auto';
-const rows = parse(readFileSync(data, 'utf8'), { columns: true }) as Array<Record<string, string>>;
-
-/** Start the server; resolves with its port and the process. */
-async function start(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'serve', dir!, '--port', '0', '--backend', backend], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', () => reject(new Error(err)));
-  });
-  return { port, stop: () => new Promise((r) => (child.on('exit', () => r()), child.kill('SIGTERM'))) };
+/** What one cell measured. */
+export interface LoadResult {
+  batch: number;
+  connections: number;
+  seconds: number;
+  requests: number;
+  requestsPerSecond: number;
+  rowsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /**
+   * CPU seconds the server process used during the cell (user + system, all its threads; Linux only): on a
+   * machine shared with other work, rows per CPU-second says more about the server than rows per second.
+   */
+  serverCpuSeconds?: number;
+  /** Why the cell does not count (errors, timeouts, non-2xx answers), when it does not. */
+  failed?: string;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-/** POST one body; resolves with the latency in ms. */
-function post(port: number, body: string): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/predict', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** `count` requests of `batch` rows from `clients` concurrent clients: latencies and wall time. */
-async function run(port: number, batch: number, clients: number, count: number): Promise<{ p50: number; p99: number; rowsPerSec: number; reqPerSec: number }> {
-  const bodies = Array.from({ length: 64 }, (_, k) => JSON.stringify({ rows: Array.from({ length: batch }, (_, i) => rows[(k * batch + i) % rows.length]) }));
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < count) {
-        const k = next++;
-        lat.push(await post(port, bodies[k % bodies.length]!));
-      }
-    }),
-  );
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  lat.sort((a, b) => a - b);
-  const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
-  return { p50: q(0.5), p99: q(0.99), rowsPerSec: (count * batch) / secs, reqPerSec: count / secs };
-}
-
-const server = await start();
-try {
-  await run(server.port, 1, 1, 200); // warm-up
-  const cases: Array<[string, number, number, number]> = [
-    ['batch 1, 1 client', 1, 1, requests],
-    ['batch 1, 16 clients', 1, 16, requests],
-    ['batch 256, 4 clients', 256, 4, Math.max(50, Math.floor(requests / 10))],
-  ];
-  console.log('| load | requests | p50 ms | p99 ms | requests/s | rows/s |\n|---|---|---|---|---|---|');
-  for (const [name, batch, clients, count] of cases) {
-    const r = await run(server.port, batch, clients, count);
-    console.log(`| ${name} | ${count} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.reqPerSec)} | ${Math.round(r.rowsPerSec)} |`);
+/** The CPU seconds (user + system, every thread) process `pid` has used so far, from /proc; undefined elsewhere. */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
   }
-} finally {
-  agent.destroy();
-  await server.stop();
+}
+
+/** The kernel's clock ticks per second (USER_HZ): 100 on every Linux architecture mtl runs on. */
+const CLOCK_TICKS = 100;
+
+/** The `q` quantile of ascending `sorted` (nearest rank). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/**
+ * Drive `url` (a POST endpoint) with `bodies` in turn (each of `batch` rows) from `connections`
+ * connections for `seconds` seconds; with `serverPid`, also the CPU time that process used meanwhile.
+ */
+export function drive(url: string, bodies: readonly string[], batch: number, connections: number, seconds: number, serverPid?: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const cpuBefore = processCpuSeconds(serverPid);
+  const requests = bodies.map((body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: seconds, timeout: 30, requests }, (err, r) => {
+      if (err) return reject(err);
+      const cpuAfter = processCpuSeconds(serverPid);
+      const lat = Float64Array.from(latencies).sort();
+      const problems = [r.errors ? `${r.errors} connection errors` : '', r.timeouts ? `${r.timeouts} timeouts` : '', r.non2xx ? `${r.non2xx} non-2xx answers` : '', lat.length ? '' : `no answer within ${seconds} s`].filter(Boolean);
+      resolve({
+        batch,
+        connections,
+        seconds: r.duration,
+        requests: lat.length,
+        requestsPerSecond: lat.length / r.duration,
+        rowsPerSecond: (lat.length * batch) / r.duration,
+        p50Ms: quantile(lat, 0.5),
+        p99Ms: quantile(lat, 0.99),
+        ...(cpuBefore !== undefined && cpuAfter !== undefined ? { serverCpuSeconds: cpuAfter - cpuBefore } : {}),
+        ...(problems.length ? { failed: problems.join(', ') } : {}),
+      });
+    });
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    });
+  });
 }

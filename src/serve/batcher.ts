@@ -1,7 +1,13 @@
 /**
- * Micro-batching: rows of requests that arrive within a short window (a millisecond by default) or until
- * a row budget is reached are scored in one forward pass, and each request gets its own slice back. One
- * pass over 64 rows costs about what one over a single row does, so concurrent small requests share it.
+ * Micro-batching: rows of concurrent requests are scored in one forward pass, and each request gets its
+ * own slice back. One pass over 64 rows costs about what one over a single row does, so concurrent small
+ * requests share it. A batch is scored
+ *   - at once when the row budget is reached;
+ *   - on the next turn of the event loop when no other request for this model is still arriving (its
+ *     body being read: see {@link MicroBatcher.arrive}) — every request whose bytes came in the same turn
+ *     is in it, and a request alone is never held back by a timer (it was: a 1 ms timer was most of a
+ *     single-row request's latency);
+ *   - else when the last of those arriving requests is queued, or after `maxWaitMs`, whichever is first.
  * The scorer is looked up when a batch is scored, not when a request is queued: after a hot reload the
  * next batch uses the new model, and a batch is never split across two models.
  */
@@ -12,7 +18,7 @@ export type BatchScorer = (rows: readonly unknown[], opts: ScoreOptions) => Scor
 
 /** Options of {@link MicroBatcher}. */
 export interface BatchOptions {
-  /** Longest wait for more requests after the first one queued, in ms (0: the next turn of the event loop). */
+  /** Longest wait for requests still arriving after the first one queued, in ms. */
   maxWaitMs: number;
   /** Score as soon as this many rows are queued. */
   maxRows: number;
@@ -37,6 +43,9 @@ export class MicroBatcher<M> {
   private queue: Array<Pending<M>> = [];
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  /** Requests announced with arrive() and not yet arrived. */
+  private arriving = 0;
 
   constructor(
     /** The model to score the next batch with, and its scorer (asked once per batch). */
@@ -50,14 +59,38 @@ export class MicroBatcher<M> {
       this.queue.push({ rows, resolve, reject });
       this.queuedRows += rows.length;
       if (this.queuedRows >= this.opts.maxRows) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.opts.maxWaitMs);
+      else this.schedule();
     });
+  }
+
+  /**
+   * A request for this model has begun arriving (its body is being read): a batch queued meanwhile waits
+   * for it, up to `maxWaitMs`. Call the function returned once it has arrived — before submit(), or
+   * when it failed and will never be submitted; calling it again does nothing.
+   */
+  arrive(): () => void {
+    this.arriving++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.arriving--;
+      if (this.queue.length) this.schedule();
+    };
+  }
+
+  /** Plan the next flush of a non-empty queue: next turn when nothing else is arriving, else the timer. */
+  private schedule(): void {
+    if (this.arriving === 0) this.immediate ??= setImmediate(() => this.flush());
+    else this.timer ??= setTimeout(() => this.flush(), this.opts.maxWaitMs);
   }
 
   /** Score everything queued now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     const batch = this.queue;
     this.queue = [];
     this.queuedRows = 0;

@@ -1,7 +1,8 @@
 /**
  * The micro-batcher and the metrics text, without a model: requests queued together are scored in one call
  * and answered with their own rows and errors (counted from their own first row); a full batch is scored at
- * once; a scorer failure rejects every request of its batch; metrics label values are escaped.
+ * once, a lone request without waiting, a batch with a request still arriving when it has arrived (or
+ * failed, or after the wait); a scorer failure rejects every request of its batch; metrics label values are escaped.
  */
 import { describe, expect, it } from 'vitest';
 import { MicroBatcher } from '../../src/serve/batcher.js';
@@ -54,6 +55,48 @@ describe('MicroBatcher', () => {
     expect((await first).model).toBe('old');
     expect((await second).model).toBe('new');
     expect(calls.map((c) => c.rows)).toEqual([3, 3]);
+  });
+
+  it('scores a request alone at once, without waiting out the batch window', async () => {
+    const calls: Array<{ rows: number; segments?: readonly number[] }> = [];
+    const score = fakeScorer(calls);
+    const batcher = new MicroBatcher(() => ({ model: 'm', score }), { maxWaitMs: 60_000, maxRows: 100 });
+    const t0 = Date.now();
+    const a = await batcher.submit([{ v: 1 }]);
+    expect(a.result.predictions).toEqual([{ out: 2 }]);
+    expect(Date.now() - t0).toBeLessThan(30_000); // not held for the minute
+    expect(calls).toEqual([{ rows: 1, segments: [1] }]);
+  });
+
+  it('holds a batch for a request still arriving and scores both together once it is queued', async () => {
+    const calls: Array<{ rows: number; segments?: readonly number[] }> = [];
+    const score = fakeScorer(calls);
+    const batcher = new MicroBatcher(() => ({ model: 'm', score }), { maxWaitMs: 60_000, maxRows: 100 });
+    const arrived = batcher.arrive(); // another request's body is being read
+    let firstDone = false;
+    const first = batcher.submit([{ v: 1 }]).then((r) => ((firstDone = true), r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(firstDone).toBe(false); // waiting for the arriving one, not scored alone
+    arrived();
+    arrived(); // a second call changes nothing
+    const second = batcher.submit([{ v: 2 }, { v: 3 }]);
+    expect((await first).result.predictions).toEqual([{ out: 2 }]);
+    expect((await second).result.predictions).toEqual([{ out: 4 }, { out: 6 }]);
+    expect(calls).toEqual([{ rows: 3, segments: [1, 2] }]);
+  });
+
+  it('stops holding a batch when the request it waits for fails to arrive, and after maxWaitMs at most', async () => {
+    const calls: Array<{ rows: number; segments?: readonly number[] }> = [];
+    const score = fakeScorer(calls);
+    const patient = new MicroBatcher(() => ({ model: 'm', score }), { maxWaitMs: 60_000, maxRows: 100 });
+    const failed = patient.arrive();
+    const a = patient.submit([{ v: 1 }]);
+    failed(); // e.g. its body was not JSON: it is never submitted
+    expect((await a).result.predictions).toEqual([{ out: 2 }]);
+    const hasty = new MicroBatcher(() => ({ model: 'm', score }), { maxWaitMs: 5, maxRows: 100 });
+    hasty.arrive(); // never arrives
+    expect((await hasty.submit([{ v: 2 }])).result.predictions).toEqual([{ out: 4 }]);
+    expect(calls.map((c) => c.rows)).toEqual([1, 1]);
   });
 
   it('rejects every request of a batch whose scoring fails', async () => {

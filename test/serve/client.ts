@@ -104,3 +104,10 @@ export async function startServe(args: string[], cwd = ROOT): Promise<ServeProce
   const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
   return { child, port, stderr: () => stderr, exited, waitFor };
 }
+
+/** Stop `serve` (when started and still running) with SIGTERM and wait for it to exit. */
+export async function stopServe(serve: ServeProcess | undefined): Promise<void> {
+  if (!serve || serve.child.exitCode !== null) return;
+  serve.child.kill('SIGTERM');
+  await serve.exited;
+}

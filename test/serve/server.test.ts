@@ -1,8 +1,8 @@
 /**
  * `mtl serve` as a client meets it, over real HTTP on 127.0.0.1 (bin/mtl.js as a child process): answers
  * equal to `mtl predict`, concurrent requests batched together yet answered separately, the contract,
- * health and metrics endpoints, and ~200 malformed requests that all get a 4xx naming the problem while
- * the server keeps answering.
+ * health and metrics endpoints, and 1,000 malformed requests of many kinds (eight clients at a time) that
+ * all get a 4xx naming the problem while the server keeps answering.
  */
 import { connect } from 'node:net';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli/helpers.js';
 import { ensureDist } from '../e2e/helpers.js';
 import { maxDifference, predictRows, trainTiny, type TinyModel } from './fixture.js';
-import { send, startServe, type ServeProcess } from './client.js';
+import { send, startServe, stopServe, type ServeProcess } from './client.js';
 
 const tmp = tempDir('mtl-serve-http-');
 let tiny: TinyModel;
@@ -24,10 +24,7 @@ beforeAll(async () => {
   serve = await startServe([tiny.dir, '--model', `second=${tiny.dir}`, '--max-body', '1000000', '--max-rows', '3000']);
 }, 180_000);
 afterAll(async () => {
-  if (serve && serve.child.exitCode === null) {
-    serve.child.kill('SIGTERM');
-    await serve.exited;
-  }
+  await stopServe(serve);
   tmp.cleanup();
 });
 
@@ -149,19 +146,65 @@ function malformed(): Array<[string, string, Parameters<typeof send>[2]]> {
   cases.push(['POST model', '/v1/model', { body: { rows: [] } }]);
   cases.push(['DELETE healthz', '/healthz', { method: 'DELETE' }]);
   cases.push(['PUT metrics', '/metrics', { method: 'PUT' }]);
-  // Fill up to ~200 with random mutations of a valid body (cut at a random place, a byte flipped, a wrong type).
+  // Fill up to 1,000 with random malformed requests of ten kinds (a seeded generator: the same cases every run).
   let seed = 12345;
   const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
   const valid = JSON.stringify({ rows: [row, row] });
-  while (cases.length < 200) {
-    const kind = rand(3);
-    if (kind === 0) cases.push([`cut body ${cases.length}`, '/v1/predict', { body: valid.slice(0, 1 + rand(valid.length - 2)), headers: json }]);
-    else if (kind === 1) {
-      // A stray character before or after the object: never valid JSON.
-      const junk = '{[,:"x]}1'.charAt(rand(9));
-      const body = rand(2) ? `${junk}${valid}` : `${valid} ${junk}`;
-      cases.push([`stray '${junk}' ${cases.length}`, '/v1/predict', { body, headers: json }]);
-    } else cases.push([`wrong rows type ${cases.length}`, '/v1/predict', { body: { rows: [row, [row, rand(10)], row] } }]);
+  const word = (): string => Array.from({ length: 1 + rand(8) }, () => 'abcdefghijklmnopqrstuvwxyz_0123456789'.charAt(rand(37))).join('');
+  const odd: unknown[] = [null, 0, -1.5, '', 'x', true, false, [], {}, [1, 2], { a: 1 }];
+  while (cases.length < 1000) {
+    const n = cases.length;
+    switch (rand(10)) {
+      case 0:
+        cases.push([`cut body ${n}`, '/v1/predict', { body: valid.slice(0, 1 + rand(valid.length - 2)), headers: json }]);
+        break;
+      case 1: {
+        // A stray character before or after the object: never valid JSON.
+        const junk = '{[,:"x]}1'.charAt(rand(9));
+        cases.push([`stray '${junk}' ${n}`, '/v1/predict', { body: rand(2) ? `${junk}${valid}` : `${valid} ${junk}`, headers: json }]);
+        break;
+      }
+      case 2:
+        cases.push([`wrong rows type ${n}`, '/v1/predict', { body: { rows: [row, [row, rand(10)], row] } }]);
+        break;
+      case 3: {
+        // A non-object row somewhere among good ones.
+        const rows: unknown[] = Array.from({ length: 1 + rand(5) }, () => row);
+        rows.splice(rand(rows.length + 1), 0, odd[rand(odd.length)] ?? null);
+        if (rows.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) rows.push(7);
+        cases.push([`non-object row ${n}`, '/v1/predict', { body: { rows } }]);
+        break;
+      }
+      case 4:
+        cases.push([`unknown field ${n}`, '/v1/predict', { body: { rows: [row], [`${word()}x`]: odd[rand(odd.length)] } }]);
+        break;
+      case 5:
+        cases.push([`unknown output ${n}`, '/v1/predict', { body: { rows: [row], outputs: ['ctr', `${word()}?`] } }]);
+        break;
+      case 6: {
+        const field = rand(3) === 0 ? 'rows' : rand(2) ? 'outputs' : 'passthrough';
+        const value = [null, 1, 'x', { a: 1 }, true, [1], [null]][rand(7)];
+        cases.push([`${field} of a wrong type ${n}`, '/v1/predict', { body: { rows: field === 'rows' ? value : [row], ...(field === 'rows' ? {} : { [field]: value }) } }]);
+        break;
+      }
+      case 7: {
+        const ct = ['text/plain', 'application/xml', 'json', 'application/jso', `application/${word()}`, 'text/json'][rand(6)]!;
+        cases.push([`content-type ${ct} ${n}`, '/v1/predict', { body: valid, headers: { 'content-type': ct } }]);
+        break;
+      }
+      case 8: {
+        // Bytes that are not UTF-8 text or not JSON at all.
+        const bytes = Buffer.from(Array.from({ length: 1 + rand(64) }, () => rand(256)));
+        bytes[0] = 0xff; // never a JSON value's first byte
+        cases.push([`random bytes ${n}`, '/v1/predict', { body: bytes, headers: json }]);
+        break;
+      }
+      default: {
+        const paths: Array<[string, string]> = [['GET', '/v1/predict'], ['PUT', '/v1/predict'], ['POST', `/v1/models/${word()}z/predict`], ['GET', `/${word()}`], ['POST', '/v1/model'], ['DELETE', '/v1/models']];
+        const [method, p] = paths[rand(paths.length)]!;
+        cases.push([`${method} ${p} ${n}`, p, method === 'GET' || method === 'DELETE' ? { method } : { method, body: valid, headers: json }]);
+      }
+    }
   }
   return cases;
 }
@@ -169,21 +212,30 @@ function malformed(): Array<[string, string, Parameters<typeof send>[2]]> {
 describe('malformed requests', () => {
   it('each get a 4xx with a JSON error naming the problem, and the server still answers', async () => {
     const cases = malformed();
-    expect(cases.length).toBeGreaterThanOrEqual(200);
+    expect(cases.length).toBe(1000);
     const wrong: string[] = [];
-    for (const [what, p, opts] of cases) {
-      let a;
-      try {
-        a = await send(serve.port, p, opts);
-      } catch (e) {
-        // The server may cut a body it will not read; it must still have answered before.
-        wrong.push(`${what}: ${(e as Error).message}`);
-        continue;
+    const statuses = new Set<number>();
+    // Eight clients at a time, each request on its own connection.
+    let next = 0;
+    const client = async (): Promise<void> => {
+      while (next < cases.length) {
+        const [what, p, opts] = cases[next++]!;
+        let a;
+        try {
+          a = await send(serve.port, p, opts);
+        } catch (e) {
+          // The server may cut a body it will not read; it must still have answered before.
+          wrong.push(`${what}: ${(e as Error).message}`);
+          continue;
+        }
+        statuses.add(a.status);
+        const ok = a.status >= 400 && a.status < 500 && /^MTL56\d\d$/.test(a.json?.error?.code ?? '') && typeof a.json.error.message === 'string' && !/\n\s+at /.test(a.text);
+        if (!ok) wrong.push(`${what}: ${a.status} ${a.text.slice(0, 200)}`);
       }
-      const ok = a.status >= 400 && a.status < 500 && /^MTL56\d\d$/.test(a.json?.error?.code ?? '') && typeof a.json.error.message === 'string' && !/\n\s+at /.test(a.text);
-      if (!ok) wrong.push(`${what}: ${a.status} ${a.text.slice(0, 200)}`);
-    }
+    };
+    await Promise.all(Array.from({ length: 8 }, client));
     expect(wrong).toEqual([]);
+    expect([...statuses].sort()).toEqual([400, 404, 405, 413, 415]);
     const a = await send(serve.port, '/v1/predict', { body: { rows: tiny.rows.slice(0, 3) } });
     expect(a.status).toBe(200);
     expect(maxDifference(a.json.predictions, predicted.slice(0, 3))).toBeLessThanOrEqual(1e-6);

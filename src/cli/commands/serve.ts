@@ -27,7 +27,8 @@ old one keeps serving and the reason is logged).
   --max-body BYTES  largest request body (default 10485760); larger ones get 413
   --max-rows N      most rows in one request (default 10000)
   --timeout MS      answer 503 to a request not answered in MS milliseconds (default 10000)
-  --batch-wait MS   collect concurrent requests this long before scoring them together (default 1)
+  --batch-wait MS   wait at most MS for requests still arriving to score them together (default 1;
+                    a request with no other arriving is scored at once)
   --batch-rows N    score at once when this many rows are waiting (default 1024)
   --backend B       auto (default), native, wasm, cpu or tensorflow, as for predict
   --plugin P        load a gate plugin module (path or package) a model needs (as for predict)

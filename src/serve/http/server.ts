@@ -18,7 +18,7 @@ import type { ModelSet, ServedModel } from '../models.js';
 import { showValue } from '../../data/problems.js';
 import { readJsonBody } from './body.js';
 import { errorBody, HttpError, httpError } from './errors.js';
-import { parsePredictRequest } from './predict-request.js';
+import { parsePredictRequest, type PredictRequest } from './predict-request.js';
 
 /** Limits of {@link startServer}. */
 export interface ServerOptions {
@@ -76,8 +76,14 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
   let closing = false;
 
   const predict = async (served: ServedModel, req: IncomingMessage): Promise<unknown> => {
-    const body = await readJsonBody(req, opts.maxBodyBytes);
-    const request = parsePredictRequest(body, served.current.outputs, opts.maxRows);
+    // The batcher holds a batch for a body still being read (up to --batch-wait), not for nothing.
+    const arrived = served.batcher.arrive();
+    let request: PredictRequest;
+    try {
+      request = parsePredictRequest(await readJsonBody(req, opts.maxBodyBytes), served.current.outputs, opts.maxRows);
+    } finally {
+      arrived();
+    }
     // `model` is the model that scored these rows (a reload may have swapped `served.current` since).
     const { result, model } = await served.batcher.submit(request.rows);
     const selected = request.outputs;
