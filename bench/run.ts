@@ -96,8 +96,12 @@ function startWorker(build?: Build): { ask: (r: WorkerRequest) => Promise<Worker
         if (m.ok) resolve(m);
         else reject(new Error(m.error));
       });
-      child.send(r);
+      // A worker that died (killed for memory, say) fails this request, not the whole bench.
+      child.send(r, (err) => {
+        if (err) reject(new Error(`worker gone during ${r.op}: ${err.message}`));
+      });
     });
+  child.on('error', () => {}); // reported through the request that failed
   return { ask, kill: () => child.kill() };
 }
 
@@ -119,57 +123,44 @@ async function main(): Promise<void> {
   for (const vocab of o.vocabs) {
     for (const workload of o.workloads) {
       log(`- ${workload} V=${vocab}`);
-      // One worker and one row per build; the peer's runs are shared by the rows (the same measurements).
+      // One row per build; the peer's runs are shared by the rows (the same measurements). One mtl worker is alive
+      // at a time (a worker holds the model: ~5 GB at V = 1e6), started anew for each build and repetition.
       const peerDense: PeerRun[] = [];
       const peerSparse: PeerRun[] = [];
       const builds = o.backends.map(resolveBuild);
-      const runs = builds.map((build) => ({ build, row: { workload, vocab, build: build.name, mtl: [], peerDense, peerSparse } as Row, w: startWorker(build) }));
+      const runs = builds.map((build) => ({ build, row: { workload, vocab, build: build.name, mtl: [], peerDense, peerSparse } as Row }));
       const row = runs[0]!.row;
-      try {
-        for (const r of runs) {
-          try {
-            const c = await r.w.ask({ op: 'compile', workload, vocab, backend: r.build.backend });
-            if (c.op === 'compile') Object.assign(r.row, { backend: c.backend, flopsPerSample: c.flopsPerSample, parameters: c.parameters });
-          } catch (err) {
-            r.row.error = err instanceof Error ? err.message : String(err);
-            log(`  ${r.build.name} failed: ${r.row.error}`);
-          }
-        }
-        // ABAB: each repetition runs the peer, then mtl (every build). The first repetition tries both peer
-        // variants; later ones only the faster (the comparison is against the best peer figure).
-        for (let rep = 0; rep < o.reps; rep++) {
-          if (peer) {
-            const variants: boolean[] = rep === 0 ? [false, true] : [median(peerSparse.map((p) => p.samplesPerSecond)) >= median(peerDense.map((p) => p.samplesPerSecond))];
-            for (const sparse of variants) {
-              const r: PeerRun | undefined = runPeer(peer, workload, vocab, sparse, o.quick ? 2 : 3, log);
-              if (r) (sparse ? peerSparse : peerDense).push(r);
-            }
-          }
-          for (const r of runs) {
-            if (r.row.error) continue;
-            try {
-              const t = await r.w.ask({ op: 'train', seconds: o.seconds, minSteps: 3 });
-              if (t.op === 'train') r.row.mtl.push(t.samplesPerSecond);
-            } catch (err) {
-              r.row.error = err instanceof Error ? err.message : String(err);
-              log(`  ${r.build.name} failed: ${r.row.error}`);
-            }
+      // ABAB: each repetition runs the peer, then mtl (every build). The first repetition tries both peer
+      // variants; later ones only the faster (the comparison is against the best peer figure).
+      for (let rep = 0; rep < o.reps; rep++) {
+        if (peer) {
+          const variants: boolean[] = rep === 0 ? [false, true] : [median(peerSparse.map((p) => p.samplesPerSecond)) >= median(peerDense.map((p) => p.samplesPerSecond))];
+          for (const sparse of variants) {
+            const r: PeerRun | undefined = runPeer(peer, workload, vocab, sparse, o.quick ? 2 : 3, log);
+            if (r) (sparse ? peerSparse : peerDense).push(r);
           }
         }
         for (const r of runs) {
           if (r.row.error) continue;
+          const w = startWorker(r.build);
           try {
-            const p = await r.w.ask({ op: 'predict', seconds: o.quick ? 1 : 2 });
-            if (p.op === 'predict') Object.assign(r.row, { predictBatch: p.batchSamplesPerSecond, predictLatencyMs: p.latencyMs });
-            const e = await r.w.ask({ op: 'exit' });
-            if (e.op === 'exit') r.row.peakRssMb = e.peakRssMb;
+            const c = await w.ask({ op: 'compile', workload, vocab, backend: r.build.backend });
+            if (c.op === 'compile') Object.assign(r.row, { backend: c.backend, flopsPerSample: c.flopsPerSample, parameters: c.parameters });
+            const t = await w.ask({ op: 'train', seconds: o.seconds, minSteps: 3 });
+            if (t.op === 'train') r.row.mtl.push(t.samplesPerSecond);
+            if (rep === o.reps - 1) {
+              const p = await w.ask({ op: 'predict', seconds: o.quick ? 1 : 2 });
+              if (p.op === 'predict') Object.assign(r.row, { predictBatch: p.batchSamplesPerSecond, predictLatencyMs: p.latencyMs });
+              const e = await w.ask({ op: 'exit' });
+              if (e.op === 'exit') r.row.peakRssMb = e.peakRssMb;
+            }
           } catch (err) {
             r.row.error = err instanceof Error ? err.message : String(err);
             log(`  ${r.build.name} failed: ${r.row.error}`);
+          } finally {
+            w.kill();
           }
         }
-      } finally {
-        for (const r of runs) r.w.kill();
       }
       if (o.naive && vocab <= 100_000) {
         const n = startWorker(builds[0]);

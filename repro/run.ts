@@ -1,14 +1,17 @@
 /**
- * `npm run repro [-- --quick] [--only census,esmm,mmoe] [--seeds N] [--workers N] [--scratch DIR]`: the
+ * `npm run repro [-- --quick] [--only census,census-tune,esmm,mmoe] [--seeds N] [--workers N] [--scratch DIR]`: the
  * paper reproductions. Trains every model on the fastest backend (`auto`; the MMoE sweep in forked worker
  * processes unless --workers 0), prints the tables, and writes them with the raw per-seed numbers to
  * repro/results/{quick,full}.{md,json} (and the MMoE loss-curve SVGs). Not part of the test suite.
  *
  *   census : Shared-Bottom, OMoE, MMoE, CGC, PLE on census-income groups 1 and 2 (MMoE paper, 6.3)
+ *   census-tune : the same five, each tuned with `mtl tune` (8 trials × up to 3 epochs; repro/census-tune.ts)
+ *            and compared with the logistic-regression references (README "Tuning")
  *   esmm   : ESMM vs a clicked-only CVR model on synthetic impressions with ground truth (ESMM paper)
  *   mmoe   : Shared-Bottom vs OMoE vs MMoE on the MMoE paper's generator at correlations 0.5/0.9/1.0,
  *            30 paired seeds per cell, the paper's claims tested (lib/mmoe-sweep.ts, lib/mmoe-claims.ts)
  */
+import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,6 +44,13 @@ const MODES: Record<'quick' | 'full', Mode> = {
   full: { name: 'full', census: { seeds: [1, 2, 3], epochs: 2 }, esmm: { rows: 120_000, seeds: [1, 2, 3] }, mmoe: { rows: 6_000, trainShare: 0.8, seeds: seedsUpTo(30), epochs: 8, workers: 2 } },
 };
 
+/** Run repro/census-tune.ts with `args` (a child process: it runs `mtl tune` through bin/mtl.js). */
+function runCensusTune(args: string[], scratch: string, log: (line: string) => void): void {
+  log(`census-tune: npx tsx repro/census-tune.ts ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'repro', 'census-tune.ts'), ...args, '--scratch', path.join(scratch, 'census-tune')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) throw new Error(`repro/census-tune.ts exited with ${r.status}`);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -53,7 +63,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write('Usage: npm run repro [-- --quick] [--only census,esmm,mmoe] [--seeds N] [--workers N] [--scratch DIR]\n');
+    process.stdout.write('Usage: npm run repro [-- --quick] [--only census,census-tune,esmm,mmoe] [--seeds N] [--workers N] [--scratch DIR]\n');
     return 0;
   }
   const mode = structuredClone(MODES[values.quick ? 'quick' : 'full']);
@@ -67,8 +77,8 @@ async function main(): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--workers must be 0 (in-process) or a positive integer, got '${values.workers}'`);
     mode.mmoe.workers = n;
   }
-  const only = new Set((values.only ?? 'census,esmm,mmoe').split(',').map((s) => s.trim()));
-  for (const o of only) if (!['census', 'esmm', 'mmoe'].includes(o)) throw new Error(`--only: unknown experiment '${o}' (census, esmm, mmoe)`);
+  const only = new Set((values.only ?? 'census,census-tune,esmm,mmoe').split(',').map((s) => s.trim()));
+  for (const o of only) if (!['census', 'census-tune', 'esmm', 'mmoe'].includes(o)) throw new Error(`--only: unknown experiment '${o}' (census, census-tune, esmm, mmoe)`);
   const scratch = path.resolve(values.scratch ?? path.join(os.tmpdir(), 'mtl-repro'));
   const t0 = Date.now();
   const log = (line: string): void => void process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -80,6 +90,9 @@ async function main(): Promise<number> {
   if (only.has('census')) {
     results.census = await runCensus({ gz: path.resolve(root, '..', 'shared', 'data', 'census-income', 'census-income.test.gz'), splitSeed: 2018, ...mode.census }, env);
   }
+  // Every architecture tuned with `mtl tune` within a stated budget before the comparison (repro/census-tune.ts;
+  // its table is README "Tuning": repro/results/census-tune.md).
+  if (only.has('census-tune')) runCensusTune(values.quick ? ['--archs', 'mmoe', '--groups', 'group1', '--trials', '2', '--epochs', '1'] : ['--archs', 'all', '--trials', '8', '--epochs', '3'], scratch, log);
   if (only.has('esmm')) results.esmm = await runEsmm({ dataSeed: 7, ...mode.esmm }, env);
   if (only.has('mmoe')) results.mmoe = await runMmoeSweep({ correlations: [0.5, 0.9, 1.0], ...mode.mmoe }, env);
 
