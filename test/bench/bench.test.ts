@@ -66,6 +66,7 @@ describe('bench workloads', () => {
         {
           workload: 'mmoe',
           vocab: 100_000,
+          build: 'wasm',
           flopsPerSample: 1e6,
           mtl: [900, 1000, 1100],
           peerDense: [{ samplesPerSecond: 300, peakRssMb: 10 }],
@@ -76,7 +77,7 @@ describe('bench workloads', () => {
       median,
     );
     const row = table.split('\n')[2]!;
-    expect(row).toContain('| mmoe | 1e5 | 1,000 | 500 (sparse) | 2.00 | 3.0 | 1.5 | fails¹ (frozen emb.: 50) |');
+    expect(row).toContain('| mmoe | 1e5 | wasm | 1,000 | 500 (sparse) | 2.00 | 3.0 | 1.5 | fails¹ (frozen emb.: 50) |');
     expect(table).toContain('¹ naive tfjs-layers model with trainable embeddings: no kernel');
   });
 });
