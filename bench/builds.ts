@@ -8,13 +8,9 @@
  *   wasm-tfjs       no addon, no WebAssembly kernels: the tfjs graph on wasm (what a fresh machine had before)
  *   auto, cpu, tensorflow   as `mtl train --backend`
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../src/exec/backend.js';
+import { buildBuiltinAddon } from '../test/exec/builtin-addon.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The names accepted by --backend. */
 export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'wasm', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
@@ -56,12 +52,7 @@ export function resolveBuild(name: BuildName): Build {
 
 let builtin: string | undefined;
 
-/** native/build-builtin/bench/mtl_blas.node, built with scripts/build-native.mjs MTL_BLAS=builtin (once per run). */
+/** native/build-builtin/bench/mtl_blas.node, built once per run by the tests' own builder (MTL_BLAS=builtin). */
 function builtinAddon(): string {
-  if (builtin) return builtin;
-  const out = path.join(ROOT, 'native', 'build-builtin', 'bench');
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-native.mjs')], { env: { ...process.env, MTL_BLAS: 'builtin', MTL_NATIVE_OUT: out, MTL_SKIP_NATIVE: '' }, encoding: 'utf8' });
-  const file = path.join(out, 'mtl_blas.node');
-  if (!existsSync(file)) throw new Error(`the built-in addon did not build: ${r.stdout}${r.stderr}`);
-  return (builtin = file);
+  return (builtin ??= buildBuiltinAddon('bench'));
 }

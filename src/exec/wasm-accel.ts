@@ -196,11 +196,11 @@ export function createWasmKernels(): HeapKernels | undefined {
   x.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
   const scratch = new Scratch(wasm);
   scratch.reserve(SCRATCH_BYTES); // now, so that staging a call's operands does not grow the heap during a step
-  return wrap(x, memory, scratch);
+  return wrap(x, memory, scratch, wasm);
 }
 
 /** The HeapKernels interface over the module's exports. */
-function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch): HeapKernels {
+function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wasm: EmscriptenLike): HeapKernels {
   /** Stage the small operands; returns their addresses (call before taking any heap view). */
   const stage = (...operands: Operand[]): number[] => {
     scratch.reset();
@@ -329,24 +329,14 @@ function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch): H
     },
   };
 
-  /** Copy a non-heap array into a fresh heap block; returns its address (free with freeCopy). */
+  /** Copy a non-heap array into a fresh heap block of tfjs's allocator; returns its address (free with freeCopy). */
   function heapCopy(a: Float32Array): number {
-    const ptr = wasmOf().malloc(a.byteLength);
+    const ptr = wasm._malloc(a.byteLength) >>> 0;
+    if (ptr === 0) throw new Error(`mtl: could not allocate ${a.byteLength} bytes in the wasm heap`);
     new Float32Array(memory.buffer, ptr, a.length).set(a);
     return ptr;
   }
   function freeCopy(ptr: number): void {
-    wasmOf().free(ptr);
-  }
-  function wasmOf(): { malloc(n: number): number; free(p: number): void } {
-    const w = (tf.backend() as unknown as { wasm: EmscriptenLike }).wasm;
-    return {
-      malloc: (n) => {
-        const p = w._malloc(n) >>> 0;
-        if (p === 0) throw new Error(`mtl: could not allocate ${n} bytes in the wasm heap`);
-        return p;
-      },
-      free: (p) => w._free(p),
-    };
+    wasm._free(ptr);
   }
 }
