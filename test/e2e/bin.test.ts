@@ -123,7 +123,7 @@ describe('a real SIGINT', () => {
     const dir = path.join(tmp.dir, 'sigint-synth');
     mkdirSync(dir, { recursive: true });
     const spec = writeTinySpec(dir);
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace('features {', 'data { synth esmm rows 4000 }\n\nfeatures {'));
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('features {', 'data { synth esmm rows 40000 }\n\nfeatures {'));
     let signalled = false;
     const r = await runBin(['train', spec, '--out', path.join(dir, 'model'), '--backend', 'wasm'], {
       cwd: dir,
