@@ -5,6 +5,7 @@
  * a failed trial, and a bad space file.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import type { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist, runBin, runBinSignalling } from '../e2e/helpers.js';
@@ -76,15 +77,26 @@ describe('mtl tune (bin/mtl.js)', { timeout: 600_000 }, () => {
     expect(first.stderr).not.toSatisfy(hasStackTrace);
     const done = summary(out).trials.filter((t) => t.status !== 'running').length;
     expect(done).toBeLessThan(4);
-    // Resume, and meanwhile try a second tune on the same directory.
+    // Resume, and meanwhile try a second tune on the same directory. The resumed tune is paused (SIGSTOP) once it
+    // holds the directory lock, so the second one meets the lock however fast or slow the trials run.
+    let paused: ((child: ReturnType<typeof spawn>) => void) | undefined;
+    const pausedChild = new Promise<ReturnType<typeof spawn>>((resolve) => (paused = resolve));
     const resumed = runBin(TUNE(out), {
       cwd: tmp.dir,
-      onStderr: (all) => {
-        if (!locked && /continuing/.test(all)) locked = {} as never;
+      onStderr: (all, child) => {
+        if (paused && /continuing/.test(all)) {
+          child.kill('SIGSTOP');
+          paused(child);
+          paused = undefined;
+        }
       },
     });
-    await new Promise((r) => setTimeout(r, 1500));
-    locked = await runBin(TUNE(out), { cwd: tmp.dir });
+    const held = await pausedChild;
+    try {
+      locked = await runBin(TUNE(out), { cwd: tmp.dir });
+    } finally {
+      held.kill('SIGCONT');
+    }
     const second = await resumed;
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/continuing: \d trials done/);
