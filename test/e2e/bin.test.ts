@@ -72,7 +72,8 @@ describe('a real SIGINT', () => {
     mkdirSync(dir, { recursive: true });
     const spec = writeTinySpec(dir);
     const data = path.join(dir, 'train.csv');
-    expect((await runBin(['data', 'synth', 'esmm', '--rows', '4000', '--seed', '11', '--out', data])).code).toBe(0);
+    // 40,000 rows: an epoch lasts long enough that the signal sent at batch 100 lands before the run ends.
+    expect((await runBin(['data', 'synth', 'esmm', '--rows', '40000', '--seed', '11', '--out', data])).code).toBe(0);
     const out = path.join(dir, 'model');
 
     let signalled = false;

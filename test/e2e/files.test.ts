@@ -31,6 +31,8 @@ afterAll(() => {
 const work = (...p: string[]): string => path.join(tmp.dir, ...p);
 let spec: string;
 let data: string;
+/** 40,000 rows (epochs of seconds, not tens of ms): runs that must still be going when a signal lands train on it. */
+let bigger: string;
 /** A finished model of the tiny spec (trained once, copied by the tests that change it). */
 let model: string;
 
@@ -39,6 +41,8 @@ beforeAll(async () => {
   spec = writeTinySpec(tmp.dir);
   data = work('train.csv');
   expect((await runCli(['data', 'synth', 'esmm', '--rows', '4000', '--seed', '11', '--out', data], { cwd: tmp.dir })).code).toBe(0);
+  bigger = work('bigger.csv');
+  expect((await runCli(['data', 'synth', 'esmm', '--rows', '40000', '--seed', '12', '--out', bigger], { cwd: tmp.dir })).code).toBe(0);
   model = work('model');
   const r = await runCli(['train', spec, '--data', data, '--out', model, '--backend', 'wasm'], { cwd: tmp.dir });
   expect(r.code, r.stderr).toBe(0);
@@ -237,14 +241,14 @@ describe('a run that fails, is interrupted or killed leaves the previous model a
     const m = copyModel('killed');
     const before = snapshotDir(m);
     // The epoch summary line is printed after that epoch's checkpoint is written.
-    const r = await runBinSignalling(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '3'], /\nepoch 1\/3 {2}loss /, 'SIGKILL', tmp.dir);
+    const r = await runBinSignalling(['train', spec, '--data', bigger, '--out', m, '--backend', 'wasm', '--epochs', '3'], /\nepoch 1\/3 {2}loss /, 'SIGKILL', tmp.dir);
     expect(r.signalled).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     expect(snapshotDir(m)).toEqual(before);
     expect(existsSync(path.join(`${m}.partial`, 'index.json'))).toBe(true);
     // The killed process's lock is stale: the next run takes it over.
     expect(existsSync(work('.killed.mtl-lock'))).toBe(true);
-    const resumed = await runBin(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '3', '--resume', '--format', 'json'], { cwd: tmp.dir });
+    const resumed = await runBin(['train', spec, '--data', bigger, '--out', m, '--backend', 'wasm', '--epochs', '3', '--resume', '--format', 'json'], { cwd: tmp.dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     // It continued after epoch 1 rather than starting over.
     expect(resumed.stderr).not.toMatch(/epoch 1\/3/);
@@ -258,13 +262,13 @@ describe('a run that fails, is interrupted or killed leaves the previous model a
   it('Ctrl-C in the second run: exit 130, previous model byte-identical, lock removed, --resume works', async () => {
     const m = copyModel('sigint');
     const before = snapshotDir(m);
-    const r = await runBinSignalling(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--epochs', '2'], /epoch 1\/2 {2}batch \d+\//, 'SIGINT', tmp.dir);
+    const r = await runBinSignalling(['train', spec, '--data', bigger, '--out', m, '--backend', 'wasm', '--epochs', '2'], /epoch 1\/2 {2}batch \d+\//, 'SIGINT', tmp.dir);
     expect(r.signalled).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain(`is unchanged and a resumable checkpoint is in ${m}.partial`);
     expect(snapshotDir(m)).toEqual(before);
     expect(existsSync(work('.sigint.mtl-lock'))).toBe(false);
-    const resumed = await runBin(['train', spec, '--data', data, '--out', m, '--backend', 'wasm', '--resume'], { cwd: tmp.dir });
+    const resumed = await runBin(['train', spec, '--data', bigger, '--out', m, '--backend', 'wasm', '--resume'], { cwd: tmp.dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(snapshotDir(m)).not.toEqual(before);
   }, 90_000);
