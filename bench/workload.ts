@@ -31,14 +31,22 @@ export interface CompiledWorkload {
 
 /** Check and compile a workload through the same functions `mtl train` uses. Throws on a spec error (a harness bug). */
 export async function compileWorkload(workload: Workload, vocab: number, seed = 42): Promise<CompiledWorkload> {
-  const file = path.join(SPEC_DIR, `${workload}.mtl`);
-  const checked = await checkFile(workloadText(workload, vocab), file);
-  if (hasErrors(checked.diagnostics) || !checked.ir) throw new Error(`bench spec ${workload} has errors: ${checked.diagnostics.map((d) => d.message).join('; ')}`);
+  return compileSpecText(workloadText(workload, vocab), path.join(SPEC_DIR, `${workload}.mtl`), seed);
+}
+
+/**
+ * Check and compile spec text (named `file` in messages) as `mtl train` does; `directStep: false` forces the tfjs
+ * step (what MTL_DIRECT_STEP=off does). Throws on a spec error (a harness bug).
+ */
+export async function compileSpecText(text: string, file: string, seed = 42, opts: { directStep?: boolean } = {}): Promise<CompiledWorkload> {
+  const checked = await checkFile(text, file);
+  if (hasErrors(checked.diagnostics) || !checked.ir) throw new Error(`bench spec ${file} has errors: ${checked.diagnostics.map((d) => d.message).join('; ')}`);
   const ir = checked.ir;
   const runtime = createModelRuntime(ir, {
     gates: gateLookup(checked.registry),
     seed,
     optimizer: { optimizer: ir.train.optimizer, lr: ir.train.lr },
+    ...(opts.directStep === false ? { directStep: false } : {}),
   });
   return { ir, runtime };
 }

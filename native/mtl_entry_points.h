@@ -21,13 +21,16 @@
   X(biasActAt, BiasActAt, 6) \
   X(actGradAt, ActGradAt, 5) \
   X(colSumAt, ColSumAt, 5) \
-  X(gateWeightsAt, GateWeightsAt, 8) \
+  X(gateWeightsAt, GateWeightsAt, 9) \
   X(gateWeightsGradAt, GateWeightsGradAt, 9) \
   X(mixAt, MixAt, 6) \
   X(mixGradAt, MixGradAt, 9) \
   X(copyColsAt, CopyColsAt, 8) \
   X(dropoutAt, DropoutAt, 9) \
   X(mulAt, MulAt, 5) \
+  X(gateNoiseAt, GateNoiseAt, 9) \
+  X(gateNoiseGradAt, GateNoiseGradAt, 6) \
+  X(importanceLossAt, ImportanceLossAt, 8) \
   X(batchNormAt, BatchNormAt, 13) \
   X(batchNormGradAt, BatchNormGradAt, 10) \
   X(batchNormInferAt, BatchNormInferAt, 10)
@@ -48,13 +51,16 @@
 #define MTL_ARGC_biasActAt 6
 #define MTL_ARGC_actGradAt 5
 #define MTL_ARGC_colSumAt 5
-#define MTL_ARGC_gateWeightsAt 8
+#define MTL_ARGC_gateWeightsAt 9
 #define MTL_ARGC_gateWeightsGradAt 9
 #define MTL_ARGC_mixAt 6
 #define MTL_ARGC_mixGradAt 9
 #define MTL_ARGC_copyColsAt 8
 #define MTL_ARGC_dropoutAt 9
 #define MTL_ARGC_mulAt 5
+#define MTL_ARGC_gateNoiseAt 9
+#define MTL_ARGC_gateNoiseGradAt 6
+#define MTL_ARGC_importanceLossAt 8
 #define MTL_ARGC_batchNormAt 13
 #define MTL_ARGC_batchNormGradAt 10
 #define MTL_ARGC_batchNormInferAt 10

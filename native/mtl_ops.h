@@ -15,6 +15,9 @@
 /* Normaliser codes of gateWeightsAt / gateWeightsGradAt (src/ir/ops/gate-normalizers.ts). */
 #define MTL_GATE_SOFTMAX 0
 #define MTL_GATE_SIGMOID 1
-#define MTL_GATE_MAX 1
+#define MTL_GATE_TOPK 2
+#define MTL_GATE_MAX 2
+/* The most experts a top-k gate or a gate auxiliary loss mixes on the direct step (stack arrays of the kernels). */
+#define MTL_GATE_MAX_EXPERTS 256
 
 #endif

@@ -116,22 +116,25 @@ static napi_value ColSumAt(napi_env env, napi_callback_info info) {
 }
 
 /*
- * gateWeightsAt(mem, kind, rows, n, invT, scale, inOff, outOff): gate weights from logits [rows, n]
- * (in place allowed). kind 0: softmax(logits · invT) per row; kind 1: scale · sigmoid(logits · invT).
+ * gateWeightsAt(mem, kind, rows, n, k, invT, scale, inOff, outOff): gate weights from logits [rows, n]
+ * (in place allowed). kind 0: softmax(logits · invT) per row; kind 1: scale · sigmoid(logits · invT); kind 2:
+ * softmax over each row's k largest, 0 elsewhere (1 ≤ k ≤ n ≤ MTL_GATE_MAX_EXPERTS).
  */
 static napi_value GateWeightsAt(napi_env env, napi_callback_info info) {
   BEGIN("gateWeightsAt", MTL_ARGC_gateWeightsAt);
   INT_ARG(1, kind, "gateWeightsAt");
   INT_ARG(2, rows, "gateWeightsAt");
   INT_ARG(3, n, "gateWeightsAt");
+  INT_ARG(4, k, "gateWeightsAt");
   float invT, scale;
-  if (!get_float(env, argv[4], &invT) || !get_float(env, argv[5], &scale)) FAIL("mtl_blas.gateWeightsAt: invT and scale must be numbers");
-  INT_ARG(6, io, "gateWeightsAt");
-  INT_ARG(7, oo, "gateWeightsAt");
+  if (!get_float(env, argv[5], &invT) || !get_float(env, argv[6], &scale)) FAIL("mtl_blas.gateWeightsAt: invT and scale must be numbers");
+  INT_ARG(7, io, "gateWeightsAt");
+  INT_ARG(8, oo, "gateWeightsAt");
   if (kind < 0 || kind > MTL_GATE_MAX || rows < 0 || n < 1) FAIL("mtl_blas.gateWeightsAt: bad kind or sizes");
+  if (kind == MTL_GATE_TOPK && (k < 1 || k > n || n > MTL_GATE_MAX_EXPERTS)) FAIL("mtl_blas.gateWeightsAt: top-k needs 1 <= k <= n <= MTL_GATE_MAX_EXPERTS");
   const size_t total = (size_t)rows * (size_t)n;
   if (!span_ok(io, total, len) || !span_ok(oo, total, len)) FAIL("mtl_blas.gateWeightsAt: an operand is out of range");
-  mtl_gate_weights_at(mem, (int)kind, rows, n, invT, scale, io, oo);
+  mtl_gate_weights_at(mem, (int)kind, rows, n, k, invT, scale, io, oo);
   return NULL;
 }
 
@@ -255,6 +258,64 @@ static napi_value MulAt(napi_env env, napi_callback_info info) {
   }
   mtl_mul_at(mem, count, ao, bo, oo, na);
   return NULL;
+}
+
+/*
+ * gateNoiseAt(mem, rows, n, seed, step, stream, logitsOff, noiseOff, epsOff): H = Z + ε ⊙ softplus(U) in place on
+ * the logits Z, ε ~ N(0, 1) from the counter-based stream (seed, step, stream), kept at epsOff.
+ */
+static napi_value GateNoiseAt(napi_env env, napi_callback_info info) {
+  BEGIN("gateNoiseAt", MTL_ARGC_gateNoiseAt);
+  INT_ARG(1, rows, "gateNoiseAt");
+  INT_ARG(2, n, "gateNoiseAt");
+  INT_ARG(3, seed, "gateNoiseAt");
+  INT_ARG(4, step, "gateNoiseAt");
+  INT_ARG(5, stream, "gateNoiseAt");
+  INT_ARG(6, lo, "gateNoiseAt");
+  INT_ARG(7, no, "gateNoiseAt");
+  INT_ARG(8, eo, "gateNoiseAt");
+  if (rows < 0 || n < 1) FAIL("mtl_blas.gateNoiseAt: bad sizes");
+  const size_t total = (size_t)rows * (size_t)n;
+  if (!span_ok(lo, total, len) || !span_ok(no, total, len) || !span_ok(eo, total, len)) FAIL("mtl_blas.gateNoiseAt: an operand is out of range");
+  mtl_gate_noise_at(mem, rows, n, seed, step, stream, lo, no, eo);
+  return NULL;
+}
+
+/* gateNoiseGradAt(mem, count, dhOff, epsOff, noiseOff, outOff): dU = dH ⊙ ε ⊙ σ(U) (out may alias dH). */
+static napi_value GateNoiseGradAt(napi_env env, napi_callback_info info) {
+  BEGIN("gateNoiseGradAt", MTL_ARGC_gateNoiseGradAt);
+  INT_ARG(1, count, "gateNoiseGradAt");
+  INT_ARG(2, dho, "gateNoiseGradAt");
+  INT_ARG(3, eo, "gateNoiseGradAt");
+  INT_ARG(4, no, "gateNoiseGradAt");
+  INT_ARG(5, oo, "gateNoiseGradAt");
+  if (count < 0) FAIL("mtl_blas.gateNoiseGradAt: bad sizes");
+  const size_t c = (size_t)count;
+  if (!span_ok(dho, c, len) || !span_ok(eo, c, len) || !span_ok(no, c, len) || !span_ok(oo, c, len)) FAIL("mtl_blas.gateNoiseGradAt: an operand is out of range");
+  mtl_gate_noise_grad_at(mem, count, dho, eo, no, oo);
+  return NULL;
+}
+
+/*
+ * importanceLossAt(mem, rows, n, weight, epsilon, wOff, dwOff, accumulate): returns weight · CV(Σ_rows W)² of gate
+ * weights W [rows, n] and writes (or adds, accumulate) its gradient into dW.
+ */
+static napi_value ImportanceLossAt(napi_env env, napi_callback_info info) {
+  BEGIN("importanceLossAt", MTL_ARGC_importanceLossAt);
+  INT_ARG(1, rows, "importanceLossAt");
+  INT_ARG(2, n, "importanceLossAt");
+  float weight, eps;
+  if (!get_float(env, argv[3], &weight) || !get_float(env, argv[4], &eps)) FAIL("mtl_blas.importanceLossAt: weight and epsilon must be numbers");
+  INT_ARG(5, wo, "importanceLossAt");
+  INT_ARG(6, dwo, "importanceLossAt");
+  bool accumulate;
+  if (!get_bool(env, argv[7], &accumulate)) FAIL("mtl_blas.importanceLossAt: accumulate must be a boolean");
+  if (rows < 0 || n < 1 || n > MTL_GATE_MAX_EXPERTS) FAIL("mtl_blas.importanceLossAt: bad sizes (1 <= n <= MTL_GATE_MAX_EXPERTS)");
+  const size_t total = (size_t)rows * (size_t)n;
+  if (!span_ok(wo, total, len) || !span_ok(dwo, total, len)) FAIL("mtl_blas.importanceLossAt: an operand is out of range");
+  napi_value out;
+  CHECK(napi_create_double(env, mtl_importance_loss_at(mem, rows, n, weight, eps, wo, dwo, accumulate), &out));
+  return out;
 }
 
 /*

@@ -137,19 +137,41 @@ void mtl_col_sum_at(float* mem, int64_t rows, int64_t cols, const int32_t* so, c
 }
 
 /*
- * gateWeightsAt(mem, kind, rows, n, invT, scale, inOff, outOff): gate weights from logits [rows, n]
- * (in place allowed). kind 0: softmax(logits · invT) per row; kind 1: scale · sigmoid(logits · invT).
+ * The k largest of x[0..n) into keep[0..n) (1 kept, 0 dropped), with tfjs's TopK tie rule: the larger value
+ * first, and of equal values the lower index (tfjs-backend-cpu's comparePair; its wasm kernel agrees).
+ * O(n·k): gates mix a handful of experts.
  */
-void mtl_gate_weights_at(float* mem, int kind, int64_t rows, int64_t n, float invT, float scale, int64_t io, int64_t oo) {
+static void top_k(const float* x, int64_t n, int64_t k, unsigned char* keep) {
+  for (int64_t i = 0; i < n; i++) keep[i] = 0;
+  for (int64_t j = 0; j < k; j++) {
+    int64_t best = -1;
+    for (int64_t i = 0; i < n; i++) {
+      if (keep[i]) continue;
+      if (best < 0 || x[i] > x[best]) best = i; /* strictly greater: the first of equal values wins */
+    }
+    keep[best] = 1;
+  }
+}
+
+/*
+ * gateWeightsAt(mem, kind, rows, n, k, invT, scale, inOff, outOff): gate weights from logits [rows, n]
+ * (in place allowed). kind 0: softmax(logits · invT) per row; kind 1: scale · sigmoid(logits · invT); kind 2
+ * (top-k): softmax over the k largest logits · invT of each row, exactly 0 for the others. k is read by kind 2 only.
+ */
+void mtl_gate_weights_at(float* mem, int kind, int64_t rows, int64_t n, int64_t k, float invT, float scale, int64_t io, int64_t oo) {
+  unsigned char keep[MTL_GATE_MAX_EXPERTS];
   for (int64_t r = 0; r < rows; r++) {
     const float* x = mem + io + (size_t)r * (size_t)n;
     float* w = mem + oo + (size_t)r * (size_t)n;
-    if (kind == MTL_GATE_SOFTMAX) {
-      float mx = x[0] * invT;
-      for (int64_t i = 1; i < n; i++) mx = fmaxf(mx, x[i] * invT);
+    if (kind == MTL_GATE_SOFTMAX || kind == MTL_GATE_TOPK) {
+      const bool sparse = kind == MTL_GATE_TOPK && k < n;
+      if (sparse) top_k(x, n, k, keep);
+      float mx = -INFINITY;
+      for (int64_t i = 0; i < n; i++)
+        if (!sparse || keep[i]) mx = fmaxf(mx, x[i] * invT);
       float sum = 0.0f;
       for (int64_t i = 0; i < n; i++) {
-        w[i] = expf(x[i] * invT - mx);
+        w[i] = !sparse || keep[i] ? expf(x[i] * invT - mx) : 0.0f;
         sum += w[i];
       }
       for (int64_t i = 0; i < n; i++) w[i] = w[i] / sum;
@@ -162,14 +184,15 @@ void mtl_gate_weights_at(float* mem, int kind, int64_t rows, int64_t n, float in
 /*
  * gateWeightsGradAt(mem, kind, rows, n, invT, scale, wOff, dwOff, outOff): the logits' gradient from the
  * weights W and their gradient dW (out may alias dW). softmax: invT · W ⊙ (dW − Σ W ⊙ dW); sigmoid:
- * invT · dW ⊙ W ⊙ (1 − W / scale).
+ * invT · dW ⊙ W ⊙ (1 − W / scale). top-k: softmax's formula, which is 0 wherever W is 0, so the gradient
+ * flows only into the kept logits (the dropped ones were replaced by −∞ before the softmax).
  */
 void mtl_gate_weights_grad_at(float* mem, int kind, int64_t rows, int64_t n, float invT, float scale, int64_t wo, int64_t dwo, int64_t oo) {
   for (int64_t r = 0; r < rows; r++) {
     const float* w = mem + wo + (size_t)r * (size_t)n;
     const float* dw = mem + dwo + (size_t)r * (size_t)n;
     float* out = mem + oo + (size_t)r * (size_t)n;
-    if (kind == MTL_GATE_SOFTMAX) {
+    if (kind == MTL_GATE_SOFTMAX || kind == MTL_GATE_TOPK) {
       float dot = 0.0f;
       for (int64_t i = 0; i < n; i++) dot += w[i] * dw[i];
       for (int64_t i = 0; i < n; i++) out[i] = invT * (w[i] * (dw[i] - dot));
@@ -265,6 +288,106 @@ void mtl_mul_at(float* mem, int64_t count, const int32_t* ao, const int32_t* bo,
     float* o = mem + oo[i];
     for (int64_t j = 0; j < count; j++) o[j] = a[j] * b[j];
   }
+}
+
+/* Salt of the gate-noise streams, so that they never coincide with dropout's for the same (seed, step, stream). */
+#define NOISE_SALT 0x6a09e667f3bcc909ULL
+
+/*
+ * ln(x) for x > 0 in double, from +, ×, ÷ alone (no libm): x = 2^e · m with m in [√½, √2), then
+ * ln m = 2·atanh(s), s = (m − 1)/(m + 1), |s| ≤ 0.172, by its series to s^17 (error < 1e-15). The same
+ * code in the addon and in the WebAssembly build (which has no libm log), so both draw the same noise.
+ */
+static double step_log(double x) {
+  int e = 0;
+  while (x >= 1.4142135623730951) x *= 0.5, e++;
+  while (x < 0.7071067811865476) x *= 2.0, e--;
+  const double s = (x - 1.0) / (x + 1.0), s2 = s * s;
+  double t = 1.0 / 17.0;
+  for (int d = 15; d >= 1; d -= 2) t = t * s2 + 1.0 / d;
+  return 2.0 * s * t + e * 0.69314718055994530942;
+}
+
+/* softplus(u) = ln(1 + e^u), written to stay finite for large |u|: max(u, 0) + ln(1 + e^−|u|). */
+static inline float softplus(float u) { return fmaxf(u, 0.0f) + (float)step_log(1.0 + (double)expf(-fabsf(u))); }
+
+/*
+ * The standard normal draw number `j` of the stream keyed by `key`: Marsaglia's polar method on uniforms
+ * (−1, 1) from the counter-based generator, each try from its own counter (64 tries per draw; all 64
+ * rejected, probability 0.215^64, gives 0). Only +, ×, ÷, √ and step_log: the same bits on every machine.
+ */
+static float gaussian(uint64_t key, uint64_t j) {
+  for (uint64_t a = 0; a < 64; a++) {
+    const uint64_t h = mix64(key + j * 64 + a);
+    const double v1 = (double)(h >> 32) * (2.0 / 4294967296.0) - 1.0;
+    const double v2 = (double)(h & 0xffffffffULL) * (2.0 / 4294967296.0) - 1.0;
+    const double s = v1 * v1 + v2 * v2;
+    if (s >= 1.0 || s == 0.0) continue;
+    return (float)(v1 * sqrt(-2.0 * step_log(s) / s));
+  }
+  return 0.0f;
+}
+
+/*
+ * gateNoiseAt(mem, rows, n, seed, step, stream, logitsOff, noiseOff, epsOff): noisy gating's training-time
+ * perturbation (Shazeer et al. 2017, eq. 4) in place: H = Z + ε ⊙ softplus(U) for Z the logits and U the noise
+ * layer's output (both [rows, n]), ε ~ N(0, 1) drawn from the counter-based stream (seed, step, stream): the
+ * same ε on every machine, thread count and build, and a resumed run draws what an uninterrupted one would.
+ * ε is kept (epsOff) for gateNoiseGradAt.
+ */
+void mtl_gate_noise_at(float* mem, int64_t rows, int64_t n, int64_t seed, int64_t step, int64_t stream, int64_t lo, int64_t no, int64_t eo) {
+  const uint64_t base = mix64((((uint64_t)(uint32_t)seed << 32) ^ (uint64_t)step) ^ NOISE_SALT);
+  const uint64_t key = mix64(base ^ ((uint64_t)(uint32_t)stream * 0xd1b54a32d192ed03ULL));
+  const size_t total = (size_t)rows * (size_t)n;
+  float* z = mem + lo;
+  const float* u = mem + no;
+  float* eps = mem + eo;
+  for (size_t j = 0; j < total; j++) {
+    eps[j] = gaussian(key, j);
+    z[j] += eps[j] * softplus(u[j]);
+  }
+}
+
+/*
+ * gateNoiseGradAt(mem, count, dhOff, epsOff, noiseOff, outOff): the noise layer's output gradient from the
+ * noisy logits' gradient dH: dU = dH ⊙ ε ⊙ σ(U) (softplus' = σ). out may alias dH.
+ */
+void mtl_gate_noise_grad_at(float* mem, int64_t count, int64_t dho, int64_t eo, int64_t no, int64_t oo) {
+  const float* dh = mem + dho;
+  const float* eps = mem + eo;
+  const float* u = mem + no;
+  float* out = mem + oo;
+  for (int64_t j = 0; j < count; j++) out[j] = dh[j] * eps[j] * (1.0f / (1.0f + expf(-u[j])));
+}
+
+/*
+ * importanceLossAt(mem, rows, n, weight, epsilon, wOff, dwOff, accumulate): the importance loss of Shazeer et
+ * al. 2017 (eq. 6) on gate weights W [rows, n]: I_i = Σ_r W[r, i], L = CV(I)² = var(I) / (mean(I)² + ε) with
+ * the population variance. Returns weight · L and writes (accumulate 0) or adds (1) its gradient,
+ * weight · ∂L/∂W[r, i] = weight · (2(I_i − μ)/n / (μ² + ε) − 2μ·var/n / (μ² + ε)²), the same for every row r.
+ * In double, like tf.moments' sums are exact enough for a handful of experts.
+ */
+double mtl_importance_loss_at(float* mem, int64_t rows, int64_t n, float weight, float eps, int64_t wo, int64_t dwo, bool accumulate) {
+  double imp[MTL_GATE_MAX_EXPERTS];
+  for (int64_t i = 0; i < n; i++) imp[i] = 0.0;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* w = mem + wo + (size_t)r * (size_t)n;
+    for (int64_t i = 0; i < n; i++) imp[i] += w[i];
+  }
+  double mean = 0.0;
+  for (int64_t i = 0; i < n; i++) mean += imp[i];
+  mean /= (double)n;
+  double var = 0.0;
+  for (int64_t i = 0; i < n; i++) var += (imp[i] - mean) * (imp[i] - mean);
+  var /= (double)n;
+  const double denom = mean * mean + (double)eps;
+  double g[MTL_GATE_MAX_EXPERTS];
+  for (int64_t i = 0; i < n; i++) g[i] = (double)weight * (2.0 * (imp[i] - mean) / (double)n / denom - 2.0 * mean * var / (double)n / (denom * denom));
+  for (int64_t r = 0; r < rows; r++) {
+    float* dw = mem + dwo + (size_t)r * (size_t)n;
+    for (int64_t i = 0; i < n; i++) dw[i] = accumulate ? dw[i] + (float)g[i] : (float)g[i];
+  }
+  return (double)weight * (var / denom);
 }
 
 /*

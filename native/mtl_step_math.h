@@ -14,7 +14,7 @@ void mtl_act_grad_at(float* mem, int64_t count, int act, const int32_t* dyo, con
 /* See mtl_step_math.c. */
 void mtl_col_sum_at(float* mem, int64_t rows, int64_t cols, const int32_t* so, const int32_t* dso, size_t ns);
 /* See mtl_step_math.c. */
-void mtl_gate_weights_at(float* mem, int kind, int64_t rows, int64_t n, float invT, float scale, int64_t io, int64_t oo);
+void mtl_gate_weights_at(float* mem, int kind, int64_t rows, int64_t n, int64_t k, float invT, float scale, int64_t io, int64_t oo);
 /* See mtl_step_math.c. */
 void mtl_gate_weights_grad_at(float* mem, int kind, int64_t rows, int64_t n, float invT, float scale, int64_t wo, int64_t dwo, int64_t oo);
 /* See mtl_step_math.c. */
@@ -33,6 +33,12 @@ int mtl_batch_norm_at(float* mem, int64_t rows, int64_t cols, float eps, float m
 int mtl_batch_norm_grad_at(float* mem, int64_t rows, int64_t cols, const int32_t* dyo, const int32_t* ho, const int32_t* so, const int32_t* go, const int32_t* dxo, const int32_t* dgo, const int32_t* dbo, size_t nd);
 /* See mtl_step_math.c. */
 void mtl_batch_norm_infer_at(float* mem, int64_t rows, int64_t cols, float eps, const int32_t* xo, const int32_t* go, const int32_t* bo, const int32_t* mmo, const int32_t* mvo, const int32_t* oo, size_t nx);
+/* See mtl_step_math.c. */
+void mtl_gate_noise_at(float* mem, int64_t rows, int64_t n, int64_t seed, int64_t step, int64_t stream, int64_t lo, int64_t no, int64_t eo);
+/* See mtl_step_math.c. */
+void mtl_gate_noise_grad_at(float* mem, int64_t count, int64_t dho, int64_t eo, int64_t no, int64_t oo);
+/* See mtl_step_math.c. */
+double mtl_importance_loss_at(float* mem, int64_t rows, int64_t n, float weight, float eps, int64_t wo, int64_t dwo, bool accumulate);
 /* (The batch-norm functions return -1 when out of memory, else 0.) */
 
 #endif

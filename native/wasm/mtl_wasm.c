@@ -46,8 +46,8 @@ EXPORT(act_grad_at) void act_grad_at(float* mem, int count, int act, const int32
 EXPORT(col_sum_at) void col_sum_at(float* mem, int rows, int cols, const int32_t* so, const int32_t* dso, int ns) {
   mtl_col_sum_at(mem, rows, cols, so, dso, (size_t)ns);
 }
-EXPORT(gate_weights_at) void gate_weights_at(float* mem, int kind, int rows, int n, float invT, float scale, int io, int oo) {
-  mtl_gate_weights_at(mem, kind, rows, n, invT, scale, io, oo);
+EXPORT(gate_weights_at) void gate_weights_at(float* mem, int kind, int rows, int n, int k, float invT, float scale, int io, int oo) {
+  mtl_gate_weights_at(mem, kind, rows, n, k, invT, scale, io, oo);
 }
 EXPORT(gate_weights_grad_at) void gate_weights_grad_at(float* mem, int kind, int rows, int n, float invT, float scale, int wo, int dwo, int oo) {
   mtl_gate_weights_grad_at(mem, kind, rows, n, invT, scale, wo, dwo, oo);
@@ -67,6 +67,16 @@ EXPORT(dropout_at) void dropout_at(float* mem, int count, float rate, double see
 }
 EXPORT(mul_at) void mul_at(float* mem, int count, const int32_t* ao, const int32_t* bo, const int32_t* oo, int na) {
   mtl_mul_at(mem, count, ao, bo, oo, (size_t)na);
+}
+/* The seed and step are doubles, as in dropout_at. */
+EXPORT(gate_noise_at) void gate_noise_at(float* mem, int rows, int n, double seed, double step, int stream, int lo, int no, int eo) {
+  mtl_gate_noise_at(mem, rows, n, (int64_t)seed, (int64_t)step, stream, lo, no, eo);
+}
+EXPORT(gate_noise_grad_at) void gate_noise_grad_at(float* mem, int count, int dho, int eo, int no, int oo) {
+  mtl_gate_noise_grad_at(mem, count, dho, eo, no, oo);
+}
+EXPORT(importance_loss_at) double importance_loss_at(float* mem, int n_rows, int n, float weight, float eps, int wo, int dwo, int accumulate) {
+  return mtl_importance_loss_at(mem, n_rows, n, weight, eps, wo, dwo, accumulate != 0);
 }
 EXPORT(batch_norm_at) int batch_norm_at(float* mem, int rows, int cols, float eps, float momentum, const int32_t* xo, const int32_t* go, const int32_t* bo, const int32_t* mmo, const int32_t* mvo, const int32_t* ho, const int32_t* so, const int32_t* oo, int nx) {
   return mtl_batch_norm_at(mem, rows, cols, eps, momentum, xo, go, bo, mmo, mvo, ho, so, oo, (size_t)nx);

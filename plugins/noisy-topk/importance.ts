@@ -6,6 +6,7 @@
  * losses are per example and averaged over the batch.
  */
 import * as tf from '@tensorflow/tfjs';
+import { IMPORTANCE_EPSILON } from '../../src/plugins/api.js';
 
 /** Constructor arguments of {@link ImportanceLossLayer}. */
 export interface ImportanceLossArgs {
@@ -14,9 +15,6 @@ export interface ImportanceLossArgs {
 
 /** Default layer names: tfjs would derive one from the class name, whose '>' is not valid in a weight name. */
 let unnamed = 0;
-
-/** Keeps the coefficient finite when the batch gives every expert a zero total weight. */
-const EPSILON = 1e-10;
 
 /** Squared coefficient of variation of the per-expert weight sums, [batch, experts] → [batch, 1]. */
 export class ImportanceLossLayer extends tf.layers.Layer {
@@ -37,7 +35,7 @@ export class ImportanceLossLayer extends tf.layers.Layer {
     return tf.tidy(() => {
       const importance = tf.sum(w, 0);
       const { mean, variance } = tf.moments(importance);
-      const cv2 = tf.div(variance, tf.add(tf.square(mean), EPSILON));
+      const cv2 = tf.div(variance, tf.add(tf.square(mean), IMPORTANCE_EPSILON));
       return tf.mul(tf.onesLike(tf.slice(w, [0, 0], [-1, 1])), cv2);
     });
   }

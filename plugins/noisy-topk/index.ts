@@ -3,7 +3,8 @@
  * Sparsely-Gated Mixture-of-Experts Layer"): each example keeps only its k best experts, chosen from
  * logits perturbed by trainable Gaussian noise during training, with the importance (CV²) load-balancing
  * loss as an option. Written against the public plugin API; its two custom layers are listed in `layers`
- * so that a saved model reloads.
+ * so that a saved model reloads. `direct` tells the direct step (src/model/direct) how to train it with the C
+ * kernels: top-k normaliser, the layer's two kernels by name, the noise and the importance loss.
  */
 import { definePlugin, type GatePlugin } from '../../src/plugins/api.js';
 import type { JsonValue } from '../../src/ir/types.js';
@@ -18,6 +19,9 @@ export interface NoisyTopKParams {
   balanceWeight: number;
   temperature: number;
 }
+
+/** The name of the gate's NoisyTopK layer (its weights are `NAME/gate_kernel` and `NAME/noise_kernel`). */
+const layerName = (prefix: string): string => `${prefix}_noisy_topk`;
 
 /** Read the (schema-validated) parameters, filling the defaults. */
 export function noisyTopKParams(params: Record<string, JsonValue>): NoisyTopKParams {
@@ -74,7 +78,7 @@ export default definePlugin(
         noise: p.noise,
         temperature: p.temperature,
         seed: ctx.seed,
-        name: `${prefix}_noisy_topk`,
+        name: layerName(prefix),
       }).apply(ctx.input) as typeof ctx.input;
       if (p.balanceWeight > 0) {
         ctx.addAuxLoss(new ImportanceLossLayer({ name: `${prefix}_importance` }).apply(weights) as typeof ctx.input, p.balanceWeight);
@@ -82,6 +86,20 @@ export default definePlugin(
       // [B, n] · [B, n, d] over the expert axis → [B, d]; the dropped experts have weight 0.
       const output = tf.layers.dot({ axes: [1, 1], name: `${prefix}_mix` }).apply([weights, ctx.experts]) as typeof ctx.input;
       return { output, weights };
+    },
+    direct(params, prefix) {
+      const p = noisyTopKParams(params);
+      const layer = layerName(prefix);
+      return {
+        normalizer: 'topk',
+        k: p.k,
+        temperature: p.temperature,
+        scale: 1,
+        noise: p.noise,
+        // NoisyTopKLayer's weights (no bias; the noise kernel exists only with noise).
+        weights: { kernel: `${layer}/gate_kernel`, ...(p.noise ? { noise: `${layer}/noise_kernel` } : {}) },
+        ...(p.balanceWeight > 0 ? { auxLoss: { kind: 'importance' as const, weight: p.balanceWeight } } : {}),
+      };
     },
     layers: [NoisyTopKLayer, ImportanceLossLayer],
     codes: NOISY_TOPK_CODES,

@@ -51,7 +51,7 @@ export interface ConformanceOptions {
 }
 
 /** The named checks of the suite, in the order they run. */
-export type ConformanceCheckName = 'factory' | 'schema' | 'check' | 'diagnostics' | 'build' | 'train' | 'reload';
+export type ConformanceCheckName = 'factory' | 'schema' | 'check' | 'diagnostics' | 'build' | 'train' | 'reload' | 'direct';
 
 /** The outcome of one check. */
 export interface ConformanceCheck {
@@ -118,7 +118,7 @@ export async function runGatePluginConformance(factory: PluginFactory, opts: Con
     return `registered '${plugin.name}' ${plugin.version}; its parameter schema compiles`;
   });
   if (!registered || !plugin) {
-    for (const name of ['schema', 'check', 'diagnostics', 'build', 'train', 'reload'] as const) checks.push({ name, ok: false, detail: 'skipped: the factory check failed' });
+    for (const name of ['schema', 'check', 'diagnostics', 'build', 'train', 'reload', 'direct'] as const) checks.push({ name, ok: false, detail: 'skipped: the factory check failed' });
     return { plugin: '<unknown>', ok: false, checks };
   }
   const p = plugin;
@@ -127,8 +127,12 @@ export async function runGatePluginConformance(factory: PluginFactory, opts: Con
   await run('diagnostics', () => checkDiagnostics(p, registry, setup));
   await run('build', () => checkBuild(p, setup));
   const trained = await run('train', () => checkTrain(p, setup));
-  if (trained) await run('reload', () => checkReload(p, setup));
-  else checks.push({ name: 'reload', ok: false, detail: 'skipped: the train check failed' });
+  if (trained) {
+    await run('reload', () => checkReload(p, setup));
+    await run('direct', () => checkDirect(p, setup));
+  } else {
+    for (const name of ['reload', 'direct'] as const) checks.push({ name, ok: false, detail: 'skipped: the train check failed' });
+  }
   return { plugin: p.name, ok: checks.every((c) => c.ok), checks };
 }
 
@@ -444,5 +448,46 @@ async function checkReload(plugin: GatePlugin, setup: Setup): Promise<string> {
     return `the export matches the runtime and reloads with predictions within ${setup.tolerance} (max difference ${gap})`;
   } finally {
     for (const d of disposables) d.dispose();
+  }
+}
+
+/**
+ * A plugin that declares `direct`: the direct step plans the suite's model from its binding (the weights it
+ * names exist with the right sizes, the auxiliary losses `build` adds are the ones it declares). Where the
+ * current backend runs the direct step (native, or wasm with mtl's kernels), the binding's math is compared
+ * with `build`'s: without noise, one training step on each step from the same weights gives the same loss and
+ * then the same predictions (tower and gate weights); with noise (which the two steps draw differently), the
+ * predictions, which draw none, from the initial weights.
+ */
+function checkDirect(plugin: GatePlugin, setup: Setup): string {
+  if (!plugin.direct) return 'no `direct` member: models with this gate train on the tfjs step';
+  const binding = plugin.direct(gateNode(plugin.name, setup.params).params, 'gate_g');
+  if ('unsupported' in binding) return `\`direct\` declines these parameters (${binding.unsupported}): models with them train on the tfjs step`;
+  const ir = conformanceIR(plugin, setup);
+  const batch = conformanceBatch(setup);
+  const direct = createModelRuntime(ir, { ...runtimeOptions(plugin, setup), directStep: true });
+  const reference = createModelRuntime(ir, { ...runtimeOptions(plugin, setup), directStep: false });
+  try {
+    const planned = direct.trainStepKind?.();
+    if (planned?.reason) throw new Error(`the direct step cannot use the \`direct\` binding: ${planned.reason}`);
+    if (!direct.predictsDirectly?.()) {
+      return `the direct step plans the model from the binding; its math is compared on the native or wasm backend (this is ${tf.getBackend()})`;
+    }
+    const noisy = binding.noise === true;
+    let trained = '';
+    if (!noisy) {
+      const a = direct.trainStep(batch).loss;
+      const b = reference.trainStep(batch).loss;
+      if (!(Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b)))) throw new Error(`one training step gives the loss ${a} on the direct step and ${b} on the tfjs step: the binding does not compute what build builds`);
+      trained = `one training step gives the tfjs step's loss (${b.toFixed(4)}), then `;
+    }
+    const pa = direct.predict(batch);
+    const pb = reference.predict(batch);
+    const gap = Math.max(maxDiff(pa.outputs['t']!, pb.outputs['t']!), maxDiff(pa.gates['g']!.weights, pb.gates['g']!.weights));
+    if (!(gap <= 1e-4)) throw new Error(`the direct step's predictions differ from the tfjs model's by ${gap}: the binding does not compute what build builds`);
+    return `${trained}the direct step predicts what the tfjs model does (max difference ${gap.toExponential(1)})${noisy ? '; noise is drawn differently by the two steps, so training is not compared' : ''}`;
+  } finally {
+    direct.dispose();
+    reference.dispose();
   }
 }

@@ -67,13 +67,16 @@ export interface NativeBlas {
   biasActAt(mem: Float32Array, rows: number, cols: number, act: number, outOffs: Int32Array, biasOffs: Int32Array): void;
   actGradAt(mem: Float32Array, count: number, act: number, dyOffs: Int32Array, yOffs: Int32Array): void;
   colSumAt(mem: Float32Array, rows: number, cols: number, srcOffs: Int32Array, dstOffs: Int32Array): void;
-  gateWeightsAt(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, inOff: number, outOff: number): void;
+  gateWeightsAt(mem: Float32Array, kind: number, rows: number, n: number, k: number, invT: number, scale: number, inOff: number, outOff: number): void;
   gateWeightsGradAt(mem: Float32Array, kind: number, rows: number, n: number, invT: number, scale: number, wOff: number, dwOff: number, outOff: number): void;
   mixAt(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, outOff: number): void;
   mixGradAt(mem: Float32Array, rows: number, width: number, wOff: number, expertOffs: Int32Array, dOutOff: number, dExpertOffs: Int32Array, accumulate: Int32Array, dwOff: number): void;
   copyColsAt(mem: Float32Array, srcOff: number, srcStride: number, dstOff: number, dstStride: number, rows: number, cols: number, accumulate: boolean): void;
   dropoutAt(mem: Float32Array, count: number, rate: number, seed: number, step: number, streams: Int32Array, inOffs: Int32Array, outOffs: Int32Array, maskOffs: Int32Array): void;
   mulAt(mem: Float32Array, count: number, aOffs: Int32Array, bOffs: Int32Array, outOffs: Int32Array): void;
+  gateNoiseAt(mem: Float32Array, rows: number, n: number, seed: number, step: number, stream: number, logitsOff: number, noiseOff: number, epsOff: number): void;
+  gateNoiseGradAt(mem: Float32Array, count: number, dhOff: number, epsOff: number, noiseOff: number, outOff: number): void;
+  importanceLossAt(mem: Float32Array, rows: number, n: number, weight: number, epsilon: number, wOff: number, dwOff: number, accumulate: boolean): number;
   batchNormAt(
     mem: Float32Array,
     rows: number,

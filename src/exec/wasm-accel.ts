@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import type { HeapKernels } from './native-blas.js';
+import { GATE_KERNEL_MAX_EXPERTS, GATE_NORMALIZER_CODES } from '../ir/ops/gate-normalizers.js';
 
 /** Where the module is, relative to the package root. */
 export const WASM_KERNELS_FILE = path.join('native', 'wasm', 'mtl_kernels.wasm');
@@ -78,13 +79,16 @@ interface KernelExports {
   bias_act_at(mem: number, rows: number, cols: number, act: number, yo: number, bo: number, ny: number): void;
   act_grad_at(mem: number, count: number, act: number, dyo: number, yo: number, nd: number): void;
   col_sum_at(mem: number, rows: number, cols: number, so: number, dso: number, ns: number): void;
-  gate_weights_at(mem: number, kind: number, rows: number, n: number, invT: number, scale: number, io: number, oo: number): void;
+  gate_weights_at(mem: number, kind: number, rows: number, n: number, k: number, invT: number, scale: number, io: number, oo: number): void;
   gate_weights_grad_at(mem: number, kind: number, rows: number, n: number, invT: number, scale: number, wo: number, dwo: number, oo: number): void;
   mix_at(mem: number, rows: number, width: number, wo: number, eo: number, n: number, oo: number): void;
   mix_grad_at(mem: number, rows: number, width: number, wo: number, eo: number, n: number, doo: number, deo: number, acc: number, dwo: number): void;
   copy_cols_at(mem: number, so: number, ss: number, dso: number, ds: number, rows: number, cols: number, accumulate: number): void;
   dropout_at(mem: number, count: number, rate: number, seed: number, step: number, streams: number, io: number, oo: number, mo: number, ni: number): void;
   mul_at(mem: number, count: number, ao: number, bo: number, oo: number, na: number): void;
+  gate_noise_at(mem: number, rows: number, n: number, seed: number, step: number, stream: number, lo: number, no: number, eo: number): void;
+  gate_noise_grad_at(mem: number, count: number, dho: number, eo: number, no: number, oo: number): void;
+  importance_loss_at(mem: number, rows: number, n: number, weight: number, eps: number, wo: number, dwo: number, accumulate: number): number;
   batch_norm_at(mem: number, rows: number, cols: number, eps: number, momentum: number, xo: number, go: number, bo: number, mmo: number, mvo: number, ho: number, so: number, oo: number, nx: number): number;
   batch_norm_grad_at(mem: number, rows: number, cols: number, dyo: number, ho: number, so: number, go: number, dxo: number, dgo: number, dbo: number, nd: number): number;
   batch_norm_infer_at(mem: number, rows: number, cols: number, eps: number, xo: number, go: number, bo: number, mmo: number, mvo: number, oo: number, nx: number): void;
@@ -279,8 +283,10 @@ function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wa
       const [so, dso] = stage(srcOffs, dstOffs);
       x.col_sum_at(at, rows, cols, so!, dso!, srcOffs.length);
     },
-    gateWeightsAt(mem, kind, rows, n, invT, scale, inOff, outOff) {
-      x.gate_weights_at(base(mem), kind, rows, n, invT, scale, inOff, outOff);
+    gateWeightsAt(mem, kind, rows, n, k, invT, scale, inOff, outOff) {
+      // The C kernel keeps a top-k row's mask on its stack (mtl_step.c checks this on the addon).
+      if (kind === GATE_NORMALIZER_CODES.topk && (k < 1 || k > n || n > GATE_KERNEL_MAX_EXPERTS)) throw new Error(`mtl: gateWeightsAt: top-k needs 1 <= k <= n <= ${GATE_KERNEL_MAX_EXPERTS}`);
+      x.gate_weights_at(base(mem), kind, rows, n, k, invT, scale, inOff, outOff);
     },
     gateWeightsGradAt(mem, kind, rows, n, invT, scale, wOff, dwOff, outOff) {
       x.gate_weights_grad_at(base(mem), kind, rows, n, invT, scale, wOff, dwOff, outOff);
@@ -307,6 +313,16 @@ function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wa
       const at = base(mem); // before staging: staging may grow the heap
       const [ao, bo, oo] = stage(aOffs, bOffs, outOffs);
       x.mul_at(at, count, ao!, bo!, oo!, aOffs.length);
+    },
+    gateNoiseAt(mem, rows, n, seed, step, stream, logitsOff, noiseOff, epsOff) {
+      x.gate_noise_at(base(mem), rows, n, seed, step, stream, logitsOff, noiseOff, epsOff);
+    },
+    gateNoiseGradAt(mem, count, dhOff, epsOff, noiseOff, outOff) {
+      x.gate_noise_grad_at(base(mem), count, dhOff, epsOff, noiseOff, outOff);
+    },
+    importanceLossAt(mem, rows, n, weight, epsilon, wOff, dwOff, accumulate) {
+      if (n < 1 || n > GATE_KERNEL_MAX_EXPERTS) throw new Error(`mtl: importanceLossAt: needs 1 <= n <= ${GATE_KERNEL_MAX_EXPERTS}`);
+      return x.importance_loss_at(base(mem), rows, n, weight, epsilon, wOff, dwOff, +accumulate);
     },
     batchNormAt(mem, rows, cols, epsilon, momentum, xOffs, gammaOffs, betaOffs, meanOffs, varOffs, xhatOffs, invStdOffs, outOffs) {
       const at = base(mem); // before staging: staging may grow the heap

@@ -107,7 +107,7 @@ export class CompiledModel implements ModelRuntime {
     const planned =
       opts.directStep === false || process.env['MTL_DIRECT_STEP'] === 'off'
         ? { reason: opts.directStep === false ? 'disabled' : 'disabled by MTL_DIRECT_STEP=off' }
-        : planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes, gates: opts.gates });
+        : planDirectStep(ir, { auxLosses: this.core.aux, weightSizes, gates: opts.gates });
     if ('plan' in planned) {
       const deps = {
         store: this.store,
@@ -120,7 +120,7 @@ export class CompiledModel implements ModelRuntime {
         denseColumn: (feature: Feature, batch: Batch) => denseColumn(feature, batch.features[feature.name], batch.size),
       };
       this.direct = new DirectStep(planned.plan, deps);
-      const forPredict = planDirectStep(ir, { auxLosses: this.core.aux.length, weightSizes, gates: opts.gates }, 'predict');
+      const forPredict = planDirectStep(ir, { auxLosses: this.core.aux, weightSizes, gates: opts.gates }, 'predict');
       if ('plan' in forPredict) this.directPredict = new DirectStep(forPredict.plan, deps);
     } else {
       this.directReason = planned.reason;

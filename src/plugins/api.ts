@@ -7,6 +7,8 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Diagnostic, Range } from '../diagnostics/types.js';
 import type { GateNode, JsonValue } from '../ir/types.js';
+import type { GateAuxLoss, GateNormalizer } from '../ir/ops/gate-normalizers.js';
+export { IMPORTANCE_EPSILON } from '../ir/ops/gate-normalizers.js';
 
 /** The tfjs namespace handed to plugins (the same instance the compiler uses: never import your own copy). */
 export type Tf = typeof tfType;
@@ -73,12 +75,14 @@ export interface GatePlugin {
   /** Custom tfjs layer classes this plugin uses; registered (under their `className`) before building or loading a model. Namespace the class names, e.g. "mtl>NoisyTopK". */
   layers?: Array<{ className: string } & (new (...args: never[]) => unknown)>;
   /**
-   * Optional: how the direct step (native backend) computes this gate, for a "logits gate" — one Dense layer
-   * named `${prefix}_logits` (with bias) on the input, weights = a normalisation of its output, output =
-   * Σ_i weights_i · expert_i. Return the normalisation for these (validated) params, or `{ unsupported }`
-   * with a reason; without this member the model trains on the tfjs step.
+   * Optional: how the direct step (native backend) computes this gate, for a "logits gate" — logits z = x·W (+ b)
+   * of the gate input x, by default the Dense layer named `${prefix}_logits` (with bias), weights = a
+   * normalisation of z, output = Σ_i weights_i · expert_i — optionally with trainable noise on z and an
+   * auxiliary loss (see {@link GateDirectBinding}). Return the binding for these (validated) params and the
+   * gate's layer-name prefix (the `prefix` of `build`), or `{ unsupported }` with a reason; without this member
+   * the model trains on the tfjs step.
    */
-  direct?(params: Record<string, JsonValue>): GateDirectBinding | GateNotSupported;
+  direct?(params: Record<string, JsonValue>, prefix: string): GateDirectBinding | GateNotSupported;
   /**
    * Optional: the PyTorch target's weights for a logits gate (see `direct`): a Python expression of the
    * tensor named by `logits` ([batch, experts]) giving the weights, e.g. `torch.softmax(logits / 2.0, dim=1)`;
@@ -118,13 +122,46 @@ export interface LoadedPlugin {
   loc?: Range;
 }
 
-/** What a gate's `direct` member returns: the kernels' normalisation and its constants. */
+/**
+ * What a gate's `direct` member returns: how the direct step's kernels compute the gate. The binding must
+ * describe what `build` builds (test it with the conformance kit, mtl/plugin/testing, which trains both steps):
+ *
+ *   z = x·W (+ b)                                  the logits (`weights.kernel`, `weights.bias`)
+ *   h = z + ε ⊙ softplus(x·W_noise)                 with `noise`, in training only; ε ~ N(0, 1), seeded
+ *   weights = normalizer(h / temperature)           softmax, scale · sigmoid, or softmax over the top k
+ *   loss += auxLoss.weight · auxLoss(weights)       with `auxLoss`, the loss `build` adds with ctx.addAuxLoss
+ */
 export interface GateDirectBinding {
-  /** softmax(z / temperature), or scale · sigmoid(z / temperature). */
-  normalizer: 'softmax' | 'sigmoid';
+  /**
+   * softmax(h / temperature); scale · sigmoid(h / temperature); or `topk`: softmax over each example's `k`
+   * largest h / temperature, exactly 0 for the other experts, whose logits then get no gradient (ties as
+   * tfjs's TopK: the larger value, then the lower expert index).
+   */
+  normalizer: GateNormalizer;
   temperature: number;
-  /** The sigmoid normaliser's upper bound (1 for softmax). */
+  /** The sigmoid normaliser's upper bound (1 for softmax and topk). */
   scale: number;
+  /** `topk`: the experts kept per example (1 ≤ k; above the number of experts mixed it keeps them all). */
+  k?: number;
+  /**
+   * Trainable Gaussian noise on the logits in training (Shazeer et al. 2017, eq. 4): h = z + ε ⊙ softplus(x·W_noise),
+   * W_noise the `weights.noise` kernel (no bias). The direct step draws ε from a counter-based generator keyed
+   * by the run's seed, the step number and the gate, so a run and its resumption draw the same noise; it is
+   * not the stream tfjs's `tf.randomNormal` draws. Never at prediction time.
+   */
+  noise?: boolean;
+  /**
+   * Where the gate's weights are in the model built by `build`, as `layer/weight` names (as tfjs names
+   * them: the layer's name, then the name given to `addWeight`). Default: `${prefix}_logits/kernel` and
+   * `${prefix}_logits/bias` (a Dense layer). Given, only the named weights exist: no `bias`, no bias.
+   */
+  weights?: { kernel: string; bias?: string; noise?: string };
+  /**
+   * The auxiliary loss `build` registers with ctx.addAuxLoss (the same weight), which the kernels then compute:
+   * `importance` is CV(Σ_batch weights)² = var / (mean² + ε), the loss of the `noisy-topk` gate's
+   * `balance_weight`. A gate that adds an auxiliary loss its binding does not declare keeps the tfjs step.
+   */
+  auxLoss?: { kind: GateAuxLoss; weight: number };
 }
 
 /** A target that does not run this gate, with the reason shown to the user. */

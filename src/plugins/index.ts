@@ -7,9 +7,10 @@
  * The tfjs instance the compiler uses (for custom layer classes) is `mtl/plugin/tf`; the conformance kit
  * for a plugin's own tests is `mtl/plugin/testing`.
  */
-export { definePlugin } from './api.js';
+export { definePlugin, IMPORTANCE_EPSILON } from './api.js';
 export type {
   GateBuildContext, GateBuildResult, GateCheckContext, GateDirectBinding, GateNotSupported, GatePlugin, LoadedPlugin, PluginCode, PluginFactory, PluginManifest, Tf,
 } from './api.js';
 export type { Diagnostic, Range } from '../diagnostics/types.js';
 export type { GateNode, JsonValue } from '../ir/types.js';
+export type { GateAuxLoss, GateNormalizer } from '../ir/ops/gate-normalizers.js';

@@ -30,7 +30,17 @@ function savedModel(ir: ModelIR, opts = options()): LoadedArtifact {
   return { dir: '/saved', ir, model, preprocess: {} as LoadedArtifact['preprocess'], metrics: {} as LoadedArtifact['metrics'] };
 }
 
-const plugins = [softmax(), noisyTopk()];
+/** A gate plugin without a `direct` binding: models with it keep the tfjs graph. */
+const plain = { ...softmax(), name: 'plain', direct: undefined };
+const plugins = [softmax(), noisyTopk(), plain];
+const byName = (t: string) => plugins.find((p) => p.name === t);
+
+/** MMoE with noisy-topk gates (noise and the importance loss on in training: none at prediction). */
+function topkIR(): ModelIR {
+  const ir = mmoeIR();
+  ir.nodes = ir.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'noisy-topk', params: { k: 2, balance_weight: 0.1 } } : n));
+  return ir;
+}
 
 describe('predictionDifference', () => {
   it('is the largest relative difference over outputs and gate weights, Infinity when they do not match up', () => {
@@ -52,10 +62,11 @@ describe.skipIf(!available)(`scoring saved models with the direct forward pass${
   for (const [label, make] of [
     ['mmoe', () => mmoeIR()],
     ['esmm with batch norm and a product head', () => esmmIR('mean')],
+    ['mmoe with noisy-topk gates', topkIR],
   ] as const) {
     it(`predicts what the saved model predicts (${label})`, () => {
       const ir = make();
-      const art = savedModel(ir);
+      const art = savedModel(ir, options({ gates: byName }));
       const predictor = artifactPredictor(art, plugins);
       try {
         expect(predictor.kind).toBe('direct');
@@ -92,9 +103,8 @@ describe.skipIf(!available)(`scoring saved models with the direct forward pass${
 
   it('uses the saved model for a model the direct step cannot plan, and on another backend', async () => {
     const ir = mmoeIR();
-    ir.nodes = ir.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'noisy-topk', params: { k: 2 } } : n));
-    const topk = plugins[1]!;
-    const art = savedModel(ir, options({ gates: (t) => (t === 'noisy-topk' ? topk : undefined) }));
+    ir.nodes = ir.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'plain' } : n));
+    const art = savedModel(ir, options({ gates: byName }));
     expect(artifactPredictor(art, plugins).kind).toBe('saved model');
     art.model.dispose();
     await tf.setBackend('cpu');

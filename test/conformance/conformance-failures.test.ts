@@ -35,7 +35,7 @@ describe('the conformance suite catches broken plugins', () => {
   it('an invalid plugin object fails the factory check and skips the rest', async () => {
     const f = await failed(broken(() => ({ name: 'has space' })));
     expect(f['factory']).toMatch(/must start with a letter/);
-    expect(Object.keys(f)).toEqual(['factory', 'schema', 'check', 'diagnostics', 'build', 'train', 'reload']);
+    expect(Object.keys(f)).toEqual(['factory', 'schema', 'check', 'diagnostics', 'build', 'train', 'reload', 'direct']);
   });
 
   it('a schema that accepts unknown parameters or lacks descriptions', async () => {
@@ -70,6 +70,12 @@ describe('the conformance suite catches broken plugins', () => {
     );
     expect(Object.keys(f)).toEqual(['reload']);
     expect(f['reload']).toMatch(/does not reload.*layers/);
+  });
+
+  it('a direct binding that names a weight build does not make fails the direct check', async () => {
+    const f = await failed(broken(() => ({ direct: () => ({ normalizer: 'softmax', temperature: 1, scale: 1, weights: { kernel: 'gate_g_dense/kernel' } }) })));
+    expect(Object.keys(f)).toEqual(['direct']);
+    expect(f['direct']).toBe("the direct step cannot use the `direct` binding: gate g's direct binding names the weight 'gate_g_dense/kernel', which its build does not create");
   });
 
   it('unseeded randomness fails the train check', async () => {

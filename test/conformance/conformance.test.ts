@@ -13,7 +13,7 @@ describe('the conformance suite on the first-party plugins', () => {
   it('passes softmax (default and with a temperature)', async () => {
     const report = await assertGatePluginConformance(softmax, { params: { temperature: 0.5 } });
     expect(report.plugin).toBe('softmax');
-    expect(report.checks.map((c) => c.name)).toEqual(['factory', 'schema', 'check', 'diagnostics', 'build', 'train', 'reload']);
+    expect(report.checks.map((c) => c.name)).toEqual(['factory', 'schema', 'check', 'diagnostics', 'build', 'train', 'reload', 'direct']);
     expect(report.checks.every((c) => c.ok)).toBe(true);
     expect((await runGatePluginConformance(softmax)).ok).toBe(true);
   });

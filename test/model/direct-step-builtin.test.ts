@@ -1,5 +1,5 @@
 /**
- * The direct step's checks (direct-step.test.ts, and the first random models of direct-step-random.test.ts)
+ * The direct step's checks (direct-step.test.ts, direct-step-topk.test.ts, and the first random models of direct-step-random.test.ts)
  * run again on the addon built with its built-in GEMM instead of OpenBLAS (native/mtl_gemm.c, MTL_BLAS=builtin,
  * built into native/build-builtin/step and selected with MTL_NATIVE_BLAS, the loader's own override).
  * The addon is loaded when those files are imported, so it is built here at collection time, before the
@@ -29,6 +29,7 @@ if (unbuildable === undefined) {
   });
   await import('./direct-step.test.js');
   await import('./direct-step-random.test.js');
+  await import('./direct-step-topk.test.js');
 } else {
   describe.skip(`the direct step on the built-in GEMM (SKIPPED: ${unbuildable})`, () => {
     it('needs a C compiler', () => {});

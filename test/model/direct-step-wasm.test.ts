@@ -1,5 +1,5 @@
 /**
- * The direct step's checks (direct-step.test.ts, and the first random models of direct-step-random.test.ts) run
+ * The direct step's checks (direct-step.test.ts, direct-step-topk.test.ts, and the first random models of direct-step-random.test.ts) run
  * again on the kernels compiled to WebAssembly (native/wasm/mtl_kernels.wasm, src/exec/wasm-accel.ts) with no
  * native addon: `--backend wasm` on a machine without a C compiler, and in browsers.
  */
@@ -27,3 +27,4 @@ describe('the direct step on the WebAssembly kernels', () => {
 
 await import('./direct-step.test.js');
 await import('./direct-step-random.test.js');
+await import('./direct-step-topk.test.js');

@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createModelRuntime } from '../../src/model/index.js';
-import type { ModelRuntime, TrainingState } from '../../src/model/types.js';
+import type { ModelRuntime } from '../../src/model/types.js';
 import type { ModelIR, Mlp } from '../../src/ir/types.js';
 import { activeHeapKernels, loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
 import { selectBackend } from '../../src/exec/backend.js';
@@ -20,8 +20,7 @@ import { directTestBackend, wasmKernelsBuilt } from '../exec/wasm-kernels-fixtur
 import { planDirectStep } from '../../src/model/direct/plan.js';
 import { combineTaskLosses, taskLoss } from '../../src/exec/direct/loss.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
-import noisyTopk from '../../plugins/noisy-topk/index.js';
-import { esmmIR, mmoeIR, options, randomBatch, worstDifference } from './fixtures.js';
+import { esmmIR, expectRepeatableAndResumable, expectSameAfterAdamSteps, expectSameSgdStep, mmoeIR, options, randomBatch, worstDifference } from './fixtures.js';
 
 /** Which heap kernels run the direct step: the addon's (native), or their WebAssembly build (direct-step-wasm.test.ts). */
 const BACKEND = directTestBackend();
@@ -102,7 +101,7 @@ describe('the direct step plan', () => {
   it('plans the reference architectures with batch norm, dropout and gelu, and says why not for other gates and auxiliary losses', () => {
     const sizes = (rt: ModelRuntime): Map<string, number> => new Map(Object.entries(rt.getState().tensors).filter(([k]) => k.startsWith('dense/')).map(([k, t]) => [k.slice(6), t.data.length]));
     const rt = createModelRuntime(mmoeIR(), options({ directStep: false }));
-    const planned = planDirectStep(mmoeIR(), { auxLosses: 0, weightSizes: sizes(rt) });
+    const planned = planDirectStep(mmoeIR(), { auxLosses: [], weightSizes: sizes(rt) });
     rt.dispose();
     expect('plan' in planned).toBe(true);
     if (!('plan' in planned)) return;
@@ -125,22 +124,22 @@ describe('the direct step plan', () => {
 
     const bn = normDropoutIR();
     const withNorm = createModelRuntime(bn, options({ directStep: false }));
-    const normPlan = planDirectStep(bn, { auxLosses: 0, weightSizes: sizes(withNorm) });
+    const normPlan = planDirectStep(bn, { auxLosses: [], weightSizes: sizes(withNorm) });
     withNorm.dispose();
     expect('plan' in normPlan && [...normPlan.plan.statistics.keys()].slice(0, 2)).toEqual(['expert_e_0_bn_0/moving_mean', 'expert_e_1_bn_0/moving_mean']);
     const experts = 'plan' in normPlan ? normPlan.plan.ops.find((o) => o.kind === 'dense') : undefined;
     expect(experts?.kind === 'dense' && experts.layers[0]!.dropout).toMatchObject({ rate: 1e-9, stream: 0 });
     const gelu = mmoeIR();
     gelu.nodes = gelu.nodes.map((n) => (n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, activation: 'gelu' as const } } : n));
-    const geluPlan = planDirectStep(gelu, { auxLosses: 0, weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) });
+    const geluPlan = planDirectStep(gelu, { auxLosses: [], weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) });
     // gelu keeps its input (its derivative needs it): the tower's layer gets a buffer for the activation of its own.
     const tower = 'plan' in geluPlan ? geluPlan.plan.ops.find((o) => o.kind === 'dense' && o.name === 'tower t1') : undefined;
     expect(tower?.kind === 'dense' && tower.layers[0]!.pre).toBe(tower?.kind === 'dense' ? tower.layers[0]!.linear : -1);
     expect(tower?.kind === 'dense' && tower.layers[0]!.activated !== tower.layers[0]!.linear).toBe(true);
-    const topk = mmoeIR();
-    topk.nodes = topk.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'noisy-topk' } : n));
-    expect(planDirectStep(topk, { auxLosses: 0, weightSizes: new Map() })).toMatchObject({ reason: expect.stringContaining("gate g1 is of type 'noisy-topk'") });
-    expect(planDirectStep(mmoeIR(), { auxLosses: 1, weightSizes: new Map() })).toEqual({ reason: 'a gate plugin adds an auxiliary loss' });
+    const other = mmoeIR();
+    other.nodes = other.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'attention' } : n));
+    expect(planDirectStep(other, { auxLosses: [], weightSizes: new Map() })).toMatchObject({ reason: expect.stringContaining("gate g1 is of type 'attention'") });
+    expect(planDirectStep(mmoeIR(), { auxLosses: [{ gate: 'g1', weight: 0.1 }], weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) })).toEqual({ reason: "gate g1's plugin adds an auxiliary loss its direct binding does not declare" });
   });
 });
 
@@ -202,27 +201,10 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       const ir = make();
       const { direct, reference } = pair(ir, 'sgd', 1);
       try {
-        const before = reference.getState();
-        expect(worstDifference(direct.getState(), before, 1e-3).worst).toBe(0);
-        const batch = randomBatch(ir, 48, 3);
-        const a = direct.trainStep(batch);
-        const b = reference.trainStep(batch);
-        expect(direct.trainStepKind?.()).toEqual({ kind: 'direct' });
-        expect(reference.trainStepKind?.()).toEqual({ kind: 'tfjs', reason: 'disabled' });
-        expect(a.loss).toBeCloseTo(b.loss, 4);
-        for (const t of ir.tasks) expect(a.taskLosses[t.name], t.name).toBeCloseTo(b.taskLosses[t.name]!, 4);
-        // The weights moved by −gradient: compare the moves.
-        const moved = (after: TrainingState): TrainingState => ({
-          meta: {},
-          tensors: Object.fromEntries(Object.entries(after.tensors).filter(([k]) => !k.includes('_opt/')).map(([k, t]) => [k, { shape: t.shape, data: t.data.map((v, i) => v - before.tensors[k]!.data[i]!) }])),
-        });
-        const da = moved(direct.getState());
-        const db = moved(reference.getState());
+        const db = expectSameSgdStep(direct, reference, ir);
         let nonZero = 0;
         for (const t of Object.values(db.tensors)) nonZero += t.data.filter((v) => v !== 0).length;
         expect(nonZero).toBeGreaterThan(100);
-        const { worst, where } = worstDifference(da, db, 1e-3);
-        expect(worst, where).toBeLessThan(2e-3);
       } finally {
         direct.dispose();
         reference.dispose();
@@ -233,19 +215,8 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       const ir = make();
       const { direct, reference } = pair(ir, 'adam', 0.01);
       try {
-        const batches = [randomBatch(ir, 32, 1), randomBatch(ir, 32, 2), randomBatch(ir, 80, 3), randomBatch(ir, 32, 4, { clickRate: 0 }), randomBatch(ir, 17, 5), randomBatch(ir, 64, 6)];
-        for (const batch of batches) {
-          const a = direct.trainStep(batch);
-          const b = reference.trainStep(batch);
-          expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(b.loss)));
-        }
-        const { worst, where } = worstDifference(direct.getState(), reference.getState(), 0.05);
-        expect(worst, where).toBeLessThan(1e-3);
         // Predictions come from the same (tfjs) model, so they agree as the weights do.
-        const test = randomBatch(ir, 20, 9);
-        const pa = direct.predict(test).outputs;
-        const pb = reference.predict(test).outputs;
-        for (const name of Object.keys(pb)) for (let i = 0; i < 20; i++) expect(pa[name]![i]!).toBeCloseTo(pb[name]![i]!, 3);
+        expectSameAfterAdamSteps(direct, reference, ir, 3);
       } finally {
         direct.dispose();
         reference.dispose();
@@ -282,25 +253,8 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
   it('dropout: runs are repeatable and a resumed run continues exactly; predictions use no dropout', () => {
     const ir = dropoutIR();
     const batches = [1, 2, 3, 4].map((seed) => randomBatch(ir, 32, seed));
-    const make = () => createModelRuntime(ir, options({ gates }));
-    const first = make();
-    const second = make();
-    const resumed = make();
+    const first = expectRepeatableAndResumable(() => createModelRuntime(ir, options({ gates })), batches);
     try {
-      batches.forEach((b) => {
-        first.trainStep(b);
-        second.trainStep(b);
-      });
-      expect(first.trainStepKind?.()).toEqual({ kind: 'direct' });
-      expect(worstDifference(first.getState(), second.getState(), 1).worst).toBe(0);
-      const interrupted = make();
-      interrupted.trainStep(batches[0]!);
-      interrupted.trainStep(batches[1]!);
-      resumed.setState(interrupted.getState());
-      interrupted.dispose();
-      resumed.trainStep(batches[2]!);
-      resumed.trainStep(batches[3]!);
-      expect(worstDifference(resumed.getState(), first.getState(), 1).worst).toBe(0);
       const test = randomBatch(ir, 16, 9);
       expect(Array.from(first.predict(test).outputs['t1']!)).toEqual(Array.from(first.predict(test).outputs['t1']!));
       // Dropout changes training: the same model without it ends elsewhere.
@@ -310,19 +264,18 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       plain.dispose();
     } finally {
       first.dispose();
-      second.dispose();
-      resumed.dispose();
     }
   });
 
   it('falls back to the tfjs step for a model it cannot plan, and on another backend', async () => {
-    const plugin = noisyTopk();
+    // A gate plugin without a `direct` member.
+    const plugin = { ...softmaxOptions.gates('softmax')!, name: 'plain', direct: undefined };
     const ir = mmoeIR();
-    ir.nodes = ir.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'noisy-topk', params: { k: 2 } } : n));
-    const rt = createModelRuntime(ir, options({ gates: (t) => (t === 'noisy-topk' ? plugin : undefined) }));
+    ir.nodes = ir.nodes.map((n) => (n.kind === 'gate' ? { ...n, type: 'plain' } : n));
+    const rt = createModelRuntime(ir, options({ gates: (t) => (t === 'plain' ? plugin : undefined) }));
     const r = rt.trainStep(randomBatch(ir, 16, 1));
     expect(Number.isFinite(r.loss)).toBe(true);
-    expect(rt.trainStepKind?.()).toEqual({ kind: 'tfjs', reason: "gate g1 is of type 'noisy-topk' (the direct step computes softmax and sigmoid gates)" });
+    expect(rt.trainStepKind?.()).toEqual({ kind: 'tfjs', reason: "gate g1 is of type 'plain' (the direct step computes the softmax, noisy-topk and sigmoid gates and any gate plugin that declares `direct`)" });
     rt.dispose();
 
     const mmoe = createModelRuntime(mmoeIR(), options());

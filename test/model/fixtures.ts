@@ -4,7 +4,7 @@ import type { Feature, GraphNode, ModelIR, Task } from '../../src/ir/types.js';
 import type { Batch, FeatureColumn } from '../../src/data/types.js';
 import type { GatePlugin } from '../../src/plugins/api.js';
 import type { ModelRuntimeOptions } from '../../src/model/index.js';
-import type { TrainingState } from '../../src/model/types.js';
+import type { ModelRuntime, TrainingState } from '../../src/model/types.js';
 import { mulberry32 } from '../../src/model/seed.js';
 import softmax from '../../plugins/softmax/index.js';
 
@@ -166,4 +166,84 @@ export function worstDifference(a: TrainingState, b: TrainingState, scale: numbe
     }
   }
   return { worst, where };
+}
+
+/**
+ * Train two runtimes from `make` on `batches` and require the same state (a repeatable run on the direct step),
+ * then a third resumed from a run interrupted halfway (its checkpoint state) and require it to end where they
+ * did. Returns the first run (the caller disposes it).
+ */
+export function expectRepeatableAndResumable(make: () => ModelRuntime, batches: Batch[]): ModelRuntime {
+  const first = make();
+  const runs: ModelRuntime[] = [];
+  try {
+    const second = make();
+    runs.push(second);
+    for (const b of batches) {
+      first.trainStep(b);
+      second.trainStep(b);
+    }
+    expect(first.trainStepKind?.()).toEqual({ kind: 'direct' });
+    expect(worstDifference(first.getState(), second.getState(), 1).worst).toBe(0);
+    const half = Math.floor(batches.length / 2);
+    const interrupted = make();
+    runs.push(interrupted);
+    batches.slice(0, half).forEach((b) => interrupted.trainStep(b));
+    const resumed = make();
+    runs.push(resumed);
+    resumed.setState(interrupted.getState());
+    batches.slice(half).forEach((b) => resumed.trainStep(b));
+    expect(worstDifference(resumed.getState(), first.getState(), 1).worst).toBe(0);
+    return first;
+  } catch (e) {
+    first.dispose();
+    throw e;
+  } finally {
+    runs.forEach((r) => r.dispose());
+  }
+}
+
+/**
+ * Train the direct step's runtime and the tfjs step's on the same 6 batches (a larger one, one with an empty
+ * `where click` mask, an odd-sized one) and require the same losses, the same weights, and predictions equal
+ * to `digits` decimals.
+ */
+export function expectSameAfterAdamSteps(direct: ModelRuntime, reference: ModelRuntime, ir: ModelIR, digits: number): void {
+  const batches = [randomBatch(ir, 32, 1), randomBatch(ir, 32, 2), randomBatch(ir, 80, 3), randomBatch(ir, 32, 4, { clickRate: 0 }), randomBatch(ir, 17, 5), randomBatch(ir, 64, 6)];
+  for (const batch of batches) {
+    const a = direct.trainStep(batch);
+    const b = reference.trainStep(batch);
+    expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(b.loss)));
+  }
+  const { worst, where } = worstDifference(direct.getState(), reference.getState(), 0.05);
+  expect(worst, where).toBeLessThan(1e-3);
+  const test = randomBatch(ir, 20, 9);
+  const pa = direct.predict(test).outputs;
+  const pb = reference.predict(test).outputs;
+  for (const name of Object.keys(pb)) for (let i = 0; i < 20; i++) expect(pa[name]![i]!, name).toBeCloseTo(pb[name]![i]!, digits);
+}
+
+/**
+ * One step of the direct step's runtime and the tfjs step's (both SGD with lr 1, from the same weights) on one
+ * batch: the same losses, and the same weight moves (each weight's move is minus its gradient). Returns the
+ * tfjs step's moves (optimiser slots left out) for further checks.
+ */
+export function expectSameSgdStep(direct: ModelRuntime, reference: ModelRuntime, ir: ModelIR): TrainingState {
+  const before = reference.getState();
+  expect(worstDifference(direct.getState(), before, 1e-3).worst).toBe(0);
+  const batch = randomBatch(ir, 48, 3);
+  const a = direct.trainStep(batch);
+  const b = reference.trainStep(batch);
+  expect(direct.trainStepKind?.()).toEqual({ kind: 'direct' });
+  expect(reference.trainStepKind?.()).toEqual({ kind: 'tfjs', reason: 'disabled' });
+  expect(a.loss).toBeCloseTo(b.loss, 4);
+  for (const t of ir.tasks) expect(a.taskLosses[t.name], t.name).toBeCloseTo(b.taskLosses[t.name]!, 4);
+  const moved = (after: TrainingState): TrainingState => ({
+    meta: {},
+    tensors: Object.fromEntries(Object.entries(after.tensors).filter(([k]) => !k.includes('_opt/')).map(([k, t]) => [k, { shape: t.shape, data: t.data.map((v, i) => v - before.tensors[k]!.data[i]!) }])),
+  });
+  const db = moved(reference.getState());
+  const { worst, where } = worstDifference(moved(direct.getState()), db, 1e-3);
+  expect(worst, where).toBeLessThan(2e-3);
+  return db;
 }

@@ -4,7 +4,7 @@
  * a test fails when the header is stale.
  */
 import { ACTIVATION_DEFS } from './activations.js';
-import { GATE_NORMALIZER_CODES } from './gate-normalizers.js';
+import { GATE_KERNEL_MAX_EXPERTS, GATE_NORMALIZER_CODES } from './gate-normalizers.js';
 import { isNotSupported } from './types.js';
 
 const macro = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
@@ -25,6 +25,8 @@ export function emitCHeader(): string {
     '/* Normaliser codes of gateWeightsAt / gateWeightsGradAt (src/ir/ops/gate-normalizers.ts). */',
     ...gates.map(([name, code]) => `#define MTL_GATE_${macro(name)} ${code}`),
     `#define MTL_GATE_MAX ${Math.max(...gates.map(([, c]) => c))}`,
+    '/* The most experts a top-k gate or a gate auxiliary loss mixes on the direct step (stack arrays of the kernels). */',
+    `#define MTL_GATE_MAX_EXPERTS ${GATE_KERNEL_MAX_EXPERTS}`,
     '',
     '#endif',
     '',

@@ -7,8 +7,9 @@
  *
  * Every MLP option of the language is planned: Dense → (batch norm → activation) → (dropout), per layer, as
  * src/model/mlp.ts builds it. A model the plan cannot express keeps the tfjs step, and
- * {@link planDirectStep} says why: a gelu activation, a gate whose plugin has no `direct` member (src/plugins/api.ts),
- * a loss without a direct binding (src/ir/ops), a plugin's auxiliary loss.
+ * {@link planDirectStep} says why: a gate whose plugin has no `direct` member (src/plugins/api.ts) or whose
+ * binding does not describe what it builds (a weight it names is missing, an auxiliary loss it does not
+ * declare), a loss without a direct binding (src/ir/ops), an expert group with no layers.
  */
 import type { ExpertsNode, Feature, GateNode, GraphNode, Mlp, ModelIR } from '../../ir/types.js';
 import { featureWidth } from '../tf-model.js';
@@ -16,8 +17,8 @@ import { isEmbedded } from '../embeddings.js';
 import { ACTIVATION_CODES, GRAD_FROM_INPUT } from '../../exec/direct/kernels.js';
 import { directLoss } from '../../exec/direct/loss.js';
 import { BATCH_NORM } from '../../ir/ops/constants.js';
-import { GATE_NORMALIZER_CODES } from '../../ir/ops/gate-normalizers.js';
-import type { GatePlugin } from '../../plugins/api.js';
+import { GATE_AUX_LOSSES, GATE_KERNEL_MAX_EXPERTS, GATE_NORMALIZER_CODES } from '../../ir/ops/gate-normalizers.js';
+import type { GateDirectBinding, GatePlugin } from '../../plugins/api.js';
 import { builtinGate, BUILTIN_PLUGIN_FACTORIES } from '../../plugins/builtin.js';
 
 /** A matrix of `blocks` × [rows, cols] (an expert group's layer output holds one block per expert). */
@@ -86,12 +87,23 @@ export type PlanOp =
       input: number;
       /** Mixed experts: a buffer and a block in it, in the gate's expert order; empty when only the weights are needed. */
       experts: Array<{ buffer: number; block: number }>;
-      /** 0 softmax, 1 scale · sigmoid. */
-      normalizer: 0 | 1;
+      /** A code of GATE_NORMALIZER_CODES: 0 softmax, 1 scale · sigmoid, 2 top-k softmax. */
+      normalizer: number;
+      /** Experts kept per example (top-k; the expert count otherwise). */
+      k: number;
       invTemperature: number;
       scale: number;
       kernel: string;
-      bias: string;
+      /** Absent when the gate's logits have no bias (noisy-topk). */
+      bias?: string;
+      /**
+       * Training-time noise (training plans only): the noise layer's kernel, its output U = x·W_noise (whose
+       * gradient flows back), the draws ε, and the gate's stream of the generator.
+       */
+      noise?: { kernel: string; logits: number; eps: number; stream: number };
+      /** The importance loss's weight, when the gate declares it (training plans only). */
+      importance?: number;
+      /** The (noisy) logits h; their gradient buffer also takes the weights' gradient (mixGradAt's dW). */
       logits: number;
       weights: number;
       out: number;
@@ -113,8 +125,8 @@ export interface DirectPlan {
 
 /** What {@link planDirectStep} needs besides the IR. */
 export interface PlanInput {
-  /** Number of plugin auxiliary losses in the core model (any → no plan). */
-  auxLosses: number;
+  /** The plugin auxiliary losses of the core model (src/model/tf-model.ts `aux`): each must be one its gate's binding declares. */
+  auxLosses: ReadonlyArray<{ gate: string; weight: number }>;
   /** Element count of each weight of the core model (trainable or not), by state key. */
   weightSizes: Map<string, number>;
   /** Gate plugins by type (their `direct` member says how the step computes them); default: the first-party gates. */
@@ -157,6 +169,7 @@ class Planner {
   private readonly features: Map<string, Feature>;
   private readonly nodes: Map<string, GraphNode>;
   private dropoutStreams = 0;
+  private noiseStreams = 0;
 
   constructor(
     private readonly ir: ModelIR,
@@ -168,7 +181,6 @@ class Planner {
   }
 
   build(): DirectPlan {
-    if (this.input.auxLosses > 0) throw new Unsupported('a gate plugin adds an auxiliary loss');
     for (const task of this.ir.tasks) {
       const loss = directLoss(task.loss.type);
       if (typeof loss !== 'function') throw new Unsupported(`task ${task.name}: ${loss.unsupported}`);
@@ -180,7 +192,11 @@ class Planner {
     // A prediction plan also computes the weights of every gate that no tower reads (they are outputs).
     for (const node of this.ir.nodes) if (node.kind === 'tower') this.resolve(node.name);
     for (const node of this.ir.nodes) if (node.kind === 'gate') this.resolve(node.on);
-    if (this.mode === 'predict') for (const node of this.ir.nodes) if (node.kind === 'gate' && !this.values.has(node.name)) this.gate(node, false);
+    // An auxiliary loss is in the training loss even when no tower reads its gate's mixture.
+    const auxGates = new Set(this.input.auxLosses.map((a) => a.gate));
+    for (const node of this.ir.nodes) {
+      if (node.kind === 'gate' && !this.values.has(node.name) && (this.mode === 'predict' || auxGates.has(node.name))) this.values.set(node.name, this.gate(node, false));
+    }
     return { buffers: this.buffers, ops: this.ops, towerLogits: this.towerLogits, gateWeights: this.gateWeights, weights: this.weights, statistics: this.statistics };
   }
 
@@ -196,6 +212,15 @@ class Planner {
     if (have !== size) throw new Error(`internal: weight '${key}' has ${have} values, the plan expects ${size}`);
     into.set(key, size);
     return key;
+  }
+
+  /** A weight a plugin's binding names: missing or of another size means the binding does not describe the build. */
+  private pluginKey(gate: string, key: string, size: number): string {
+    const have = this.input.weightSizes.get(key);
+    if (have !== size) {
+      throw new Unsupported(`gate ${gate}'s direct binding names the weight '${key}', which its build ${have === undefined ? 'does not create' : `creates with ${have} values, not ${size}`}`);
+    }
+    return this.key(key, size, this.weights);
   }
 
   private resolve(name: string): number {
@@ -308,12 +333,16 @@ class Planner {
   /** A gate: its weights, and (`mixes`) its mixture of the experts, which is its value. */
   private gate(node: GateNode, mixes = true): number {
     const plugin = (this.input.gates ?? builtinGate)(node.type);
-    const binding = plugin?.direct?.(node.params);
+    const prefix = `gate_${node.name}`;
+    const binding = plugin?.direct?.(node.params, prefix);
     if (!binding || 'unsupported' in binding) {
-      const why = binding ? binding.unsupported : `the direct step computes ${directBuiltinGates().join(' and ')} gates`;
+      const names = directBuiltinGates();
+      const list = `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+      const why = binding ? binding.unsupported : `the direct step computes the ${list} gates and any gate plugin that declares \`direct\``;
       throw new Unsupported(`gate ${node.name} is of type '${node.type}' (${why})`);
     }
     const normalizer = GATE_NORMALIZER_CODES[binding.normalizer];
+    if (normalizer === undefined) throw new Unsupported(`gate ${node.name}'s direct binding has the unknown normaliser '${binding.normalizer}'`);
     const experts: Array<{ buffer: number; block: number }> = [];
     let n = 0;
     let width = 0;
@@ -326,25 +355,56 @@ class Planner {
       const buffer = this.experts(g);
       for (let i = 0; i < g.count; i++) experts.push({ buffer, block: i });
     }
+    const aux = this.auxLoss(node, binding);
+    if ((binding.normalizer === 'topk' || aux !== undefined) && n > GATE_KERNEL_MAX_EXPERTS) {
+      throw new Unsupported(`gate ${node.name} mixes ${n} experts; the direct step's top-k and auxiliary-loss kernels take at most ${GATE_KERNEL_MAX_EXPERTS}`);
+    }
     const input = this.resolve(node.on);
-    const prefix = `gate_${node.name}_logits`;
+    const fanIn = this.buffers[input]!.cols;
+    const names = binding.weights ?? { kernel: `${prefix}_logits/kernel`, bias: `${prefix}_logits/bias` };
+    if (binding.noise && !binding.weights?.noise) throw new Unsupported(`gate ${node.name}'s direct binding asks for noise but names no \`weights.noise\` kernel`);
     const out = this.buffer(`gate ${node.name}`, width, true);
     const weights = this.buffer(`gate ${node.name} weights`, n, true);
     this.gateWeights.set(node.name, weights);
+    const kernel = this.pluginKey(node.name, names.kernel, fanIn * n);
+    const bias = names.bias === undefined ? undefined : this.pluginKey(node.name, names.bias, n);
+    // The noise weights are trained only where noise is drawn: in training (the tfjs layer adds none at prediction).
+    const noiseKernel = binding.noise && this.mode === 'train' ? this.pluginKey(node.name, binding.weights!.noise!, fanIn * n) : undefined;
     this.ops.push({
       kind: 'gate',
       name: node.name,
       input,
       experts,
       normalizer,
+      k: binding.normalizer === 'topk' ? Math.max(1, Math.min(binding.k ?? n, n)) : n,
       invTemperature: 1 / binding.temperature,
       scale: binding.normalizer === 'sigmoid' ? binding.scale : 1,
-      kernel: this.key(`${prefix}/kernel`, this.buffers[input]!.cols * n, this.weights),
-      bias: this.key(`${prefix}/bias`, n, this.weights),
+      kernel,
+      ...(bias ? { bias } : {}),
+      ...(noiseKernel
+        ? { noise: { kernel: noiseKernel, logits: this.buffer(`gate ${node.name} noise logits`, n, true), eps: this.buffer(`gate ${node.name} noise`, n, false), stream: this.noiseStreams++ } }
+        : {}),
+      ...(aux !== undefined && this.mode === 'train' ? { importance: aux } : {}),
       logits: this.buffer(`gate ${node.name} logits`, n, true),
       weights,
       out,
     });
     return out;
+  }
+
+  /**
+   * The weight of the auxiliary loss a gate's binding declares, checked against the ones its build added to the
+   * core model (the same count, kind and weight), or undefined when it has none.
+   */
+  private auxLoss(node: GateNode, binding: GateDirectBinding): number | undefined {
+    const added = this.input.auxLosses.filter((a) => a.gate === node.name);
+    const declared = binding.auxLoss;
+    if (added.length > (declared ? 1 : 0)) throw new Unsupported(`gate ${node.name}'s plugin adds an auxiliary loss its direct binding does not declare`);
+    if (!declared) return undefined;
+    if (!(GATE_AUX_LOSSES as readonly string[]).includes(declared.kind)) throw new Unsupported(`gate ${node.name}'s direct binding declares the unknown auxiliary loss '${declared.kind}'`);
+    if (added.length === 0 || added[0]!.weight !== declared.weight) {
+      throw new Unsupported(`gate ${node.name}'s direct binding declares an auxiliary loss of weight ${declared.weight}, but its build added ${added.length === 0 ? 'none' : `one of weight ${added[0]!.weight}`}`);
+    }
+    return declared.weight;
   }
 }

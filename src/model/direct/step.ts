@@ -12,8 +12,11 @@
  * (DenseOptimizer.apply with gradient arrays), so predict, export and checkpoints see the same weights
  * whichever step trained them. Embedding lookups and their sparse updates are the EmbeddingStore's.
  *
- * Dropout masks come from a counter-based generator keyed by (seed, step number, layer, block), so runs with
- * dropout are repeatable and a resumed run draws the masks an uninterrupted one would have drawn.
+ * Dropout masks and gate noise come from a counter-based generator keyed by (seed, step number, layer and block,
+ * or gate), so runs with dropout or noisy gates are repeatable and a resumed run (the checkpoint records the
+ * step number) draws the masks and the noise an uninterrupted one would have drawn. The generator is the C
+ * kernels' (native/mtl_step_math.c: splitmix64 counters; Gaussians by Marsaglia's polar method with a log of
+ * its own), so the addon and the WebAssembly build draw the same bits.
  *
  * Gradients: each buffer has a "written" flag per step; the first contribution writes (β = 0) and later
  * ones add (β = 1), so nothing is zeroed. A buffer nobody wrote a gradient into contributes nothing, and a
@@ -31,6 +34,7 @@ import { applyUpdate } from '../optim-step.js';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, type DirectPlan, type PlanOp } from './plan.js';
 import { combineTaskLosses, taskLoss } from '../../exec/direct/loss.js';
 import { ACTIVATION_CODES, directKernels, type DirectKernels } from '../../exec/direct/kernels.js';
+import { IMPORTANCE_EPSILON } from '../../ir/ops/gate-normalizers.js';
 
 /** The identity's kernel code (a gelu layer adds its bias with it, then activates a copy). */
 const LINEAR = ACTIVATION_CODES.linear!;
@@ -175,6 +179,8 @@ export class DirectStep {
     const { mem, n } = ctx;
     const result = this.loss(ctx, targets, ctx.weightOffsets);
     for (let i = this.plan.ops.length - 1; i >= 0; i--) ctx.backward(this.plan.ops[i]!);
+    // Gate auxiliary losses (computed with their gradients in the backward pass) join the total, not a task.
+    result.loss += ctx.auxLoss;
 
     for (const [buffer, lookup] of lookups) {
       if (ctx.written[buffer]) this.deps.store.backward(lookup, mem.subarray(ctx.grad(buffer), ctx.grad(buffer) + n * lookup.dim));
@@ -287,6 +293,8 @@ export class DirectStep {
 class StepContext {
   readonly written: Uint8Array;
   readonly weightWritten = new Set<string>();
+  /** The gates' auxiliary losses, weighted, summed by their backward passes. */
+  auxLoss = 0;
 
   constructor(
     private readonly K: DirectKernels,
@@ -404,21 +412,27 @@ class StepContext {
       }
       case 'gate': {
         const experts = this.cols(op.weights);
-        K.gemmAt(mem, false, false, n, experts, this.cols(op.input), I(this.value(op.input)), I(this.weight(op.kernel)), I(this.value(op.logits)), betas(0));
-        K.biasActAt(mem, n, experts, 0, I(this.value(op.logits)), I(this.weight(op.bias)));
-        K.gateWeightsAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.logits), this.value(op.weights));
+        const fanIn = this.cols(op.input);
+        K.gemmAt(mem, false, false, n, experts, fanIn, I(this.value(op.input)), I(this.weight(op.kernel)), I(this.value(op.logits)), betas(0));
+        if (op.bias) K.biasActAt(mem, n, experts, LINEAR, I(this.value(op.logits)), I(this.weight(op.bias)));
+        if (op.noise) {
+          const u = this.value(op.noise.logits);
+          K.gemmAt(mem, false, false, n, experts, fanIn, I(this.value(op.input)), I(this.weight(op.noise.kernel)), I(u), betas(0));
+          K.gateNoiseAt(mem, n, experts, this.random.seed, this.random.step, op.noise.stream, this.value(op.logits), u, this.value(op.noise.eps));
+        }
+        K.gateWeightsAt(mem, op.normalizer, n, experts, op.k, op.invTemperature, op.scale, this.value(op.logits), this.value(op.weights));
         if (op.experts.length > 0) K.mixAt(mem, n, this.cols(op.out), this.value(op.weights), Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)), this.value(op.out));
         return;
       }
     }
   }
 
-  /** A gate's logits layer X → Y backward: dW = Xᵀ·dY, db = Σ dY, and dX (+)= dY·Wᵀ when X needs it. */
-  private gateLogitsBackward(input: number, units: number, kernel: string, bias: string, dy: number): void {
+  /** A gate's logits layer X → Y backward: dW = Xᵀ·dY, db = Σ dY (with a bias), and dX (+)= dY·Wᵀ when X needs it. */
+  private gateLogitsBackward(input: number, units: number, kernel: string, bias: string | undefined, dy: number): void {
     const { K, mem, n } = this;
     const fanIn = this.cols(input);
     K.gemmAt(mem, true, false, fanIn, units, n, I(this.value(input)), I(dy), this.weightGrads([kernel]), betas(0));
-    K.colSumAt(mem, n, units, I(dy), this.weightGrads([bias]));
+    if (bias) K.colSumAt(mem, n, units, I(dy), this.weightGrads([bias]));
     if (this.needsGrad(input)) {
       K.gemmAt(mem, false, true, n, fanIn, units, I(dy), I(this.weight(kernel)), I(this.grad(input)), betas(this.beta(input)));
     }
@@ -475,23 +489,35 @@ class StepContext {
         return;
       }
       case 'gate': {
-        if (!this.written[op.out]) return;
+        const mixed = this.written[op.out] === 1;
+        if (!mixed && op.importance === undefined) return;
         const experts = this.cols(op.weights);
-        const accumulate = Int32Array.from(op.experts, (e) => this.written[e.buffer]!);
-        K.mixGradAt(
-          mem,
-          n,
-          this.cols(op.out),
-          this.value(op.weights),
-          Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)),
-          this.grad(op.out),
-          Int32Array.from(op.experts, (e) => this.grad(e.buffer, e.block)),
-          accumulate,
-          this.grad(op.logits),
-        );
-        for (const e of op.experts) this.written[e.buffer] = 1;
-        K.gateWeightsGradAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.weights), this.grad(op.logits), this.grad(op.logits));
-        this.gateLogitsBackward(op.input, experts, op.kernel, op.bias, this.grad(op.logits));
+        // The weights' gradient goes into the logits' gradient buffer, which gateWeightsGradAt turns into dH in place.
+        const dw = this.grad(op.logits);
+        if (mixed) {
+          const accumulate = Int32Array.from(op.experts, (e) => this.written[e.buffer]!);
+          K.mixGradAt(
+            mem,
+            n,
+            this.cols(op.out),
+            this.value(op.weights),
+            Int32Array.from(op.experts, (e) => this.value(e.buffer, e.block)),
+            this.grad(op.out),
+            Int32Array.from(op.experts, (e) => this.grad(e.buffer, e.block)),
+            accumulate,
+            dw,
+          );
+          for (const e of op.experts) this.written[e.buffer] = 1;
+        }
+        if (op.importance !== undefined) this.auxLoss += K.importanceLossAt(mem, n, experts, op.importance, IMPORTANCE_EPSILON, this.value(op.weights), dw, mixed);
+        K.gateWeightsGradAt(mem, op.normalizer, n, experts, op.invTemperature, op.scale, this.value(op.weights), dw, dw);
+        this.gateLogitsBackward(op.input, experts, op.kernel, op.bias, dw);
+        if (op.noise) {
+          // dU = dH ⊙ ε ⊙ σ(U), then the noise layer's own X → U backward (no bias).
+          const du = this.grad(op.noise.logits);
+          K.gateNoiseGradAt(mem, n * experts, dw, this.value(op.noise.eps), this.value(op.noise.logits), du);
+          this.gateLogitsBackward(op.input, experts, op.noise.kernel, undefined, du);
+        }
         return;
       }
     }

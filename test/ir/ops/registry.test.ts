@@ -74,7 +74,16 @@ describe('the op registry', () => {
   it('has first-party gates that declare how the direct step and the PyTorch target compute them, or leave it out', () => {
     const plugins = BUILTIN_PLUGIN_FACTORIES.map((f) => f());
     const withDirect = plugins.filter((p) => p.direct).map((p) => p.name);
-    expect(withDirect).toEqual(['softmax', 'sigmoid']);
+    expect(withDirect).toEqual(['softmax', 'noisy-topk', 'sigmoid']);
+    expect(plugins.find((p) => p.name === 'noisy-topk')!.direct!({ k: 3, balance_weight: 0.1 }, 'gate_g')).toEqual({
+      normalizer: 'topk',
+      k: 3,
+      temperature: 1,
+      scale: 1,
+      noise: true,
+      weights: { kernel: 'gate_g_noisy_topk/gate_kernel', noise: 'gate_g_noisy_topk/noise_kernel' },
+      auxLoss: { kind: 'importance', weight: 0.1 },
+    });
     expect(plugins.find((p) => p.name === 'sigmoid')!.direct!({ scale: 2 })).toEqual({ normalizer: 'sigmoid', scale: 2, temperature: 1 });
     expect(plugins.find((p) => p.name === 'softmax')!.pytorch!({ temperature: 0.5 }, 'z')).toBe('torch.softmax(z / 0.5, dim=1)');
   });
