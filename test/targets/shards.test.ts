@@ -131,6 +131,9 @@ describe.skipIf(!torchPython)('train.py reads its own shard', () => {
       expect(s.rows).toBeLessThan(start1.rows);
     }
     expect(start2.shards[0]!.rows + start2.shards[1]!.rows).toBe(start1.rows);
+    const done = events(two).find((e) => e.event === 'done') as { max_rss_mb: number[] };
+    expect(done.max_rss_mb).toHaveLength(2); // each process's peak memory, reported by rank 0
+    for (const mb of done.max_rss_mb) expect(mb).toBeGreaterThan(0);
     // The same statistics (merged over the processes) and the same validation metrics.
     const pre = async (dir: string) => JSON.parse(await fsp.readFile(path.join(tmp, dir, 'preprocess.json'), 'utf8'));
     const [p1, p2] = [await pre('one'), await pre('two')];

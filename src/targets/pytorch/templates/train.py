@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -276,6 +277,8 @@ def main():
             os.replace(ckpt_path + ".tmp", ckpt_path)
         if done or (stop and bad_epochs >= stop["patience"]):
             break
+    # Each process's peak resident memory (MiB), reported by rank 0: what reading only a shard saves.
+    peaks = [round(p / 1024, 1) for p in all_gather(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)]
     if rank == 0:
         if not os.path.exists(os.path.join(args.out, "model.safetensors")):
             weights.save(os.path.join(args.out, "model.safetensors"), weights.state_for_export(model), {"format": "pt", "model": ir["name"]})
@@ -285,7 +288,7 @@ def main():
             json.dump({"bestEpoch": best_epoch, "bestScore": best, "stoppedEarly": stopped_early, "final": exported.get("valid") if exported else None, "history": history}, f, indent=2)
         with open(os.path.join(args.out, "ir.json"), "w", encoding="utf-8") as f:
             json.dump(ir, f, indent=2)
-        log(rank, event="done", steps=step, out=args.out)
+        log(rank, event="done", steps=step, out=args.out, max_rss_mb=peaks)
     if dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
