@@ -82,7 +82,8 @@ async function initWeights(spec: ReadySpec, files: Record<'train' | 'valid', str
 async function mtlOrder(ir: ModelIR, runDir: string, train: string, seed: number, epochs: number): Promise<{ batch: number; epochs: number[][] }> {
   const state = JSON.parse(await fsp.readFile(path.join(runDir, 'preprocess.json'), 'utf8')) as PreprocessState;
   const out: number[][] = [];
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  // mtl train numbers its epochs from 1 (the shuffle of epoch e is seeded with (seed, e)).
+  for (let epoch = 1; epoch <= epochs; epoch++) {
     const order: number[] = [];
     const batches = readBatches(ir, state, fileRef(train), { baseDir: runDir, batchSize: ir.train.batch, part: 'all', validSplit: 0, seed, shuffle: true, epoch, needLabels: true });
     for await (const b of batches) for (const r of b.rowNumbers) order.push(r - 2); // CSV row 2 is record 0
