@@ -462,7 +462,7 @@ class Preprocessor:
         labels = {}
         for lab in self.labels:
             col = lab.get("column", lab["name"])
-            vals = [self._label(lab, r.get(col), "") for r in records if not _is_missing(r.get(col)) or lab.get("positive")]
+            vals = [self._label(lab, r.get(col), f"{r.get('__file__', 'data')} row {r.get('__row__')}, column '{col}'") for r in records if not _is_missing(r.get(col)) or lab.get("positive")]
             labels[lab["name"]] = (len(vals), sum(vals))
         return {"rows": len(records), "numeric": numeric, "labels": labels}
 
