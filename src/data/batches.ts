@@ -10,7 +10,7 @@ import { makePlan } from './plan.js';
 import { openSource, type Cell } from './source.js';
 import { RowProblem } from './problems.js';
 import { checkState, RowErrors } from './pass.js';
-import { BatchBuilder, type OovCounter } from './encode.js';
+import { BatchBuilder, type PassCounter } from './encode.js';
 import { inPart, type Part } from './split.js';
 import { shuffledBatches } from './shuffle.js';
 import { SpillShuffle } from './spill-shuffle.js';
@@ -94,14 +94,14 @@ async function* encodedBatches(ir: ModelIR, state: PreprocessState, data: DataRe
   const plan = makePlan(ir, opts.needLabels ?? true);
   const vocabs = await stateVocabs(state, opts.baseDir);
   const source = await openSource(data, plan.wanted);
-  const counters: OovCounter[] = [];
+  const counters: PassCounter[] = [];
   // When shuffling, the builder fills blocks of encoded rows: with a bounded buffer each block is scattered
   // over the temporary file's buckets as soon as it is full; holding the whole part, the blocks are kept
   // until the end. Either way one permutation per epoch, uniform over every row whatever the file order.
   const bounded = opts.shuffleRows !== undefined && Number.isFinite(opts.shuffleRows);
   const capacity = !opts.shuffle ? batchSize : bounded ? shuffleCapacity(batchSize, opts.shuffleRows!) : HELD_BLOCK_ROWS;
   const builder = new BatchBuilder(plan, state, vocabs, source.colIndex, capacity, counters);
-  const errors = new RowErrors(source, opts.skipBadRows === true);
+  const errors = new RowErrors(source, opts.skipBadRows === true, opts.part, opts.validSplit);
   const held: Batch[] = [];
   // A full block: scattered (bounded), kept (whole part), or a batch as it is (no shuffle).
   function* flush(block: Batch): Generator<Batch> {

@@ -21,6 +21,22 @@ export interface OovCounter {
   total: number;
 }
 
+/**
+ * Counts of a numeric feature's missing values that its `missing mean|zero|NUMBER` filled in one pass, for
+ * the end-of-pass warning (MTL5085): a filled value is a guess the model cannot tell from a real one.
+ */
+export interface MissingCounter {
+  feature: string;
+  space: 'missing';
+  /** What the values were filled with, in words (`the training mean 4.2 (\`missing mean\`)`). */
+  fill: string;
+  filled: number;
+  total: number;
+}
+
+/** The counters a pass keeps for its end-of-pass warnings. */
+export type PassCounter = OovCounter | MissingCounter;
+
 /** Maps one value to a table row (and counts out-of-vocabulary values). */
 type IdMapper = (c: Cell) => number;
 
@@ -70,16 +86,33 @@ export function transformedValue(f: NumericFeature, c: Cell, cell: number): numb
   return Math.log1p(v);
 }
 
-/** The value a numeric feature contributes, before normalisation: parsed, filled, range-checked, transformed. */
-export function numericValue(f: NumericFeature, stats: NumericFeatureState | undefined, c: Cell, cell: number): number {
+/**
+ * The value a numeric feature contributes, before normalisation: parsed, filled, range-checked, transformed.
+ * `counter` (when given) counts the values read and the missing ones filled.
+ */
+export function numericValue(f: NumericFeature, stats: NumericFeatureState | undefined, c: Cell, cell: number, counter?: MissingCounter): number {
   const t = transformedValue(f, c, cell);
+  if (counter) counter.total++;
   if (t === t) return t;
+  if (counter) counter.filled++;
   const m = f.missing;
   // `mean` is the training part's mean (preprocess.json), already in the transformed space.
   if (m === 'mean') return stats ? stats.mean : 0;
   const v = m === 'zero' ? 0 : (m as { value: number }).value;
   const bucketed = f.buckets !== undefined && f.buckets.length > 0;
   return bucketed || f.normalize !== 'log1p' ? v : Math.log1p(Math.max(v, 0));
+}
+
+/** A counter of the values `f` fills, with the fill in words for the warning. */
+function missingCounter(f: NumericFeature, stats: NumericFeatureState | undefined): MissingCounter {
+  const m = f.missing;
+  const fill =
+    m === 'mean'
+      ? `the training mean${stats ? ` ${+stats.mean.toPrecision(6)}${f.normalize === 'log1p' && !(f.buckets && f.buckets.length) ? ' (after log1p)' : ''}` : ''} (\`missing mean\`)`
+      : m === 'zero'
+        ? '0 (`missing zero`)'
+        : `${(m as { value: number }).value} (\`missing ${(m as { value: number }).value}\`)`;
+  return { feature: f.name, space: 'missing', fill, filled: 0, total: 0 };
 }
 
 /** Normalise a transformed numeric value with the fitted statistics. */
@@ -134,7 +167,7 @@ export class BatchBuilder {
     vocabs: Map<string, Vocabulary>,
     cellOf: number[],
     private readonly capacity: number,
-    counters: OovCounter[],
+    counters: PassCounter[],
   ) {
     const cell = (column: string): number => cellOf[plan.columnIndex.get(column)!]!;
     for (const fp of plan.features) this.factories.push(this.featureWriter(fp, state, vocabs, cell(fp.column), counters));
@@ -199,12 +232,14 @@ export class BatchBuilder {
     this.writers = this.factories.map((f) => f());
   }
 
-  private featureWriter(fp: FeaturePlan, state: PreprocessState, vocabs: Map<string, Vocabulary>, k: number, counters: OovCounter[]): () => Writer {
+  private featureWriter(fp: FeaturePlan, state: PreprocessState, vocabs: Map<string, Vocabulary>, k: number, counters: PassCounter[]): () => Writer {
     const f = fp.feature;
     const fs = state.features[f.name]!;
     const cap = this.capacity;
     if (f.kind === 'numeric') {
       const stats = numericStats(fs);
+      const filled = f.missing === 'error' ? undefined : missingCounter(f, stats);
+      if (filled) counters.push(filled);
       if (fs.kind === 'ids') {
         const boundaries = f.buckets ?? [];
         return () => {
@@ -212,7 +247,7 @@ export class BatchBuilder {
           this.features[f.name] = { kind: 'ids', rows };
           return {
             write: (rec, i) => {
-              rows[i] = bucketOf(boundaries, numericValue(f, stats, rec[k]!, k));
+              rows[i] = bucketOf(boundaries, numericValue(f, stats, rec[k]!, k, filled));
             },
             finish: (size) => {
               if (size < cap) this.features[f.name] = { kind: 'ids', rows: (rows = rows.slice(0, size)) };
@@ -226,7 +261,7 @@ export class BatchBuilder {
         this.features[f.name] = { kind: 'dense', values };
         return {
           write: (rec, i) => {
-            values[i] = normalizeValue(f, s, numericValue(f, s, rec[k]!, k));
+            values[i] = normalizeValue(f, s, numericValue(f, s, rec[k]!, k, filled));
           },
           finish: (size) => {
             if (size < cap) this.features[f.name] = { kind: 'dense', values: (values = values.slice(0, size)) };

@@ -8,8 +8,9 @@ import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { MtlError } from '../diagnostics/error.js';
 import type { Cell, RecordSource } from './source.js';
-import { BadRowTally, rowRange, RowProblem } from './problems.js';
-import type { OovCounter } from './encode.js';
+import { BadRowTally, rowRange, RowProblem, type DataFileName } from './problems.js';
+import type { PassCounter } from './encode.js';
+import type { Part } from './split.js';
 import { PREPROCESS_STATE_VERSION, type PreprocessState } from './state.js';
 import type { DataOptions } from './ref.js';
 
@@ -26,13 +27,30 @@ export function problemDiagnostic(source: RecordSource, p: RowProblem, rec: Cell
   return diag(p.code, rowRange(line, character, length), { ...p.args, file: at.display, row: line }, { file: at.file });
 }
 
+/**
+ * The data file as the end-of-pass warnings name it: with a validation split, which part of the file the pass
+ * read ("the training part of d.csv", "the validation part (valid_split 0.2) of d.csv"), because the training
+ * and validation passes over one file each report their own counts, and the run's summary lists both.
+ */
+export function passName(name: DataFileName, part: Part, validSplit: number): DataFileName {
+  if (part === 'all' || !(validSplit > 0 && validSplit < 1)) return name;
+  const which = part === 'train' ? 'the training part' : `the validation part (valid_split ${validSplit})`;
+  return { file: name.file, display: `${which} of ${name.display}` };
+}
+
 /** Handles bad rows for one pass: throws the first one, or counts them with `skipBadRows`. */
 export class RowErrors {
   readonly tally = new BadRowTally();
+  private readonly name: DataFileName;
+  /** `part` and `validSplit`: which rows of the source the pass reads (named in the warnings, see {@link passName}). */
   constructor(
     private readonly source: RecordSource,
     private readonly skip: boolean,
-  ) {}
+    part: Part = 'all',
+    validSplit = 0,
+  ) {
+    this.name = passName(source.name, part, validSplit);
+  }
 
   /** Report `e` (a RowProblem; anything else is rethrown) for the record on `line`. */
   report(e: unknown, rec: Cell[] | null, line: number): void {
@@ -42,19 +60,24 @@ export class RowErrors {
     this.tally.add(d);
   }
 
-  /** Send the end-of-pass warnings: skipped rows, then out-of-vocabulary counts. */
-  finish(opts: DataOptions, counters: OovCounter[] = []): void {
+  /** Send the end-of-pass warnings: skipped rows, then out-of-vocabulary counts, then filled missing numbers. */
+  finish(opts: DataOptions, counters: PassCounter[] = []): void {
     const warn = opts.onWarning;
     if (!warn) return;
-    const summary = this.tally.summary(this.source.name);
+    const name = this.name;
+    const summary = this.tally.summary(name);
     if (summary) warn(summary);
     for (const c of counters) {
+      if (c.space === 'missing') {
+        if (c.filled > 0) warn(diag('MTL5085', FILE_START, { count: c.filled, total: c.total, feature: c.feature, file: name.display, fill: c.fill }, { file: name.file }));
+        continue;
+      }
       if (c.oov === 0) continue;
       const hint =
         c.space === 'vocab'
           ? `Ids must be integers from 0 to the vocabulary size minus 1; raise the size or use \`hash N\` for arbitrary ids.`
           : 'Add the missing tokens to the vocabulary file if they matter.';
-      warn(diag('MTL5041', FILE_START, { count: c.oov, total: c.total, feature: c.feature, file: this.source.name.display, hint }, { file: this.source.name.file }));
+      warn(diag('MTL5041', FILE_START, { count: c.oov, total: c.total, feature: c.feature, file: name.display, hint }, { file: name.file }));
     }
   }
 }

@@ -96,8 +96,8 @@ export async function fitPreprocessor(ir: ModelIR, data: DataRef, opts: FitOptio
   const weights = plan.weights.map((column) => ({ decode: weightDecoder(column, cellOf(column)), k: cellOf(column) }));
   const scratch = new Float64Array(numerics.length);
   const labelScratch = new Float64Array(labels.length);
-  const errors = new RowErrors(source, opts.skipBadRows === true);
   const part = opts.hasValidFile ? 'all' : 'train';
+  const errors = new RowErrors(source, opts.skipBadRows === true, part, opts.validSplit);
   let ordinal = 0;
   let rowsSeen = 0;
   const sample = opts.labelSample;

@@ -3,9 +3,12 @@
  * so a step costs O(touched rows × dim) whatever the vocabulary size.
  * - sgd: w -= lr·g.
  * - adagrad: per-row accumulators, as tf.train.adagrad on those rows.
- * - adam: lazy Adam (as TF's LazyAdam: moments of untouched rows are not decayed) with a per-row step
- *   count for the bias correction, so a row first seen late gets a correctly de-biased first update
- *   instead of one scaled by the global step.
+ * - adam: lazy Adam, as TF's LazyAdam: moments of untouched rows are not decayed, and the bias correction
+ *   is the global step's, as in dense Adam. (It used to be a per-row step count, which de-biased a rare
+ *   row's every update as if it were that row's first steps: a row seen once moved lr, where dense Adam moves
+ *   it ~3·lr at once, and rare ids learned slowly. The rare-task experiment of issue #13, repro/rare-task.ts,
+ *   measured the per-row rule below the global one on like AUC and rating RMSE in 6 seeds out of 6;
+ *   docs/optimisation.md.) The `steps` slot holds the global update at which each row last moved.
  * `train { embedding_optimizer … }` chooses another rule (src/ir/ops/embedding-optimizers.ts):
  * - adam: dense-equivalent Adam: every row every update (untouched rows with a zero gradient), the global
  *   step's bias correction: exactly torch.optim.Adam on a dense embedding gradient, at O(rows × dim) a step.
@@ -36,7 +39,7 @@ export interface SparseSlots {
   m?: Float32Array;
   /** Adam second moment, rows × dim. */
   v?: Float32Array;
-  /** Adam per-row step counts. */
+  /** Lazy Adam: the global update at which each row last moved. */
   steps?: Float32Array;
   /** Dense Adam's scratch: the full gradient, rows × dim (zero between updates; not state). */
   scratch?: Float32Array;
@@ -169,34 +172,28 @@ export class SparseOptimizer {
     const m = slots.m!;
     const v = slots.v!;
     const steps = slots.steps!;
-    if (this.useNative) {
+    // The global step's bias correction for every touched row. A whole step below 2^24 (what a Float32Array
+    // slot holds exactly) uses the cached tables; the addon's sparseAdam reads them at steps[row] + 1, so
+    // each touched row's slot is set to step − 1 first (the addon then stores step, the row's last update).
+    const whole = step === Math.floor(step) && step >= 1 && step < 1 << 24;
+    if (this.useNative && whole) {
       const native = nativeSparseAdam();
       if (native) {
-        let maxT = 0;
-        let whole = true;
-        for (let k = 0; k < n; k++) {
-          const t = steps[rows[k]!]! + 1;
-          if (t > maxT) maxT = t;
-          if (t !== Math.floor(t)) whole = false;
-        }
-        if (whole && maxT < 1 << 24) {
-          const { c1, c2 } = this.corrections.tables(maxT);
-          this.hyper[0] = ADAM_BETA1;
-          this.hyper[1] = ADAM_BETA2;
-          this.hyper[2] = ADAM_EPSILON;
-          this.hyper[3] = lr;
-          native(table, m, v, steps, dim, rows, grads, c1, c2, this.hyper);
-          return;
-        }
+        for (let k = 0; k < n; k++) steps[rows[k]!] = step - 1;
+        const { c1, c2 } = this.corrections.tables(step);
+        this.hyper[0] = ADAM_BETA1;
+        this.hyper[1] = ADAM_BETA2;
+        this.hyper[2] = ADAM_EPSILON;
+        this.hyper[3] = lr;
+        native(table, m, v, steps, dim, rows, grads, c1, c2, this.hyper);
+        return;
       }
     }
+    const c1 = whole ? this.corrections.first(step) : 1 - Math.pow(ADAM_BETA1, step);
+    const c2 = whole ? this.corrections.second(step) : 1 - Math.pow(ADAM_BETA2, step);
     for (let k = 0; k < n; k++) {
       const row = rows[k]!;
-      const t = (steps[row] = steps[row]! + 1);
-      // steps are whole numbers (a Float32Array holds them exactly up to 2^24); others take the slow path
-      const whole = t === Math.floor(t) && t < 1 << 24;
-      const c1 = whole ? this.corrections.first(t) : 1 - Math.pow(ADAM_BETA1, t);
-      const c2 = whole ? this.corrections.second(t) : 1 - Math.pow(ADAM_BETA2, t);
+      steps[row] = step;
       const base = row * dim;
       const gBase = k * dim;
       for (let d = 0; d < dim; d++) {

@@ -3,7 +3,8 @@
  *
  * `--init` reuses the finished model's weights and its preprocessing state as they are: hashed ids, vocab
  * rows and normalisation statistics are what the weights were trained against, so refitting them on the new
- * data would silently remap every input. The optimiser starts fresh (its moments belong to the old data).
+ * data would silently remap every input. The optimiser starts fresh (its moments belong to the old data),
+ * and so does the learning-rate schedule: update 0 of the new run is update 0 of its schedule.
  */
 import * as path from 'node:path';
 import { FILE_START, type Diagnostic } from '../diagnostics/types.js';
@@ -77,7 +78,9 @@ export async function loadInitModel(src: InitSource, ir: ModelIR, log?: Progress
     const spec = src.spec ?? 'the spec';
     throw new MtlError(diag('MTL5652', FILE_START, { spec, dir: src.dir, reason: difference }, { file: path.join(src.dir, 'ir.json') }));
   }
-  log?.write(`init: starting from the weights of ${src.dir} (best epoch ${art.metrics.bestEpoch ?? '-'}), a fresh optimiser\n`);
+  // The schedule restarts with the optimiser (docs/optimisation.md, "Incremental runs"): warm-up and decay
+  // span this run's own updates, which is what the PyTorch target's train.py --init does too.
+  log?.write(`init: starting from the weights of ${src.dir} (best epoch ${art.metrics.bestEpoch ?? '-'}), a fresh optimiser; the learning-rate schedule starts again over this run's updates\n`);
   return {
     preprocess: art.preprocess,
     loadInto(runtime) {

@@ -92,11 +92,33 @@ describe('reading and preprocessing', () => {
     expect(state.labels).toEqual({ click: { count: 4, sum: 2 }, income: { count: 4, sum: 2 } });
     expect(tableSizes(ir, state)).toEqual({ user: 100, item: 11, city: 3, hist: 11, age: 3 });
     // One warning per vocab feature with a count; hist shares item's space (4 values, 1 OOV: '7' is fine, '2|' has an empty part).
+    // Then one per numeric feature whose missing values were filled, with the count and the value (MTL5085).
     expect(warnings.map((w) => [w.code, w.message])).toEqual([
       ['MTL5041', "2 of 4 values of feature 'item' in d.csv were missing or outside its vocabulary; they use row 0."],
       ['MTL5041', "2 of 4 values of feature 'city' in d.csv were missing or outside its vocabulary; they use row 0."],
+      ['MTL5085', "1 of 4 values of feature 'price' in d.csv were missing; they were filled with the training mean 20 (`missing mean`)."],
+      ['MTL5085', "1 of 4 values of feature 'age' in d.csv were missing; they were filled with 0 (`missing zero`)."],
     ]);
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+
+  it('names the part of the file a pass read in its end-of-pass warnings, so the training and validation counts are told apart', async () => {
+    const { dir, opts } = setup();
+    // The rows three times over: each part gets some with out-of-vocabulary ids and missing numbers.
+    const ref: DataRef = { kind: 'file', path: writeData(dir, 'd.csv', `${header}\n${[...rows, ...rows, ...rows].join('\n')}\n`) };
+    const split = { ...opts, validSplit: 0.5, seed: 3 };
+    const state = await fitPreprocessor(ir, ref, split);
+    const said = async (part: 'train' | 'valid'): Promise<string[]> => {
+      const warnings: Diagnostic[] = [];
+      await collect(readBatches(ir, state, ref, { ...split, batchSize: 10, part, onWarning: (d) => warnings.push(d) }));
+      return warnings.map((w) => w.message);
+    };
+    const train = await said('train');
+    const valid = await said('valid');
+    expect(train.length).toBeGreaterThan(0);
+    expect(valid.length).toBeGreaterThan(0);
+    for (const m of train) expect(m).toContain(' in the training part of d.csv ');
+    for (const m of valid) expect(m).toContain(' in the validation part (valid_split 0.5) of d.csv ');
   });
 
   it('gives max pooling padded with the first id and weight 1; sum pooling weight 1', async () => {

@@ -344,7 +344,7 @@ describe('bad data files', () => {
     const out = path.join(dir, 'out-skip');
     const r = await runCli(['train', spec, '--data', data, '--out', out, '--epochs', '1', '--skip-bad-rows'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning MTL5040: Skipped 3 bad rows of three-bad\.csv; first: MTL5003 three-bad\.csv row \d+, column 'price'/);
+    expect(r.stderr).toMatch(/warning MTL5040: Skipped 3 bad rows of the training part of three-bad\.csv; first: MTL5003 three-bad\.csv row \d+, column 'price'/);
     expect(existsSync(path.join(out, 'model.json'))).toBe(true);
   });
 });

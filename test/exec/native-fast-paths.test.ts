@@ -226,8 +226,8 @@ describe.skipIf(!hasNative)('fused dense optimiser on the native backend (in pla
     for (let s = 0; s < 6; s++) {
       const touched = Int32Array.from(new Set(Array.from({ length: 120 }, () => Math.floor(rand() * (s < 3 ? 50 : rows)))));
       const grads = Float32Array.from({ length: touched.length * dim }, () => (rand() - 0.5) * (rand() < 0.1 ? 1e-6 : 2));
-      native.update(a.table, dim, a.slots, touched, grads);
-      js.update(b.table, dim, b.slots, touched, grads);
+      native.update(a.table, dim, a.slots, touched, grads, 0.002, s + 1); // lazy Adam: the global step s + 1
+      js.update(b.table, dim, b.slots, touched, grads, 0.002, s + 1);
     }
     const u = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer);
     expect(u(a.table)).toEqual(u(b.table));

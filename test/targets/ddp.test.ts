@@ -5,55 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileToPytorch } from '../../src/targets/pytorch/index.js';
-import { Rng } from '../../src/data/prng.js';
 import { esmm } from './fixtures.js';
 import { runPython, torchPython } from './python-env.js';
-
-/** A free loopback port for the rendezvous. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A small ESMM-shaped CSV: ids, a history sequence, a price with missing values, click and buy labels. */
-function esmmCsv(rows: number, seed: number): string {
-  const rng = new Rng(seed);
-  const lines = ['user_id,item_id,category,hour,history,price,click,buy'];
-  for (let i = 0; i < rows; i++) {
-    const click = rng.bernoulli(0.3);
-    const buy = click && rng.bernoulli(0.4);
-    const history = Array.from({ length: rng.int(6) }, () => `i${rng.int(60)}`).join('|');
-    const price = rng.next() < 0.1 ? '' : (rng.next() * 100).toFixed(2);
-    lines.push([`u${rng.int(40)}`, `i${rng.int(60)}`, `c${rng.int(6)}`, rng.int(26), history, price, click, buy].join(','));
-  }
-  return lines.join('\n') + '\n';
-}
-
-interface Step {
-  step: number;
-  loss: number;
-  tasks: Record<string, number>;
-}
-
-/** The JSON step events of a run's output (torchrun prefixes rank 0's lines with `[default0]:`). */
-function steps(stdout: string): Step[] {
-  return stdout
-    .split('\n')
-    .map((l) => l.replace(/^\[default\d+\]:/, ''))
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Step & { event: string })
-    .filter((e) => e.event === 'step');
-}
+import { esmmCsv, freePort, steps, TORCHRUN } from './ddp-helpers.js';
 
 describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () => {
   let tmp: string;
@@ -75,9 +32,7 @@ describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () =
 
   it('2 processes (gloo) take the same steps as 1 process', async () => {
     const one = steps(runPython([path.join(pkg, 'train.py'), '--data', csv, '--out', path.join(tmp, 'run1'), ...ARGS]));
-    const port = await freePort();
-    // --redirects/--tee 1: torch 1.13's default ("0") fails to parse on Python 3.11 (IntFlag iteration change).
-    const launch = ['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', '--master_addr', '127.0.0.1', '--master_port', String(port)];
+    const launch = [...TORCHRUN(2), '--master_port', String(await freePort())];
     const two = steps(runPython([...launch, path.join(pkg, 'train.py'), '--data', csv, '--out', path.join(tmp, 'run2'), ...ARGS], { timeoutMs: 180_000 }));
     expect(one.map((s) => s.step)).toEqual([1, 2, 3, 4]);
     expect(two.map((s) => s.step)).toEqual([1, 2, 3, 4]);

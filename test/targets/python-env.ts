@@ -10,14 +10,20 @@ export const SKIP_REASON = 'no Python that can `import torch` was found (install
 
 if (!torchPython) console.warn(`test/targets: skipping the PyTorch tests: ${SKIP_REASON}`);
 
-/** Run Python with `args`; returns stdout, throws with stderr on failure. */
-export function runPython(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): string {
+/** Run Python with `args`: its exit status, stdout and stderr, whatever the status. */
+export function spawnPython(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(torchPython!.python, args, {
     cwd: opts.cwd,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,
     env: { ...process.env, OMP_NUM_THREADS: '1', ...opts.env },
   });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run Python with `args`; returns stdout, throws with stderr on failure. */
+export function runPython(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): string {
+  const r = spawnPython(args, opts);
   if (r.status !== 0) throw new Error(`python ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
   return r.stdout;
 }

@@ -39,7 +39,8 @@ Without --data, the spec's data block is used (every reference spec has built-in
                      on the data it was started with (other --data/--valid is an error: use --init)
   --init RUN         start from the finished model in RUN on new data: its weights and its preprocess.json
                      as they are (hashed ids, vocabularies and normalisation statistics are not refitted, so
-                     ids map as before and new ids hash into the same tables), a fresh optimiser; writes the
+                     ids map as before and new ids hash into the same tables), a fresh optimiser and a
+                     learning-rate schedule that starts again over this run's updates; writes the
                      new model to DIR (not RUN). The spec must be RUN's, except for its train and data blocks
   --skip-bad-rows    skip and count malformed rows instead of stopping at the first
   --plugin P         load a gate plugin (path or package) besides the spec's 'use' lines

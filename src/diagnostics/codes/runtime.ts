@@ -173,6 +173,14 @@ export const RUNTIME_CODES = {
     hint: 'A bounded shuffle (`shuffle_buffer N`) writes the encoded training rows to temporary files once per epoch: point TMPDIR at a disk with room for them, or use `shuffle_buffer all` if the training part fits in memory.',
     doc: 'Fires when the streaming shuffle cannot create or write its temporary files (no space left, no permission).',
   },
+  // ---- MTL5085–5099: what a pass over the data did to its values (src/data/pass.ts)
+  MTL5085: {
+    severity: 'warning',
+    title: 'missing numbers filled',
+    message: "{count} of {total} values of feature '{feature}' in {file} were missing; they were filled with {fill}.",
+    hint: 'A filled value looks like a real one to the model. If the column should be complete, fix the data (`missing error` stops at the first gap); if gaps carry meaning, add a feature that says where they are.',
+    doc: 'Fires once per pass (training, validation, evaluation, prediction) when a numeric feature with `missing mean`, `missing zero` or `missing NUMBER` met missing values (empty, NA, NaN, null, ?), with their count and the value used, naming the part of the file the pass read. Before this warning a test file\'s gaps were filled silently (issue #13: year 0 for a few rows).',
+  },
   MTL5020: {
     severity: 'error',
     title: 'vocabulary file not readable',

@@ -6,13 +6,13 @@
  */
 import type { EmbeddingOptimizerDef } from './types.js';
 
-/** Lazy Adam: only touched rows, per-row bias correction (mtl's default for `optimizer adam`). */
+/** Lazy Adam: only touched rows, the global step's bias correction (mtl's default for `optimizer adam`). */
 export const lazyAdam = {
   kind: 'embedding_optimizer',
   name: 'lazy_adam',
-  summary: 'Adam on the rows a batch touches only, with a per-row step count for the bias correction (TF LazyAdam).',
-  doc: 'Untouched rows keep their moments (they are not decayed). Cheap, but a rare id moves less per occurrence than under dense Adam: its moments never decay between its appearances.',
-  cost: 'O(touched rows × dim) per update; m, v (rows × dim) and a step per row',
+  summary: "Adam on the rows a batch touches only, with the global step's bias correction (TF LazyAdam).",
+  doc: 'Untouched rows keep their moments (they are not decayed). Cheap, but a rare id moves less per occurrence than under dense Adam, which keeps moving it on its decaying momentum between its appearances.',
+  cost: 'O(touched rows × dim) per update; m, v (rows × dim) and the last update of each row',
 } as const satisfies EmbeddingOptimizerDef;
 
 /** Dense-equivalent Adam: every row's moments decay every update, the global step's bias correction. */

@@ -1,4 +1,5 @@
-"""Reading CSV/TSV/JSON Lines data and preprocessing it exactly as the tfjs target does.
+"""Reading CSV/TSV/JSON Lines (and, with pyarrow, Parquet) data and preprocessing it exactly as the tfjs
+target does. Under torchrun each process reads only its own piece of the files (read_shard).
 
 The same hash (32-bit FNV-1a over UTF-8, checked against shared test vectors), the same id spaces
 (hash N: fnv1a32 % N; vocab N: id + 1, else 0; vocab file: 1 + line index, else 0), the same numeric
@@ -7,6 +8,7 @@ TypeScript reader also reads), the same bucketing and sequence pooling weights, 
 same deterministic train/validation split.
 """
 import csv
+import glob
 import gzip
 import io
 import json
@@ -28,7 +30,12 @@ WEIGHT_KEY = "weight_by:"
 
 
 class DataError(Exception):
-    """A problem with the data (a bad value, a missing column); the message names the file, row and column."""
+    """A problem with the data (a bad value, a missing column); the message names the file, row and column.
+    ``shared``: every process of a torchrun job raises it alike (so one of them reports it)."""
+
+    def __init__(self, message, shared=False):
+        super().__init__(message)
+        self.shared = shared
 
 
 # ---------------------------------------------------------------------------- hashing and the split
@@ -73,59 +80,273 @@ def is_validation_row(ordinal, seed, valid_split):
     return _mix_seeds(ordinal, (seed & 0xFFFFFFFF) ^ 0x5BD1E995) / 4294967296 < valid_split
 
 
+# ---------------------------------------------------------------------------- data paths and shards
+
+
+def expand_braces(pattern):
+    """``{a,b}`` alternatives expanded (nested too), as src/data/glob.ts; an unclosed brace stays as it is."""
+    open_ = pattern.find("{")
+    if open_ == -1:
+        return [pattern]
+    depth, cuts, close = 0, [], -1
+    for i in range(open_, len(pattern)):
+        c = pattern[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                close = i
+                break
+        elif c == "," and depth == 1:
+            cuts.append(i)
+    if close == -1:
+        return [pattern]
+    head, tail, bounds = pattern[:open_], pattern[close + 1 :], [open_, *cuts, close]
+    out = []
+    for k in range(len(bounds) - 1):
+        for alt in expand_braces(pattern[bounds[k] + 1 : bounds[k + 1]]):
+            out.extend(expand_braces(head + alt + tail))
+    return out
+
+
+def expand_paths(patterns):
+    """The data files of a split: each path as given, or the regular files its wildcards match (``*``, ``?``,
+    ``[...]``, ``**``, ``{a,b}``), sorted by path in UTF-16 code-unit order as mtl sorts them; the patterns'
+    files follow each other in the order the patterns are given. Their rows are numbered on across files."""
+    files = []
+    for pattern in patterns:
+        if not any(c in pattern for c in "*?[{"):
+            if not os.path.isfile(pattern):
+                raise DataError(f"the data file '{pattern}' does not exist or is not a regular file", shared=True)
+            files.append(pattern)
+            continue
+        found = set()
+        for p in expand_braces(pattern):
+            found.update(f for f in glob.glob(p, recursive=True) if os.path.isfile(f))
+        if not found:
+            raise DataError(f"the data path '{pattern}' matches no file (quote it, so that train.py rather than the shell expands it)", shared=True)
+        files.extend(sorted(found, key=lambda f: f.encode("utf-16-be")))
+    return files
+
+
+def _is_gzip(path):
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+def _is_parquet(path):
+    if path.endswith(".parquet"):
+        return True
+    with open(path, "rb") as f:
+        return f.read(4) == b"PAR1"
+
+
+def _text_format(path):
+    base = path[:-3] if path.endswith(".gz") else path
+    if base.endswith((".jsonl", ".json", ".ndjson")):
+        return "jsonl"
+    return "tsv" if base.endswith(".tsv") else "csv"
+
+
+def _parquet_module(path):
+    try:
+        import pyarrow.parquet as pq  # noqa: PLC0415 (optional: only Parquet input needs it)
+    except ImportError:
+        raise DataError(f"{path} is a Parquet file, and reading Parquet in train.py needs pyarrow: pip install pyarrow (or pass the data as CSV, TSV or JSON Lines)", shared=True) from None
+    return pq
+
+
+def plan_shards(files, world):
+    """Which piece of the data each of ``world`` processes reads: a list per rank of (file index, start, end).
+
+    Plain text files are cut into byte ranges: the concatenated files are divided into ``world`` equal spans,
+    and a record belongs to the process whose span holds its first byte (so every record is read once, and
+    the processes' records, in rank order, are the files' records in order). A gzip file cannot be entered in
+    the middle, so it is one piece, read whole by the process whose span holds its first byte; a Parquet
+    file's pieces are its row groups (start and end are then row-group indices), placed by their first row's
+    byte-equivalent position in the same way.
+    """
+    units = []  # (file index, start, end, size, splittable)
+    for i, f in enumerate(files):
+        if _is_parquet(f):
+            meta = _parquet_module(f).ParquetFile(f).metadata
+            for g in range(meta.num_row_groups):
+                units.append((i, g, g + 1, max(meta.row_group(g).total_byte_size, 1), False))
+        else:
+            size = os.path.getsize(f)
+            units.append((i, 0, size, size, size > 0 and not _is_gzip(f)))
+    total = sum(u[3] for u in units)
+    bounds = [total * r // world for r in range(world + 1)]
+    shards = [[] for _ in range(world)]
+    at = 0
+    for i, start, end, size, splittable in units:
+        for r in range(world):
+            lo, hi = max(bounds[r], at), min(bounds[r + 1], at + size)
+            if splittable and lo < hi:
+                shards[r].append((i, start + lo - at, start + hi - at))
+            elif not splittable and bounds[r] <= at < bounds[r + 1]:
+                shards[r].append((i, start, end))
+        at += size
+    return shards
+
+
 # ---------------------------------------------------------------------------- reading records
 
 
 def _open_text(path):
     raw = open(path, "rb")
-    if path.endswith(".gz"):
+    if _is_gzip(path):
         return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8", newline="")
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
-def read_records(path):
-    """Every record of a CSV, TSV or JSON Lines file (optionally .gz) as a dict of column → raw value.
+class _Problem:
+    """A bad record met while reading a piece, reported once the row numbers of every piece are known."""
 
-    Each record carries its 1-based line number (CSV: the header is line 1) under the key ``__row__``.
-    """
-    base = path[:-3] if path.endswith(".gz") else path
-    records = []
-    with _open_text(path) as f:
-        if base.endswith(".jsonl") or base.endswith(".json") or base.endswith(".ndjson"):
-            for n, line in enumerate(f, start=1):
+    def __init__(self, line, message):
+        self.line, self.message = line, message
+
+
+def _lines_of_range(path, start, end):
+    """The lines (decoded, with their line ends) that start in bytes [start, end) of a plain text file, and
+    whether the range began at the file's start. A range that begins mid-line skips to the next line."""
+    with open(path, "rb") as f:
+        pos = start
+        if start > 0:
+            f.seek(start - 1)
+            pos = start - 1 + len(f.readline())  # the previous byte ends a line, or the rest of that line is skipped
+        while pos < end:
+            raw = f.readline()
+            if not raw:
+                break
+            pos += len(raw)
+            yield raw.decode("utf-8")
+
+
+def _read_piece(path, piece, whole):
+    """(records, lines, header) of one piece: records carry ``__line__``, their 1-based line within the piece
+    (CSV: the header, when the piece holds it, is line 1); ``lines`` counts the piece's lines."""
+    _, start, end = piece
+    if _is_parquet(path):
+        return _read_parquet_group(path, start)
+    fmt = _text_format(path)
+    if whole:
+        f = _open_text(path)
+        lines = iter(f)
+    else:
+        f = None
+        lines = _lines_of_range(path, start, end)
+    records, n = [], 0
+    try:
+        if fmt == "jsonl":
+            for n, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as e:
-                    raise DataError(f"{path} row {n} is not a JSON object: {e}") from None
+                    return records, n, _Problem(n, f"is not a JSON object: {e}")
                 if not isinstance(obj, dict):
-                    raise DataError(f"{path} row {n} is not a JSON object")
-                obj["__row__"] = n
+                    return records, n, _Problem(n, "is not a JSON object")
+                obj["__line__"] = n
                 records.append(obj)
-        else:
-            reader = csv.reader(f, delimiter="\t" if base.endswith(".tsv") else ",")
+            return records, n, None
+        delimiter = "\t" if fmt == "tsv" else ","
+        if start == 0 or whole:
+            reader = csv.reader(lines, delimiter=delimiter)
             header = next(reader, None)
             if header is None:
-                raise DataError(f"{path} is empty")
-            for n, fields in enumerate(reader, start=2):
-                if not fields:
-                    continue
-                if len(fields) != len(header):
-                    raise DataError(f"{path} row {n} has {len(fields)} fields, but the header has {len(header)}")
-                rec = dict(zip(header, fields))
-                rec["__row__"] = n
-                records.append(rec)
-    if not records:
-        raise DataError(f"{path} has no rows")
-    return records
+                return records, 0, None
+            n = 1
+        else:
+            header = _header(path, delimiter)
+            reader = csv.reader(lines, delimiter=delimiter)
+        for fields in reader:
+            n += 1
+            if not whole and reader.line_num != n:
+                return records, n, _Problem(n, "has a line break inside a quoted field: files read by several processes are split at line breaks (run one process, or write the file without line breaks in fields)")
+            if not fields:
+                continue
+            if len(fields) != len(header):
+                return records, n, _Problem(n, f"has {len(fields)} fields, but the header has {len(header)}")
+            rec = dict(zip(header, fields))
+            rec["__line__"] = n
+            records.append(rec)
+        return records, n, None
+    finally:
+        if f is not None:
+            f.close()
+
+
+def _header(path, delimiter):
+    with _open_text(path) as f:
+        return next(csv.reader(f, delimiter=delimiter), None) or []
+
+
+def _read_parquet_group(path, group):
+    """The rows of one row group of a Parquet file (pyarrow), list columns as Python lists."""
+    table = _parquet_module(path).ParquetFile(path).read_row_group(group)
+    records = table.to_pylist()
+    for k, rec in enumerate(records, start=1):
+        rec["__line__"] = k
+    return records, len(records), None
+
+def read_shard(patterns, rank=0, world=1, gather=lambda x: [x]):
+    """This process's records of the data files that ``patterns`` name (several paths or wildcards), and
+    the number of records in all files together.
+
+    Each process reads only its pieces (plan_shards); ``gather`` (an all-gather of a Python object over the
+    processes, in rank order) tells every process how many records and lines the others read, so each
+    record gets its file (``__file__``), its row in that file (``__row__``: CSV counts the header as row 1,
+    JSON Lines counts lines, Parquet counts rows) and its 0-based ordinal over all files (``__ordinal__``),
+    which the train/validation split depends on: the same as one process reading every file in order.
+    """
+    files = expand_paths(patterns)
+    shards = plan_shards(files, world)
+    read = []
+    for piece in shards[rank]:
+        path = files[piece[0]]
+        whole = _is_gzip(path) or _is_parquet(path) or (piece[1] == 0 and piece[2] == os.path.getsize(path))
+        read.append(_read_piece(path, piece, whole))
+    summary = [(piece[0], len(recs), lines, None if p is None else (p.line, p.message)) for piece, (recs, lines, p) in zip(shards[rank], read)]
+    everyone = [s for part in gather(summary) for s in part]  # every piece of every rank, in file order
+    lines_before, ordinal, per_file, first = {}, 0, [0] * len(files), None
+    offsets = []  # (line offset in its file, ordinal of its first record) of each piece, in file order
+    for file, count, lines, problem in everyone:
+        offsets.append((lines_before.get(file, 0), ordinal))
+        if problem is not None and first is None:
+            first = f"{files[file]} row {lines_before.get(file, 0) + problem[0]} {problem[1]}"
+        lines_before[file] = lines_before.get(file, 0) + lines
+        ordinal += count
+        per_file[file] += count
+    if first is not None:
+        raise DataError(first, shared=True)
+    for file, count in enumerate(per_file):
+        if count == 0:
+            raise DataError(f"{files[file]} has no rows", shared=True)
+    records = []
+    k = sum(len(shards[r]) for r in range(rank))  # index of this rank's first piece in `everyone`
+    for (piece, (recs, _, _)), (line0, ord0) in zip(zip(shards[rank], read), offsets[k : k + len(read)]):
+        for j, rec in enumerate(recs):
+            rec["__row__"] = line0 + rec.pop("__line__")
+            rec["__ordinal__"] = ord0 + j
+            rec["__file__"] = files[piece[0]]
+            records.append(rec)
+    return records, ordinal
+
+
+def read_records(path):
+    """Every record of one data file (CSV, TSV, JSON Lines, optionally .gz; or Parquet), as :func:`read_shard`
+    gives them to a single process."""
+    return read_shard([path])[0]
 
 
 def split_records(records, seed, valid_split):
-    """(train, valid) by the deterministic split on each record's 0-based ordinal in the file."""
+    """(train, valid) by the deterministic split on each record's 0-based ordinal over the split's files."""
     train, valid = [], []
     for i, r in enumerate(records):
-        (valid if is_validation_row(i, seed, valid_split) else train).append(r)
+        (valid if is_validation_row(r.get("__ordinal__", i), seed, valid_split) else train).append(r)
     return train, valid
 
 
@@ -171,11 +392,49 @@ class Preprocessor:
 
     # ---- state
 
-    def fit(self, records, split=None):
+    def fit(self, records, split=None, gather=lambda x: [x]):
         """One pass over the training records: each numeric's count, mean, std, min and max in the space it is
-        normalised in (after log1p for `normalize log1p`, raw when bucketised), and label counts."""
-        self.rows_seen = len(records)
+        normalised in (after log1p for `normalize log1p`, raw when bucketised), and label counts.
+
+        Under torchrun each process passes its own records and ``gather`` (an all-gather over the processes):
+        the processes' partial statistics are merged (Chan et al.'s pairwise update of Welford's mean and
+        variance), so every process holds the statistics of all training records.
+        """
+        parts = gather(self._partial(records))
+        self.rows_seen = sum(p["rows"] for p in parts)
         self.split = split or {"validSplit": 0.0, "seed": 0, "hasValidFile": False}
+        for f in self.ir["features"]:
+            if f["kind"] != "numeric":
+                continue
+            n, missing, mean, m2, lo, hi = 0, 0, 0.0, 0.0, math.inf, -math.inf
+            for p in parts:
+                pn, pmissing, pmean, pm2, plo, phi = p["numeric"][f["name"]]
+                missing += pmissing
+                if pn == 0:
+                    continue
+                if n == 0:  # the first part as it is: one process's statistics are exactly the sequential pass's
+                    n, mean, m2, lo, hi = pn, pmean, pm2, plo, phi
+                    continue
+                d, total = pmean - mean, n + pn
+                mean += d * pn / total
+                m2 += pm2 + d * d * n * pn / total
+                n, lo, hi = total, min(lo, plo), max(hi, phi)
+            if n == 0:
+                st = {"count": 0, "missing": missing, "mean": 0.0, "std": 1.0, "min": 0.0, "max": 1.0}
+            else:
+                std = math.sqrt(m2 / n)
+                st = {"count": n, "missing": missing, "mean": mean, "std": std if std > 0 else 1.0, "min": lo, "max": hi}
+            self.stats[f["name"]] = {"kind": "numeric", "normalize": f.get("normalize", "none"), **st}
+        self.label_counts = {}
+        for lab in self.labels:
+            count = sum(p["labels"][lab["name"]][0] for p in parts)
+            self.label_counts[lab["name"]] = {"count": count, "sum": sum(p["labels"][lab["name"]][1] for p in parts)}
+        return self
+
+    def _partial(self, records):
+        """This process's share of :meth:`fit`: per numeric feature (count, missing, mean, M2, min, max) by
+        Welford's running update, as the TypeScript fitter; per label (count, sum)."""
+        numeric = {}
         for f in self.ir["features"]:
             if f["kind"] != "numeric":
                 continue
@@ -194,23 +453,18 @@ class Preprocessor:
                 if not math.isfinite(x) or (log and x < 0):
                     continue
                 x = math.log1p(x) if log else x
-                n += 1  # Welford's running mean and variance, as the TypeScript fitter
+                n += 1
                 d = x - mean
                 mean += d / n
                 m2 += d * (x - mean)
                 lo, hi = min(lo, x), max(hi, x)
-            if n == 0:
-                st = {"count": 0, "missing": missing, "mean": 0.0, "std": 1.0, "min": 0.0, "max": 1.0}
-            else:
-                std = math.sqrt(m2 / n)
-                st = {"count": n, "missing": missing, "mean": mean, "std": std if std > 0 else 1.0, "min": lo, "max": hi}
-            self.stats[f["name"]] = {"kind": "numeric", "normalize": f.get("normalize", "none"), **st}
-        self.label_counts = {}
+            numeric[f["name"]] = (n, missing, mean, m2, lo, hi)
+        labels = {}
         for lab in self.labels:
             col = lab.get("column", lab["name"])
-            vals = [self._label(lab, r.get(col), "") for r in records if not _is_missing(r.get(col)) or lab.get("positive")]
-            self.label_counts[lab["name"]] = {"count": len(vals), "sum": sum(vals)}
-        return self
+            vals = [self._label(lab, r.get(col), f"{r.get('__file__', 'data')} row {r.get('__row__')}, column '{col}'") for r in records if not _is_missing(r.get(col)) or lab.get("positive")]
+            labels[lab["name"]] = (len(vals), sum(vals))
+        return {"rows": len(records), "numeric": numeric, "labels": labels}
 
     def state(self):
         """The preprocess.json document, in the format of the TypeScript preprocessor (src/data/state.ts)."""
@@ -245,12 +499,12 @@ class Preprocessor:
     def load_state(self, state):
         """Read a preprocess.json written by either target (numeric statistics by feature name)."""
         if state.get("version") != PREPROCESS_VERSION:
-            raise DataError(f"the preprocessing state has version {state.get('version')}, expected {PREPROCESS_VERSION}")
+            raise DataError(f"the preprocessing state has version {state.get('version')}, expected {PREPROCESS_VERSION}", shared=True)
         feats = state.get("features", {})
         for f in self.ir["features"]:
             s = feats.get(f["name"])
             if s is None:
-                raise DataError(f"the preprocessing state has no entry for feature '{f['name']}'")
+                raise DataError(f"the preprocessing state has no entry for feature '{f['name']}'", shared=True)
             if f["kind"] == "numeric":
                 self.stats[f["name"]] = s.get("stats", s)
             vocab = s.get("vocab")
@@ -315,7 +569,7 @@ class Preprocessor:
         inputs, labels, groups = {}, {}, {}
         for f in self.ir["features"]:
             col = f.get("column", f["name"])
-            where = lambda r: f"{file} row {r['__row__']}, column '{col}'"  # noqa: E731
+            where = lambda r: f"{r.get('__file__', file)} row {r['__row__']}, column '{col}'"  # noqa: E731
             if f["kind"] == "categorical":
                 rows = [self._id_row(f, _text(r.get(col))) for r in records]
                 inputs[f["name"]] = torch.tensor(rows, dtype=torch.long)
@@ -332,9 +586,9 @@ class Preprocessor:
                 inputs[f["name"]] = torch.tensor(vals, dtype=torch.float32)
         for lab in self.labels:
             col = lab.get("column", lab["name"])
-            labels[lab["name"]] = torch.tensor([self._label(lab, r.get(col), f"{file} row {r['__row__']}, column '{col}'") for r in records], dtype=torch.float32)
+            labels[lab["name"]] = torch.tensor([self._label(lab, r.get(col), f"{r.get('__file__', file)} row {r['__row__']}, column '{col}'") for r in records], dtype=torch.float32)
         for col in self.weight_columns():
-            labels[WEIGHT_KEY + col] = torch.tensor([_weight(r.get(col), f"{file} row {r['__row__']}, column '{col}'", col) for r in records], dtype=torch.float32)
+            labels[WEIGHT_KEY + col] = torch.tensor([_weight(r.get(col), f"{r.get('__file__', file)} row {r['__row__']}, column '{col}'", col) for r in records], dtype=torch.float32)
         for col in self.group_columns():
             groups[col] = [_text(r.get(col)) for r in records]
         return inputs, labels, groups
@@ -354,8 +608,11 @@ class Preprocessor:
         rows = torch.zeros((len(values), max_len), dtype=torch.long)
         weights = torch.zeros((len(values), max_len), dtype=torch.float32)
         for i, v in enumerate(values):
-            text = "" if _is_missing(v) else _text(v)
-            tokens = [t for t in text.split(sep) if t != ""][:max_len]
+            if isinstance(v, list):  # a Parquet list column
+                tokens = [t for t in (_text(x) for x in v if not _is_missing(x)) if t != ""][:max_len]
+            else:
+                text = "" if _is_missing(v) else _text(v)
+                tokens = [t for t in text.split(sep) if t != ""][:max_len]
             ids = [self._id_row(f, t) for t in tokens]
             n = len(ids)
             if n == 0:

@@ -220,23 +220,25 @@ def early_stop_score(terms, results):
     return score
 
 
-def init_output_biases(model, output_layers, ir, labels, clip=1e-4):
+def init_output_biases(model, output_layers, ir, labels, clip=1e-4, reduce=list):
     """Start each tower's output bias at its base rate, as the tfjs target does (src/train/tower-priors.ts).
 
     A sigmoid tower heading a bce task alone starts at logit(rate of the label under the task's mask); one
     inside a product head starts at logit(rate / product of the other towers' rates) once those are known;
     a linear tower heading an mse task starts at the label's mean. Rates come from the training rows.
-    `output_layers` maps a tower to the name of its output Dense (model.TOWER_OUTPUTS).
+    `output_layers` maps a tower to the name of its output Dense (model.TOWER_OUTPUTS). Under torchrun each
+    process passes its own training rows and ``reduce`` (a sum of a list of floats over the processes), so
+    the rates are those of all training rows.
     """
     towers = {n["name"]: n for n in ir["nodes"] if n["kind"] == "tower"}
-    means = {}
-    for t in ir["tasks"]:
-        if t["loss"]["type"] not in ("bce", "mse"):
-            continue
+    fitted = [t for t in ir["tasks"] if t["loss"]["type"] in ("bce", "mse")]
+    sums = []
+    for t in fitted:
         y = label_expr(t["loss"]["label"], labels).double()
         m = label_expr(t["mask"], labels).double() if t.get("mask") else torch.ones_like(y)
-        if float(m.sum()) > 0:
-            means[t["name"]] = float((m * y).sum() / m.sum())
+        sums += [float((m * y).sum()), float(m.sum())]
+    sums = reduce(sums)
+    means = {t["name"]: sums[2 * k] / sums[2 * k + 1] for k, t in enumerate(fitted) if sums[2 * k + 1] > 0}
     rates, out = {}, {}
     for t in ir["tasks"]:
         mean, tower = means.get(t["name"]), towers.get(t["head"][0]) if len(t["head"]) == 1 else None

@@ -30,37 +30,38 @@ class RowOptimizer(torch.optim.Optimizer):
     @torch.no_grad()
     def step(self):
         for group in self.param_groups:
+            # The global update count (1-based), kept in the group so that state_dict() saves it for --resume.
+            group["updates"] = group.get("updates", 0) + 1
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 rows = _touched(p.grad)
-                p[rows] = self.rows(p, self.state[p], rows, p.grad[rows].double(), group["lr"]).to(p.dtype)
+                p[rows] = self.rows(p, self.state[p], rows, p.grad[rows].double(), group["lr"], group["updates"]).to(p.dtype)
 
-    def rows(self, p, st, rows, g, lr):
-        """The new values of the touched rows `rows` with gradients `g`; updates the slots in `st`."""
+    def rows(self, p, st, rows, g, lr, step):
+        """The new values of the touched rows `rows` with gradients `g` at global update `step`; updates the slots in `st`."""
         raise NotImplementedError
 
 
 class LazyAdam(RowOptimizer):
-    """mtl's `lazy_adam`: Adam on the touched rows only, with a per-row step count for the bias correction."""
+    """mtl's `lazy_adam` (TF's LazyAdam): Adam on the touched rows only, with the global step's bias correction;
+    `steps` holds the update at which each row last moved (as mtl's slot)."""
 
-    def rows(self, p, st, rows, g, lr):
+    def rows(self, p, st, rows, g, lr, step):
         if not st:
             st["m"], st["v"] = torch.zeros_like(p), torch.zeros_like(p)
             st["steps"] = torch.zeros(p.shape[0], dtype=p.dtype, device=p.device)
-        t = st["steps"][rows].double() + 1
         m = st["m"][rows].double() * ADAM_BETA1 + (1 - ADAM_BETA1) * g
         v = st["v"][rows].double() * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g
-        _store(st, rows, steps=t, m=m, v=v)
-        c1 = (1 - ADAM_BETA1 ** t).unsqueeze(1)
-        c2 = (1 - ADAM_BETA2 ** t).unsqueeze(1)
+        _store(st, rows, steps=torch.full((len(rows),), float(step), dtype=torch.float64), m=m, v=v)
+        c1, c2 = 1 - ADAM_BETA1**step, 1 - ADAM_BETA2**step
         return p[rows].double() - lr * (m / c1) / ((v / c2).sqrt() + ADAM_EPSILON)
 
 
 class RowwiseAdagrad(RowOptimizer):
     """mtl's `rowwise_adagrad` (DLRM / TorchRec): one accumulator per row, acc += mean(g²) over the row."""
 
-    def rows(self, p, st, rows, g, lr):
+    def rows(self, p, st, rows, g, lr, step):
         if not st:
             st["acc"] = torch.full((p.shape[0],), ADAGRAD_INITIAL, dtype=p.dtype, device=p.device)
         acc = st["acc"][rows].double() + (g * g).mean(dim=1)
