@@ -4,17 +4,18 @@
  * repeated, with the server optionally under `node --cpu-prof`. Not a test and not part of `npm run bench`:
  *
  *   npx tsx bench/serve-profile.ts [--workload mmoe] [--vocab 100000] [--batch 256] [--connections 64]
- *       [--seconds 3] [--reps 3] [--model DIR] [--keep DIR] [--cpu-prof DIR] [--threads N] [--ab DIR]
+ *       [--seconds 3] [--reps 3] [--model DIR] [--keep DIR] [--cpu-prof DIR] [--threads N] [--ab DIR] [--ab-threads N]
  *
  * `--keep DIR` trains the model directory into DIR once and `--model DIR` reuses it (training takes a
  * minute); `--cpu-prof DIR` writes the server's V8 profile there when it exits (open it in Chrome's
  * DevTools, or summarise it with `npx tsx bench/serve-profile.ts --summary FILE.cpuprofile`).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './cli.js';
+import { flagValue } from './args.js';
 import { peerEnv } from './peer.js';
 import { syntheticRecords } from './e2e.js';
 import { prepareWorkload } from './serve-model.js';
@@ -39,19 +40,23 @@ function summariseProfile(file: string, top = 30): string {
     self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0));
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`)
-    .join('\n');
+  // Per file too: tsx's transform loses most line numbers, and a native call's time is its JS caller's.
+  const byFile = new Map<string, number>();
+  for (const [k, us] of self) {
+    const file = k.slice(k.lastIndexOf(' ') + 1).replace(/:\d+$/, '') || '(V8: idle, GC, program)';
+    byFile.set(file, (byFile.get(file) ?? 0) + us);
+  }
+  const lines = (m: Map<string, number>, n: number): string[] =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  return ['self time by function:', ...lines(self, top), '', 'self time by file:', ...lines(byFile, Math.ceil(top / 2))].join('\n');
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const get = (n: string): string | undefined => {
-    const i = argv.indexOf(`--${n}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const get = (n: string): string | undefined => flagValue(argv, n);
   const summary = get('summary');
   if (summary) return void process.stdout.write(summariseProfile(summary, Number(get('top') ?? 30)) + '\n');
   const workload = (get('workload') ?? 'mmoe') as Workload;
@@ -71,9 +76,16 @@ async function main(): Promise<void> {
   const env = { ...peerEnv(), ...(get('threads') ? { MTL_THREADS: get('threads') } : {}) };
   // `--ab DIR`: the same measurement of another checkout's `mtl serve` (e.g. `git archive BASE | tar -x -C DIR`,
   // with node_modules and native/build linked), alternating with this one's, repetition by repetition.
-  const roots = [{ label: 'this checkout', root: ROOT }, ...(get('ab') ? [{ label: path.resolve(get('ab')!), root: path.resolve(get('ab')!) }] : [])];
-  const servers = [];
-  for (const { label, root } of roots) {
+  // `--ab-threads N`: this checkout again with MTL_THREADS=N (GEMM threads), alternating the same way.
+  const roots = [
+    { label: 'this checkout', root: ROOT, env },
+    ...(get('ab') ? [{ label: path.resolve(get('ab')!), root: path.resolve(get('ab')!), env }] : []),
+    ...(get('ab-threads') ? [{ label: `MTL_THREADS=${get('ab-threads')}`, root: ROOT, env: { ...env, MTL_THREADS: get('ab-threads') } }] : []),
+  ];
+  const servers: Array<{ label: string; child: ChildProcess; url: string }> = [];
+  // A server must not outlive this script, whatever ends it.
+  process.once('exit', () => servers.forEach((s) => s.child.kill('SIGKILL')));
+  for (const { label, root, env } of roots) {
     const nodeArgs = [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', '-e', `import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(['serve', modelDir, '--port', '0'])}); })`];
     const child = spawn(process.execPath, nodeArgs, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -1,9 +1,10 @@
 /**
  * The JSON answer of a predict request, written straight from the scored columns (ScoredRows):
  *   {"model", "modelHash", "irHash", "predictions": [{OUTPUT: score, ..., PASSTHROUGH: value, ...} | null], "errors": [...]}
- * The text is what JSON.stringify gives for the same answer built as objects (test/serve/server.test.ts
- * checks it), without an object per row: at batch 256 building those objects and stringifying them cost
- * ~1.4 ms per 1,024 rows, writing the text ~0.1 ms (bench/README.md, "Serving").
+ * The text is what JSON.stringify gives for the same answer built as objects (test/serve/predict-response.test.ts
+ * checks it byte for byte), without an object per row: per 1,024 mmoe rows, stringifying the objects cost
+ * 0.35 CPU-ms and writing the text costs 0.19, and the objects themselves are never built (building them
+ * with an `outputs` selection cost 1.49 ms; bench/README.md, "Serving").
  */
 import type { RawRow, RowError } from '../encode.js';
 import type { ScoredRows } from '../score.js';
@@ -48,28 +49,29 @@ function scoreJson(v: number): string {
 /** The answer's JSON text for `scores` (a request's view), the request's `rows`, outputs and passthrough keys. */
 export function predictResponseJson(head: PredictHead, scores: ScoredRows, rows: readonly RawRow[], outputs: readonly string[] | undefined, passthrough: readonly string[]): string {
   const sources = keySources(scores, outputs, passthrough);
+  // Per key: the text before its value (`{"ctr":` or `,"cvr":`) and where the value comes from, resolved once.
+  const prefixes = sources.map((src, s) => `${s === 0 ? '{' : ','}${src.json}:`);
+  const columns = sources.map((src) => ('column' in src && src.column >= 0 ? scores.columns[src.column]! : undefined));
+  const keys = sources.map((src) => ('passthrough' in src ? src.passthrough : undefined));
   const errors: RowError[] = scores.errors;
+  const { scored, offset } = scores;
   let out = `{"model":${JSON.stringify(head.model)},"modelHash":${JSON.stringify(head.modelHash)},"irHash":${JSON.stringify(head.irHash)},"predictions":[`;
   for (let i = 0; i < scores.length; i++) {
     if (i > 0) out += ',';
-    if (!scores.isScored(i)) {
+    if (scored[offset + i] !== 1) {
       out += 'null';
       continue;
     }
-    out += '{';
     for (let s = 0; s < sources.length; s++) {
-      const src = sources[s]!;
-      if (s > 0) out += ',';
-      out += src.json;
-      out += ':';
-      if ('column' in src) out += src.column < 0 ? 'null' : scoreJson(scores.value(src.column, i));
-      else {
-        const row = rows[i]!;
-        // Rows come from JSON.parse, so a present value is a JSON value; an absent key is null.
-        out += Object.prototype.hasOwnProperty.call(row, src.passthrough) ? JSON.stringify(row[src.passthrough]) : 'null';
-      }
+      out += prefixes[s]!;
+      const column = columns[s];
+      const key = keys[s];
+      if (column) out += scoreJson(column[offset + i]!);
+      else if (key === undefined) out += 'null'; // an output the scoring model lacks
+      // Rows come from JSON.parse, so a present value is a JSON value; an absent key is null.
+      else out += Object.prototype.hasOwnProperty.call(rows[i], key) ? JSON.stringify(rows[i]![key]) : 'null';
     }
-    out += '}';
+    out += sources.length ? '}' : '{}';
   }
   return `${out}],"errors":${JSON.stringify(errors)}}`;
 }
