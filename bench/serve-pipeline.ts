@@ -5,7 +5,8 @@
  *   parse   JSON.parse of the four bodies and the request checks (parsePredictRequest)
  *   score   encoding the rows and the forward pass (the model's scorer, as the batcher calls it)
  *   answer  the four JSON answers (as bytes: Buffer.byteLength flattens the text as the socket write does)
- *   forward the forward pass alone on one encoded batch of the same rows (the predictor `mtl predict` uses)
+ *   encoding / forward: the rows' encoding alone, and the forward pass alone on the encoded batch (the
+ *           predictor `mtl predict` uses): the two parts of `score`
  *
  *   npx tsx bench/serve-pipeline.ts --model DIR [--root CHECKOUT] [--n 40]
  *
@@ -91,9 +92,14 @@ async function main(): Promise<void> {
   const art = await loadArtifact(dir);
   const predictor = artifactPredictor(art);
   let batch: unknown;
-  createRowEncoder({ ir: art.ir, preprocess: art.preprocess, vocabs: await stateVocabs(art.preprocess, dir) })(rows, {}, (b: unknown) => (batch = b));
+  const encode = createRowEncoder({ ir: art.ir, preprocess: art.preprocess, vocabs: await stateVocabs(art.preprocess, dir) });
+  const encodeOpts = { maxBatch: 1024, segments: [256, 256, 256, 256] };
+  for (let k = 0; k < 5; k++) encode(rows, encodeOpts, (b: unknown) => (batch = b));
+  let t0 = cpuMs();
+  for (let k = 0; k < n; k++) encode(rows, encodeOpts, (b: unknown) => (batch = b));
+  const encoding = (cpuMs() - t0) / n;
   for (let k = 0; k < 3; k++) predictor.predict(batch);
-  const t0 = cpuMs();
+  t0 = cpuMs();
   for (let k = 0; k < n; k++) predictor.predict(batch);
   const forward = (cpuMs() - t0) / n;
 
@@ -101,7 +107,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${root === ROOT ? 'this checkout' : root} (${predictor.kind}, MTL_THREADS=${process.env['MTL_THREADS'] ?? 'default'}): CPU ms per 1,024 rows: ` +
       `parse ${f(spent.parse)}, score ${f(spent.score)}, answer ${f(spent.answer)}, total ${f(spent.parse + spent.score + spent.answer)}; ` +
-      `forward alone ${forward.toFixed(2)}; RSS ${Math.round(rss / 1e6)} MB with the model loaded\n`,
+      `encoding alone ${encoding.toFixed(2)}, forward alone ${forward.toFixed(2)}; RSS ${Math.round(rss / 1e6)} MB with the model loaded\n`,
   );
   model.dispose();
   predictor.dispose();

@@ -4,7 +4,7 @@
  * repeated, with the server optionally under `node --cpu-prof`. Not a test and not part of `npm run bench`:
  *
  *   npx tsx bench/serve-profile.ts [--workload mmoe] [--vocab 100000] [--batch 256] [--connections 64]
- *       [--seconds 3] [--reps 3] [--model DIR] [--keep DIR] [--cpu-prof DIR] [--threads N] [--ab DIR] [--ab-threads N]
+ *       [--seconds 3] [--reps 3] [--model DIR] [--keep DIR] [--cpu-prof DIR] [--threads N] [--ab DIR] [--ab-threads N] [--ab-env KEY=VALUE]
  *
  * `--keep DIR` trains the model directory into DIR once and `--model DIR` reuses it (training takes a
  * minute); `--cpu-prof DIR` writes the server's V8 profile there when it exits (open it in Chrome's
@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     { label: 'this checkout', root: ROOT, env },
     ...(get('ab') ? [{ label: path.resolve(get('ab')!), root: path.resolve(get('ab')!), env }] : []),
     ...(get('ab-threads') ? [{ label: `MTL_THREADS=${get('ab-threads')}`, root: ROOT, env: { ...env, MTL_THREADS: get('ab-threads') } }] : []),
+    // `--ab-env KEY=VALUE`: this checkout again with one more environment variable (e.g. OPENBLAS_THREAD_TIMEOUT=4).
+    ...(get('ab-env') ? [{ label: get('ab-env')!, root: ROOT, env: { ...env, [get('ab-env')!.split('=')[0]!]: get('ab-env')!.split('=').slice(1).join('=') } }] : []),
   ];
   const servers: Array<{ label: string; child: ChildProcess; url: string }> = [];
   // A server must not outlive this script, whatever ends it.
