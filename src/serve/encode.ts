@@ -89,9 +89,9 @@ function rowLocator(count: number, segments: readonly number[] | undefined): (i:
 }
 
 /**
- * Where the wanted columns are among a row object's own enumerable keys, cached per key list: rows parsed
- * from one JSON body with the same keys in the same order share it, so a row costs one Object.keys and a
- * comparison of interned strings instead of a hasOwnProperty and a keyed lookup per column.
+ * Where the wanted columns are among a row object's own enumerable keys, cached for the last key list seen:
+ * rows parsed from JSON bodies with the same keys in the same order share it, so a row costs one Object.keys
+ * and a comparison of interned strings instead of a hasOwnProperty and a keyed lookup per column.
  */
 class RowShapes {
   private keys: string[] = [];
@@ -139,9 +139,11 @@ export function createRowEncoder(parts: EncoderParts): RowEncoder {
     return undefined;
   };
 
+  // One cache for every call: clients send their rows with the same keys request after request.
+  const shapes = new RowShapes(wanted.map((w) => w.column));
+
   return (rows, opts, onBatch) => {
     const maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? rows.length));
-    const shapes = new RowShapes(wanted.map((w) => w.column));
     // One cells array for every row: the batch builder copies what it needs from it.
     const cells: Cell[] = new Array(wanted.length);
     const errors: RowError[] = [];
