@@ -266,7 +266,7 @@ export async function serveBench(o: ServeBenchOptions, log: (s: string) => void)
     loadAverage: { before: loadBefore.map((x) => Number(x.toFixed(2))), after: os.loadavg().map((x) => Number(x.toFixed(2))) },
     node: process.version,
     // The environment that sets mtl's GEMM threads (the command line does not show it).
-    mtlThreads: process.env['MTL_THREADS'] ?? "default (mtl serve's: 1)",
+    mtlThreads: process.env['MTL_THREADS'] ?? 'default (2 on a machine with 2 or more cores)',
     peer: python ? { python: python.python, torch: python.version, threads: o.peerThreads, server: 'http.server ThreadingHTTPServer (bench/serve_peer.py)' } : null,
     loadGenerator: 'autocannon (in the bench process, keep-alive connections, 127.0.0.1)',
     secondsPerCell: o.seconds,

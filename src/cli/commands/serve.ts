@@ -32,17 +32,7 @@ old one keeps serving and the reason is logged).
   --batch-rows N    score at once when this many rows are waiting (default 1024)
   --backend B       auto (default), native, wasm, cpu or tensorflow, as for predict
   --plugin P        load a gate plugin module (path or package) a model needs (as for predict)
-The forward pass runs its matrix products on one thread (MTL_THREADS=N asks for N): a server shares its
-cores with its clients, and a product split over two threads waits for both cores at every call.
 `;
-
-/**
- * GEMM threads of `mtl serve` unless MTL_THREADS says otherwise: one. Training's default is 2, but a server
- * shares its cores (with its clients, the load generator, other processes), and a two-thread GEMM stalls
- * whenever the second core is busy: on the 2-core bench machine one thread served 1.3–1.9× the batch-256
- * rows per second at ~2× the rows per CPU-second (bench/README.md, "GEMM threads").
- */
-const SERVE_GEMM_THREADS = 1;
 
 /** A model name usable in a URL path segment. */
 const NAME = /^[A-Za-z0-9_.-]+$/;
@@ -95,8 +85,6 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
     import('../../serve/metrics.js'),
     import('../../serve/http/server.js'),
   ]);
-  // Before the backend loads the addon, which reads MTL_THREADS once (src/exec/native-blas.ts).
-  process.env['MTL_THREADS'] ??= String(SERVE_GEMM_THREADS);
   await selectBackend(backend);
   const plugins: GatePlugin[] = [];
   for (const { dir } of entries) {
