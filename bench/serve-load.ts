@@ -23,6 +23,11 @@ export interface LoadResult {
    * machine shared with other work, rows per CPU-second says more about the server than rows per second.
    */
   serverCpuSeconds?: number;
+  /**
+   * CPU seconds the load generator (this process: autocannon building requests and reading answers) used
+   * during the cell: on 2 cores it competes with the server for the same CPUs.
+   */
+  loadGeneratorCpuSeconds: number;
   /** Why the cell does not count (errors, timeouts, non-2xx answers), when it does not. */
   failed?: string;
 }
@@ -56,11 +61,13 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
 export function drive(url: string, bodies: readonly string[], batch: number, connections: number, seconds: number, serverPid?: number): Promise<LoadResult> {
   const latencies: number[] = [];
   const cpuBefore = processCpuSeconds(serverPid);
+  const selfBefore = process.cpuUsage();
   const requests = bodies.map((body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body }));
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, connections, duration: seconds, timeout: 30, requests }, (err, r) => {
       if (err) return reject(err);
       const cpuAfter = processCpuSeconds(serverPid);
+      const self = process.cpuUsage(selfBefore);
       const lat = Float64Array.from(latencies).sort();
       const problems = [r.errors ? `${r.errors} connection errors` : '', r.timeouts ? `${r.timeouts} timeouts` : '', r.non2xx ? `${r.non2xx} non-2xx answers` : '', lat.length ? '' : `no answer within ${seconds} s`].filter(Boolean);
       resolve({
@@ -73,6 +80,7 @@ export function drive(url: string, bodies: readonly string[], batch: number, con
         p50Ms: quantile(lat, 0.5),
         p99Ms: quantile(lat, 0.99),
         ...(cpuBefore !== undefined && cpuAfter !== undefined ? { serverCpuSeconds: cpuAfter - cpuBefore } : {}),
+        loadGeneratorCpuSeconds: (self.user + self.system) / 1e6,
         ...(problems.length ? { failed: problems.join(', ') } : {}),
       });
     });

@@ -136,7 +136,7 @@ function median(xs: number[]): number {
 }
 
 /** Medians of the counted (not failed) repetitions of a cell's side. */
-export function summary(runs: LoadResult[]): { requestsPerSecond: number; rowsPerSecond: number; p50Ms: number; p99Ms: number; rowsPerCpuSecond?: number } | undefined {
+export function summary(runs: LoadResult[]): { requestsPerSecond: number; rowsPerSecond: number; p50Ms: number; p99Ms: number; rowsPerCpuSecond?: number; serverCpuPerSecond?: number; loadGeneratorCpuPerSecond: number } | undefined {
   const ok = runs.filter((r) => !r.failed);
   if (!ok.length) return undefined;
   // Rows per CPU-second of the server: what one core would serve if the server had it to itself.
@@ -147,6 +147,9 @@ export function summary(runs: LoadResult[]): { requestsPerSecond: number; rowsPe
     p50Ms: median(ok.map((r) => r.p50Ms)),
     p99Ms: median(ok.map((r) => r.p99Ms)),
     ...(cpu.length ? { rowsPerCpuSecond: median(cpu) } : {}),
+    // CPU-seconds per second of the server and of the load generator: on 2 cores they share, at most 2 together.
+    ...(cpu.length ? { serverCpuPerSecond: median(ok.filter((r) => r.serverCpuSeconds !== undefined).map((r) => r.serverCpuSeconds! / r.seconds)) } : {}),
+    loadGeneratorCpuPerSecond: median(ok.map((r) => (r.loadGeneratorCpuSeconds ?? 0) / r.seconds)),
   };
 }
 

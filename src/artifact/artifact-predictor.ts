@@ -42,12 +42,19 @@ export function predictionDifference(a: Predictions, b: Predictions): number {
 
 const AGREEMENT = 1e-4;
 
+/** The optimiser of a runtime that only predicts: stateless (its learning rate is never used). */
+const INFERENCE_OPTIMIZER = { optimizer: 'sgd', lr: 0 } as const;
+
 /** The saved model's own predictor (every backend). */
 function savedModel(art: LoadedArtifact): ArtifactPredictor {
   return { kind: 'saved model', predict: (batch) => predictBatch(art.model, batch), dispose: () => undefined };
 }
 
-/** A runtime holding the saved weights that predicts directly, or undefined (not native, unsupported, mismatch). */
+/**
+ * A runtime holding the saved weights that predicts directly, or undefined (not native, unsupported, mismatch).
+ * It is an inference-only runtime: no optimiser state, and its training step's buffers are never allocated
+ * (the direct step allocates its arena on the first step, which never comes).
+ */
 function directRuntime(art: LoadedArtifact, plugins: Iterable<GatePlugin> | undefined): ModelRuntime | undefined {
   if (!directKernels()) return undefined;
   const list = plugins ? [...plugins] : createDefaultRegistry().gatePlugins();
@@ -62,7 +69,9 @@ function directRuntime(art: LoadedArtifact, plugins: Iterable<GatePlugin> | unde
     runtime = createModelRuntime(art.ir, {
       gates: (type) => list.find((p) => p.name === type),
       seed: art.ir.train.seed,
-      optimizer: { optimizer: art.ir.train.optimizer, lr: art.ir.train.lr },
+      // Prediction never steps: plain SGD keeps no optimiser state, where the spec's own optimiser would
+      // allocate its slots for nothing (Adam: m, v and a scratch copy of every table, ~500 MB for mmoe at V = 1e5).
+      optimizer: INFERENCE_OPTIMIZER,
       tableSizes,
     });
     if (!runtime.predictsDirectly?.() || !runtime.loadExportWeights) throw new Error('no direct forward pass');

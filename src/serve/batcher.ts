@@ -11,10 +11,11 @@
  * The scorer is looked up when a batch is scored, not when a request is queued: after a hot reload the
  * next batch uses the new model, and a batch is never split across two models.
  */
-import type { ScoreOptions, ScoreResult } from './score.js';
+import type { RowError } from './encode.js';
+import type { ScoredRows } from './score.js';
 
-/** Scores a batch of rows (all outputs). */
-export type BatchScorer = (rows: readonly unknown[], opts: ScoreOptions) => ScoreResult;
+/** Scores a batch of rows (all outputs, as columns), the rows of several requests back to back (`segments`). */
+export type BatchScorer = (rows: readonly unknown[], opts: { segments: readonly number[] }) => ScoredRows;
 
 /** Options of {@link MicroBatcher}. */
 export interface BatchOptions {
@@ -26,9 +27,9 @@ export interface BatchOptions {
   onBatch?: (rows: number, errors: number) => void;
 }
 
-/** What a request gets back: its rows' scores and the model that scored them (all of them). */
+/** What a request gets back: its rows' scores (a view of the batch's columns) and the model that scored them (all of them). */
 export interface BatchAnswer<M> {
-  result: ScoreResult;
+  result: ScoredRows;
   model: M;
 }
 
@@ -96,7 +97,7 @@ export class MicroBatcher<M> {
     this.queuedRows = 0;
     if (!batch.length) return;
     const all = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows as unknown[]);
-    let result: ScoreResult;
+    let result: ScoredRows;
     let model: M;
     try {
       const scorer = this.scorer();
@@ -108,12 +109,12 @@ export class MicroBatcher<M> {
     }
     this.opts.onBatch?.(all.length, result.errors.length);
     // Request k owns rows [offset, offset + its length) of the batch, and the errors of segment k.
+    const errors: RowError[][] = batch.map(() => []);
+    for (const { segment, ...err } of result.errors) errors[segment ?? 0]!.push(err);
     let offset = 0;
     batch.forEach((p, k) => {
-      const end = offset + p.rows.length;
-      const errors = result.errors.filter((err) => err.segment === k).map(({ segment: _, ...err }) => err);
-      p.resolve({ result: { predictions: result.predictions.slice(offset, end), errors }, model });
-      offset = end;
+      p.resolve({ result: result.slice(offset, p.rows.length, errors[k]!), model });
+      offset += p.rows.length;
     });
   }
 }

@@ -20,7 +20,7 @@ import { irHash } from '../artifact/ir-hash.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import type { PreprocessState } from '../data/state.js';
 import { servingContract, type ServingContract } from './contract.js';
-import { createScorer, type ScoreOptions, type ScoreResult } from './score.js';
+import { createRowScorer, type RowScorer, type ScoreOptions, type ScoreResult } from './score.js';
 
 /**
  * The identity of a trained model: its IR hash, its fitted preprocessing and its weights, hashed from what
@@ -66,6 +66,8 @@ export interface ServingModel {
    * (and `predictions[i] === null`); it never throws for a row. Synchronous: the forward pass is.
    */
   score(rows: readonly unknown[], opts?: ScoreOptions): ScoreResult;
+  /** As score(), every output, the scores as columns (no object per row): what `mtl serve` answers from. */
+  scoreRows: RowScorer;
   dispose(): void;
 }
 
@@ -82,7 +84,7 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
     const vocabs = await stateVocabs(art.preprocess, dir);
     const outputs = art.model.outputNames.filter((n) => !n.startsWith(GATE_PREFIX));
     const predictor = artifactPredictor(art, plugins);
-    const score = createScorer({
+    const scoreRows = createRowScorer({
       ir: art.ir,
       preprocess: art.preprocess,
       vocabs,
@@ -100,7 +102,8 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
       get predictor() {
         return predictor.kind;
       },
-      score,
+      scoreRows,
+      score: (rows, o = {}) => scoreRows(rows, o.segments ? { segments: o.segments } : {}).toResult(o.outputs),
       dispose() {
         if (disposed) return;
         disposed = true;

@@ -55,7 +55,7 @@ export class ModelSet {
   private add(name: string, dir: string, model: ServingModel): void {
     const batcher = new MicroBatcher<ServingModel>(() => {
       const m = served.current;
-      return { model: m, score: (rows, opts) => m.score(rows, opts) };
+      return { model: m, score: (rows, opts) => m.scoreRows(rows, opts) };
     }, this.batch(name));
     const served: ServedModel = { name, dir, current: model, batcher };
     this.byName.set(name, served);

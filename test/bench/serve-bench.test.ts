@@ -82,12 +82,13 @@ describe('quantiles, medians and the table', () => {
     rowsPerSecond,
     p50Ms: p99Ms / 2,
     p99Ms,
+    loadGeneratorCpuSeconds: 0.5,
     ...(failed ? { failed } : {}),
     ...(serverCpuSeconds !== undefined ? { serverCpuSeconds } : {}),
   });
 
   it('gives medians of the runs that count, mtl/peer ratios, and the bar for mmoe at V = 1e5', () => {
-    expect(summary([run(100, 4), run(300, 2), run(200, 3), run(1e9, 0, 1, '3 timeouts')])).toEqual({ requestsPerSecond: 200, rowsPerSecond: 200, p50Ms: 1.5, p99Ms: 3 });
+    expect(summary([run(100, 4), run(300, 2), run(200, 3), run(1e9, 0, 1, '3 timeouts')])).toEqual({ requestsPerSecond: 200, rowsPerSecond: 200, p50Ms: 1.5, p99Ms: 3, loadGeneratorCpuPerSecond: 0.25 });
     const cells: ServeCell[] = [
       { workload: 'mmoe', vocab: 100_000, batch: 1, connections: 1, mtl: [run(2000, 1.5, 1, undefined, 1), run(1800, 2.5, 1, undefined, 2)], peer: [run(1000, 3), run(1000, 3)] },
       { workload: 'mmoe', vocab: 100_000, batch: 256, connections: 64, mtl: [run(60_000, 40, 256)], peer: [run(20_000, 80, 256, undefined)] },

@@ -7,10 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { MicroBatcher } from '../../src/serve/batcher.js';
 import { ServeMetrics } from '../../src/serve/metrics.js';
-import type { ScoreOptions, ScoreResult } from '../../src/serve/score.js';
+import { ScoredRows } from '../../src/serve/score.js';
+import type { BatchScorer } from '../../src/serve/batcher.js';
+import type { RowError } from '../../src/serve/encode.js';
 
-/** A scorer of rows {v: number}: score v * 2; a row without a number is an error; records its calls. */
-function fakeScorer(calls: Array<{ rows: number; segments?: readonly number[] }>): (rows: readonly unknown[], opts: ScoreOptions) => ScoreResult {
+/** A scorer of rows {v: number}: output `out` = v * 2; a row without a number is an error; records its calls. */
+function fakeScorer(calls: Array<{ rows: number; segments?: readonly number[] }>): BatchScorer {
   return (rows, opts) => {
     calls.push({ rows: rows.length, ...(opts.segments ? { segments: opts.segments } : {}) });
     const starts: number[] = [];
@@ -21,14 +23,17 @@ function fakeScorer(calls: Array<{ rows: number; segments?: readonly number[] }>
       while (starts[s]! > i) s--;
       return { row: i - starts[s]!, segment: s };
     };
-    const errors: ScoreResult['errors'] = [];
-    const predictions = rows.map((r, i) => {
+    const errors: RowError[] = [];
+    const out = new Float32Array(rows.length);
+    const scored = new Uint8Array(rows.length);
+    rows.forEach((r, i) => {
       const v = (r as { v?: unknown }).v;
-      if (typeof v === 'number') return { out: v * 2 };
-      errors.push({ ...locate(i), field: 'v', code: 'MTL5003', message: 'bad' });
-      return null;
+      if (typeof v === 'number') {
+        out[i] = v * 2;
+        scored[i] = 1;
+      } else errors.push({ ...locate(i), field: 'v', code: 'MTL5003', message: 'bad' });
     });
-    return { predictions, errors };
+    return new ScoredRows(['out'], [out], scored, errors);
   };
 }
 
@@ -39,9 +44,10 @@ describe('MicroBatcher', () => {
     const batcher = new MicroBatcher(() => ({ model: 'm1', score }), { maxWaitMs: 0, maxRows: 100 });
     const [a, b, c] = await Promise.all([batcher.submit([{ v: 1 }, { v: 2 }]), batcher.submit([{ v: 'x' }, { v: 3 }]), batcher.submit([{ v: 4 }])]);
     expect(calls).toEqual([{ rows: 5, segments: [2, 2, 1] }]);
-    expect(a).toEqual({ model: 'm1', result: { predictions: [{ out: 2 }, { out: 4 }], errors: [] } });
-    expect(b.result).toEqual({ predictions: [null, { out: 6 }], errors: [{ row: 0, field: 'v', code: 'MTL5003', message: 'bad' }] });
-    expect(c.result.predictions).toEqual([{ out: 8 }]);
+    expect(a.model).toBe('m1');
+    expect(a.result.toResult()).toEqual({ predictions: [{ out: 2 }, { out: 4 }], errors: [] });
+    expect(b.result.toResult()).toEqual({ predictions: [null, { out: 6 }], errors: [{ row: 0, field: 'v', code: 'MTL5003', message: 'bad' }] });
+    expect(c.result.toResult().predictions).toEqual([{ out: 8 }]);
   });
 
   it('scores at once when the row budget is reached, and asks for the model per batch', async () => {
@@ -63,7 +69,7 @@ describe('MicroBatcher', () => {
     const batcher = new MicroBatcher(() => ({ model: 'm', score }), { maxWaitMs: 60_000, maxRows: 100 });
     const t0 = Date.now();
     const a = await batcher.submit([{ v: 1 }]);
-    expect(a.result.predictions).toEqual([{ out: 2 }]);
+    expect(a.result.toResult().predictions).toEqual([{ out: 2 }]);
     expect(Date.now() - t0).toBeLessThan(30_000); // not held for the minute
     expect(calls).toEqual([{ rows: 1, segments: [1] }]);
   });
@@ -80,8 +86,8 @@ describe('MicroBatcher', () => {
     arrived();
     arrived(); // a second call changes nothing
     const second = batcher.submit([{ v: 2 }, { v: 3 }]);
-    expect((await first).result.predictions).toEqual([{ out: 2 }]);
-    expect((await second).result.predictions).toEqual([{ out: 4 }, { out: 6 }]);
+    expect((await first).result.toResult().predictions).toEqual([{ out: 2 }]);
+    expect((await second).result.toResult().predictions).toEqual([{ out: 4 }, { out: 6 }]);
     expect(calls).toEqual([{ rows: 3, segments: [1, 2] }]);
   });
 
@@ -92,10 +98,10 @@ describe('MicroBatcher', () => {
     const failed = patient.arrive();
     const a = patient.submit([{ v: 1 }]);
     failed(); // e.g. its body was not JSON: it is never submitted
-    expect((await a).result.predictions).toEqual([{ out: 2 }]);
+    expect((await a).result.toResult().predictions).toEqual([{ out: 2 }]);
     const hasty = new MicroBatcher(() => ({ model: 'm', score }), { maxWaitMs: 5, maxRows: 100 });
     hasty.arrive(); // never arrives
-    expect((await hasty.submit([{ v: 2 }])).result.predictions).toEqual([{ out: 4 }]);
+    expect((await hasty.submit([{ v: 2 }])).result.toResult().predictions).toEqual([{ out: 4 }]);
     expect(calls.map((c) => c.rows)).toEqual([1, 1]);
   });
 

@@ -77,6 +77,21 @@ describe('loadModel(dir).score(rows)', () => {
     ]);
   });
 
+  it('scores rows whose keys come in different orders, with extra keys or a hidden column, as each row alone', () => {
+    const base = tiny.rows.slice(0, 5);
+    const reversed = (r: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(r).reverse());
+    const hidden = { ...base[4] };
+    // A column that is an own but non-enumerable property is present, as `hasOwnProperty` says.
+    Object.defineProperty(hidden, 'price', { value: base[4]!.price, enumerable: false });
+    const rows: unknown[] = [base[0], reversed(base[1]!), { extra: 1, ...base[2] }, { user_id: base[3]!.user_id, price: base[3]!.price }, hidden, base[0], reversed(base[1]!)];
+    const together = model.score(rows);
+    const alone = rows.map((r) => model.score([r]));
+    expect(together.predictions).toEqual(alone.map((a) => a.predictions[0]));
+    expect(together.errors).toEqual(alone.flatMap((a, i) => a.errors.map((e) => ({ ...e, row: i, message: e.message.replace('row 0', `row ${i}`) }))));
+    expect(together.errors.map((e) => [e.row, e.field, e.code])).toEqual([[3, 'item_id', 'MTL5608']]);
+    expect(maxDifference([together.predictions[1]!, together.predictions[4]!], [predicted[1]!, predicted[4]!])).toBeLessThanOrEqual(1e-6);
+  });
+
   it('returns only the outputs asked for', () => {
     const r = model.score(tiny.rows.slice(0, 2), { outputs: ['ctr'] });
     expect(Object.keys(r.predictions[0]!)).toEqual(['ctr']);

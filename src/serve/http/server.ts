@@ -19,6 +19,7 @@ import { showValue } from '../../data/problems.js';
 import { readJsonBody } from './body.js';
 import { errorBody, HttpError, httpError } from './errors.js';
 import { parsePredictRequest, type PredictRequest } from './predict-request.js';
+import { predictResponseJson } from './predict-response.js';
 
 /** Limits of {@link startServer}. */
 export interface ServerOptions {
@@ -45,9 +46,14 @@ export interface RunningServer {
 /** A route's label in metrics: the pattern, never the raw path (bounded label values). */
 type Route = '/v1/predict' | '/v1/models/{name}/predict' | '/v1/model' | '/v1/models' | '/v1/models/{name}' | '/healthz' | '/readyz' | '/metrics' | 'other';
 
+/** An answer body that is JSON text already (a predict answer, written from the scores by predict-response.ts). */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** Send a JSON answer. */
 function sendJson(res: ServerResponse, status: number, body: unknown, closing: boolean): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
@@ -56,26 +62,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown, closing: b
   res.end(text);
 }
 
-/** The answer rows of a predict request: the selected outputs and the passthrough keys of each row. */
-function predictionRows(rows: ReadonlyArray<Record<string, unknown>>, scores: ReadonlyArray<Record<string, number | null> | null>, passthrough: readonly string[]): Array<Record<string, unknown> | null> {
-  return scores.map((s, i) => {
-    if (!s) return null;
-    if (!passthrough.length) return s;
-    const out: Record<string, unknown> = { ...s };
-    for (const key of passthrough) {
-      const value = Object.prototype.hasOwnProperty.call(rows[i], key) ? rows[i]![key] : null;
-      // defineProperty: a key such as `__proto__` is copied as data, never as the object's prototype.
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    }
-    return out;
-  });
-}
-
 /** Start serving `models` on `opts.host:opts.port`. Throws MtlError MTL5613 when the address cannot be bound. */
 export async function startServer(models: ModelSet, metrics: ServeMetrics, opts: ServerOptions): Promise<RunningServer> {
   let closing = false;
 
-  const predict = async (served: ServedModel, req: IncomingMessage): Promise<unknown> => {
+  const predict = async (served: ServedModel, req: IncomingMessage): Promise<JsonText> => {
     // The batcher holds a batch for a body still being read (up to --batch-wait), not for nothing.
     const arrived = served.batcher.arrive();
     let request: PredictRequest;
@@ -86,9 +77,8 @@ export async function startServer(models: ModelSet, metrics: ServeMetrics, opts:
     }
     // `model` is the model that scored these rows (a reload may have swapped `served.current` since).
     const { result, model } = await served.batcher.submit(request.rows);
-    const selected = request.outputs;
-    const scores = selected ? result.predictions.map((p) => (p ? Object.fromEntries(selected.map((o) => [o, p[o] ?? null])) : null)) : result.predictions;
-    return { model: served.name, modelHash: model.contract.modelHash, irHash: model.contract.irHash, predictions: predictionRows(request.rows, scores, request.passthrough), errors: result.errors };
+    const head = { model: served.name, modelHash: model.contract.modelHash, irHash: model.contract.irHash };
+    return new JsonText(predictResponseJson(head, result, request.rows, request.outputs, request.passthrough));
   };
 
   /** The model of a path segment (percent-encoded; a malformed escape names no model). */
