@@ -62,6 +62,7 @@ function instantiate() {
     __stack_pointer: WebAssembly.Global;
     sgemm_batch(ta: number, tb: number, m: number, n: number, k: number, a: number, b: number, c: number, ao: number, bo: number, batch: number): void;
     bias_act_at(mem: number, rows: number, cols: number, act: number, yo: number, bo: number, ny: number): void;
+    act_grad_at(mem: number, count: number, act: number, dyo: number, yo: number, nd: number): void;
   };
   x.__stack_pointer.value = 1 << 20;
   return { memory, x };
@@ -150,6 +151,30 @@ describe('the WebAssembly kernels compute', () => {
         worst = Math.max(worst, Math.abs(y[i]! - want) / ulp(scale));
       });
       expect(worst, `activation ${act}`).toBeLessThan(4);
+    }
+  });
+
+  it('the ReLU gradient (vectorised in mtl_wasm.c) is dy where y > 0, else +0: NaN, ±0, ±inf, odd lengths, several blocks', () => {
+    const { memory, x } = instantiate();
+    const offs = 1 << 19;
+    const special = [Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45];
+    for (const count of [1, 3, 4, 7, 1001]) {
+      const blocks = 3;
+      const DY = 2 << 20;
+      const Y = 12 << 20;
+      let seed = count;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const pick = (i: number) => (i % 5 === 0 ? special[(i / 5) % special.length]! : rnd());
+      const dy = new Float32Array(memory.buffer, DY, count * blocks);
+      const y = new Float32Array(memory.buffer, Y, count * blocks);
+      dy.forEach((_, i) => (dy[i] = pick(i + 1)));
+      y.forEach((_, i) => (y[i] = pick(i)));
+      const want = Array.from(dy, (g, i) => (y[i]! > 0 ? g : 0));
+      new Int32Array(memory.buffer, offs, 2 * blocks).set([...Array.from({ length: blocks }, (_, b) => DY / 4 + b * count), ...Array.from({ length: blocks }, (_, b) => Y / 4 + b * count)]);
+      x.act_grad_at(0, count, 1, offs, offs + 4 * blocks, blocks);
+      const got = Array.from(new Float32Array(memory.buffer, DY, count * blocks));
+      // Object.is: +0 where y ≤ 0 (not -0), NaN kept where y > 0.
+      got.forEach((g, i) => expect(Object.is(g, want[i]), `count ${count}, element ${i}: y ${y[i]}, dy ${dy[i]} → ${g}, want ${want[i]}`).toBe(true));
     }
   });
 });
