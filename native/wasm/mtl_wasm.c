@@ -39,6 +39,25 @@ EXPORT(sum_rows) void sum_rows(const float* x, int rows, int len, float* out) { 
 EXPORT(gemm_at) void gemm_at(float* mem, int ta, int tb, int M, int N, int K, const int32_t* ao, const int32_t* bo, const int32_t* co, const float* betas, int na) {
   mtl_gemm_at(mem, ta, tb, M, N, K, ao, bo, co, betas, (size_t)na);
 }
+/*
+ * gemmAt with explicit leading dimensions (gemm_at derives them from M, N, K): C_i = op(A_i)·op(B_i) + β_i·C_i
+ * for i < n, row-major, lda/ldb/ldc in elements. A row block of a product — rows [r0, r1) of op(A) and of C,
+ * as src/exec/wasm-threads.ts splits a GEMM between threads — keeps the whole product's strides. Every C
+ * element is computed by the same sequence of operations whatever the rows around it, so the split product
+ * has the same bits as the whole one.
+ */
+EXPORT(gemm_ld_at) void gemm_ld_at(float* mem, int ta, int tb, int M, int N, int K, int lda, int ldb, int ldc, const int32_t* ao, const int32_t* bo, const int32_t* co, const float* betas, int na) {
+  for (int i = 0; i < na; i++) {
+    float* C = mem + co[i];
+    if (K == 0) {
+      for (int r = 0; r < M; r++)
+        for (int j = 0; j < N; j++) C[(size_t)r * ldc + j] = betas[i] == 0.0f ? 0.0f : betas[i] * C[(size_t)r * ldc + j];
+      continue;
+    }
+    mtl_sgemm(ta, tb, M, N, K, 1.0f, mem + ao[i], lda, mem + bo[i], ldb, betas[i], C, ldc);
+  }
+}
+
 EXPORT(bias_act_at) void bias_act_at(float* mem, int rows, int cols, int act, const int32_t* yo, const int32_t* bo, int ny) {
   mtl_bias_act_at(mem, rows, cols, act, yo, bo, (size_t)ny);
 }

@@ -12,10 +12,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hasWasmClang } from '../optional-tools.js';
+import { instantiateKernels } from './wasm-kernels-fixture.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = path.join(root, 'scripts', 'build-wasm.mjs');
-const wasmFile = path.join(root, 'native', 'wasm', 'mtl_kernels.wasm');
 
 describe('native/wasm/mtl_kernels.wasm is built from its sources', () => {
   it('--check passes on the committed module (a byte-identical rebuild when clang is here)', () => {
@@ -43,29 +43,13 @@ describe('native/wasm/mtl_kernels.wasm is built from its sources', () => {
   });
 });
 
-/** The module on a fresh memory: pointers are byte addresses; malloc is a bump allocator reset per test. */
+/** The module on a fresh 64 MiB memory, its arena from 48 MiB. */
 function instantiate() {
-  const memory = new WebAssembly.Memory({ initial: 1024 }); // 64 MiB
-  let top = 48 << 20;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmFile)), {
-    env: {
-      memory,
-      malloc: (n: number) => {
-        const p = top;
-        top += (n + 15) & ~15;
-        return p;
-      },
-      free: () => {},
-    },
-  });
-  const x = instance.exports as unknown as {
-    __stack_pointer: WebAssembly.Global;
+  return instantiateKernels<{
     sgemm_batch(ta: number, tb: number, m: number, n: number, k: number, a: number, b: number, c: number, ao: number, bo: number, batch: number): void;
     bias_act_at(mem: number, rows: number, cols: number, act: number, yo: number, bo: number, ny: number): void;
     act_grad_at(mem: number, count: number, act: number, dyo: number, yo: number, nd: number): void;
-  };
-  x.__stack_pointer.value = 1 << 20;
-  return { memory, x };
+  }>(1024, 48 << 20);
 }
 
 describe('the WebAssembly kernels compute', () => {
