@@ -49,6 +49,8 @@ try {
     let state;
     while ((state = Atomics.load(ctrl, L.state)) !== L.JOB && state !== L.QUIT) Atomics.wait(ctrl, L.state, state);
     if (state === L.QUIT) break;
+    // Claim the job; the main thread takes back a job nobody claimed by the time its own rows are done.
+    if (Atomics.compareExchange(ctrl, L.state, L.JOB, L.RUNNING) !== L.JOB) continue;
     try {
       const items = ctrl[L.items];
       const base = DATA / 4;

@@ -280,7 +280,12 @@ function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wa
     gemmAt(mem, ta, tb, m, n, k, aOffs, bOffs, cOffs, betas) {
       const at = base(mem); // before staging: staging may grow the heap
       const [ao, bo, co, be] = stage(aOffs, bOffs, cOffs, betas);
-      const rows = (r: number, lda: number, ldb: number, ldc: number): void => x.gemm_ld_at(at, +ta, +tb, r, n, k, lda, ldb, ldc, ao!, bo!, co!, be!, aOffs.length);
+      const rows = (r0: number, r1: number, lda: number, ldb: number, ldc: number): void => {
+        if (r0 === 0) return x.gemm_ld_at(at, +ta, +tb, r1, n, k, lda, ldb, ldc, ao!, bo!, co!, be!, aOffs.length);
+        // A later row block: A and C start r0 rows (A's columns when transposed) further on.
+        const [a0, c0, b0, e0] = stage(aOffs.map((o) => o + (ta ? r0 : r0 * k)), cOffs.map((o) => o + r0 * n), bOffs, betas);
+        x.gemm_ld_at(at, +ta, +tb, r1 - r0, n, k, lda, ldb, ldc, a0!, b0!, c0!, e0!, aOffs.length);
+      };
       if (helpers?.gemm(memory.buffer, ta, tb, m, n, k, aOffs, bOffs, cOffs, betas, rows)) return;
       x.gemm_at(at, +ta, +tb, m, n, k, ao!, bo!, co!, be!, aOffs.length);
     },

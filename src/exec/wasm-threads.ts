@@ -58,6 +58,7 @@ const LAYOUT = {
   DONE: 2,
   QUIT: 3,
   FAILED: 4,
+  RUNNING: 5,
 } as const;
 
 /** How long the main thread waits for a helper's rows before giving up (it never takes this long). */
@@ -82,8 +83,11 @@ interface Job {
   cBlocks: Array<{ heap: number; data: number }>;
 }
 
-/** The main thread's part of a split product: rows [0, rows) with the whole product's leading dimensions. */
-export type MainRows = (rows: number, lda: number, ldb: number, ldc: number) => void;
+/**
+ * Rows [r0, r1) of a product computed in the heap by the main thread, with the whole product's leading
+ * dimensions: its own first block, and a helper's block that no helper claimed in time.
+ */
+export type MainRows = (r0: number, r1: number, lda: number, ldb: number, ldc: number) => void;
 
 /**
  * The helper threads of one set of WebAssembly kernels: `threads − 1` workers, started now, used once ready.
@@ -92,6 +96,8 @@ export class WasmGemmThreads {
   private readonly helpers: Helper[];
   /** Products split so far (for tests and the profile). */
   splits = 0;
+  /** Helper blocks the main thread computed itself because no helper had claimed them (for the profile). */
+  reclaimed = 0;
   /** False keeps every product on the main thread (the tests' comparison run). */
   enabled = true;
 
@@ -152,19 +158,27 @@ export class WasmGemmThreads {
       Atomics.notify(job.helper.ctrl, LAYOUT.state);
     }
     let failed: string | undefined;
+    const lds = [ta ? m : k, tb ? k : n, n] as const;
     try {
-      main(bound(1), ta ? m : k, tb ? k : n, n);
+      main(0, bound(1), ...lds);
     } finally {
       // Always collect the helpers (even when the main part threw), so that none is left mid-job.
       for (const job of jobs) {
         const ctrl = job.helper.ctrl;
+        // A job its helper has not claimed yet (a busy machine had it descheduled): do it here instead of
+        // waiting — the same rows with the same operations, so the same bits.
+        if (!failed && Atomics.compareExchange(ctrl, LAYOUT.state, LAYOUT.JOB, LAYOUT.IDLE) === LAYOUT.JOB) {
+          main(job.r0, job.r1, ...lds);
+          this.reclaimed++;
+          continue;
+        }
         const t0 = Date.now();
         let state: number;
-        while ((state = Atomics.load(ctrl, LAYOUT.state)) === LAYOUT.JOB) {
-          if (Atomics.wait(ctrl, LAYOUT.state, LAYOUT.JOB, 1000) === 'timed-out' && Date.now() - t0 > HELPER_TIMEOUT_MS) break;
+        while ((state = Atomics.load(ctrl, LAYOUT.state)) === LAYOUT.JOB || state === LAYOUT.RUNNING) {
+          if (Atomics.wait(ctrl, LAYOUT.state, state, 1000) === 'timed-out' && Date.now() - t0 > HELPER_TIMEOUT_MS) break;
         }
         if (state !== LAYOUT.DONE) {
-          failed ??= state === LAYOUT.JOB ? 'did not answer within 60 s' : 'failed';
+          failed ??= state === LAYOUT.FAILED ? 'failed' : 'did not answer within 60 s';
           continue;
         }
         const rows = (job.r1 - job.r0) * n;

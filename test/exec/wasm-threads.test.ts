@@ -24,10 +24,18 @@ function instantiate() {
 
 describe('the WebAssembly GEMM on helper threads', () => {
   const threads = new WasmGemmThreads(module, 3);
-  afterAll(() => threads.dispose());
+  // A pool whose helpers started and were then terminated behind its back: still listed as ready and idle,
+  // so it hands them jobs that nobody claims.
+  const stopped = new WasmGemmThreads(module, 3);
+  afterAll(() => {
+    threads.dispose();
+    stopped.dispose();
+  });
 
   it('starts its helpers', async () => {
     expect(await threads.ready()).toBe(3);
+    expect(await stopped.ready()).toBe(3);
+    for (const h of (stopped as unknown as { helpers: Array<{ worker: { terminate(): Promise<number> } }> }).helpers) await h.worker.terminate();
   });
 
   type Case = { name: string; ta: boolean; tb: boolean; m: number; n: number; k: number; a: number[]; b: number[]; c: number[]; betas: number[] };
@@ -69,22 +77,32 @@ describe('the WebAssembly GEMM on helper threads', () => {
         new Float32Array(memory.buffer, lists + 256, 16).set(betas);
       };
       stage();
-      const run = (rows: number, lda: number, ldb: number, ldc: number) => {
+      // Rows [r0, r1) in this memory, as src/exec/wasm-accel.ts runs them in tfjs's heap.
+      const run = (r0: number, r1: number, lda: number, ldb: number, ldc: number) => {
         resetArena();
-        x.gemm_ld_at(0, +t.ta, +t.tb, rows, n, k, lda, ldb, ldc, lists, lists + 64, lists + 128, lists + 256, t.a.length);
+        const shifted = (o: Int32Array, by: number) => o.map((v) => v + by);
+        new Int32Array(memory.buffer, lists, 16).set(shifted(aOffs, t.ta ? r0 : r0 * k));
+        new Int32Array(memory.buffer, lists + 128, 16).set(shifted(cOffs, r0 * n));
+        x.gemm_ld_at(0, +t.ta, +t.tb, r1 - r0, n, k, lda, ldb, ldc, lists, lists + 64, lists + 128, lists + 256, t.a.length);
       };
       // One thread: the whole product.
-      run(m, t.ta ? m : k, t.tb ? k : n, n);
+      run(0, m, t.ta ? m : k, t.tb ? k : n, n);
       const whole = t.c.map((c) => heap.slice(cAt(c), cAt(c) + m * n));
       cInit.forEach((c, i) => heap.set(c, cAt(i)));
-      // Split: the main thread's rows through `run`, the rest on the helpers.
-      const before = threads.splits;
-      expect(threads.gemm(memory.buffer, t.ta, t.tb, m, n, k, aOffs, bOffs, cOffs, betas, run)).toBe(true);
-      expect(threads.splits).toBe(before + 1);
-      t.c.forEach((c, i) => {
-        const got = heap.slice(cAt(c), cAt(c) + m * n);
-        expect(Buffer.from(got.buffer).equals(Buffer.from(whole[i]!.buffer)), `item ${i}`).toBe(true);
-      });
+      // Split: the main thread's rows through `run`, the rest on the helpers — then again with the helpers
+      // stopped, so that the main thread takes their blocks back (what it does when a busy machine has not
+      // scheduled them by the time its own rows are done).
+      for (const pool of [threads, stopped]) {
+        cInit.forEach((c, i) => heap.set(c, cAt(i)));
+        const before = { splits: pool.splits, reclaimed: pool.reclaimed };
+        expect(pool.gemm(memory.buffer, t.ta, t.tb, m, n, k, aOffs, bOffs, cOffs, betas, run)).toBe(true);
+        expect(pool.splits).toBe(before.splits + 1);
+        if (pool === stopped) expect(pool.reclaimed).toBe(before.reclaimed + 2);
+        t.c.forEach((c, i) => {
+          const got = heap.slice(cAt(c), cAt(c) + m * n);
+          expect(Buffer.from(got.buffer).equals(Buffer.from(whole[i]!.buffer)), `item ${i}${pool === stopped ? ', blocks taken back' : ''}`).toBe(true);
+        });
+      }
     });
   }
 
@@ -93,7 +111,7 @@ describe('the WebAssembly GEMM on helper threads', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const one = new Int32Array(1);
     let mainRows = -1;
-    expect(threads.gemm(memory.buffer, false, false, 16, 16, 16, one, one, one, new Float32Array(1), (r) => (mainRows = r))).toBe(false);
+    expect(threads.gemm(memory.buffer, false, false, 16, 16, 16, one, one, one, new Float32Array(1), (_, r1) => (mainRows = r1))).toBe(false);
     expect(mainRows).toBe(-1);
   });
 });
