@@ -12,17 +12,17 @@
  * step holds (an allocation larger than the arena is the one exception, taken from tfjs's malloc).
  *
  * tfjs's wasm backend runs its single-threaded build in Node (see backend.ts), and these kernels share its
- * memory, which no other thread can see; the large GEMMs are still shared with helper threads that get
- * copies of their operands (./wasm-threads.ts): as many threads as the native backend's (`MTL_THREADS`,
- * default 2 on a machine with ≥ 2 cores), with the same bits as one. `MTL_WASM_KERNELS=off` keeps the plain
- * tfjs graph on wasm (for comparisons).
+ * memory, which no other thread can see; with `MTL_THREADS=n` (n ≥ 2) the large GEMMs are still shared with
+ * n − 1 helper threads that get copies of their operands (./wasm-threads.ts), with the same bits as one
+ * thread; the default is one thread. `MTL_WASM_KERNELS=off` keeps the plain tfjs graph on wasm (for
+ * comparisons).
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/package-root.js';
-import { nativeThreadCount, type HeapKernels } from './native-blas.js';
-import { WasmGemmThreads } from './wasm-threads.js';
+import type { HeapKernels } from './native-blas.js';
+import { WasmGemmThreads, wasmThreadCount } from './wasm-threads.js';
 
 /** Where the module is, relative to the package root. */
 export const WASM_KERNELS_FILE = path.join('native', 'wasm', 'mtl_kernels.wasm');
@@ -205,7 +205,7 @@ export function createWasmKernels(): HeapKernels | undefined {
   scratch.reserve(SCRATCH_BYTES); // now, so that staging a call's operands does not grow the heap during a step
   // The helpers start in the background; until they are ready every GEMM runs here (same bits either way).
   threads?.dispose();
-  threads = nativeThreadCount() > 1 ? new WasmGemmThreads(module, nativeThreadCount()) : undefined;
+  threads = wasmThreadCount() > 1 ? new WasmGemmThreads(module, wasmThreadCount()) : undefined;
   return wrap(x, memory, scratch, wasm, threads);
 }
 

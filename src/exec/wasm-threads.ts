@@ -19,10 +19,24 @@ import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 
+/**
+ * Threads for the WebAssembly kernels' GEMMs: `MTL_THREADS` when it is set (1–64), else 1. Unlike the native
+ * backend (2 by default) one thread is the default here: the helpers' copies cost ~15 % more CPU per step,
+ * which only a free core pays back, and on the 2-core machine of the benchmarks, shared with other work,
+ * 2 threads measured slower than 1 (bench/README.md).
+ */
+export function wasmThreadCount(): number {
+  const n = Number.parseInt(process.env['MTL_THREADS'] ?? '', 10);
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 1;
+}
+
 /** The helper's script, relative to the package root. */
 export const WASM_WORKER_FILE = path.join('native', 'wasm', 'mtl_kernels_worker.mjs');
 
-/** Products below this many flops stay on the main thread (a hand-over costs ~20–50 µs, the copies more). */
+/**
+ * Products below this many flops stay on the main thread: a hand-over wakes a sleeping thread and copies
+ * operands, which a product of ~0.2 ms (8 MFLOP at ~40 GFLOP/s) no longer pays for.
+ */
 export const MIN_SPLIT_FLOPS = 8e6;
 /** Most items of one batched product a helper takes (offset lists in the control block). */
 const MAX_ITEMS = 64;

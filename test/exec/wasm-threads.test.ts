@@ -118,17 +118,17 @@ describe('the WebAssembly GEMM on helper threads', () => {
 
 describe('a training step with the GEMMs on helper threads', () => {
   it('mmoe at batch 1024 on tfjs’s heap: the same losses and predictions, to the last bit, as on one thread', async () => {
-    const prev = process.env['MTL_NATIVE_BLAS'];
+    const prev = { blas: process.env['MTL_NATIVE_BLAS'], threads: process.env['MTL_THREADS'] };
     process.env['MTL_NATIVE_BLAS'] = 'off';
+    process.env['MTL_THREADS'] = '2'; // one helper (the default is one thread)
     try {
       const { selectBackend } = await import('../../src/exec/backend.js');
       const { wasmKernelThreads } = await import('../../src/exec/wasm-accel.js');
       const { compileWorkload, syntheticBatches } = await import('../../bench/workload.js');
       const selected = await selectBackend('wasm');
-      const pool = wasmKernelThreads();
-      expect(selected.note).toContain(`direct step, ${pool?.threads ?? 1} thread`);
-      if (!pool) return; // a one-core machine: nothing to split
-      expect(await pool.ready()).toBe(pool.threads);
+      const pool = wasmKernelThreads()!;
+      expect(selected.note).toContain('direct step, 2 threads');
+      expect(await pool.ready()).toBe(2);
       const run = async (split: boolean) => {
         pool.enabled = split;
         const { ir, runtime } = await compileWorkload('mmoe', 1000, 7);
@@ -145,8 +145,10 @@ describe('a training step with the GEMMs on helper threads', () => {
       expect(split.losses).toEqual(one.losses);
       expect(JSON.stringify(split.scores)).toBe(JSON.stringify(one.scores));
     } finally {
-      if (prev === undefined) delete process.env['MTL_NATIVE_BLAS'];
-      else process.env['MTL_NATIVE_BLAS'] = prev;
+      for (const [name, value] of [['MTL_NATIVE_BLAS', prev.blas], ['MTL_THREADS', prev.threads]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       const { wasmKernelThreads } = await import('../../src/exec/wasm-accel.js');
       const pool = wasmKernelThreads();
       if (pool) pool.enabled = true;
