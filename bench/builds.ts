@@ -4,7 +4,8 @@
  *
  *   native          the addon as built by `npm ci` (OpenBLAS when libopenblas-dev was present, else built-in)
  *   native-builtin  the addon rebuilt with its built-in GEMM only (MTL_BLAS=builtin, into native/build-builtin/bench)
- *   wasm            no addon: tfjs's wasm backend with the direct step on the WebAssembly kernels (native/wasm)
+ *   wasm            no addon: tfjs's wasm backend with the direct step on the WebAssembly kernels (native/wasm),
+ *                   their GEMMs on MTL_THREADS threads like the native builds' (src/exec/wasm-threads.ts)
  *   wasm-tfjs       no addon, no WebAssembly kernels: the tfjs graph on wasm (what a fresh machine had before)
  *   auto, cpu, tensorflow   as `mtl train --backend`
  */

@@ -4,42 +4,25 @@
  * kernels from tf.profile. Not a test; run `npx tsx bench/profile.ts [--backend wasm] [--vocab 100000] [mmoe esmm ple]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendName } from '../src/exec/backend.js';
 import { EmbeddingStore } from '../src/model/embeddings.js';
 import { DenseOptimizer } from '../src/model/optim-dense.js';
 import { compileWorkload, syntheticBatches } from './workload.js';
-import { WORKLOADS, type Workload } from './specs.js';
+import { profileArgs, timeMethod } from './timing.js';
 
 /** Accumulated milliseconds per phase. */
 const phases = new Map<string, number>();
 
-/** Replace `obj[name]` with a timed wrapper charging phase `phase`. */
-function timeMethod(obj: Record<string, unknown>, name: string, phase: string): void {
-  const original = obj[name] as (...a: unknown[]) => unknown;
-  obj[name] = function (this: unknown, ...args: unknown[]) {
-    const t0 = performance.now();
-    try {
-      return original.apply(this, args);
-    } finally {
-      phases.set(phase, (phases.get(phase) ?? 0) + performance.now() - t0);
-    }
-  };
+/** Wrap `obj[name]` with a timer charging phase `phase`. */
+function timePhase(obj: Record<string, unknown>, name: string, phase: string): void {
+  timeMethod(obj, name, (_, ms) => phases.set(phase, (phases.get(phase) ?? 0) + ms));
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const flag = (n: string, d: string): string => {
-    const i = argv.indexOf(`--${n}`);
-    return i >= 0 ? argv.splice(i, 2)[1]! : d;
-  };
-  const backend = await selectBackend(flag('backend', 'wasm') as BackendName);
-  const vocab = Number(flag('vocab', '100000'));
-  const steps = Number(flag('steps', '6'));
-  const workloads = (argv.length ? argv : [...WORKLOADS]) as Workload[];
-  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'lookup', 'embedding lookup (JS)');
-  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'backward', 'embedding grad scatter (JS)');
-  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'step', 'sparse Adam (JS)');
-  timeMethod(DenseOptimizer.prototype as unknown as Record<string, unknown>, 'apply', 'dense Adam');
+  const { backend, vocab, steps, workloads } = await profileArgs(process.argv.slice(2), 6);
+  timePhase(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'lookup', 'embedding lookup (JS)');
+  timePhase(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'backward', 'embedding grad scatter (JS)');
+  timePhase(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'step', 'sparse Adam (JS)');
+  timePhase(DenseOptimizer.prototype as unknown as Record<string, unknown>, 'apply', 'dense Adam');
   console.log(`backend ${backend.name}, V=${vocab}, batch 1024, ${steps} steps after 2 warm-up steps`);
   for (const w of workloads) {
     const { ir, runtime } = await compileWorkload(w, vocab);

@@ -9,6 +9,8 @@
 #include "../mtl_step_math.h"
 #include "../mtl_blas_math.h"
 #include "../mtl_gemm.h"
+#include "../mtl_ops.h"
+#include <wasm_simd128.h>
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
@@ -37,11 +39,47 @@ EXPORT(sum_rows) void sum_rows(const float* x, int rows, int len, float* out) { 
 EXPORT(gemm_at) void gemm_at(float* mem, int ta, int tb, int M, int N, int K, const int32_t* ao, const int32_t* bo, const int32_t* co, const float* betas, int na) {
   mtl_gemm_at(mem, ta, tb, M, N, K, ao, bo, co, betas, (size_t)na);
 }
+/*
+ * gemmAt with explicit leading dimensions (gemm_at derives them from M, N, K): C_i = op(A_i)·op(B_i) + β_i·C_i
+ * for i < n, row-major, lda/ldb/ldc in elements. A row block of a product — rows [r0, r1) of op(A) and of C,
+ * as src/exec/wasm-threads.ts splits a GEMM between threads — keeps the whole product's strides. Every C
+ * element is computed by the same sequence of operations whatever the rows around it, so the split product
+ * has the same bits as the whole one.
+ */
+EXPORT(gemm_ld_at) void gemm_ld_at(float* mem, int ta, int tb, int M, int N, int K, int lda, int ldb, int ldc, const int32_t* ao, const int32_t* bo, const int32_t* co, const float* betas, int na) {
+  for (int i = 0; i < na; i++) {
+    float* C = mem + co[i];
+    if (K == 0) {
+      for (int r = 0; r < M; r++)
+        for (int j = 0; j < N; j++) C[(size_t)r * ldc + j] = betas[i] == 0.0f ? 0.0f : betas[i] * C[(size_t)r * ldc + j];
+      continue;
+    }
+    mtl_sgemm(ta, tb, M, N, K, 1.0f, mem + ao[i], lda, mem + bo[i], ldb, betas[i], C, ldc);
+  }
+}
+
 EXPORT(bias_act_at) void bias_act_at(float* mem, int rows, int cols, int act, const int32_t* yo, const int32_t* bo, int ny) {
   mtl_bias_act_at(mem, rows, cols, act, yo, bo, (size_t)ny);
 }
+/*
+ * ReLU's gradient here, the other activations in mtl_step_math.c. Its C loop there, dy = y > 0 ? dy : 0, is
+ * a conditional store to LLVM (dy = dy is no store), which WebAssembly SIMD cannot vectorise (no masked
+ * store): the scalar loop ran ~5 ns per element on the step's random signs (branch mispredictions), 10 ms
+ * of an mmoe step. The same result, a vector at a time: dy AND (y > 0), i.e. dy where y > 0, else +0.
+ */
+static void relu_grad(float* dy, const float* y, size_t n) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dy + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), zero)));
+  for (; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
 EXPORT(act_grad_at) void act_grad_at(float* mem, int count, int act, const int32_t* dyo, const int32_t* yo, int nd) {
-  mtl_act_grad_at(mem, count, act, dyo, yo, (size_t)nd);
+  if (act != MTL_ACT_RELU) {
+    mtl_act_grad_at(mem, count, act, dyo, yo, (size_t)nd);
+    return;
+  }
+  for (int i = 0; i < nd; i++) relu_grad(mem + dyo[i], mem + yo[i], (size_t)count);
 }
 EXPORT(col_sum_at) void col_sum_at(float* mem, int rows, int cols, const int32_t* so, const int32_t* dso, int ns) {
   mtl_col_sum_at(mem, rows, cols, so, dso, (size_t)ns);

@@ -18,7 +18,7 @@ import { MtlError } from '../diagnostics/error.js';
 import { installWasmCopyKernels } from './wasm-kernels.js';
 import { installWasmLeadingSum } from './wasm-sum.js';
 import { installHeapKernels, installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
-import { createWasmKernels, wasmKernelsError } from './wasm-accel.js';
+import { createWasmKernels, wasmKernelsError, wasmKernelThreads } from './wasm-accel.js';
 
 /** The backends a user can ask for. */
 export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
@@ -93,7 +93,10 @@ async function startNative(): Promise<string | undefined> {
  */
 function startWasmKernels(): string {
   const kernels = createWasmKernels();
-  if (kernels && installHeapKernels(kernels, 'wasm')) return `wasm with mtl's WebAssembly SIMD kernels (direct step, 1 thread)`;
+  if (kernels && installHeapKernels(kernels, 'wasm')) {
+    const threads = wasmKernelThreads()?.threads ?? 1;
+    return `wasm with mtl's WebAssembly SIMD kernels (direct step, ${threads} thread${threads === 1 ? '' : 's'})`;
+  }
   return `wasm with tfjs's kernels only (${wasmKernelsError() ?? 'the WebAssembly kernels could not be installed'})`;
 }
 

@@ -11,8 +11,11 @@
  * from. None of them grows the heap during a step — growing it would detach the views of the heap that the
  * step holds (an allocation larger than the arena is the one exception, taken from tfjs's malloc).
  *
- * Single-threaded: tfjs's wasm backend runs its single-threaded build in Node (see backend.ts), and these
- * kernels share its memory. `MTL_WASM_KERNELS=off` keeps the plain tfjs graph on wasm (for comparisons).
+ * tfjs's wasm backend runs its single-threaded build in Node (see backend.ts), and these kernels share its
+ * memory, which no other thread can see; with `MTL_THREADS=n` (n ≥ 2) the large GEMMs are still shared with
+ * n − 1 helper threads that get copies of their operands (./wasm-threads.ts), with the same bits as one
+ * thread; the default is one thread. `MTL_WASM_KERNELS=off` keeps the plain tfjs graph on wasm (for
+ * comparisons).
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ import * as path from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import type { HeapKernels } from './native-blas.js';
 import { GATE_KERNEL_MAX_EXPERTS, GATE_NORMALIZER_CODES } from '../ir/ops/gate-normalizers.js';
+import { WasmGemmThreads, wasmThreadCount } from './wasm-threads.js';
 
 /** Where the module is, relative to the package root. */
 export const WASM_KERNELS_FILE = path.join('native', 'wasm', 'mtl_kernels.wasm');
@@ -74,6 +78,7 @@ class KernelArena {
 interface KernelExports {
   __stack_pointer: WebAssembly.Global;
   sgemm_batch(ta: number, tb: number, m: number, n: number, k: number, a: number, b: number, c: number, ao: number, bo: number, batch: number): void;
+  gemm_ld_at(mem: number, ta: number, tb: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number, ao: number, bo: number, co: number, betas: number, na: number): void;
   dense_update(kind: number, w: number, g: number, s0: number, s1: number, n: number, scalars: number): void;
   gemm_at(mem: number, ta: number, tb: number, m: number, n: number, k: number, ao: number, bo: number, co: number, betas: number, na: number): void;
   bias_act_at(mem: number, rows: number, cols: number, act: number, yo: number, bo: number, ny: number): void;
@@ -188,8 +193,10 @@ export function createWasmKernels(): HeapKernels | undefined {
   }
   const arena = new KernelArena(wasm, (arenaBase + 15) & ~15, ARENA_BYTES - 16);
   let x: KernelExports;
+  let module: WebAssembly.Module;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+    module = new WebAssembly.Module(bytes);
+    const instance = new WebAssembly.Instance(module, {
       env: { memory, malloc: (n: number) => arena.malloc(n), free: (p: number) => arena.free(p) },
     });
     x = instance.exports as unknown as KernelExports;
@@ -200,11 +207,22 @@ export function createWasmKernels(): HeapKernels | undefined {
   x.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
   const scratch = new Scratch(wasm);
   scratch.reserve(SCRATCH_BYTES); // now, so that staging a call's operands does not grow the heap during a step
-  return wrap(x, memory, scratch, wasm);
+  // The helpers start in the background; until they are ready every GEMM runs here (same bits either way).
+  threads?.dispose();
+  threads = wasmThreadCount() > 1 ? new WasmGemmThreads(module, wasmThreadCount()) : undefined;
+  return wrap(x, memory, scratch, wasm, threads);
+}
+
+/** The helper threads of the kernels made last (undefined with one thread). */
+let threads: WasmGemmThreads | undefined;
+
+/** The helper threads of the WebAssembly kernels made last, or undefined when they run on one thread. */
+export function wasmKernelThreads(): WasmGemmThreads | undefined {
+  return threads;
 }
 
 /** The HeapKernels interface over the module's exports. */
-function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wasm: EmscriptenLike): HeapKernels {
+function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wasm: EmscriptenLike, helpers: WasmGemmThreads | undefined): HeapKernels {
   /** Stage the small operands; returns their addresses (call before taking any heap view). */
   const stage = (...operands: Operand[]): number[] => {
     scratch.reset();
@@ -225,7 +243,7 @@ function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wa
   const f32 = (v: number[]): Float32Array => Float32Array.from(v);
 
   return {
-    config: () => 'WebAssembly SIMD kernels (mtl_kernels.wasm, 1 thread)',
+    config: () => `WebAssembly SIMD kernels (mtl_kernels.wasm, ${helpers ? `${helpers.threads} threads` : '1 thread'})`,
 
     sgemmBatch(ta, tb, m, n, k, a, b, c, aOffs, bOffs) {
       const pa = inHeap(a);
@@ -266,6 +284,13 @@ function wrap(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch, wa
     gemmAt(mem, ta, tb, m, n, k, aOffs, bOffs, cOffs, betas) {
       const at = base(mem); // before staging: staging may grow the heap
       const [ao, bo, co, be] = stage(aOffs, bOffs, cOffs, betas);
+      const rows = (r0: number, r1: number, lda: number, ldb: number, ldc: number): void => {
+        if (r0 === 0) return x.gemm_ld_at(at, +ta, +tb, r1, n, k, lda, ldb, ldc, ao!, bo!, co!, be!, aOffs.length);
+        // A later row block: A and C start r0 rows (A's columns when transposed) further on.
+        const [a0, c0, b0, e0] = stage(aOffs.map((o) => o + (ta ? r0 : r0 * k)), cOffs.map((o) => o + r0 * n), bOffs, betas);
+        x.gemm_ld_at(at, +ta, +tb, r1 - r0, n, k, lda, ldb, ldc, a0!, b0!, c0!, e0!, aOffs.length);
+      };
+      if (helpers?.gemm(memory.buffer, ta, tb, m, n, k, aOffs, bOffs, cOffs, betas, rows)) return;
       x.gemm_at(at, +ta, +tb, m, n, k, ao!, bo!, co!, be!, aOffs.length);
     },
     biasActAt(mem, rows, cols, act, outOffs, biasOffs) {

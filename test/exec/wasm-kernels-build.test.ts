@@ -12,10 +12,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hasWasmClang } from '../optional-tools.js';
+import { instantiateKernels } from './wasm-kernels-fixture.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = path.join(root, 'scripts', 'build-wasm.mjs');
-const wasmFile = path.join(root, 'native', 'wasm', 'mtl_kernels.wasm');
 
 describe('native/wasm/mtl_kernels.wasm is built from its sources', () => {
   it('--check passes on the committed module (a byte-identical rebuild when clang is here)', () => {
@@ -43,28 +43,13 @@ describe('native/wasm/mtl_kernels.wasm is built from its sources', () => {
   });
 });
 
-/** The module on a fresh memory: pointers are byte addresses; malloc is a bump allocator reset per test. */
+/** The module on a fresh 64 MiB memory, its arena from 48 MiB. */
 function instantiate() {
-  const memory = new WebAssembly.Memory({ initial: 1024 }); // 64 MiB
-  let top = 48 << 20;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmFile)), {
-    env: {
-      memory,
-      malloc: (n: number) => {
-        const p = top;
-        top += (n + 15) & ~15;
-        return p;
-      },
-      free: () => {},
-    },
-  });
-  const x = instance.exports as unknown as {
-    __stack_pointer: WebAssembly.Global;
+  return instantiateKernels<{
     sgemm_batch(ta: number, tb: number, m: number, n: number, k: number, a: number, b: number, c: number, ao: number, bo: number, batch: number): void;
     bias_act_at(mem: number, rows: number, cols: number, act: number, yo: number, bo: number, ny: number): void;
-  };
-  x.__stack_pointer.value = 1 << 20;
-  return { memory, x };
+    act_grad_at(mem: number, count: number, act: number, dyo: number, yo: number, nd: number): void;
+  }>(1024, 48 << 20);
 }
 
 describe('the WebAssembly kernels compute', () => {
@@ -150,6 +135,30 @@ describe('the WebAssembly kernels compute', () => {
         worst = Math.max(worst, Math.abs(y[i]! - want) / ulp(scale));
       });
       expect(worst, `activation ${act}`).toBeLessThan(4);
+    }
+  });
+
+  it('the ReLU gradient (vectorised in mtl_wasm.c) is dy where y > 0, else +0: NaN, ±0, ±inf, odd lengths, several blocks', () => {
+    const { memory, x } = instantiate();
+    const offs = 1 << 19;
+    const special = [Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45];
+    for (const count of [1, 3, 4, 7, 1001]) {
+      const blocks = 3;
+      const DY = 2 << 20;
+      const Y = 12 << 20;
+      let seed = count;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const pick = (i: number) => (i % 5 === 0 ? special[(i / 5) % special.length]! : rnd());
+      const dy = new Float32Array(memory.buffer, DY, count * blocks);
+      const y = new Float32Array(memory.buffer, Y, count * blocks);
+      dy.forEach((_, i) => (dy[i] = pick(i + 1)));
+      y.forEach((_, i) => (y[i] = pick(i)));
+      const want = Array.from(dy, (g, i) => (y[i]! > 0 ? g : 0));
+      new Int32Array(memory.buffer, offs, 2 * blocks).set([...Array.from({ length: blocks }, (_, b) => DY / 4 + b * count), ...Array.from({ length: blocks }, (_, b) => Y / 4 + b * count)]);
+      x.act_grad_at(0, count, 1, offs, offs + 4 * blocks, blocks);
+      const got = Array.from(new Float32Array(memory.buffer, DY, count * blocks));
+      // Object.is: +0 where y ≤ 0 (not -0), NaN kept where y > 0.
+      got.forEach((g, i) => expect(Object.is(g, want[i]), `count ${count}, element ${i}: y ${y[i]}, dy ${dy[i]} → ${g}, want ${want[i]}`).toBe(true));
     }
   });
 });

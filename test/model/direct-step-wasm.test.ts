@@ -10,12 +10,16 @@ process.env['MTL_NATIVE_BLAS'] = 'off';
 process.env['MTL_TEST_RANDOM_MODELS'] = '8';
 const { selectBackend } = await import('../../src/exec/backend.js');
 const { activeHeapKernels, activeNativeBlas } = await import('../../src/exec/native-blas.js');
+const { wasmThreadCount } = await import('../../src/exec/wasm-threads.js');
 
 describe('the direct step on the WebAssembly kernels', () => {
   it('--backend wasm installs them without the addon, and says so', async () => {
     const selected = await selectBackend('wasm');
-    expect(selected).toEqual({ name: 'wasm', note: "wasm with mtl's WebAssembly SIMD kernels (direct step, 1 thread)" });
-    expect(activeHeapKernels()?.config()).toMatch(/^WebAssembly SIMD kernels/);
+    // MTL_THREADS threads (default 1): helpers take GEMM rows.
+    const n = wasmThreadCount();
+    const threads = `${n} thread${n === 1 ? '' : 's'}`;
+    expect(selected).toEqual({ name: 'wasm', note: `wasm with mtl's WebAssembly SIMD kernels (direct step, ${threads})` });
+    expect(activeHeapKernels()?.config()).toBe(`WebAssembly SIMD kernels (mtl_kernels.wasm, ${threads})`);
     expect(activeNativeBlas()).toBeUndefined();
   });
   it('auto falls back to them when the addon is missing, naming why', async () => {
