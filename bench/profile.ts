@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const workloads = (argv.length ? argv : [...WORKLOADS]) as Workload[];
   timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'lookup', 'embedding lookup (JS)');
   timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'backward', 'embedding grad scatter (JS)');
-  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'step', 'sparse Adam (JS)');
+  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'takeGradients', 'embedding gradient take');
+  timeMethod(EmbeddingStore.prototype as unknown as Record<string, unknown>, 'applyGradients', 'embedding optimiser');
   timeMethod(DenseOptimizer.prototype as unknown as Record<string, unknown>, 'apply', 'dense Adam');
   console.log(`backend ${backend.name}, V=${vocab}, batch 1024, ${steps} steps after 2 warm-up steps`);
   for (const w of workloads) {

@@ -20,6 +20,8 @@
 #include "mtl_blas_math.h"
 #include "mtl_entry_points.h"
 #include "mtl_gemm.h"
+#include "mtl_blas_optim.h"
+#include "mtl_blas_parallel.h"
 
 /*
  * sgemmBatch(transA, transB, M, N, K, A, B, C, aOffsets, bOffsets)
@@ -63,7 +65,7 @@ static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* The loops (pure C) are in mtl_blas_math.c. */
+/* The loops (pure C) are in mtl_blas_math.c, mtl_blas_optim.c and, across threads, mtl_blas_parallel.c. */
 
 
 /* denseUpdate(kind, w, g, s0, s1, scalars): kind 0 = sgd [lr], 1 = adagrad [eps, lr] (s0 = acc),
@@ -156,8 +158,11 @@ static int get_f64(napi_env env, napi_value v, double** data, size_t* len) {
   return 1;
 }
 
-/* sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, [beta1, beta2, eps, lr]): see sparse_adam_loop. c1[t] / c2[t] are
- * 1 - beta^t for every step t the rows reach (the caller checks steps are whole numbers below their length). */
+/* sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, [beta1, beta2, eps, lr]) -> done: see
+ * mtl_sparse_adam_loop, across the pool's threads (mtl_blas_parallel.c; rows must be unique). c1[t] / c2[t] are
+ * 1 - beta^t for the steps t the rows reach; when a row's next step is not a whole number inside those tables,
+ * nothing is changed and it returns false, so the caller grows the tables (or takes its JS loop) and calls
+ * again: the caller need not read every row's step count first, a cache miss per row at a large vocabulary. */
 static napi_value SparseAdam(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_sparseAdam;
   napi_value argv[MTL_ARGC_sparseAdam];
@@ -180,33 +185,133 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
   lr = hp[3];
   const size_t d = (size_t)dim, n = lr_;
   if (lm != lt || lv != lt || ls * d != lt || lg < n * d) FAIL("mtl_blas.sparseAdam: array sizes do not match");
+  const size_t ahead = 8;
+  bool fits = true;
   for (size_t k = 0; k < n; k++) {
     if (rows[k] < 0 || (size_t)rows[k] >= ls) FAIL("mtl_blas.sparseAdam: a row is out of range");
+    /* step counts sit at random rows: several in flight, or this check is a cache miss per row */
+    if (k + ahead < n && rows[k + ahead] >= 0 && (size_t)rows[k + ahead] < ls) __builtin_prefetch(steps + rows[k + ahead]);
     const float t = steps[rows[k]] + 1.0f;
-    if (!(t >= 1.0f) || t != (float)(size_t)t || (size_t)t >= l1 || (size_t)t >= l2) FAIL("mtl_blas.sparseAdam: a step is outside the bias-correction tables");
+    if (!(t >= 1.0f) || t != (float)(size_t)t || (size_t)t >= l1 || (size_t)t >= l2) fits = false;
   }
-  mtl_sparse_adam_loop(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
+  napi_value out;
+  if (fits) mtl_sparse_adam_parallel(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
+  CHECK(napi_get_boolean(env, fits, &out));
+  return out;
+}
+
+/* The (table, dim, rows) arguments of the row entry points, at argv[0..2]: a Float32Array whose length is a
+ * multiple of dim, and an Int32Array of rows all inside it. False, with a JS error naming `fn` thrown, otherwise. */
+static bool get_table_rows(napi_env env, const char* fn, const napi_value* argv, float** table, size_t* lt, size_t* dim, int32_t** rows, size_t* n) {
+  char msg[160];
+  int64_t d;
+  const char* why = NULL;
+  if (!get_f32(env, argv[0], table, lt)) why = "the table must be a Float32Array";
+  else if (!get_int(env, argv[1], &d) || d <= 0 || *lt % (size_t)d != 0) why = "bad dim";
+  else if (!get_i32(env, argv[2], rows, n)) why = "rows must be an Int32Array";
+  else {
+    *dim = (size_t)d;
+    for (size_t k = 0; k < *n && why == NULL; k++)
+      if ((*rows)[k] < 0 || (size_t)(*rows)[k] >= *lt / *dim) why = "a row is out of range";
+  }
+  if (why == NULL) return true;
+  snprintf(msg, sizeof msg, "mtl_blas.%s: %s", fn, why);
+  napi_throw_error(env, NULL, msg);
+  return false;
+}
+
+/* embeddingUpdate(kind, table, dim, rows, grads, s0, s1, s2, hyper): an embedding table's update on its touched
+ * (unique) rows with their summed gradients (rows.length x dim), across the pool's threads, the same bits as the
+ * JS loops of src/model/optim-sparse.ts: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, eps], s0 = accumulators,
+ * rows x dim), 2 row-wise adagrad ([lr, eps], s0 = one accumulator per row), 3 dense-equivalent adam ([beta1,
+ * beta2, eps, lr, c1, c2], s0 = m, s1 = v, s2 = the zeroed full-gradient scratch; every value moves). Slots a
+ * kind does not use may be any Float32Array. */
+static napi_value EmbeddingUpdate(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_embeddingUpdate;
+  napi_value argv[MTL_ARGC_embeddingUpdate];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_embeddingUpdate) FAIL("mtl_blas.embeddingUpdate: too few arguments");
+  int64_t kind;
+  float *table, *grads, *s0, *s1, *s2;
+  size_t lt, d, lg, l0, l1, l2, n, lh;
+  int32_t* rows;
+  double* hyper;
+  if (!get_int(env, argv[0], &kind) || kind < MTL_EMBED_SGD || kind > MTL_EMBED_DENSE_ADAM) FAIL("mtl_blas.embeddingUpdate: bad kind");
+  if (!get_table_rows(env, "embeddingUpdate", argv + 1, &table, &lt, &d, &rows, &n)) return NULL;
+  if (!get_f32(env, argv[4], &grads, &lg) || !get_f32(env, argv[5], &s0, &l0) || !get_f32(env, argv[6], &s1, &l1) || !get_f32(env, argv[7], &s2, &l2))
+    FAIL("mtl_blas.embeddingUpdate: grads, s0, s1, s2 must be Float32Arrays");
+  if (!get_f64(env, argv[8], &hyper, &lh) || lh < (kind == MTL_EMBED_DENSE_ADAM ? 6u : 2u)) FAIL("mtl_blas.embeddingUpdate: hyper must be a Float64Array of the kind's scalars");
+  if (lg < n * d) FAIL("mtl_blas.embeddingUpdate: grads is too small");
+  if ((kind == MTL_EMBED_ADAGRAD && l0 != lt) || (kind == MTL_EMBED_ROWWISE_ADAGRAD && l0 * d != lt) || (kind == MTL_EMBED_DENSE_ADAM && (l0 != lt || l1 != lt || l2 != lt)))
+    FAIL("mtl_blas.embeddingUpdate: a slot's size does not match the table");
+  mtl_embed_update_parallel((int)kind, table, lt, d, rows, n, grads, s0, s1, s2, hyper);
   return NULL;
 }
 
-/* gatherRows(data, dim, rows, out): embedding lookup of `rows` (checked in range) into out (rows.length x dim). */
+/* prepareRowGrads(table, dim, rows, grads, scale, l2): the touched rows' gradients (exactly rows.length x dim)
+ * before the update, as src/model/embeddings.ts applyGradients: g *= scale (clipping) unless scale is 1, then
+ * g += l2 * w (embedding_l2) unless l2 is 0; double arithmetic, the JS loops' bits. */
+static napi_value PrepareRowGrads(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_prepareRowGrads;
+  napi_value argv[MTL_ARGC_prepareRowGrads];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_prepareRowGrads) FAIL("mtl_blas.prepareRowGrads: too few arguments");
+  float *table, *grads;
+  size_t lt, d, lg, n;
+  int32_t* rows;
+  double scale, l2;
+  if (!get_table_rows(env, "prepareRowGrads", argv, &table, &lt, &d, &rows, &n)) return NULL;
+  if (!get_f32(env, argv[3], &grads, &lg)) FAIL("mtl_blas.prepareRowGrads: grads must be a Float32Array");
+  if (napi_get_value_double(env, argv[4], &scale) != napi_ok || napi_get_value_double(env, argv[5], &l2) != napi_ok) FAIL("mtl_blas.prepareRowGrads: scale and l2 must be numbers");
+  if (lg != n * d) FAIL("mtl_blas.prepareRowGrads: grads must hold exactly rows.length x dim values");
+  mtl_row_grads_prepare_parallel(table, d, rows, n, grads, scale, l2);
+  return NULL;
+}
+
+/* sumSquares(x) -> the sum of x[i]^2 in double, in index order (src/model/optim-step.ts squaredSum's bits). */
+static napi_value SumSquares(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_sumSquares;
+  napi_value argv[MTL_ARGC_sumSquares];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_sumSquares) FAIL("mtl_blas.sumSquares: too few arguments");
+  float* x;
+  size_t n;
+  if (!get_f32(env, argv[0], &x, &n)) FAIL("mtl_blas.sumSquares: expected a Float32Array");
+  napi_value out;
+  CHECK(napi_create_double(env, mtl_sum_squares_loop(x, n), &out));
+  return out;
+}
+
+/* scaleArray(x, factor): x[i] = x[i] * factor, the product in double rounded once to float32 (the JS loop's
+ * bits): clipping's scale of a dense gradient, and decoupled weight decay with a float32 factor. */
+static napi_value ScaleArray(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_scaleArray;
+  napi_value argv[MTL_ARGC_scaleArray];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_scaleArray) FAIL("mtl_blas.scaleArray: too few arguments");
+  float* x;
+  size_t n;
+  double factor;
+  if (!get_f32(env, argv[0], &x, &n)) FAIL("mtl_blas.scaleArray: expected a Float32Array");
+  if (napi_get_value_double(env, argv[1], &factor) != napi_ok) FAIL("mtl_blas.scaleArray: factor must be a number");
+  mtl_scale_parallel(x, n, factor);
+  return NULL;
+}
+
+/* gatherRows(data, dim, rows, out): embedding lookup of `rows` (checked in range) into out (rows.length x dim),
+ * across the pool's threads for a large batch. */
 static napi_value GatherRows(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_gatherRows;
   napi_value argv[MTL_ARGC_gatherRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < MTL_ARGC_gatherRows) FAIL("mtl_blas.gatherRows: too few arguments");
   float *data, *out;
-  size_t ld, lo, n;
+  size_t ld, d, lo, n;
   int32_t* rows;
-  int64_t dim;
-  if (!get_f32(env, argv[0], &data, &ld) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.gatherRows: data and out must be Float32Arrays");
-  if (!get_int(env, argv[1], &dim) || dim <= 0) FAIL("mtl_blas.gatherRows: bad dim");
-  if (!get_i32(env, argv[2], &rows, &n)) FAIL("mtl_blas.gatherRows: rows must be an Int32Array");
-  const size_t d = (size_t)dim;
+  if (!get_table_rows(env, "gatherRows", argv, &data, &ld, &d, &rows, &n)) return NULL;
+  if (!get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.gatherRows: out must be a Float32Array");
   if (lo < n * d) FAIL("mtl_blas.gatherRows: out is too small");
-  for (size_t b = 0; b < n; b++)
-    if (rows[b] < 0 || ((size_t)rows[b] + 1) * d > ld) FAIL("mtl_blas.gatherRows: a row is out of range");
-  mtl_gather_rows_loop(data, d, rows, n, out);
+  mtl_gather_rows_parallel(data, d, rows, n, out);
   return NULL;
 }
 

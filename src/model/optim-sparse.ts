@@ -43,13 +43,16 @@ export interface SparseSlots {
 }
 
 /**
- * The addon's sparseAdam on the native backend (the same double arithmetic as the JS loop below, so the
- * same bits, without the JIT's bounds checks: ~2× faster); undefined elsewhere or in older builds.
+ * The addon on the native backend (undefined elsewhere): its sparseAdam and embeddingUpdate do the same double
+ * arithmetic as the JS loops below, so the same bits, without the JIT's bounds checks and across the addon's
+ * threads (native/mtl_blas_parallel.c).
  */
-function nativeSparseAdam(): NativeBlas['sparseAdam'] | undefined {
-  const blas = activeNativeBlas();
-  return blas?.sparseAdam.bind(blas);
+function nativeLoops(): NativeBlas | undefined {
+  return activeNativeBlas();
 }
+
+/** The addon's embeddingUpdate kind of each rule it runs (lazy_adam has its own entry point, sparseAdam). */
+const NATIVE_KIND = { sgd: 0, adagrad: 1, rowwise_adagrad: 2, adam: 3 } as const;
 
 /** Adam's bias corrections 1 − β^t by integer step t (Math.pow is a large share of a row's update otherwise). */
 class BiasCorrections {
@@ -92,6 +95,7 @@ class BiasCorrections {
 export class SparseOptimizer {
   private readonly corrections = new BiasCorrections();
   private readonly hyper = new Float64Array(4);
+  private readonly denseHyper = new Float64Array(6);
 
   /** `useNative` false keeps the JS loop on the native backend too (the reference, for tests). */
   constructor(
@@ -125,6 +129,11 @@ export class SparseOptimizer {
    * at learning rate `lr` (default the constant one); `step` is the 1-based global update (dense Adam's bias correction).
    */
   update(table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array, lr = this.settings.lr, step = 1): void {
+    const native = this.useNative ? nativeLoops() : undefined;
+    if (native && this.rule !== 'lazy_adam') {
+      this.updateNative(native, this.rule, table, dim, slots, rows, grads, lr, step);
+      return;
+    }
     const n = rows.length;
     if (this.rule === 'adam') {
       denseAdam(table, dim, slots, rows, grads, lr, step);
@@ -169,27 +178,7 @@ export class SparseOptimizer {
     const m = slots.m!;
     const v = slots.v!;
     const steps = slots.steps!;
-    if (this.useNative) {
-      const native = nativeSparseAdam();
-      if (native) {
-        let maxT = 0;
-        let whole = true;
-        for (let k = 0; k < n; k++) {
-          const t = steps[rows[k]!]! + 1;
-          if (t > maxT) maxT = t;
-          if (t !== Math.floor(t)) whole = false;
-        }
-        if (whole && maxT < 1 << 24) {
-          const { c1, c2 } = this.corrections.tables(maxT);
-          this.hyper[0] = ADAM_BETA1;
-          this.hyper[1] = ADAM_BETA2;
-          this.hyper[2] = ADAM_EPSILON;
-          this.hyper[3] = lr;
-          native(table, m, v, steps, dim, rows, grads, c1, c2, this.hyper);
-          return;
-        }
-      }
-    }
+    if (native && this.lazyAdamNative(native, table, m, v, steps, dim, rows, grads, lr)) return;
     for (let k = 0; k < n; k++) {
       const row = rows[k]!;
       const t = (steps[row] = steps[row]! + 1);
@@ -205,6 +194,71 @@ export class SparseOptimizer {
         const vi = (v[base + d] = ADAM_BETA2 * v[base + d]! + (1 - ADAM_BETA2) * g * g);
         table[base + d] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
       }
+    }
+  }
+
+  /**
+   * Lazy Adam in the addon; false (nothing changed) when some row's step count is not a whole number below
+   * 2^24, which the JS loop then handles. The addon checks the steps against the bias-correction tables
+   * itself, so the tables are grown (to the largest step, read here only then) and the call repeated only
+   * when a row has outrun them.
+   */
+  private lazyAdamNative(native: NativeBlas, table: Float32Array, m: Float32Array, v: Float32Array, steps: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, lr: number): boolean {
+    this.hyper[0] = ADAM_BETA1;
+    this.hyper[1] = ADAM_BETA2;
+    this.hyper[2] = ADAM_EPSILON;
+    this.hyper[3] = lr;
+    const { c1, c2 } = this.corrections.tables(0);
+    if (native.sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, this.hyper)) return true;
+    let maxT = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const t = steps[rows[k]!]! + 1;
+      if (t !== Math.floor(t)) return false;
+      if (t > maxT) maxT = t;
+    }
+    if (maxT >= 1 << 24) return false;
+    const grown = this.corrections.tables(maxT);
+    return native.sparseAdam(table, m, v, steps, dim, rows, grads, grown.c1, grown.c2, this.hyper);
+  }
+
+  /** The rules other than lazy Adam in the addon (the JS loops' bits). */
+  private updateNative(native: NativeBlas, rule: Exclude<SparseRule, 'lazy_adam'>, table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array, lr: number, step: number): void {
+    const h = this.hyper;
+    if (rule === 'adam') {
+      const dense = this.denseHyper;
+      dense[0] = ADAM_BETA1;
+      dense[1] = ADAM_BETA2;
+      dense[2] = ADAM_EPSILON;
+      dense[3] = lr;
+      dense[4] = 1 - Math.pow(ADAM_BETA1, step);
+      dense[5] = 1 - Math.pow(ADAM_BETA2, step);
+      native.embeddingUpdate(NATIVE_KIND.adam, table, dim, rows, grads, slots.m!, slots.v!, slots.scratch!, dense);
+      return;
+    }
+    h[0] = lr;
+    h[1] = ADAGRAD_EPSILON;
+    const acc = slots.m ?? table;
+    native.embeddingUpdate(NATIVE_KIND[rule], table, dim, rows, grads, acc, acc, acc, h);
+  }
+}
+
+/**
+ * The touched rows' gradients (`grads`, exactly rows.length × dim) before the update, in place: ×`scale`
+ * (clipping) unless it is 1, then + `l2`·w on those rows (embedding_l2, TorchRec's L2 mode) unless it is 0.
+ * In the addon on the native backend (the same double arithmetic, same bits) unless `useNative` is false.
+ */
+export function prepareRowGradients(table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, scale: number, l2: number, useNative = true): void {
+  if (scale === 1 && l2 === 0) return;
+  const native = useNative ? nativeLoops() : undefined;
+  if (native && grads.length === rows.length * dim) {
+    native.prepareRowGrads(table, dim, rows, grads, scale, l2);
+    return;
+  }
+  if (scale !== 1) for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * scale;
+  if (l2 !== 0) {
+    for (let k = 0; k < rows.length; k++) {
+      const base = rows[k]! * dim;
+      for (let d = 0; d < dim; d++) grads[k * dim + d] = grads[k * dim + d]! + l2 * table[base + d]!;
     }
   }
 }

@@ -1,0 +1,22 @@
+/* The embedding loops split across the addon's thread pool (mtl_blas_parallel.c). */
+#ifndef MTL_BLAS_PARALLEL_H
+#define MTL_BLAS_PARALLEL_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* mtl_sparse_adam_loop (mtl_blas_math.c) on the pool; `rows` must be unique (RowGradients.take's are). */
+void mtl_sparse_adam_parallel(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n, const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr);
+/* mtl_gather_rows_loop on the pool. */
+void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows, size_t n, float* out);
+/* Embedding rules other than lazy Adam (mtl_blas_optim.c) on the pool; kind and slots as the addon's
+ * embeddingUpdate (mtl_blas.c); hyper = [lr, ε] or, for dense Adam, [β1, β2, ε, lr, c1, c2]. `rows` unique. */
+void mtl_embed_update_parallel(int kind, float* table, size_t table_len, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, float* s1, float* s2, const double* hyper);
+/* mtl_row_grads_prepare_loop on the pool (grads holds exactly n rows). */
+void mtl_row_grads_prepare_parallel(const float* table, size_t dim, const int32_t* rows, size_t n, float* grads, double scale, double l2);
+/* mtl_scale_loop on the pool. */
+void mtl_scale_parallel(float* x, size_t n, double factor);
+
+/* The rules of mtl_embed_update_parallel. */
+enum { MTL_EMBED_SGD = 0, MTL_EMBED_ADAGRAD = 1, MTL_EMBED_ROWWISE_ADAGRAD = 2, MTL_EMBED_DENSE_ADAM = 3 };
+
+#endif
