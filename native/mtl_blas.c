@@ -343,6 +343,21 @@ static napi_value ScatterRows(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* clearSlots(slot, rows): slot[rows[k]] = -1 for every k (rows checked in range): RowGradients.take's reset. */
+static napi_value ClearSlots(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_clearSlots;
+  napi_value argv[MTL_ARGC_clearSlots];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_clearSlots) FAIL("mtl_blas.clearSlots: too few arguments");
+  int32_t *slot, *rows;
+  size_t ls, n;
+  if (!get_i32(env, argv[0], &slot, &ls) || !get_i32(env, argv[1], &rows, &n)) FAIL("mtl_blas.clearSlots: slot and rows must be Int32Arrays");
+  for (size_t k = 0; k < n; k++)
+    if (rows[k] < 0 || (size_t)rows[k] >= ls) FAIL("mtl_blas.clearSlots: a row is out of range");
+  mtl_clear_slots_loop(slot, rows, n);
+  return NULL;
+}
+
 /* A 4-byte-element typed array (Float32Array or Int32Array): its data and length. Copies use memcpy, so
  * values are moved bit for bit (a NaN payload too). */
 static int get_4byte(napi_env env, napi_value v, uint8_t** data, size_t* len) {

@@ -98,4 +98,14 @@ void mtl_scale_loop(float* x, size_t n, double factor) {
   for (size_t i = 0; i < n; i++) x[i] = (float)((double)x[i] * factor);
 }
 
+/* slot[rows[k]] = -1 for every k (RowGradients.take's reset of its row → slot map), prefetching a few rows
+ * ahead: the rows are random in a map of the table's size, so one at a time each store is a cache miss. */
+void mtl_clear_slots_loop(int32_t* slot, const int32_t* rows, size_t n) {
+  const size_t ahead = 16;
+  for (size_t k = 0; k < n; k++) {
+    if (k + ahead < n) __builtin_prefetch(slot + rows[k + ahead], 1);
+    slot[rows[k]] = -1;
+  }
+}
+
 #pragma GCC pop_options

@@ -19,5 +19,7 @@ void mtl_row_grads_prepare_loop(const float* table, size_t dim, const int32_t* r
 double mtl_sum_squares_loop(const float* x, size_t n);
 /* See mtl_blas_optim.c. */
 void mtl_scale_loop(float* x, size_t n, double factor);
+/* See mtl_blas_optim.c. */
+void mtl_clear_slots_loop(int32_t* slot, const int32_t* rows, size_t n);
 
 #endif

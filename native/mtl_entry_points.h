@@ -18,7 +18,8 @@
   X(embeddingUpdate, EmbeddingUpdate, 9) \
   X(prepareRowGrads, PrepareRowGrads, 6) \
   X(sumSquares, SumSquares, 1) \
-  X(scaleArray, ScaleArray, 2)
+  X(scaleArray, ScaleArray, 2) \
+  X(clearSlots, ClearSlots, 2)
 
 #define MTL_STEP_ENTRY_POINTS(X) \
   X(gemmAt, GemmAt, 10) \
@@ -52,6 +53,7 @@
 #define MTL_ARGC_prepareRowGrads 6
 #define MTL_ARGC_sumSquares 1
 #define MTL_ARGC_scaleArray 2
+#define MTL_ARGC_clearSlots 2
 #define MTL_ARGC_gemmAt 10
 #define MTL_ARGC_biasActAt 6
 #define MTL_ARGC_actGradAt 5

@@ -59,6 +59,8 @@ export interface NativeBlas {
   sumSquares(x: Float32Array): number;
   /** x[i] ← x[i]·factor, the double product rounded once to float32 (the JS loop's bits), across the addon's threads. */
   scaleArray(x: Float32Array, factor: number): void;
+  /** slot[rows[k]] = −1 for every k (rows checked), prefetching ahead: RowGradients.take's reset of its map. */
+  clearSlots(slot: Int32Array, rows: Int32Array): void;
   /** Embedding lookup: out[b·dim …] = data[rows[b]·dim …] (rows checked), prefetching ahead, across the addon's threads. */
   gatherRows(data: Float32Array, dim: number, rows: Int32Array, out: Float32Array): void;
   /**

@@ -25,6 +25,7 @@ export const NATIVE_ENTRY_POINTS = {
   prepareRowGrads: 6,
   sumSquares: 1,
   scaleArray: 2,
+  clearSlots: 2,
   // native/mtl_step.c: the direct step's kernels on one memory (src/exec/direct/kernels.ts)
   gemmAt: 10,
   biasActAt: 6,

@@ -12,6 +12,7 @@ import { prepareRowGradients, SparseOptimizer, type SparseRule, type SparseSlots
 import { squaredSum } from '../../src/model/optim-step.js';
 import { decayInPlace, scaleInPlace } from '../../src/model/optim-dense-fused.js';
 import { mulberry32 } from '../../src/model/seed.js';
+import { RowGradients } from '../../src/model/embeddings-grad.js';
 import type { OptimizerSettings } from '../../src/model/types.js';
 
 const blas = loadNativeBlas();
@@ -152,6 +153,25 @@ describe.skipIf(!hasNative)('embedding optimisers in the addon (native backend)'
       ids.forEach((r, b) => want.set(data.subarray(r * dim, r * dim + dim), b * dim));
       expect(u32(out)).toEqual(u32(want));
     }
+  });
+
+  it('row gradients over several steps: the addon resets its row map on take (clearSlots) as the JS loop does', () => {
+    const [V, dim] = [5000, 8];
+    const native = new RowGradients(V, dim);
+    const rand = mulberry32(21);
+    for (let step = 0; step < 4; step++) {
+      const ids = Int32Array.from({ length: 700 }, () => Math.floor(rand() * (step % 2 ? V : 300)));
+      const grad = Float32Array.from({ length: ids.length * dim }, () => rand() - 0.5);
+      native.addRows(ids, grad);
+      const got = native.take();
+      // the reference: a fresh accumulator each step, so a row left in the map would show as a wrong order or sum
+      const js = new RowGradients(V, dim);
+      for (let b = 0; b < ids.length; b++) js.addRow(ids[b]!, grad, b * dim, 1);
+      const want = js.take();
+      expect(Array.from(got.rows)).toEqual(Array.from(want.rows));
+      expect(u32(got.grads)).toEqual(u32(want.grads));
+    }
+    expect(() => blas!.clearSlots(new Int32Array(10), Int32Array.from([10]))).toThrow(/row is out of range/);
   });
 
   it('rejects rows outside the table, slots of the wrong size and gradients of the wrong length, changing nothing', () => {
