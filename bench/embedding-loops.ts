@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     blas.setNumThreads(threads);
     const b = batches[s % batches.length]!;
     const t0 = performance.now();
-    tables.forEach((t, i) => opt.update(t.data, DIM, t.slots, b[i]!.rows, b[i]!.grads, 0.001, s + 1));
+    opt.updateTables(tables.map((t, i) => ({ table: t.data, dim: DIM, slots: t.slots, rows: b[i]!.rows, grads: b[i]!.grads })), 0.001, s + 1);
     const t1 = performance.now();
     tables.forEach((t, i) => blas.gatherRows(t.data, DIM, b[i]!.rows, out));
     const t2 = performance.now();

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "napi_args.h"
 #include "mtl_step.h"
@@ -158,45 +159,65 @@ static int get_f64(napi_env env, napi_value v, double** data, size_t* len) {
   return 1;
 }
 
-/* sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, [beta1, beta2, eps, lr]) -> done: see
- * mtl_sparse_adam_loop, across the pool's threads (mtl_blas_parallel.c; rows must be unique). c1[t] / c2[t] are
- * 1 - beta^t for the steps t the rows reach; when a row's next step is not a whole number inside those tables,
- * nothing is changed and it returns false, so the caller grows the tables (or takes its JS loop) and calls
- * again: the caller need not read every row's step count first, a cache miss per row at a large vocabulary. */
+/* Element i of the JS array `arr` as a Float32Array (data, length); false when it is not one. */
+static bool get_f32_at(napi_env env, napi_value arr, uint32_t i, float** data, size_t* len) {
+  napi_value e;
+  return napi_get_element(env, arr, i, &e) == napi_ok && get_f32(env, e, data, len);
+}
+
+/* sparseAdam(tables, ms, vs, steps, dims, rows, grads, c1, c2, [beta1, beta2, eps, lr]) -> done: lazy Adam
+ * (mtl_sparse_adam_loop) on every table i of the lists, in one call across the pool's threads
+ * (mtl_blas_parallel.c): tables[i], ms[i], vs[i] are rows x dims[i], steps[i] one per row, rows[i] an Int32Array
+ * of unique rows and grads[i] their gradients. c1[t] / c2[t] are 1 - beta^t for the steps t the rows reach;
+ * when a row's next step is not a whole number inside those tables, nothing is changed and it returns false,
+ * so the caller grows the tables (or takes its JS loop) and calls again: the caller need not read every row's
+ * step count first (a cache miss per row at a large vocabulary). */
 static napi_value SparseAdam(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_sparseAdam;
   napi_value argv[MTL_ARGC_sparseAdam];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < MTL_ARGC_sparseAdam) FAIL("mtl_blas.sparseAdam: too few arguments");
-  float *table, *m, *v, *steps, *grads;
-  size_t lt, lm, lv, ls, lg, lr_, l1, l2;
-  int32_t* rows;
-  double *c1, *c2, lr;
-  int64_t dim;
-  if (!get_f32(env, argv[0], &table, &lt) || !get_f32(env, argv[1], &m, &lm) || !get_f32(env, argv[2], &v, &lv) || !get_f32(env, argv[3], &steps, &ls) ||
-      !get_f32(env, argv[6], &grads, &lg))
-    FAIL("mtl_blas.sparseAdam: table, m, v, steps, grads must be Float32Arrays");
-  if (!get_int(env, argv[4], &dim) || dim <= 0) FAIL("mtl_blas.sparseAdam: bad dim");
-  if (!get_i32(env, argv[5], &rows, &lr_)) FAIL("mtl_blas.sparseAdam: rows must be an Int32Array");
+  uint32_t count = 0, cm = 0, cv = 0, cs = 0, cr = 0, cg = 0;
+  if (napi_get_array_length(env, argv[0], &count) != napi_ok || napi_get_array_length(env, argv[1], &cm) != napi_ok || napi_get_array_length(env, argv[2], &cv) != napi_ok ||
+      napi_get_array_length(env, argv[3], &cs) != napi_ok || napi_get_array_length(env, argv[5], &cr) != napi_ok || napi_get_array_length(env, argv[6], &cg) != napi_ok)
+    FAIL("mtl_blas.sparseAdam: tables, ms, vs, steps, rows, grads must be arrays");
+  int32_t* dims;
+  size_t ld;
+  if (!get_i32(env, argv[4], &dims, &ld)) FAIL("mtl_blas.sparseAdam: dims must be an Int32Array");
+  if (cm != count || cv != count || cs != count || cr != count || cg != count || ld != count) FAIL("mtl_blas.sparseAdam: the lists differ in length");
+  double *c1, *c2, *hp;
+  size_t l1, l2, lh;
   if (!get_f64(env, argv[7], &c1, &l1) || !get_f64(env, argv[8], &c2, &l2)) FAIL("mtl_blas.sparseAdam: c1, c2 must be Float64Arrays");
-  double* hp;
-  size_t lh;
   if (!get_f64(env, argv[9], &hp, &lh) || lh < 4) FAIL("mtl_blas.sparseAdam: expected [beta1, beta2, eps, lr] as a Float64Array");
-  lr = hp[3];
-  const size_t d = (size_t)dim, n = lr_;
-  if (lm != lt || lv != lt || ls * d != lt || lg < n * d) FAIL("mtl_blas.sparseAdam: array sizes do not match");
-  const size_t ahead = 8;
-  bool fits = true;
-  for (size_t k = 0; k < n; k++) {
-    if (rows[k] < 0 || (size_t)rows[k] >= ls) FAIL("mtl_blas.sparseAdam: a row is out of range");
-    /* step counts sit at random rows: several in flight, or this check is a cache miss per row */
-    if (k + ahead < n && rows[k + ahead] >= 0 && (size_t)rows[k + ahead] < ls) __builtin_prefetch(steps + rows[k + ahead]);
-    const float t = steps[rows[k]] + 1.0f;
-    if (!(t >= 1.0f) || t != (float)(size_t)t || (size_t)t >= l1 || (size_t)t >= l2) fits = false;
+  mtl_adam_table small[32];
+  mtl_adam_table* t = count <= 32 ? small : malloc(count * sizeof(mtl_adam_table));
+  if (t == NULL) FAIL("mtl_blas.sparseAdam: out of memory");
+  const char* why = NULL;
+  for (uint32_t i = 0; i < count && why == NULL; i++) {
+    size_t lt, lm, lv, ls, lg, n;
+    napi_value rows;
+    int32_t* r;
+    if (!get_f32_at(env, argv[0], i, &t[i].table, &lt) || !get_f32_at(env, argv[1], i, &t[i].m, &lm) || !get_f32_at(env, argv[2], i, &t[i].v, &lv) ||
+        !get_f32_at(env, argv[3], i, &t[i].steps, &ls) || !get_f32_at(env, argv[6], i, (float**)&t[i].grads, &lg))
+      why = "mtl_blas.sparseAdam: tables, ms, vs, steps, grads must hold Float32Arrays";
+    else if (napi_get_element(env, argv[5], i, &rows) != napi_ok || !get_i32(env, rows, &r, &n))
+      why = "mtl_blas.sparseAdam: rows must hold Int32Arrays";
+    else if (dims[i] <= 0 || lm != lt || lv != lt || ls * (size_t)dims[i] != lt || lg < n * (size_t)dims[i])
+      why = "mtl_blas.sparseAdam: array sizes do not match";
+    else {
+      t[i].rows = r;
+      t[i].n = n;
+      t[i].dim = (size_t)dims[i];
+      t[i].rows_in_table = ls;
+    }
   }
+  const size_t ntab = l1 < l2 ? l1 : l2;
+  const mtl_adam_status status = why ? MTL_ADAM_DONE : mtl_sparse_adam_tables_parallel(t, count, c1, c2, ntab, hp[0], hp[1], hp[2], hp[3]);
+  if (t != small) free(t);
+  if (why) FAIL(why);
+  if (status == MTL_ADAM_ROW_OUT_OF_RANGE) FAIL("mtl_blas.sparseAdam: a row is out of range");
   napi_value out;
-  if (fits) mtl_sparse_adam_parallel(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
-  CHECK(napi_get_boolean(env, fits, &out));
+  CHECK(napi_get_boolean(env, status == MTL_ADAM_DONE, &out));
   return out;
 }
 

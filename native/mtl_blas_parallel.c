@@ -12,12 +12,16 @@
 #include "mtl_blas_math.h"
 #include "mtl_blas_optim.h"
 #include "mtl_blas_pool.h"
+#include <stdlib.h>
 #include <string.h>
 
 /* Values per chunk: a few microseconds of work, so the claims are cheap and a slow thread holds back little. */
 #define CHUNK_VALUES 4096
 /* Below this many values a loop runs on the caller only (a worker's wake-up is ~1–50 µs, as much as the loop). */
 #define PARALLEL_MIN_VALUES 8192
+/* An embedding lookup copies a row where an update computes on three: it needs more rows to pay for the wake-up
+ * (one lookup of 1024 ids × 16 took 2× longer on two threads than on one under load, bench/embedding-loops.ts). */
+#define GATHER_MIN_VALUES 65536
 
 typedef void (*range_fn)(void* ctx, size_t lo, size_t hi);
 
@@ -33,11 +37,12 @@ static void ranged_run(void* arg) {
   while (mtl_claim(&t->work, &lo, &hi)) t->range(t->ctx, lo, hi);
 }
 
-/* range(ctx, lo, hi) over [0, items) in chunks, on the pool when the work (items × values_per_item) is large. */
-static void parallel_for(size_t items, size_t values_per_item, range_fn range, void* ctx) {
+/* range(ctx, lo, hi) over [0, items) in chunks, on the pool when the work (items × values_per_item) is at least
+ * min_values. */
+static void parallel_for_min(size_t items, size_t values_per_item, size_t min_values, range_fn range, void* ctx) {
   if (items == 0) return;
   const int threads = mtl_pool_threads();
-  if (threads < 2 || items * values_per_item < PARALLEL_MIN_VALUES) {
+  if (threads < 2 || items * values_per_item < min_values) {
     range(ctx, 0, items);
     return;
   }
@@ -45,6 +50,11 @@ static void parallel_for(size_t items, size_t values_per_item, range_fn range, v
   if (chunk < 1) chunk = 1;
   ranged_task task = {{items, chunk, 0}, range, ctx};
   mtl_parallel_run(ranged_run, &task, threads);
+}
+
+/* parallel_for_min with the loops' usual threshold. */
+static void parallel_for(size_t items, size_t values_per_item, range_fn range, void* ctx) {
+  parallel_for_min(items, values_per_item, PARALLEL_MIN_VALUES, range, ctx);
 }
 
 /* The arguments of every loop below (each uses the fields it needs). */
@@ -58,14 +68,76 @@ typedef struct {
   float* out;
 } embed_args;
 
-static void sparse_adam_range(void* ctx, size_t lo, size_t hi) {
-  const embed_args* a = ctx;
-  mtl_sparse_adam_loop(a->table, a->s0, a->s1, a->s2, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->c1tab, a->c2tab, a->b1, a->b2, a->eps, a->lr);
+/* Lazy Adam over several tables: the items are all tables' touched rows end to end (table i's rows start at
+ * start[i]), so the caller and the workers share one call per step instead of one per table (each call ends by
+ * waiting for the workers, and on a busy machine a worker preempted inside a chunk holds that wait up). */
+typedef struct {
+  const mtl_adam_table* t;
+  size_t count;
+  const size_t* start;
+  const double *c1tab, *c2tab;
+  size_t ntab;
+  double b1, b2, eps, lr;
+  int status; /* the worst mtl_adam_status seen by the check (atomic) */
+} adam_tables_args;
+
+/* Call fn(a, table, first row, end row) for the parts of the global row range [lo, hi) in each table. */
+static void adam_tables_each(adam_tables_args* a, size_t lo, size_t hi, void (*fn)(adam_tables_args*, const mtl_adam_table*, size_t, size_t)) {
+  size_t i = 0;
+  while (i + 1 < a->count && a->start[i + 1] <= lo) i++;
+  for (; i < a->count && a->start[i] < hi; i++) {
+    const size_t b = lo > a->start[i] ? lo - a->start[i] : 0;
+    const size_t e = (hi < a->start[i] + a->t[i].n ? hi : a->start[i] + a->t[i].n) - a->start[i];
+    if (b < e) fn(a, &a->t[i], b, e);
+  }
 }
 
-void mtl_sparse_adam_parallel(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n, const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr) {
-  embed_args a = {.table = table, .s0 = m, .s1 = v, .s2 = steps, .grads = grads, .rows = rows, .dim = dim, .c1tab = c1tab, .c2tab = c2tab, .b1 = b1, .b2 = b2, .eps = eps, .lr = lr};
-  parallel_for(n, dim, sparse_adam_range, &a);
+static void adam_check_part(adam_tables_args* a, const mtl_adam_table* t, size_t b, size_t e) {
+  const size_t ahead = 8;
+  int status = MTL_ADAM_DONE;
+  for (size_t k = b; k < e; k++) {
+    const int32_t row = t->rows[k];
+    if (row < 0 || (size_t)row >= t->rows_in_table) {
+      status = MTL_ADAM_ROW_OUT_OF_RANGE;
+      break;
+    }
+    /* step counts sit at random rows: several in flight, or each check is a cache miss */
+    if (k + ahead < e && t->rows[k + ahead] >= 0 && (size_t)t->rows[k + ahead] < t->rows_in_table) __builtin_prefetch(t->steps + t->rows[k + ahead]);
+    const float s = t->steps[row] + 1.0f;
+    if (!(s >= 1.0f) || s != (float)(size_t)s || (size_t)s >= a->ntab) status = MTL_ADAM_STEP_OUTSIDE_TABLES;
+  }
+  if (status != MTL_ADAM_DONE) {
+    int seen = __atomic_load_n(&a->status, __ATOMIC_RELAXED);
+    while (status > seen && !__atomic_compare_exchange_n(&a->status, &seen, status, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+  }
+}
+
+static void adam_update_part(adam_tables_args* a, const mtl_adam_table* t, size_t b, size_t e) {
+  mtl_sparse_adam_loop(t->table, t->m, t->v, t->steps, t->dim, t->rows + b, e - b, t->grads + b * t->dim, a->c1tab, a->c2tab, a->b1, a->b2, a->eps, a->lr);
+}
+
+static void adam_check_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_check_part); }
+static void adam_update_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_update_part); }
+
+mtl_adam_status mtl_sparse_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const double* c1tab, const double* c2tab, size_t ntab, double b1, double b2, double eps, double lr) {
+  size_t start_small[64];
+  size_t* start = count + 1 <= 64 ? start_small : malloc((count + 1) * sizeof(size_t));
+  if (start == NULL) return MTL_ADAM_STEP_OUTSIDE_TABLES; /* no memory: the caller's JS loop does it */
+  size_t total = 0, dim = 1;
+  for (size_t i = 0; i < count; i++) {
+    start[i] = total;
+    total += tables[i].n;
+    if (tables[i].dim > dim) dim = tables[i].dim;
+  }
+  start[count] = total;
+  adam_tables_args a = {tables, count, start, c1tab, c2tab, ntab, b1, b2, eps, lr, MTL_ADAM_DONE};
+  /* the check reads one value per row: its chunks count rows as 1/dim of an update's */
+  parallel_for(total, 1, adam_check_range, &a);
+  const mtl_adam_status status = (mtl_adam_status)__atomic_load_n(&a.status, __ATOMIC_RELAXED);
+  if (status == MTL_ADAM_DONE) parallel_for(total, dim, adam_update_range, &a);
+  if (start != start_small) free(start);
+  return status;
 }
 
 static void gather_range(void* ctx, size_t lo, size_t hi) {
@@ -75,7 +147,7 @@ static void gather_range(void* ctx, size_t lo, size_t hi) {
 
 void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows, size_t n, float* out) {
   embed_args a = {.table = (float*)data, .rows = rows, .dim = dim, .out = out};
-  parallel_for(n, dim, gather_range, &a);
+  parallel_for_min(n, dim, GATHER_MIN_VALUES, gather_range, &a);
 }
 
 static void sgd_range(void* ctx, size_t lo, size_t hi) {

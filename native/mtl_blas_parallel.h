@@ -3,9 +3,24 @@
 #define MTL_BLAS_PARALLEL_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 
-/* mtl_sparse_adam_loop (mtl_blas_math.c) on the pool; `rows` must be unique (RowGradients.take's are). */
-void mtl_sparse_adam_parallel(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n, const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr);
+/* One embedding table's lazy Adam operands: rows (unique, as RowGradients.take's are) and their gradients
+ * (n × dim), the table and its slots (rows_in_table × dim; steps one per row). */
+typedef struct {
+  float *table, *m, *v, *steps;
+  const int32_t* rows;
+  const float* grads;
+  size_t n, dim, rows_in_table;
+} mtl_adam_table;
+
+/* The outcome of mtl_sparse_adam_tables_parallel. */
+typedef enum { MTL_ADAM_DONE = 0, MTL_ADAM_ROW_OUT_OF_RANGE = 1, MTL_ADAM_STEP_OUTSIDE_TABLES = 2 } mtl_adam_status;
+
+/* mtl_sparse_adam_loop (mtl_blas_math.c) over several tables at once on the pool: first every row and its next
+ * step count are checked (in parallel), then, only if all pass, every table is updated. c1tab / c2tab hold
+ * 1 − β^t for t < ntab. Nothing changes unless it returns MTL_ADAM_DONE. */
+mtl_adam_status mtl_sparse_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const double* c1tab, const double* c2tab, size_t ntab, double b1, double b2, double eps, double lr);
 /* mtl_gather_rows_loop on the pool. */
 void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows, size_t n, float* out);
 /* Embedding rules other than lazy Adam (mtl_blas_optim.c) on the pool; kind and slots as the addon's

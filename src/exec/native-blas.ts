@@ -42,11 +42,12 @@ export interface NativeBlas {
   /** out[j] = Σ_i x[i·len + j] over `rows` rows, float32, row by row (wasm-sum.ts sumLeading's order). */
   sumRows(x: Float32Array, rows: number, len: number, out: Float32Array): void;
   /**
-   * Lazy Adam on the unique `rows` of an embedding table (optim-sparse.ts's loop, in the same double
-   * arithmetic: same bits), across the addon's threads; c1[t] / c2[t] = 1 − β^t; hyper = [β1, β2, ε, lr].
-   * Returns false, changing nothing, when a row's next step is not a whole number below c1's and c2's length.
+   * Lazy Adam on every table i of the lists at once (optim-sparse.ts's loop, in the same double arithmetic:
+   * same bits), across the addon's threads: tables[i], m[i], v[i] are rows × dims[i], steps[i] one per row,
+   * rows[i] unique, grads[i] their gradients; c1[t] / c2[t] = 1 − β^t; hyper = [β1, β2, ε, lr]. Returns false,
+   * changing nothing, when a row's next step is not a whole number below c1's and c2's length.
    */
-  sparseAdam(table: Float32Array, m: Float32Array, v: Float32Array, steps: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, c1: Float64Array, c2: Float64Array, hyper: Float64Array): boolean;
+  sparseAdam(tables: Float32Array[], m: Float32Array[], v: Float32Array[], steps: Float32Array[], dims: Int32Array, rows: Int32Array[], grads: Float32Array[], c1: Float64Array, c2: Float64Array, hyper: Float64Array): boolean;
   /**
    * The other embedding rules on the unique `rows` (optim-sparse.ts's loops, same bits), across the addon's
    * threads: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, ε], s0 = accumulators), 2 row-wise adagrad ([lr, ε],

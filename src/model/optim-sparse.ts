@@ -42,6 +42,15 @@ export interface SparseSlots {
   scratch?: Float32Array;
 }
 
+/** One table's update: its values, dim and slots, the touched rows (unique) and their summed gradients. */
+export interface TableUpdate {
+  table: Float32Array;
+  dim: number;
+  slots: SparseSlots;
+  rows: Int32Array;
+  grads: Float32Array;
+}
+
 /**
  * The addon on the native backend (undefined elsewhere): its sparseAdam and embeddingUpdate do the same double
  * arithmetic as the JS loops below, so the same bits, without the JIT's bounds checks and across the addon's
@@ -178,7 +187,7 @@ export class SparseOptimizer {
     const m = slots.m!;
     const v = slots.v!;
     const steps = slots.steps!;
-    if (native && this.lazyAdamNative(native, table, m, v, steps, dim, rows, grads, lr)) return;
+    if (native && this.lazyAdamNative(native, [{ table, dim, slots, rows, grads }], lr)) return;
     for (let k = 0; k < n; k++) {
       const row = rows[k]!;
       const t = (steps[row] = steps[row]! + 1);
@@ -198,27 +207,53 @@ export class SparseOptimizer {
   }
 
   /**
+   * Update every table of `batch` (see {@link update}). Lazy Adam on the native backend updates all of them in
+   * one call into the addon, its rows shared out to the addon's threads (one wait for the threads per step
+   * instead of one per table); otherwise table by table.
+   */
+  updateTables(batch: TableUpdate[], lr = this.settings.lr, step = 1): void {
+    const native = this.useNative && this.rule === 'lazy_adam' ? nativeLoops() : undefined;
+    if (native && batch.length > 0 && this.lazyAdamNative(native, batch, lr)) return;
+    for (const u of batch) this.update(u.table, u.dim, u.slots, u.rows, u.grads, lr, step);
+  }
+
+  /**
    * Lazy Adam in the addon; false (nothing changed) when some row's step count is not a whole number below
    * 2^24, which the JS loop then handles. The addon checks the steps against the bias-correction tables
    * itself, so the tables are grown (to the largest step, read here only then) and the call repeated only
    * when a row has outrun them.
    */
-  private lazyAdamNative(native: NativeBlas, table: Float32Array, m: Float32Array, v: Float32Array, steps: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, lr: number): boolean {
+  private lazyAdamNative(native: NativeBlas, batch: TableUpdate[], lr: number): boolean {
     this.hyper[0] = ADAM_BETA1;
     this.hyper[1] = ADAM_BETA2;
     this.hyper[2] = ADAM_EPSILON;
     this.hyper[3] = lr;
+    const call = (c1: Float64Array, c2: Float64Array): boolean =>
+      native.sparseAdam(
+        batch.map((u) => u.table),
+        batch.map((u) => u.slots.m!),
+        batch.map((u) => u.slots.v!),
+        batch.map((u) => u.slots.steps!),
+        Int32Array.from(batch, (u) => u.dim),
+        batch.map((u) => u.rows),
+        batch.map((u) => u.grads),
+        c1,
+        c2,
+        this.hyper,
+      );
     const { c1, c2 } = this.corrections.tables(0);
-    if (native.sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, this.hyper)) return true;
+    if (call(c1, c2)) return true;
     let maxT = 0;
-    for (let k = 0; k < rows.length; k++) {
-      const t = steps[rows[k]!]! + 1;
-      if (t !== Math.floor(t)) return false;
-      if (t > maxT) maxT = t;
+    for (const { slots, rows } of batch) {
+      for (let k = 0; k < rows.length; k++) {
+        const t = slots.steps![rows[k]!]! + 1;
+        if (t !== Math.floor(t)) return false;
+        if (t > maxT) maxT = t;
+      }
     }
     if (maxT >= 1 << 24) return false;
     const grown = this.corrections.tables(maxT);
-    return native.sparseAdam(table, m, v, steps, dim, rows, grads, grown.c1, grown.c2, this.hyper);
+    return call(grown.c1, grown.c2);
   }
 
   /** The rules other than lazy Adam in the addon (the JS loops' bits). */

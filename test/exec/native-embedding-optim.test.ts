@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/exec/backend.js';
 import { loadNativeBlas, nativeThreadCount } from '../../src/exec/native-blas.js';
-import { prepareRowGradients, SparseOptimizer, type SparseRule, type SparseSlots } from '../../src/model/optim-sparse.js';
+import { prepareRowGradients, SparseOptimizer, type SparseRule, type SparseSlots, type TableUpdate } from '../../src/model/optim-sparse.js';
 import { squaredSum } from '../../src/model/optim-step.js';
 import { decayInPlace, scaleInPlace } from '../../src/model/optim-dense-fused.js';
 import { mulberry32 } from '../../src/model/seed.js';
@@ -119,6 +119,48 @@ describe.skipIf(!hasNative)('embedding optimisers in the addon (native backend)'
     ref.update(b.table, 4, b.slots, ids, grads);
     expectSameBits(a, b);
     expect(a.slots.steps![3]).toBe(3.5);
+  });
+
+  it('lazy Adam on several tables in one call (dims 16, 4 and 1, one table untouched): each table the JS loop\'s bits', () => {
+    const shapes = [
+      { rows: 4000, dim: 16, touched: 1500 },
+      { rows: 50, dim: 4, touched: 0 },
+      { rows: 900, dim: 4, touched: 800 },
+      { rows: 30_000, dim: 1, touched: 9000 },
+    ];
+    const run = (native: boolean, threads: number): Array<{ table: Float32Array; slots: SparseSlots }> => {
+      blas!.setNumThreads(threads);
+      const opt = new SparseOptimizer(settingsFor('lazy_adam'), native);
+      const ts = shapes.map((sh) => makeTable(opt, sh.rows, sh.dim));
+      for (let s = 0; s < 3; s++) {
+        const list: TableUpdate[] = shapes.map((sh, i) => {
+          const { ids, grads } = batch(10 * s + i, sh.rows, sh.dim, sh.touched);
+          return { table: ts[i]!.table, dim: sh.dim, slots: ts[i]!.slots, rows: ids, grads };
+        });
+        opt.updateTables(list, 0.003, s + 1);
+      }
+      return ts;
+    };
+    const js = run(false, 1);
+    for (const threads of [1, 2]) run(true, threads).forEach((t, i) => expectSameBits(t, js[i]!));
+    expect(js[3]!.slots.steps!.some((x) => x === 3)).toBe(true);
+  });
+
+  it('lazy Adam on several tables: a row outside its table throws before any table changes', () => {
+    const opt = new SparseOptimizer(settingsFor('lazy_adam'));
+    const a = makeTable(opt, 10, 4);
+    const b = makeTable(opt, 10, 4);
+    const before = [a.table.slice(), b.table.slice()];
+    const g = new Float32Array(8).fill(0.5);
+    expect(() =>
+      opt.updateTables([
+        { ...a, dim: 4, rows: Int32Array.from([1, 2]), grads: g },
+        { ...b, dim: 4, rows: Int32Array.from([3, 10]), grads: g },
+      ]),
+    ).toThrow(/row is out of range/);
+    expect(u32(a.table)).toEqual(u32(before[0]!));
+    expect(u32(b.table)).toEqual(u32(before[1]!));
+    expect(a.slots.steps!.every((x) => x === 0)).toBe(true);
   });
 
   it('Σg² (clip_norm), scaling and weight decay of dense arrays: the JS loops\' bits', () => {
