@@ -71,7 +71,8 @@ static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
 
 /* denseUpdate(kind, w, g, s0, s1, scalars): kind 0 = sgd [lr], 1 = adagrad [eps, lr] (s0 = acc),
  * 2 = adam [b1, b2, 1-b1, 1-b2, c1, c2, eps, lr] (s0 = m, s1 = v); scalars are rounded to float32. Arrays
- * must have equal lengths (slots unused by the kind may be any Float32Array). */
+ * must have equal lengths (slots unused by the kind may be any Float32Array). A large weight is split across
+ * the pool's threads by element ranges (mtl_blas_parallel.c): the same operations per value, the same bits. */
 static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_denseUpdate;
   napi_value argv[MTL_ARGC_denseUpdate];
@@ -80,7 +81,7 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
   int64_t kind;
   float *w, *g, *s0, *s1;
   size_t lw, lg, l0, l1;
-  if (!get_int(env, argv[0], &kind) || kind < 0 || kind > 2) FAIL("mtl_blas.denseUpdate: bad kind");
+  if (!get_int(env, argv[0], &kind) || kind < MTL_DENSE_SGD || kind > MTL_DENSE_ADAM) FAIL("mtl_blas.denseUpdate: bad kind");
   if (!get_f32(env, argv[1], &w, &lw) || !get_f32(env, argv[2], &g, &lg) || !get_f32(env, argv[3], &s0, &l0) || !get_f32(env, argv[4], &s1, &l1))
     FAIL("mtl_blas.denseUpdate: w, g, s0, s1 must be Float32Arrays");
   if (lg != lw || (kind >= 1 && l0 != lw) || (kind == 2 && l1 != lw)) FAIL("mtl_blas.denseUpdate: arrays differ in length");
@@ -93,9 +94,7 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
     CHECK(napi_get_element(env, argv[5], i, &e));
     if (!get_float(env, e, &sc[i])) FAIL("mtl_blas.denseUpdate: scalars must be numbers");
   }
-  if (kind == 0) mtl_sgd_loop(w, g, lw, sc[0]);
-  else if (kind == 1) mtl_adagrad_loop(w, s0, g, lw, sc[0], sc[1]);
-  else mtl_adam_loop(w, s0, s1, g, lw, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
+  mtl_dense_update_parallel((int)kind, w, g, s0, s1, lw, sc);
   return NULL;
 }
 

@@ -9,7 +9,7 @@
  * evaluated in double in the JS order, and a value is rounded to float32 only where the JS stores it into a
  * Float32Array. Note that a JS assignment expression `a = (acc[i] = x)` yields the unrounded double x: the
  * loops below keep using the double where the JS does. No FMA contraction (fp-contract=off), so the results
- * are the JS loops' bits (test/exec/native-embedding-optim.test.ts). Not in the WebAssembly build.
+ * are the JS loops' bits (test/exec/native-optim-loops.test.ts). Not in the WebAssembly build.
  */
 #define _DEFAULT_SOURCE
 #include "mtl_blas_optim.h"

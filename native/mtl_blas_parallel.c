@@ -205,3 +205,24 @@ void mtl_scale_parallel(float* x, size_t n, double factor) {
   embed_args a = {.out = x, .scale = factor};
   parallel_for(n, 1, scale_range, &a);
 }
+
+/* The fused dense optimiser (denseUpdate) on element ranges: every value's operations are the loop's own. */
+typedef struct {
+  int kind;
+  float *w, *s0, *s1;
+  const float* g;
+  const float* sc;
+} dense_args;
+
+static void dense_range(void* ctx, size_t lo, size_t hi) {
+  const dense_args* a = ctx;
+  const float* sc = a->sc;
+  if (a->kind == MTL_DENSE_SGD) mtl_sgd_loop(a->w + lo, a->g + lo, hi - lo, sc[0]);
+  else if (a->kind == MTL_DENSE_ADAGRAD) mtl_adagrad_loop(a->w + lo, a->s0 + lo, a->g + lo, hi - lo, sc[0], sc[1]);
+  else mtl_adam_loop(a->w + lo, a->s0 + lo, a->s1 + lo, a->g + lo, hi - lo, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
+}
+
+void mtl_dense_update_parallel(int kind, float* w, const float* g, float* s0, float* s1, size_t n, const float* scalars) {
+  dense_args a = {kind, w, s0, s1, g, scalars};
+  parallel_for(n, 1, dense_range, &a);
+}

@@ -31,6 +31,13 @@ void mtl_row_grads_prepare_parallel(const float* table, size_t dim, const int32_
 /* mtl_scale_loop on the pool. */
 void mtl_scale_parallel(float* x, size_t n, double factor);
 
+/* The fused dense optimiser's loops (mtl_blas_math.c: kind MTL_DENSE_SGD, _ADAGRAD or _ADAM, scalars as the
+ * addon's denseUpdate) on the pool, split by element ranges. */
+void mtl_dense_update_parallel(int kind, float* w, const float* g, float* s0, float* s1, size_t n, const float* scalars);
+
+/* The kinds of mtl_dense_update_parallel (the addon's denseUpdate). */
+enum { MTL_DENSE_SGD = 0, MTL_DENSE_ADAGRAD = 1, MTL_DENSE_ADAM = 2 };
+
 /* The rules of mtl_embed_update_parallel. */
 enum { MTL_EMBED_SGD = 0, MTL_EMBED_ADAGRAD = 1, MTL_EMBED_ROWWISE_ADAGRAD = 2, MTL_EMBED_DENSE_ADAM = 3 };
 

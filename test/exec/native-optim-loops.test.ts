@@ -1,7 +1,7 @@
 /**
- * The addon's embedding loops (native/mtl_blas_optim.c, mtl_blas_parallel.c): every embedding rule, the
- * gradient regularisers (clipping's scale, embedding_l2), Σg² and array scaling are bit-for-bit their JS
- * loops (src/model/optim-sparse.ts, optim-step.ts, optim-dense-fused.ts), and the same bits with one thread
+ * The addon's optimiser loops (native/mtl_blas_optim.c, mtl_blas_parallel.c): every embedding rule, the
+ * gradient regularisers (clipping's scale, embedding_l2), Σg², array scaling and the fused dense update are
+ * bit-for-bit their JS loops (src/model/optim-sparse.ts, optim-step.ts, optim-dense-fused.ts), and the same bits with one thread
  * and with two (the loops split touched rows across the addon's pool; the sizes here are large enough that
  * they do). Nothing here depends on timing: each call returns after all its threads have finished.
  */
@@ -10,7 +10,8 @@ import { selectBackend } from '../../src/exec/backend.js';
 import { loadNativeBlas, nativeThreadCount } from '../../src/exec/native-blas.js';
 import { prepareRowGradients, SparseOptimizer, type SparseRule, type SparseSlots, type TableUpdate } from '../../src/model/optim-sparse.js';
 import { squaredSum } from '../../src/model/optim-step.js';
-import { decayInPlace, scaleInPlace } from '../../src/model/optim-dense-fused.js';
+import { adamInPlace, decayInPlace, scaleInPlace } from '../../src/model/optim-dense-fused.js';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from '../../src/model/optim-params.js';
 import { mulberry32 } from '../../src/model/seed.js';
 import { RowGradients } from '../../src/model/embeddings-grad.js';
 import type { OptimizerSettings } from '../../src/model/types.js';
@@ -179,6 +180,25 @@ describe.skipIf(!hasNative)('embedding optimisers in the addon (native backend)'
       decayInPlace(d, 1 - 0.01 * 0.3, false);
       expect(u32(c)).toEqual(u32(d));
       expect(u32(c)).not.toEqual(u32(x));
+    }
+  });
+
+  it('the fused dense Adam of a large weight, split across threads: the float32 JS loop\'s bits', () => {
+    const n = 100_003; // several chunks, and a tail
+    const rand = mulberry32(17);
+    const start = Float32Array.from({ length: n }, () => rand() - 0.5);
+    const grads = [0, 1, 2].map(() => Float32Array.from({ length: n }, () => (rand() - 0.5) * (rand() < 0.1 ? 1e-6 : 3)));
+    const [wj, mj, vj] = [start.slice(), new Float32Array(n), new Float32Array(n)];
+    grads.forEach((g, s) => adamInPlace(wj, mj, vj, g, 0.01, s + 1));
+    for (const threads of [1, 2]) {
+      blas!.setNumThreads(threads);
+      const [w, m, v] = [start.slice(), new Float32Array(n), new Float32Array(n)];
+      grads.forEach((g, s) =>
+        blas!.denseUpdate(2, w, g, m, v, [ADAM_BETA1, ADAM_BETA2, 1 - ADAM_BETA1, 1 - ADAM_BETA2, 1 - Math.pow(ADAM_BETA1, s + 1), 1 - Math.pow(ADAM_BETA2, s + 1), ADAM_EPSILON, 0.01]),
+      );
+      expect(u32(w)).toEqual(u32(wj));
+      expect(u32(m)).toEqual(u32(mj));
+      expect(u32(v)).toEqual(u32(vj));
     }
   });
 
