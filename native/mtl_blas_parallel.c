@@ -19,9 +19,10 @@
 #define CHUNK_VALUES 4096
 /* Below this many values a loop runs on the caller only (a worker's wake-up is ~1–50 µs, as much as the loop). */
 #define PARALLEL_MIN_VALUES 8192
-/* An embedding lookup copies a row where an update computes on three: it needs more rows to pay for the wake-up
- * (one lookup of 1024 ids × 16 took 2× longer on two threads than on one under load, bench/embedding-loops.ts). */
-#define GATHER_MIN_VALUES 65536
+/* Loops that do little per value (a lookup copies a row; the dense update streams through its arrays, where an
+ * embedding update computes on three random rows) need more values to pay for the wake-up: one lookup of 1024
+ * ids × 16 took 2× longer on two threads than on one under load (bench/embedding-loops.ts). */
+#define STREAM_MIN_VALUES 65536
 
 typedef void (*range_fn)(void* ctx, size_t lo, size_t hi);
 
@@ -147,7 +148,7 @@ static void gather_range(void* ctx, size_t lo, size_t hi) {
 
 void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows, size_t n, float* out) {
   embed_args a = {.table = (float*)data, .rows = rows, .dim = dim, .out = out};
-  parallel_for_min(n, dim, GATHER_MIN_VALUES, gather_range, &a);
+  parallel_for_min(n, dim, STREAM_MIN_VALUES, gather_range, &a);
 }
 
 static void sgd_range(void* ctx, size_t lo, size_t hi) {
@@ -224,5 +225,5 @@ static void dense_range(void* ctx, size_t lo, size_t hi) {
 
 void mtl_dense_update_parallel(int kind, float* w, const float* g, float* s0, float* s1, size_t n, const float* scalars) {
   dense_args a = {kind, w, s0, s1, g, scalars};
-  parallel_for(n, 1, dense_range, &a);
+  parallel_for_min(n, 1, STREAM_MIN_VALUES, dense_range, &a);
 }
