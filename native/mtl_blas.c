@@ -23,6 +23,7 @@
 #include "mtl_gemm.h"
 #include "mtl_blas_optim.h"
 #include "mtl_blas_parallel.h"
+#include "mtl_blas_simd.h"
 
 /*
  * sgemmBatch(transA, transB, M, N, K, A, B, C, aOffsets, bOffsets)
@@ -143,7 +144,7 @@ static napi_value SumRows(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.sumRows: x and out must be Float32Arrays");
   if (!get_int(env, argv[1], &rows) || !get_int(env, argv[2], &len) || rows < 0 || len < 0) FAIL("mtl_blas.sumRows: bad sizes");
   if ((size_t)rows * (size_t)len > lx || (size_t)len > lo) FAIL("mtl_blas.sumRows: arrays too small");
-  mtl_sum_rows_loop(x, (size_t)rows, (size_t)len, out);
+  MTL_LOOP(mtl_sum_rows_loop)(x, (size_t)rows, (size_t)len, out);
   return NULL;
 }
 
@@ -359,7 +360,7 @@ static napi_value ScatterRows(napi_env env, napi_callback_info info) {
     if (s >= (int32_t)c || s < -1 || (s >= 0 && touched[s] != rows[b])) FAIL("mtl_blas.scatterRows: inconsistent slots");
   }
   napi_value out;
-  CHECK(napi_create_int64(env, (int64_t)mtl_scatter_rows_loop(slot, touched, c, buffer, d, rows, n, grad), &out));
+  CHECK(napi_create_int64(env, (int64_t)MTL_LOOP(mtl_scatter_rows_loop)(slot, touched, c, buffer, d, rows, n, grad), &out));
   return out;
 }
 

@@ -11,7 +11,6 @@
  * loops below keep using the double where the JS does. No FMA contraction (fp-contract=off), so the results
  * are the JS loops' bits (test/exec/native-optim-loops.test.ts). Not in the WebAssembly build.
  */
-#define _DEFAULT_SOURCE
 #include "mtl_blas_optim.h"
 #include <math.h>
 

@@ -5,6 +5,7 @@
  * as RowGradients.take makes them), a chunk of values only those values. Every value gets the same operations
  * as in the single-threaded loop, so the results are the same bits whatever the thread count (MTL_THREADS=1
  * runs them on the caller alone). Small calls stay on the caller: waking a worker costs more than they take.
+ * Each loop is the running CPU's copy (mtl_blas_simd.h: AVX-512, AVX2 or baseline; the same bits).
  * Not in the WebAssembly build (no threads there; it calls the loops of mtl_blas_math.c directly).
  */
 #define _DEFAULT_SOURCE
@@ -12,6 +13,7 @@
 #include "mtl_blas_math.h"
 #include "mtl_blas_optim.h"
 #include "mtl_blas_pool.h"
+#include "mtl_blas_simd.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,7 +117,7 @@ static void adam_check_part(adam_tables_args* a, const mtl_adam_table* t, size_t
 }
 
 static void adam_update_part(adam_tables_args* a, const mtl_adam_table* t, size_t b, size_t e) {
-  mtl_sparse_adam_loop(t->table, t->m, t->v, t->steps, t->dim, t->rows + b, e - b, t->grads + b * t->dim, a->c1tab, a->c2tab, a->b1, a->b2, a->eps, a->lr);
+  MTL_LOOP(mtl_sparse_adam_loop)(t->table, t->m, t->v, t->steps, t->dim, t->rows + b, e - b, t->grads + b * t->dim, a->c1tab, a->c2tab, a->b1, a->b2, a->eps, a->lr);
 }
 
 static void adam_check_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_check_part); }
@@ -153,22 +155,22 @@ void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows
 
 static void sgd_range(void* ctx, size_t lo, size_t hi) {
   const embed_args* a = ctx;
-  mtl_embed_sgd_loop(a->table, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr);
+  MTL_LOOP(mtl_embed_sgd_loop)(a->table, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr);
 }
 
 static void adagrad_range(void* ctx, size_t lo, size_t hi) {
   const embed_args* a = ctx;
-  mtl_embed_adagrad_loop(a->table, a->s0, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr, a->eps);
+  MTL_LOOP(mtl_embed_adagrad_loop)(a->table, a->s0, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr, a->eps);
 }
 
 static void rowwise_adagrad_range(void* ctx, size_t lo, size_t hi) {
   const embed_args* a = ctx;
-  mtl_embed_rowwise_adagrad_loop(a->table, a->s0, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr, a->eps);
+  MTL_LOOP(mtl_embed_rowwise_adagrad_loop)(a->table, a->s0, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr, a->eps);
 }
 
 static void dense_adam_range(void* ctx, size_t lo, size_t hi) {
   const embed_args* a = ctx;
-  mtl_embed_dense_adam_loop(a->table + lo, a->s0 + lo, a->s1 + lo, a->s2 + lo, hi - lo, a->b1, a->b2, a->eps, a->lr, a->c1, a->c2);
+  MTL_LOOP(mtl_embed_dense_adam_loop)(a->table + lo, a->s0 + lo, a->s1 + lo, a->s2 + lo, hi - lo, a->b1, a->b2, a->eps, a->lr, a->c1, a->c2);
 }
 
 void mtl_embed_update_parallel(int kind, float* table, size_t table_len, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, float* s1, float* s2, const double* hyper) {
@@ -189,7 +191,7 @@ void mtl_embed_update_parallel(int kind, float* table, size_t table_len, size_t 
 
 static void prepare_range(void* ctx, size_t lo, size_t hi) {
   const embed_args* a = ctx;
-  mtl_row_grads_prepare_loop(a->table, a->dim, a->rows + lo, hi - lo, (float*)a->grads + lo * a->dim, a->scale, a->l2);
+  MTL_LOOP(mtl_row_grads_prepare_loop)(a->table, a->dim, a->rows + lo, hi - lo, (float*)a->grads + lo * a->dim, a->scale, a->l2);
 }
 
 void mtl_row_grads_prepare_parallel(const float* table, size_t dim, const int32_t* rows, size_t n, float* grads, double scale, double l2) {
@@ -199,7 +201,7 @@ void mtl_row_grads_prepare_parallel(const float* table, size_t dim, const int32_
 
 static void scale_range(void* ctx, size_t lo, size_t hi) {
   const embed_args* a = ctx;
-  mtl_scale_loop(a->out + lo, hi - lo, a->scale);
+  MTL_LOOP(mtl_scale_loop)(a->out + lo, hi - lo, a->scale);
 }
 
 void mtl_scale_parallel(float* x, size_t n, double factor) {
@@ -218,9 +220,9 @@ typedef struct {
 static void dense_range(void* ctx, size_t lo, size_t hi) {
   const dense_args* a = ctx;
   const float* sc = a->sc;
-  if (a->kind == MTL_DENSE_SGD) mtl_sgd_loop(a->w + lo, a->g + lo, hi - lo, sc[0]);
-  else if (a->kind == MTL_DENSE_ADAGRAD) mtl_adagrad_loop(a->w + lo, a->s0 + lo, a->g + lo, hi - lo, sc[0], sc[1]);
-  else mtl_adam_loop(a->w + lo, a->s0 + lo, a->s1 + lo, a->g + lo, hi - lo, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
+  if (a->kind == MTL_DENSE_SGD) MTL_LOOP(mtl_sgd_loop)(a->w + lo, a->g + lo, hi - lo, sc[0]);
+  else if (a->kind == MTL_DENSE_ADAGRAD) MTL_LOOP(mtl_adagrad_loop)(a->w + lo, a->s0 + lo, a->g + lo, hi - lo, sc[0], sc[1]);
+  else MTL_LOOP(mtl_adam_loop)(a->w + lo, a->s0 + lo, a->s1 + lo, a->g + lo, hi - lo, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
 }
 
 void mtl_dense_update_parallel(int kind, float* w, const float* g, float* s0, float* s1, size_t n, const float* scalars) {
