@@ -41,24 +41,29 @@ async function main(): Promise<void> {
   const out = new Float32Array(batch * DIM);
   console.log(`${NCAT} tables of ${vocab} × ${DIM}, ${batch} ids each a step, rule ${rule}, ${blas.config()}`);
   // 1 and 2 threads alternate step by step, so both see the same load from other processes; medians per step
-  const times = { 1: { update: [] as number[], gather: [] as number[] }, 2: { update: [] as number[], gather: [] as number[] } };
+  // wall time per phase and the process's CPU time (all threads) of the update: on a loaded machine the CPU time
+  // says what the loops cost, the wall time what a step waits
+  const times = { 1: { update: [] as number[], gather: [] as number[], cpu: [] as number[] }, 2: { update: [] as number[], gather: [] as number[], cpu: [] as number[] } };
   for (let s = 0; s < 2 * steps + 4; s++) {
     const threads = (s % 2) + 1;
     blas.setNumThreads(threads);
     const b = batches[s % batches.length]!;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     opt.updateTables(tables.map((t, i) => ({ table: t.data, dim: DIM, slots: t.slots, rows: b[i]!.rows, grads: b[i]!.grads })), 0.001, s + 1);
     const t1 = performance.now();
+    const c1 = process.cpuUsage(c0);
     tables.forEach((t, i) => blas.gatherRows(t.data, DIM, b[i]!.rows, out));
     const t2 = performance.now();
     if (s >= 4) {
       times[threads as 1 | 2].update.push(t1 - t0);
       times[threads as 1 | 2].gather.push(t2 - t1);
+      times[threads as 1 | 2].cpu.push((c1.user + c1.system) / 1000);
     }
   }
   const median = (x: number[]): number => x.slice().sort((p, q) => p - q)[x.length >> 1]!;
   for (const threads of [1, 2] as const) {
-    console.log(`  ${threads} thread${threads > 1 ? 's' : ' '}: update ${median(times[threads].update).toFixed(2)} ms/step, lookups ${median(times[threads].gather).toFixed(2)} ms/step (medians of ${times[threads].update.length})`);
+    console.log(`  ${threads} thread${threads > 1 ? 's' : ' '}: update ${median(times[threads].update).toFixed(2)} ms/step (CPU ${median(times[threads].cpu).toFixed(2)} ms), lookups ${median(times[threads].gather).toFixed(2)} ms/step (medians of ${times[threads].update.length})`);
   }
   blas.setNumThreads(1);
 }

@@ -16,6 +16,7 @@
 #include "mtl_blas_simd.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Values per chunk: a few microseconds of work, so the claims are cheap and a slow thread holds back little. */
 #define CHUNK_VALUES 4096
@@ -32,16 +33,36 @@ typedef struct {
   mtl_work work;
   range_fn range;
   void* ctx;
+  int64_t first_out; /* when the first thread found no chunk left (ns; atomic, 0 until then) */
 } ranged_task;
+
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 static void ranged_run(void* arg) {
   ranged_task* t = arg;
   size_t lo, hi;
   while (mtl_claim(&t->work, &lo, &hi)) t->range(t->ctx, lo, hi);
+  int64_t none = 0;
+  const int64_t at = now_ns();
+  __atomic_compare_exchange_n(&t->first_out, &none, at, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
+/*
+ * Back-off on a busy machine. A call ends by waiting for every worker that joined it; a worker preempted by
+ * another process inside its chunk holds that wait up for a scheduler slice (milliseconds), longer than these
+ * loops take on one thread (on 2 cores at a load of 12, lazy Adam took 2× longer on two threads than on one).
+ * So when a call waited for its stragglers longer than it worked, the next calls run on the caller alone: 1,
+ * then 2, 4, … up to 256 calls while that repeats, and threads again after a call without such a wait. Only
+ * the schedule changes, never a result. Shared by the loops (a race on these counters only blurs the back-off).
+ */
+static int g_skip, g_backoff;
+
 /* range(ctx, lo, hi) over [0, items) in chunks, on the pool when the work (items × values_per_item) is at least
- * min_values. */
+ * min_values and the pool is not backing off. */
 static void parallel_for_min(size_t items, size_t values_per_item, size_t min_values, range_fn range, void* ctx) {
   if (items == 0) return;
   const int threads = mtl_pool_threads();
@@ -49,10 +70,27 @@ static void parallel_for_min(size_t items, size_t values_per_item, size_t min_va
     range(ctx, 0, items);
     return;
   }
+  const int skip = __atomic_load_n(&g_skip, __ATOMIC_RELAXED);
+  if (skip > 0) {
+    __atomic_store_n(&g_skip, skip - 1, __ATOMIC_RELAXED);
+    range(ctx, 0, items);
+    return;
+  }
   size_t chunk = CHUNK_VALUES / values_per_item;
   if (chunk < 1) chunk = 1;
-  ranged_task task = {{items, chunk, 0}, range, ctx};
+  ranged_task task = {{items, chunk, 0}, range, ctx, 0};
+  const int64_t t0 = now_ns();
   mtl_parallel_run(ranged_run, &task, threads);
+  const int64_t t1 = now_ns();
+  const int64_t worked = task.first_out - t0, waited = t1 - task.first_out;
+  if (waited > worked) {
+    int b = __atomic_load_n(&g_backoff, __ATOMIC_RELAXED);
+    b = b == 0 ? 1 : b >= 128 ? 256 : 2 * b;
+    __atomic_store_n(&g_backoff, b, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_skip, b, __ATOMIC_RELAXED);
+  } else {
+    __atomic_store_n(&g_backoff, 0, __ATOMIC_RELAXED);
+  }
 }
 
 /* parallel_for_min with the loops' usual threshold. */
