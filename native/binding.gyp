@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "mtl_blas",
-      "sources": ["mtl_blas.c", "mtl_blas_math.c", "mtl_step.c", "mtl_step_math.c", "mtl_gemm.c"],
+      "sources": ["mtl_blas.c", "mtl_blas_math.c", "mtl_blas_optim.c", "mtl_blas_parallel.c", "mtl_blas_pool.c", "mtl_blas_simd.c", "mtl_blas_simd_avx2.c", "mtl_blas_simd_avx512.c", "mtl_step.c", "mtl_step_math.c", "mtl_gemm.c"],
       "cflags": ["-O2", "-std=c11", "-fno-math-errno", "-pthread"],
       "conditions": [
         ["mtl_blas=='openblas'", {

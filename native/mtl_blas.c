@@ -14,12 +14,16 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "napi_args.h"
 #include "mtl_step.h"
 #include "mtl_blas_math.h"
 #include "mtl_entry_points.h"
 #include "mtl_gemm.h"
+#include "mtl_blas_optim.h"
+#include "mtl_blas_parallel.h"
+#include "mtl_blas_simd.h"
 
 /*
  * sgemmBatch(transA, transB, M, N, K, A, B, C, aOffsets, bOffsets)
@@ -63,12 +67,13 @@ static napi_value SgemmBatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* The loops (pure C) are in mtl_blas_math.c. */
+/* The loops (pure C) are in mtl_blas_math.c, mtl_blas_optim.c and, across threads, mtl_blas_parallel.c. */
 
 
 /* denseUpdate(kind, w, g, s0, s1, scalars): kind 0 = sgd [lr], 1 = adagrad [eps, lr] (s0 = acc),
  * 2 = adam [b1, b2, 1-b1, 1-b2, c1, c2, eps, lr] (s0 = m, s1 = v); scalars are rounded to float32. Arrays
- * must have equal lengths (slots unused by the kind may be any Float32Array). */
+ * must have equal lengths (slots unused by the kind may be any Float32Array). A large weight is split across
+ * the pool's threads by element ranges (mtl_blas_parallel.c): the same operations per value, the same bits. */
 static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_denseUpdate;
   napi_value argv[MTL_ARGC_denseUpdate];
@@ -77,7 +82,7 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
   int64_t kind;
   float *w, *g, *s0, *s1;
   size_t lw, lg, l0, l1;
-  if (!get_int(env, argv[0], &kind) || kind < 0 || kind > 2) FAIL("mtl_blas.denseUpdate: bad kind");
+  if (!get_int(env, argv[0], &kind) || kind < MTL_DENSE_SGD || kind > MTL_DENSE_ADAM) FAIL("mtl_blas.denseUpdate: bad kind");
   if (!get_f32(env, argv[1], &w, &lw) || !get_f32(env, argv[2], &g, &lg) || !get_f32(env, argv[3], &s0, &l0) || !get_f32(env, argv[4], &s1, &l1))
     FAIL("mtl_blas.denseUpdate: w, g, s0, s1 must be Float32Arrays");
   if (lg != lw || (kind >= 1 && l0 != lw) || (kind == 2 && l1 != lw)) FAIL("mtl_blas.denseUpdate: arrays differ in length");
@@ -90,9 +95,7 @@ static napi_value DenseUpdate(napi_env env, napi_callback_info info) {
     CHECK(napi_get_element(env, argv[5], i, &e));
     if (!get_float(env, e, &sc[i])) FAIL("mtl_blas.denseUpdate: scalars must be numbers");
   }
-  if (kind == 0) mtl_sgd_loop(w, g, lw, sc[0]);
-  else if (kind == 1) mtl_adagrad_loop(w, s0, g, lw, sc[0], sc[1]);
-  else mtl_adam_loop(w, s0, s1, g, lw, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7]);
+  mtl_dense_update_parallel((int)kind, w, g, s0, s1, lw, sc);
   return NULL;
 }
 
@@ -141,7 +144,7 @@ static napi_value SumRows(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.sumRows: x and out must be Float32Arrays");
   if (!get_int(env, argv[1], &rows) || !get_int(env, argv[2], &len) || rows < 0 || len < 0) FAIL("mtl_blas.sumRows: bad sizes");
   if ((size_t)rows * (size_t)len > lx || (size_t)len > lo) FAIL("mtl_blas.sumRows: arrays too small");
-  mtl_sum_rows_loop(x, (size_t)rows, (size_t)len, out);
+  MTL_LOOP(mtl_sum_rows_loop)(x, (size_t)rows, (size_t)len, out);
   return NULL;
 }
 
@@ -156,57 +159,180 @@ static int get_f64(napi_env env, napi_value v, double** data, size_t* len) {
   return 1;
 }
 
-/* sparseAdam(table, m, v, steps, dim, rows, grads, c1, c2, [beta1, beta2, eps, lr]): see sparse_adam_loop. c1[t] / c2[t] are
- * 1 - beta^t for every step t the rows reach (the caller checks steps are whole numbers below their length). */
+/* Element i of the JS array `arr` as a Float32Array (data, length); false when it is not one. */
+static bool get_f32_at(napi_env env, napi_value arr, uint32_t i, float** data, size_t* len) {
+  napi_value e;
+  return napi_get_element(env, arr, i, &e) == napi_ok && get_f32(env, e, data, len);
+}
+
+/* sparseAdam(tables, ms, vs, steps, dims, rows, grads, c1, c2, [beta1, beta2, eps, lr]) -> done: lazy Adam
+ * (mtl_sparse_adam_loop) on every table i of the lists, in one call across the pool's threads
+ * (mtl_blas_parallel.c): tables[i], ms[i], vs[i] are rows x dims[i], steps[i] one per row, rows[i] an Int32Array
+ * of unique rows and grads[i] their gradients. c1[t] / c2[t] are 1 - beta^t for the steps t the rows reach;
+ * when a row's next step is not a whole number inside those tables, nothing is changed and it returns false,
+ * so the caller grows the tables (or takes its JS loop) and calls again: the caller need not read every row's
+ * step count first (a cache miss per row at a large vocabulary). */
 static napi_value SparseAdam(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_sparseAdam;
   napi_value argv[MTL_ARGC_sparseAdam];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < MTL_ARGC_sparseAdam) FAIL("mtl_blas.sparseAdam: too few arguments");
-  float *table, *m, *v, *steps, *grads;
-  size_t lt, lm, lv, ls, lg, lr_, l1, l2;
-  int32_t* rows;
-  double *c1, *c2, lr;
-  int64_t dim;
-  if (!get_f32(env, argv[0], &table, &lt) || !get_f32(env, argv[1], &m, &lm) || !get_f32(env, argv[2], &v, &lv) || !get_f32(env, argv[3], &steps, &ls) ||
-      !get_f32(env, argv[6], &grads, &lg))
-    FAIL("mtl_blas.sparseAdam: table, m, v, steps, grads must be Float32Arrays");
-  if (!get_int(env, argv[4], &dim) || dim <= 0) FAIL("mtl_blas.sparseAdam: bad dim");
-  if (!get_i32(env, argv[5], &rows, &lr_)) FAIL("mtl_blas.sparseAdam: rows must be an Int32Array");
+  uint32_t count = 0, cm = 0, cv = 0, cs = 0, cr = 0, cg = 0;
+  if (napi_get_array_length(env, argv[0], &count) != napi_ok || napi_get_array_length(env, argv[1], &cm) != napi_ok || napi_get_array_length(env, argv[2], &cv) != napi_ok ||
+      napi_get_array_length(env, argv[3], &cs) != napi_ok || napi_get_array_length(env, argv[5], &cr) != napi_ok || napi_get_array_length(env, argv[6], &cg) != napi_ok)
+    FAIL("mtl_blas.sparseAdam: tables, ms, vs, steps, rows, grads must be arrays");
+  int32_t* dims;
+  size_t ld;
+  if (!get_i32(env, argv[4], &dims, &ld)) FAIL("mtl_blas.sparseAdam: dims must be an Int32Array");
+  if (cm != count || cv != count || cs != count || cr != count || cg != count || ld != count) FAIL("mtl_blas.sparseAdam: the lists differ in length");
+  double *c1, *c2, *hp;
+  size_t l1, l2, lh;
   if (!get_f64(env, argv[7], &c1, &l1) || !get_f64(env, argv[8], &c2, &l2)) FAIL("mtl_blas.sparseAdam: c1, c2 must be Float64Arrays");
-  double* hp;
-  size_t lh;
   if (!get_f64(env, argv[9], &hp, &lh) || lh < 4) FAIL("mtl_blas.sparseAdam: expected [beta1, beta2, eps, lr] as a Float64Array");
-  lr = hp[3];
-  const size_t d = (size_t)dim, n = lr_;
-  if (lm != lt || lv != lt || ls * d != lt || lg < n * d) FAIL("mtl_blas.sparseAdam: array sizes do not match");
-  for (size_t k = 0; k < n; k++) {
-    if (rows[k] < 0 || (size_t)rows[k] >= ls) FAIL("mtl_blas.sparseAdam: a row is out of range");
-    const float t = steps[rows[k]] + 1.0f;
-    if (!(t >= 1.0f) || t != (float)(size_t)t || (size_t)t >= l1 || (size_t)t >= l2) FAIL("mtl_blas.sparseAdam: a step is outside the bias-correction tables");
+  mtl_adam_table small[32];
+  mtl_adam_table* t = count <= 32 ? small : malloc(count * sizeof(mtl_adam_table));
+  if (t == NULL) FAIL("mtl_blas.sparseAdam: out of memory");
+  const char* why = NULL;
+  for (uint32_t i = 0; i < count && why == NULL; i++) {
+    size_t lt, lm, lv, ls, lg, n;
+    napi_value rows;
+    int32_t* r;
+    if (!get_f32_at(env, argv[0], i, &t[i].table, &lt) || !get_f32_at(env, argv[1], i, &t[i].m, &lm) || !get_f32_at(env, argv[2], i, &t[i].v, &lv) ||
+        !get_f32_at(env, argv[3], i, &t[i].steps, &ls) || !get_f32_at(env, argv[6], i, (float**)&t[i].grads, &lg))
+      why = "mtl_blas.sparseAdam: tables, ms, vs, steps, grads must hold Float32Arrays";
+    else if (napi_get_element(env, argv[5], i, &rows) != napi_ok || !get_i32(env, rows, &r, &n))
+      why = "mtl_blas.sparseAdam: rows must hold Int32Arrays";
+    else if (dims[i] <= 0 || lm != lt || lv != lt || ls * (size_t)dims[i] != lt || lg < n * (size_t)dims[i])
+      why = "mtl_blas.sparseAdam: array sizes do not match";
+    else {
+      t[i].rows = r;
+      t[i].n = n;
+      t[i].dim = (size_t)dims[i];
+      t[i].rows_in_table = ls;
+    }
   }
-  mtl_sparse_adam_loop(table, m, v, steps, d, rows, n, grads, c1, c2, hp[0], hp[1], hp[2], lr);
+  const size_t ntab = l1 < l2 ? l1 : l2;
+  const mtl_adam_status status = why ? MTL_ADAM_DONE : mtl_sparse_adam_tables_parallel(t, count, c1, c2, ntab, hp[0], hp[1], hp[2], hp[3]);
+  if (t != small) free(t);
+  if (why) FAIL(why);
+  if (status == MTL_ADAM_ROW_OUT_OF_RANGE) FAIL("mtl_blas.sparseAdam: a row is out of range");
+  napi_value out;
+  CHECK(napi_get_boolean(env, status == MTL_ADAM_DONE, &out));
+  return out;
+}
+
+/* The (table, dim, rows) arguments of the row entry points, at argv[0..2]: a Float32Array whose length is a
+ * multiple of dim, and an Int32Array of rows all inside it. False, with a JS error naming `fn` thrown, otherwise. */
+static bool get_table_rows(napi_env env, const char* fn, const napi_value* argv, float** table, size_t* lt, size_t* dim, int32_t** rows, size_t* n) {
+  char msg[160];
+  int64_t d;
+  const char* why = NULL;
+  if (!get_f32(env, argv[0], table, lt)) why = "the table must be a Float32Array";
+  else if (!get_int(env, argv[1], &d) || d <= 0 || *lt % (size_t)d != 0) why = "bad dim";
+  else if (!get_i32(env, argv[2], rows, n)) why = "rows must be an Int32Array";
+  else {
+    *dim = (size_t)d;
+    for (size_t k = 0; k < *n && why == NULL; k++)
+      if ((*rows)[k] < 0 || (size_t)(*rows)[k] >= *lt / *dim) why = "a row is out of range";
+  }
+  if (why == NULL) return true;
+  snprintf(msg, sizeof msg, "mtl_blas.%s: %s", fn, why);
+  napi_throw_error(env, NULL, msg);
+  return false;
+}
+
+/* embeddingUpdate(kind, table, dim, rows, grads, s0, s1, s2, hyper): an embedding table's update on its touched
+ * (unique) rows with their summed gradients (rows.length x dim), across the pool's threads, the same bits as the
+ * JS loops of src/model/optim-sparse.ts: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, eps], s0 = accumulators,
+ * rows x dim), 2 row-wise adagrad ([lr, eps], s0 = one accumulator per row), 3 dense-equivalent adam ([beta1,
+ * beta2, eps, lr, c1, c2], s0 = m, s1 = v, s2 = the zeroed full-gradient scratch; every value moves). Slots a
+ * kind does not use may be any Float32Array. */
+static napi_value EmbeddingUpdate(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_embeddingUpdate;
+  napi_value argv[MTL_ARGC_embeddingUpdate];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_embeddingUpdate) FAIL("mtl_blas.embeddingUpdate: too few arguments");
+  int64_t kind;
+  float *table, *grads, *s0, *s1, *s2;
+  size_t lt, d, lg, l0, l1, l2, n, lh;
+  int32_t* rows;
+  double* hyper;
+  if (!get_int(env, argv[0], &kind) || kind < MTL_EMBED_SGD || kind > MTL_EMBED_DENSE_ADAM) FAIL("mtl_blas.embeddingUpdate: bad kind");
+  if (!get_table_rows(env, "embeddingUpdate", argv + 1, &table, &lt, &d, &rows, &n)) return NULL;
+  if (!get_f32(env, argv[4], &grads, &lg) || !get_f32(env, argv[5], &s0, &l0) || !get_f32(env, argv[6], &s1, &l1) || !get_f32(env, argv[7], &s2, &l2))
+    FAIL("mtl_blas.embeddingUpdate: grads, s0, s1, s2 must be Float32Arrays");
+  if (!get_f64(env, argv[8], &hyper, &lh) || lh < (kind == MTL_EMBED_DENSE_ADAM ? 6u : 2u)) FAIL("mtl_blas.embeddingUpdate: hyper must be a Float64Array of the kind's scalars");
+  if (lg < n * d) FAIL("mtl_blas.embeddingUpdate: grads is too small");
+  if ((kind == MTL_EMBED_ADAGRAD && l0 != lt) || (kind == MTL_EMBED_ROWWISE_ADAGRAD && l0 * d != lt) || (kind == MTL_EMBED_DENSE_ADAM && (l0 != lt || l1 != lt || l2 != lt)))
+    FAIL("mtl_blas.embeddingUpdate: a slot's size does not match the table");
+  mtl_embed_update_parallel((int)kind, table, lt, d, rows, n, grads, s0, s1, s2, hyper);
   return NULL;
 }
 
-/* gatherRows(data, dim, rows, out): embedding lookup of `rows` (checked in range) into out (rows.length x dim). */
+/* prepareRowGrads(table, dim, rows, grads, scale, l2): the touched rows' gradients (exactly rows.length x dim)
+ * before the update, as src/model/embeddings.ts applyGradients: g *= scale (clipping) unless scale is 1, then
+ * g += l2 * w (embedding_l2) unless l2 is 0; double arithmetic, the JS loops' bits. */
+static napi_value PrepareRowGrads(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_prepareRowGrads;
+  napi_value argv[MTL_ARGC_prepareRowGrads];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_prepareRowGrads) FAIL("mtl_blas.prepareRowGrads: too few arguments");
+  float *table, *grads;
+  size_t lt, d, lg, n;
+  int32_t* rows;
+  double scale, l2;
+  if (!get_table_rows(env, "prepareRowGrads", argv, &table, &lt, &d, &rows, &n)) return NULL;
+  if (!get_f32(env, argv[3], &grads, &lg)) FAIL("mtl_blas.prepareRowGrads: grads must be a Float32Array");
+  if (napi_get_value_double(env, argv[4], &scale) != napi_ok || napi_get_value_double(env, argv[5], &l2) != napi_ok) FAIL("mtl_blas.prepareRowGrads: scale and l2 must be numbers");
+  if (lg != n * d) FAIL("mtl_blas.prepareRowGrads: grads must hold exactly rows.length x dim values");
+  mtl_row_grads_prepare_parallel(table, d, rows, n, grads, scale, l2);
+  return NULL;
+}
+
+/* sumSquares(x) -> the sum of x[i]^2 in double, in index order (src/model/optim-step.ts squaredSum's bits). */
+static napi_value SumSquares(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_sumSquares;
+  napi_value argv[MTL_ARGC_sumSquares];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_sumSquares) FAIL("mtl_blas.sumSquares: too few arguments");
+  float* x;
+  size_t n;
+  if (!get_f32(env, argv[0], &x, &n)) FAIL("mtl_blas.sumSquares: expected a Float32Array");
+  napi_value out;
+  CHECK(napi_create_double(env, mtl_sum_squares_loop(x, n), &out));
+  return out;
+}
+
+/* scaleArray(x, factor): x[i] = x[i] * factor, the product in double rounded once to float32 (the JS loop's
+ * bits): clipping's scale of a dense gradient, and decoupled weight decay with a float32 factor. */
+static napi_value ScaleArray(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_scaleArray;
+  napi_value argv[MTL_ARGC_scaleArray];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_scaleArray) FAIL("mtl_blas.scaleArray: too few arguments");
+  float* x;
+  size_t n;
+  double factor;
+  if (!get_f32(env, argv[0], &x, &n)) FAIL("mtl_blas.scaleArray: expected a Float32Array");
+  if (napi_get_value_double(env, argv[1], &factor) != napi_ok) FAIL("mtl_blas.scaleArray: factor must be a number");
+  mtl_scale_parallel(x, n, factor);
+  return NULL;
+}
+
+/* gatherRows(data, dim, rows, out): embedding lookup of `rows` (checked in range) into out (rows.length x dim),
+ * across the pool's threads for a large batch. */
 static napi_value GatherRows(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_gatherRows;
   napi_value argv[MTL_ARGC_gatherRows];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < MTL_ARGC_gatherRows) FAIL("mtl_blas.gatherRows: too few arguments");
   float *data, *out;
-  size_t ld, lo, n;
+  size_t ld, d, lo, n;
   int32_t* rows;
-  int64_t dim;
-  if (!get_f32(env, argv[0], &data, &ld) || !get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.gatherRows: data and out must be Float32Arrays");
-  if (!get_int(env, argv[1], &dim) || dim <= 0) FAIL("mtl_blas.gatherRows: bad dim");
-  if (!get_i32(env, argv[2], &rows, &n)) FAIL("mtl_blas.gatherRows: rows must be an Int32Array");
-  const size_t d = (size_t)dim;
+  if (!get_table_rows(env, "gatherRows", argv, &data, &ld, &d, &rows, &n)) return NULL;
+  if (!get_f32(env, argv[3], &out, &lo)) FAIL("mtl_blas.gatherRows: out must be a Float32Array");
   if (lo < n * d) FAIL("mtl_blas.gatherRows: out is too small");
-  for (size_t b = 0; b < n; b++)
-    if (rows[b] < 0 || ((size_t)rows[b] + 1) * d > ld) FAIL("mtl_blas.gatherRows: a row is out of range");
-  mtl_gather_rows_loop(data, d, rows, n, out);
+  mtl_gather_rows_parallel(data, d, rows, n, out);
   return NULL;
 }
 
@@ -234,8 +360,23 @@ static napi_value ScatterRows(napi_env env, napi_callback_info info) {
     if (s >= (int32_t)c || s < -1 || (s >= 0 && touched[s] != rows[b])) FAIL("mtl_blas.scatterRows: inconsistent slots");
   }
   napi_value out;
-  CHECK(napi_create_int64(env, (int64_t)mtl_scatter_rows_loop(slot, touched, c, buffer, d, rows, n, grad), &out));
+  CHECK(napi_create_int64(env, (int64_t)MTL_LOOP(mtl_scatter_rows_loop)(slot, touched, c, buffer, d, rows, n, grad), &out));
   return out;
+}
+
+/* clearSlots(slot, rows): slot[rows[k]] = -1 for every k (rows checked in range): RowGradients.take's reset. */
+static napi_value ClearSlots(napi_env env, napi_callback_info info) {
+  size_t argc = MTL_ARGC_clearSlots;
+  napi_value argv[MTL_ARGC_clearSlots];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < MTL_ARGC_clearSlots) FAIL("mtl_blas.clearSlots: too few arguments");
+  int32_t *slot, *rows;
+  size_t ls, n;
+  if (!get_i32(env, argv[0], &slot, &ls) || !get_i32(env, argv[1], &rows, &n)) FAIL("mtl_blas.clearSlots: slot and rows must be Int32Arrays");
+  for (size_t k = 0; k < n; k++)
+    if (rows[k] < 0 || (size_t)rows[k] >= ls) FAIL("mtl_blas.clearSlots: a row is out of range");
+  mtl_clear_slots_loop(slot, rows, n);
+  return NULL;
 }
 
 /* A 4-byte-element typed array (Float32Array or Int32Array): its data and length. Copies use memcpy, so

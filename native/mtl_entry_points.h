@@ -14,7 +14,12 @@
   X(denseUpdate, DenseUpdate, 6) \
   X(setNumThreads, SetNumThreads, 1) \
   X(getNumThreads, GetNumThreads, 0) \
-  X(config, Config, 0)
+  X(config, Config, 0) \
+  X(embeddingUpdate, EmbeddingUpdate, 9) \
+  X(prepareRowGrads, PrepareRowGrads, 6) \
+  X(sumSquares, SumSquares, 1) \
+  X(scaleArray, ScaleArray, 2) \
+  X(clearSlots, ClearSlots, 2)
 
 #define MTL_STEP_ENTRY_POINTS(X) \
   X(gemmAt, GemmAt, 10) \
@@ -47,6 +52,11 @@
 #define MTL_ARGC_setNumThreads 1
 #define MTL_ARGC_getNumThreads 0
 #define MTL_ARGC_config 0
+#define MTL_ARGC_embeddingUpdate 9
+#define MTL_ARGC_prepareRowGrads 6
+#define MTL_ARGC_sumSquares 1
+#define MTL_ARGC_scaleArray 2
+#define MTL_ARGC_clearSlots 2
 #define MTL_ARGC_gemmAt 10
 #define MTL_ARGC_biasActAt 6
 #define MTL_ARGC_actGradAt 5

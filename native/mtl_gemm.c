@@ -13,8 +13,8 @@
  *    __builtin_cpu_supports, so the addon still runs on any x86-64. MTL_GEMM_KERNEL=portable|avx2|avx512
  *    forces one the CPU supports (read when the thread count is set, i.e. when the addon is loaded).
  *  - At most 4 rows (batch-1 prediction) or a tiny product: unpacked row-at-a-time loops (gemm_small).
- *  - Threads: a call with enough work runs on up to mtl_gemm_set_threads() threads — the caller and a pool of
- *    kept workers (pool_run; threads created for the call when the pool is busy) — which claim chunks of MR-row
+ *  - Threads: a call with enough work runs on up to mtl_gemm_set_threads() threads — the caller and the addon's
+ *    pool of kept workers (mtl_blas_pool.c; threads created for the call when the pool is busy) — which claim chunks of MR-row
  *    or NR-column tiles (whichever dimension has more) as they are free, each chunk a blocked GEMM of its own.
  *
  * Every C element is alpha · (the sum over K in KC blocks of each block's sum) + beta · C; beta = 0
@@ -23,7 +23,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "mtl_gemm.h"
-#include <pthread.h>
+#include "mtl_blas_pool.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,7 +171,6 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
 
 static mtl_kernel_fn g_kernel = NULL;
 static const char* g_kernel_name = "portable C";
-static int g_threads = 1;
 
 /* Pick the micro-kernel: the best the CPU supports, or MTL_GEMM_KERNEL's if the CPU supports it. */
 static void select_kernel(void) {
@@ -402,7 +401,7 @@ typedef struct {
   int next; /* the next chunk to claim (atomic) */
 } gemm_sched;
 
-static void* sched_run(void* arg) {
+static void sched_run(void* arg) {
   gemm_sched* S = arg;
   const gemm_job* J = S->job;
   for (;;) {
@@ -414,103 +413,6 @@ static void* sched_run(void* arg) {
                                 : (gemm_part){J, t0 * MR, t1 * MR < J->M ? t1 * MR : J->M, 0, J->N, 0};
     gemm_part_run(&part);
   }
-  return NULL;
-}
-
-/*
- * The worker pool: threads − 1 workers, created on first need and kept, so a call does not wait for new threads
- * to be scheduled (on a busy machine that wait was longer than the call). A call publishes its parts with one
- * atomic word (generation << 8 | number of workers taking part); each worker spins briefly on it, then sleeps on
- * a condition variable; the caller runs part 0 and waits for the count of unfinished parts to reach 0. One call
- * at a time (pool_busy): a concurrent call (another worker_thread) creates its own threads instead.
- */
-enum { POOL_MAX = 63, POOL_SPIN = 4096 };
-static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_COND_INITIALIZER;
-static uint64_t pool_word;      /* generation << 8 | workers taking part */
-static int pool_pending;        /* parts not finished by the workers */
-static gemm_sched* pool_sched;  /* the current call's tiles */
-static int pool_workers;        /* workers created */
-static uint64_t pool_born[POOL_MAX + 1];
-
-static inline void cpu_relax(void) {
-#ifdef MTL_X86
-  _mm_pause();
-#endif
-}
-
-static void* pool_worker(void* arg) {
-  const uint64_t id = (uint64_t)(uintptr_t)arg;
-  /* The generation when it was created (under pool_busy, before the call that created it was published). */
-  uint64_t seen = __atomic_load_n(&pool_born[id], __ATOMIC_ACQUIRE);
-  for (;;) {
-    uint64_t w = __atomic_load_n(&pool_word, __ATOMIC_ACQUIRE);
-    for (int spin = 0; (w >> 8) == seen && spin < POOL_SPIN; spin++) {
-      cpu_relax();
-      w = __atomic_load_n(&pool_word, __ATOMIC_ACQUIRE);
-    }
-    if ((w >> 8) == seen) {
-      pthread_mutex_lock(&pool_lock);
-      while (((w = __atomic_load_n(&pool_word, __ATOMIC_ACQUIRE)) >> 8) == seen) pthread_cond_wait(&pool_wake, &pool_lock);
-      pthread_mutex_unlock(&pool_lock);
-    }
-    seen = w >> 8;
-    if (id > (w & 0xff)) continue; /* not in this call */
-    sched_run(pool_sched);
-    if (__atomic_sub_fetch(&pool_pending, 1, __ATOMIC_ACQ_REL) == 0) {
-      pthread_mutex_lock(&pool_lock);
-      pthread_cond_signal(&pool_done);
-      pthread_mutex_unlock(&pool_lock);
-    }
-  }
-  return NULL;
-}
-
-/* A child of fork() has none of the workers: it starts a pool of its own. */
-static void pool_after_fork(void) {
-  pool_workers = 0;
-  pthread_mutex_init(&pool_busy, NULL);
-  pthread_mutex_init(&pool_lock, NULL);
-}
-static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
-static void pool_init(void) { pthread_atfork(NULL, NULL, pool_after_fork); }
-
-/* Run the call's tiles on the caller and n − 1 pool workers; false (nothing run) when the pool is busy or short of workers. */
-static bool pool_run(gemm_sched* sched, int n) {
-  pthread_once(&pool_once, pool_init);
-  if (pthread_mutex_trylock(&pool_busy) != 0) return false;
-  while (pool_workers < n - 1 && pool_workers < POOL_MAX) {
-    pthread_t id;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    __atomic_store_n(&pool_born[pool_workers + 1], __atomic_load_n(&pool_word, __ATOMIC_RELAXED) >> 8, __ATOMIC_RELEASE);
-    const bool ok = pthread_create(&id, &attr, pool_worker, (void*)(uintptr_t)(pool_workers + 1)) == 0;
-    pthread_attr_destroy(&attr);
-    if (!ok) break;
-    pool_workers++;
-  }
-  if (pool_workers < n - 1) {
-    pthread_mutex_unlock(&pool_busy);
-    return false;
-  }
-  pool_sched = sched;
-  __atomic_store_n(&pool_pending, n - 1, __ATOMIC_RELAXED);
-  pthread_mutex_lock(&pool_lock);
-  const uint64_t gen = (__atomic_load_n(&pool_word, __ATOMIC_RELAXED) >> 8) + 1;
-  __atomic_store_n(&pool_word, gen << 8 | (uint64_t)(n - 1), __ATOMIC_RELEASE);
-  pthread_cond_broadcast(&pool_wake);
-  pthread_mutex_unlock(&pool_lock);
-  sched_run(sched);
-  for (int spin = 0; __atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) != 0 && spin < POOL_SPIN; spin++) cpu_relax();
-  if (__atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) != 0) {
-    pthread_mutex_lock(&pool_lock);
-    while (__atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) != 0) pthread_cond_wait(&pool_done, &pool_lock);
-    pthread_mutex_unlock(&pool_lock);
-  }
-  pthread_mutex_unlock(&pool_busy);
-  return true;
 }
 
 void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
@@ -537,12 +439,11 @@ void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const
     gemm_small_portable(&job);
     return;
   }
-  int threads = __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
+  int threads = mtl_pool_threads();
   const int mtiles = (M + MR - 1) / MR, ntiles = (N + NR - 1) / NR;
   const bool split_n = ntiles > mtiles;
   const int tiles = split_n ? ntiles : mtiles;
   if (threads > tiles) threads = tiles;
-  if (threads > POOL_MAX + 1) threads = POOL_MAX + 1;
   if (macs < (double)MTL_GEMM_THREAD_MIN_MACS || threads < 2) {
     gemm_part whole = {&job, 0, M, 0, N, 0};
     gemm_part_run(&whole);
@@ -554,15 +455,7 @@ void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const
   if (chunk < 1) chunk = 1;
   if (chunk > cap) chunk = cap;
   gemm_sched sched = {&job, split_n, tiles, chunk, 0};
-  if (pool_run(&sched, threads)) return;
-  /* The pool is busy (another JS thread's call) or has no workers: threads for this call only (a thread that
-   * cannot be created leaves its share to the others). */
-  pthread_t ids[64];
-  bool started[64];
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, sched_run, &sched) == 0;
-  sched_run(&sched);
-  for (int t = 1; t < threads; t++)
-    if (started[t]) pthread_join(ids[t], NULL);
+  mtl_parallel_run(sched_run, &sched, threads);
 }
 
 void mtl_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
@@ -575,7 +468,7 @@ void mtl_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* 
 
 void mtl_gemm_set_threads(int n) {
   if (n < 1) n = 1;
-  __atomic_store_n(&g_threads, n, __ATOMIC_RELAXED);
+  mtl_pool_set_threads(n);
   select_kernel();
 #ifdef MTL_USE_OPENBLAS
   openblas_set_num_threads(n);
@@ -586,7 +479,7 @@ int mtl_gemm_get_threads(void) {
 #ifdef MTL_USE_OPENBLAS
   return openblas_get_num_threads();
 #else
-  return __atomic_load_n(&g_threads, __ATOMIC_RELAXED);
+  return mtl_pool_threads();
 #endif
 }
 

@@ -25,7 +25,7 @@ const outArg = process.argv.indexOf('--out');
 const outDir = outArg > 0 ? process.argv[outArg + 1] : process.env.MTL_NATIVE_OUT || undefined;
 const output = outDir ? path.resolve(outDir, 'mtl_blas.node') : path.join(nativeDir, 'build', 'Release', 'mtl_blas.node');
 const quiet = process.argv.includes('--quiet');
-const sources = ['mtl_blas.c', 'mtl_blas_math.c', 'mtl_step.c', 'mtl_step_math.c', 'mtl_gemm.c'];
+const sources = ['mtl_blas.c', 'mtl_blas_math.c', 'mtl_blas_optim.c', 'mtl_blas_parallel.c', 'mtl_blas_pool.c', 'mtl_blas_simd.c', 'mtl_blas_simd_avx2.c', 'mtl_blas_simd_avx512.c', 'mtl_step.c', 'mtl_step_math.c', 'mtl_gemm.c'];
 const openblasIncludes = ['-I/usr/include/x86_64-linux-gnu/openblas-pthread', '-I/usr/include/openblas'];
 
 function log(msg) {

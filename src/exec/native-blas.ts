@@ -42,11 +42,27 @@ export interface NativeBlas {
   /** out[j] = Σ_i x[i·len + j] over `rows` rows, float32, row by row (wasm-sum.ts sumLeading's order). */
   sumRows(x: Float32Array, rows: number, len: number, out: Float32Array): void;
   /**
-   * Lazy Adam on `rows` of an embedding table (optimSparse.ts's loop, in the same double arithmetic: same
-   * bits); c1[t] / c2[t] = 1 − β^t for every step reached; hyper = [β1, β2, ε, lr].
+   * Lazy Adam on every table i of the lists at once (optim-sparse.ts's loop, in the same double arithmetic:
+   * same bits), across the addon's threads: tables[i], m[i], v[i] are rows × dims[i], steps[i] one per row,
+   * rows[i] unique, grads[i] their gradients; c1[t] / c2[t] = 1 − β^t; hyper = [β1, β2, ε, lr]. Returns false,
+   * changing nothing, when a row's next step is not a whole number below c1's and c2's length.
    */
-  sparseAdam(table: Float32Array, m: Float32Array, v: Float32Array, steps: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, c1: Float64Array, c2: Float64Array, hyper: Float64Array): void;
-  /** Embedding lookup: out[b·dim …] = data[rows[b]·dim …] (rows checked), prefetching ahead. */
+  sparseAdam(tables: Float32Array[], m: Float32Array[], v: Float32Array[], steps: Float32Array[], dims: Int32Array, rows: Int32Array[], grads: Float32Array[], c1: Float64Array, c2: Float64Array, hyper: Float64Array): boolean;
+  /**
+   * The other embedding rules on the unique `rows` (optim-sparse.ts's loops, same bits), across the addon's
+   * threads: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, ε], s0 = accumulators), 2 row-wise adagrad ([lr, ε],
+   * s0 = one per row), 3 dense-equivalent adam ([β1, β2, ε, lr, c1, c2], s0 = m, s1 = v, s2 = zeroed scratch).
+   */
+  embeddingUpdate(kind: 0 | 1 | 2 | 3, table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, s0: Float32Array, s1: Float32Array, s2: Float32Array, hyper: Float64Array): void;
+  /** grads (exactly rows.length × dim) ← grads·scale (unless 1), then + l2·table rows (unless 0): embeddings.ts applyGradients' bits. */
+  prepareRowGrads(table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, scale: number, l2: number): void;
+  /** Σ x[i]² in double, in index order (optim-step.ts squaredSum's bits). */
+  sumSquares(x: Float32Array): number;
+  /** x[i] ← x[i]·factor, the double product rounded once to float32 (the JS loop's bits), across the addon's threads. */
+  scaleArray(x: Float32Array, factor: number): void;
+  /** slot[rows[k]] = −1 for every k (rows checked), prefetching ahead: RowGradients.take's reset of its map. */
+  clearSlots(slot: Int32Array, rows: Int32Array): void;
+  /** Embedding lookup: out[b·dim …] = data[rows[b]·dim …] (rows checked), prefetching ahead, across the addon's threads. */
   gatherRows(data: Float32Array, dim: number, rows: Int32Array, out: Float32Array): void;
   /**
    * RowGradients.addRow(rows[b], grad, b·dim, 1) for every b, on its slot/touched/buffer arrays (which must
@@ -94,7 +110,7 @@ export interface NativeBlas {
   ): void;
   batchNormGradAt(mem: Float32Array, rows: number, cols: number, dyOffs: Int32Array, xhatOffs: Int32Array, invStdOffs: Int32Array, gammaOffs: Int32Array, dxOffs: Int32Array, dGammaOffs: Int32Array, dBetaOffs: Int32Array): void;
   batchNormInferAt(mem: Float32Array, rows: number, cols: number, epsilon: number, xOffs: Int32Array, gammaOffs: Int32Array, betaOffs: Int32Array, meanOffs: Int32Array, varOffs: Int32Array, outOffs: Int32Array): void;
-  /** Set the GEMM's thread count (OpenBLAS's, or the built-in GEMM's). */
+  /** Set the thread count of the GEMM (OpenBLAS's, or the built-in GEMM's) and of the addon's embedding loops. */
   setNumThreads(n: number): void;
   /** The GEMM's thread count. */
   getNumThreads(): number;

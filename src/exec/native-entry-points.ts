@@ -21,6 +21,11 @@ export const NATIVE_ENTRY_POINTS = {
   setNumThreads: 1,
   getNumThreads: 0,
   config: 0,
+  embeddingUpdate: 9,
+  prepareRowGrads: 6,
+  sumSquares: 1,
+  scaleArray: 2,
+  clearSlots: 2,
   // native/mtl_step.c: the direct step's kernels on one memory (src/exec/direct/kernels.ts)
   gemmAt: 10,
   biasActAt: 6,

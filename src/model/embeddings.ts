@@ -11,7 +11,7 @@ import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { deriveSeed, mulberry32 } from './seed.js';
-import { SparseOptimizer, updatesEveryRow, type SparseSlots } from './optim-sparse.js';
+import { prepareRowGradients, SparseOptimizer, updatesEveryRow, type SparseSlots, type TableUpdate } from './optim-sparse.js';
 import { RowGradients } from './embeddings-grad.js';
 import { largeFloat32 } from '../exec/large-arrays.js';
 import { activeNativeBlas } from '../exec/native-blas.js';
@@ -243,18 +243,14 @@ export class EmbeddingStore {
    */
   applyGradients(pending: PendingRows[], at: { lr: number; scale: number; l2: number; step: number }): void {
     const everyRow = updatesEveryRow(this.optimizer.rule);
+    const batch: TableUpdate[] = [];
     for (const { owner, rows, grads } of pending) {
       if (rows.length === 0 && !everyRow) continue;
       const t = this.tables.get(owner)!;
-      if (at.scale !== 1) for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * at.scale;
-      if (at.l2 !== 0) {
-        for (let k = 0; k < rows.length; k++) {
-          const base = rows[k]! * t.dim;
-          for (let d = 0; d < t.dim; d++) grads[k * t.dim + d] = grads[k * t.dim + d]! + at.l2 * t.data[base + d]!;
-        }
-      }
-      this.optimizer.update(t.data, t.dim, t.slots, rows, grads, at.lr, at.step);
+      prepareRowGradients(t.data, t.dim, rows, grads, at.scale, at.l2);
+      batch.push({ table: t.data, dim: t.dim, slots: t.slots, rows, grads });
     }
+    this.optimizer.updateTables(batch, at.lr, at.step);
   }
 
   /** Tables (`embedding/OWNER`) and optimiser slots (`embedding_opt/OWNER/m|v|steps`) as state tensors. */

@@ -19,7 +19,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { ADAGRAD_EPSILON, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optim-params.js';
-import { activeHeapKernels, type NativeBlas } from '../exec/native-blas.js';
+import { activeHeapKernels, activeNativeBlas, type NativeBlas } from '../exec/native-blas.js';
 import { wasmHeap } from '../exec/wasm-heap.js';
 
 const f = Math.fround;
@@ -48,10 +48,23 @@ export function wasmHeapViews(anyWasm = false): HeapViews | undefined {
   };
 }
 
-/** Decoupled weight decay: w ← w·factor (tf.mul(w, factor); factor = 1 − lr·λ). */
-export function decayInPlace(w: Float32Array, factor: number): void {
-  const k = f(factor);
-  for (let i = 0; i < w.length; i++) w[i] = f(w[i]! * k);
+/**
+ * x ← x·factor, the double product rounded to float32 (clipping's scale of an array gradient): in the addon's
+ * scaleArray on the native backend (same bits) unless `useNative` is false.
+ */
+export function scaleInPlace(x: Float32Array, factor: number, useNative = true): void {
+  const native = useNative ? activeNativeBlas() : undefined;
+  if (native) native.scaleArray(x, factor);
+  else for (let i = 0; i < x.length; i++) x[i] = x[i]! * factor;
+}
+
+/**
+ * Decoupled weight decay: w ← w·factor (tf.mul(w, factor); factor = 1 − lr·λ), in float32: the factor is
+ * rounded to float32 first, and the double product of two float32 values is exact, so rounding it once is
+ * the float32 product (the same bits as tf.mul).
+ */
+export function decayInPlace(w: Float32Array, factor: number, useNative = true): void {
+  scaleInPlace(w, f(factor), useNative);
 }
 
 /** w ← w − g·lr (tf.sub(w, tf.mul(g, lr))). */

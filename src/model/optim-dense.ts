@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSettings, StateTensor } from './types.js';
 import { ADAGRAD_EPSILON, ADAGRAD_INITIAL, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optim-params.js';
-import { decayInPlace, fusedUpdate, wasmHeapViews, type HeapViews } from './optim-dense-fused.js';
+import { decayInPlace, fusedUpdate, scaleInPlace, wasmHeapViews, type HeapViews } from './optim-dense-fused.js';
 
 /** One optimised variable with a stable key (independent of tfjs' process-unique variable names). */
 export interface DenseParam {
@@ -98,7 +98,7 @@ export class DenseOptimizer {
       grads = grads.map((g) => {
         if (!g) return g;
         if (g instanceof Float32Array) {
-          for (let i = 0; i < g.length; i++) g[i] = g[i]! * at.scale;
+          scaleInPlace(g, at.scale);
           return g;
         }
         const t = tf.mul(g, at.scale);

@@ -45,14 +45,26 @@ export interface SparseSlots {
   scratch?: Float32Array;
 }
 
-/**
- * The addon's sparseAdam on the native backend (the same double arithmetic as the JS loop below, so the
- * same bits, without the JIT's bounds checks: ~2× faster); undefined elsewhere or in older builds.
- */
-function nativeSparseAdam(): NativeBlas['sparseAdam'] | undefined {
-  const blas = activeNativeBlas();
-  return blas?.sparseAdam.bind(blas);
+/** One table's update: its values, dim and slots, the touched rows (unique) and their summed gradients. */
+export interface TableUpdate {
+  table: Float32Array;
+  dim: number;
+  slots: SparseSlots;
+  rows: Int32Array;
+  grads: Float32Array;
 }
+
+/**
+ * The addon on the native backend (undefined elsewhere): its sparseAdam and embeddingUpdate do the same double
+ * arithmetic as the JS loops below, so the same bits, without the JIT's bounds checks and across the addon's
+ * threads (native/mtl_blas_parallel.c).
+ */
+function nativeLoops(): NativeBlas | undefined {
+  return activeNativeBlas();
+}
+
+/** The addon's embeddingUpdate kind of each rule it runs (lazy_adam has its own entry point, sparseAdam). */
+const NATIVE_KIND = { sgd: 0, adagrad: 1, rowwise_adagrad: 2, adam: 3 } as const;
 
 /** Adam's bias corrections 1 − β^t by integer step t (Math.pow is a large share of a row's update otherwise). */
 class BiasCorrections {
@@ -91,10 +103,16 @@ class BiasCorrections {
   }
 }
 
+/** A global update count the bias-correction tables index exactly: whole, ≥ 1 and below 2^24 (a Float32Array slot's exact range). */
+function isWholeStep(step: number): boolean {
+  return step === Math.floor(step) && step >= 1 && step < 1 << 24;
+}
+
 /** Per-table sparse optimiser state and update rule. */
 export class SparseOptimizer {
   private readonly corrections = new BiasCorrections();
   private readonly hyper = new Float64Array(4);
+  private readonly denseHyper = new Float64Array(6);
 
   /** `useNative` false keeps the JS loop on the native backend too (the reference, for tests). */
   constructor(
@@ -125,9 +143,14 @@ export class SparseOptimizer {
 
   /**
    * Update `table` on `rows` (unique) with their summed gradients `grads` (rows.length × dim, row-major),
-   * at learning rate `lr` (default the constant one); `step` is the 1-based global update (dense Adam's bias correction).
+   * at learning rate `lr` (default the constant one); `step` is the 1-based global update (the bias correction of both Adam rules).
    */
   update(table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array, lr = this.settings.lr, step = 1): void {
+    const native = this.useNative ? nativeLoops() : undefined;
+    if (native && this.rule !== 'lazy_adam') {
+      this.updateNative(native, this.rule, table, dim, slots, rows, grads, lr, step);
+      return;
+    }
     const n = rows.length;
     if (this.rule === 'adam') {
       denseAdam(table, dim, slots, rows, grads, lr, step);
@@ -172,23 +195,9 @@ export class SparseOptimizer {
     const m = slots.m!;
     const v = slots.v!;
     const steps = slots.steps!;
-    // The global step's bias correction for every touched row. A whole step below 2^24 (what a Float32Array
-    // slot holds exactly) uses the cached tables; the addon's sparseAdam reads them at steps[row] + 1, so
-    // each touched row's slot is set to step − 1 first (the addon then stores step, the row's last update).
-    const whole = step === Math.floor(step) && step >= 1 && step < 1 << 24;
-    if (this.useNative && whole) {
-      const native = nativeSparseAdam();
-      if (native) {
-        for (let k = 0; k < n; k++) steps[rows[k]!] = step - 1;
-        const { c1, c2 } = this.corrections.tables(step);
-        this.hyper[0] = ADAM_BETA1;
-        this.hyper[1] = ADAM_BETA2;
-        this.hyper[2] = ADAM_EPSILON;
-        this.hyper[3] = lr;
-        native(table, m, v, steps, dim, rows, grads, c1, c2, this.hyper);
-        return;
-      }
-    }
+    // The global step's bias correction for every touched row (see lazyAdamNative for the addon's side).
+    const whole = isWholeStep(step);
+    if (native && whole && this.lazyAdamNative(native, [{ table, dim, slots, rows, grads }], lr, step)) return;
     const c1 = whole ? this.corrections.first(step) : 1 - Math.pow(ADAM_BETA1, step);
     const c2 = whole ? this.corrections.second(step) : 1 - Math.pow(ADAM_BETA2, step);
     for (let k = 0; k < n; k++) {
@@ -202,6 +211,89 @@ export class SparseOptimizer {
         const vi = (v[base + d] = ADAM_BETA2 * v[base + d]! + (1 - ADAM_BETA2) * g * g);
         table[base + d] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
       }
+    }
+  }
+
+  /**
+   * Update every table of `batch` (see {@link update}). Lazy Adam on the native backend updates all of them in
+   * one call into the addon, its rows shared out to the addon's threads (one wait for the threads per step
+   * instead of one per table); otherwise table by table.
+   */
+  updateTables(batch: TableUpdate[], lr = this.settings.lr, step = 1): void {
+    const native = this.useNative && this.rule === 'lazy_adam' ? nativeLoops() : undefined;
+    if (native && batch.length > 0 && this.lazyAdamNative(native, batch, lr, step)) return;
+    for (const u of batch) this.update(u.table, u.dim, u.slots, u.rows, u.grads, lr, step);
+  }
+
+  /**
+   * Lazy Adam in the addon, with the global update `step`'s bias correction; false (nothing changed) when `step`
+   * is not a whole number below 2^24 (what a Float32Array slot holds exactly), which the JS loop then handles.
+   * The addon reads the correction tables at steps[row] + 1 and then stores it, so each touched row's slot is
+   * set to step − 1 first: it ends at `step`, the update at which the row last moved.
+   */
+  private lazyAdamNative(native: NativeBlas, batch: TableUpdate[], lr: number, step: number): boolean {
+    if (!isWholeStep(step)) return false;
+    for (const { slots, rows } of batch) {
+      const steps = slots.steps!;
+      for (let k = 0; k < rows.length; k++) steps[rows[k]!] = step - 1;
+    }
+    this.hyper[0] = ADAM_BETA1;
+    this.hyper[1] = ADAM_BETA2;
+    this.hyper[2] = ADAM_EPSILON;
+    this.hyper[3] = lr;
+    const { c1, c2 } = this.corrections.tables(step);
+    return native.sparseAdam(
+      batch.map((u) => u.table),
+      batch.map((u) => u.slots.m!),
+      batch.map((u) => u.slots.v!),
+      batch.map((u) => u.slots.steps!),
+      Int32Array.from(batch, (u) => u.dim),
+      batch.map((u) => u.rows),
+      batch.map((u) => u.grads),
+      c1,
+      c2,
+      this.hyper,
+    );
+  }
+
+  /** The rules other than lazy Adam in the addon (the JS loops' bits). */
+  private updateNative(native: NativeBlas, rule: Exclude<SparseRule, 'lazy_adam'>, table: Float32Array, dim: number, slots: SparseSlots, rows: Int32Array, grads: Float32Array, lr: number, step: number): void {
+    const h = this.hyper;
+    if (rule === 'adam') {
+      const dense = this.denseHyper;
+      dense[0] = ADAM_BETA1;
+      dense[1] = ADAM_BETA2;
+      dense[2] = ADAM_EPSILON;
+      dense[3] = lr;
+      dense[4] = 1 - Math.pow(ADAM_BETA1, step);
+      dense[5] = 1 - Math.pow(ADAM_BETA2, step);
+      native.embeddingUpdate(NATIVE_KIND.adam, table, dim, rows, grads, slots.m!, slots.v!, slots.scratch!, dense);
+      return;
+    }
+    h[0] = lr;
+    h[1] = ADAGRAD_EPSILON;
+    const acc = slots.m ?? table;
+    native.embeddingUpdate(NATIVE_KIND[rule], table, dim, rows, grads, acc, acc, acc, h);
+  }
+}
+
+/**
+ * The touched rows' gradients (`grads`, exactly rows.length × dim) before the update, in place: ×`scale`
+ * (clipping) unless it is 1, then + `l2`·w on those rows (embedding_l2, TorchRec's L2 mode) unless it is 0.
+ * In the addon on the native backend (the same double arithmetic, same bits) unless `useNative` is false.
+ */
+export function prepareRowGradients(table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, scale: number, l2: number, useNative = true): void {
+  if (scale === 1 && l2 === 0) return;
+  const native = useNative ? nativeLoops() : undefined;
+  if (native && grads.length === rows.length * dim) {
+    native.prepareRowGrads(table, dim, rows, grads, scale, l2);
+    return;
+  }
+  if (scale !== 1) for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * scale;
+  if (l2 !== 0) {
+    for (let k = 0; k < rows.length; k++) {
+      const base = rows[k]! * dim;
+      for (let d = 0; d < dim; d++) grads[k * dim + d] = grads[k * dim + d]! + l2 * table[base + d]!;
     }
   }
 }

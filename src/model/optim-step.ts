@@ -12,6 +12,7 @@ import { DEFAULT_GAMMA, scheduleDef, scheduleLr, type ScheduleContext } from '..
 import type { DenseOptimizer } from './optim-dense.js';
 import type { EmbeddingStore } from './embeddings.js';
 import type { OptimizerSettings } from './types.js';
+import { activeNativeBlas } from '../exec/native-blas.js';
 
 /** clip_grad_norm_'s guard against a zero norm: coef = max_norm / (norm + 1e-6). */
 export const CLIP_EPSILON = 1e-6;
@@ -40,9 +41,14 @@ export function learningRateAt(settings: OptimizerSettings, k: number): number {
   return c && def ? scheduleLr(def, k, c) : settings.lr;
 }
 
-/** Σg² of a dense gradient (a tensor is read back; only when clipping). */
-function squaredSum(g: tf.Tensor | Float32Array): number {
+/**
+ * Σg² of a dense gradient (a tensor is read back; only when clipping), in double in index order: in the
+ * addon on the native backend (the same sum, same bits), else this loop. `useNative` false: the loop (tests).
+ */
+export function squaredSum(g: tf.Tensor | Float32Array, useNative = true): number {
   const a = g instanceof Float32Array ? g : (g.dataSync() as Float32Array);
+  const native = useNative ? activeNativeBlas() : undefined;
+  if (native) return native.sumSquares(a);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
   return s;
