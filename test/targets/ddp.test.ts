@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { compileToPytorch } from '../../src/targets/pytorch/index.js';
 import { esmm } from './fixtures.js';
 import { runPython, torchPython } from './python-env.js';
-import { esmmCsv, freePort, steps, TORCHRUN } from './ddp-helpers.js';
+import { esmmCsv, runTorchrun, steps } from './ddp-helpers.js';
 
 describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () => {
   let tmp: string;
@@ -32,8 +32,7 @@ describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () =
 
   it('2 processes (gloo) take the same steps as 1 process', async () => {
     const one = steps(runPython([path.join(pkg, 'train.py'), '--data', csv, '--out', path.join(tmp, 'run1'), ...ARGS]));
-    const launch = [...TORCHRUN(2), '--master_port', String(await freePort())];
-    const two = steps(runPython([...launch, path.join(pkg, 'train.py'), '--data', csv, '--out', path.join(tmp, 'run2'), ...ARGS], { timeoutMs: 180_000 }));
+    const two = steps(await runTorchrun(2, path.join(pkg, 'train.py'), ['--data', csv, '--out', path.join(tmp, 'run2'), ...ARGS]));
     expect(one.map((s) => s.step)).toEqual([1, 2, 3, 4]);
     expect(two.map((s) => s.step)).toEqual([1, 2, 3, 4]);
     for (let i = 0; i < 4; i++) {

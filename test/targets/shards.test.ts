@@ -14,7 +14,7 @@ import { compileToPytorch } from '../../src/targets/pytorch/index.js';
 import { expandGlob } from '../../src/data/glob.js';
 import { esmm } from './fixtures.js';
 import { runPython, spawnPython, torchPython } from './python-env.js';
-import { esmmCsv, events, freePort, steps, TORCHRUN } from './ddp-helpers.js';
+import { esmmCsv, events, freePort, runTorchrun, steps, TORCHRUN } from './ddp-helpers.js';
 
 interface Rec {
   __file__: string;
@@ -112,8 +112,7 @@ describe.skipIf(!torchPython)('train.py reads its own shard', () => {
     const args = ['--epochs', '2', '--batch', '32', '--valid-split', '0.2', '--log-every', '1'];
     const train = path.join(pkg, 'train.py');
     const one = runPython([train, '--data', 'whole.csv', '--out', 'one', ...args], { cwd: tmp });
-    const launch = [...TORCHRUN(2), '--master_port', String(await freePort())];
-    const two = runPython([...launch, train, '--data', 'esmm/part-*.csv', 'esmm/last.tsv', '--out', 'two', ...args], { cwd: tmp, timeoutMs: 180_000 });
+    const two = await runTorchrun(2, train, ['--data', 'esmm/part-*.csv', 'esmm/last.tsv', '--out', 'two', ...args], { cwd: tmp });
     const [s1, s2] = [steps(one), steps(two)];
     expect(s1.length).toBeGreaterThan(8);
     expect(s2.map((s) => s.step)).toEqual(s1.map((s) => s.step));
