@@ -20,7 +20,7 @@ import { selectBackend } from '../../src/exec/backend.js';
 import { directTestBackend, wasmKernelsBuilt } from '../exec/wasm-kernels-fixture.js';
 import { mulberry32 } from '../../src/model/seed.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
-import { mmoeIR, options, randomBatch } from './fixtures.js';
+import { comparisonOptions, mmoeIR, options, randomBatch } from './fixtures.js';
 
 /** Which heap kernels run the direct step: the addon's (native), or their WebAssembly build (direct-step-wasm.test.ts). */
 const BACKEND = directTestBackend();
@@ -138,7 +138,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step on random arch
   });
 
   for (let seed = 1; seed <= MODELS; seed++) {
-    it(`random model ${seed}`, () => {
+    it(`random model ${seed}`, comparisonOptions(BACKEND), () => {
       const ir = randomIR(seed);
       for (const [optimizer, lr, steps] of [
         ['sgd', 1, 1],

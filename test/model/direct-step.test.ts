@@ -20,7 +20,7 @@ import { directTestBackend, wasmKernelsBuilt } from '../exec/wasm-kernels-fixtur
 import { planDirectStep } from '../../src/model/direct/plan.js';
 import { combineTaskLosses, taskLoss } from '../../src/exec/direct/loss.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
-import { esmmIR, expectRepeatableAndResumable, expectSameAfterAdamSteps, expectSameSgdStep, mmoeIR, options, randomBatch, worstDifference } from './fixtures.js';
+import { comparisonOptions, esmmIR, expectRepeatableAndResumable, expectSameAfterAdamSteps, expectSameSgdStep, mmoeIR, options, randomBatch, worstDifference } from './fixtures.js';
 
 /** Which heap kernels run the direct step: the addon's (native), or their WebAssembly build (direct-step-wasm.test.ts). */
 const BACKEND = directTestBackend();
@@ -197,7 +197,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
   ];
 
   for (const [label, make] of models) {
-    it(`${label}: same losses and gradients (one SGD step, lr 1)`, () => {
+    it(`${label}: same losses and gradients (one SGD step, lr 1)`, comparisonOptions(BACKEND), () => {
       const ir = make();
       const { direct, reference } = pair(ir, 'sgd', 1);
       try {
@@ -211,7 +211,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       }
     });
 
-    it(`${label}: same weights after 6 Adam steps, with a larger batch and an empty mask on the way`, () => {
+    it(`${label}: same weights after 6 Adam steps, with a larger batch and an empty mask on the way`, comparisonOptions(BACKEND), () => {
       const ir = make();
       const { direct, reference } = pair(ir, 'adam', 0.01);
       try {
