@@ -165,13 +165,16 @@ static bool get_f32_at(napi_env env, napi_value arr, uint32_t i, float** data, s
   return napi_get_element(env, arr, i, &e) == napi_ok && get_f32(env, e, data, len);
 }
 
-/* sparseAdam(tables, ms, vs, steps, dims, rows, grads, c1, c2, [beta1, beta2, eps, lr]) -> done: lazy Adam
- * (mtl_sparse_adam_loop) on every table i of the lists, in one call across the pool's threads
- * (mtl_blas_parallel.c): tables[i], ms[i], vs[i] are rows x dims[i], steps[i] one per row, rows[i] an Int32Array
- * of unique rows and grads[i] their gradients. c1[t] / c2[t] are 1 - beta^t for the steps t the rows reach;
- * when a row's next step is not a whole number inside those tables, nothing is changed and it returns false,
- * so the caller grows the tables (or takes its JS loop) and calls again: the caller need not read every row's
- * step count first (a cache miss per row at a large vocabulary). */
+/* sparseAdam(tables, ms, vs, steps, dims, rows, grads, c1tab, c2tab, lrs, hyper, sums) -> done: Adam on embedding tables
+ * (mtl_blas_optim.c), every table i of the lists in one call across the pool's threads (mtl_blas_parallel.c):
+ * tables[i], ms[i], vs[i] are rows x dims[i], steps[i] one per row (the update at which the row last moved),
+ * rows[i] an Int32Array and grads[i] its rows' gradients. hyper = [beta1, beta2, eps, lr, c1, c2, t, mode, window]:
+ * the update t with its rate and bias corrections; mode 0 lazy Adam, 1 dense-equivalent Adam (each row first
+ * catches up the zero-gradient updates it missed), 2 only that catch-up, to update t, of the rows a batch reads
+ * (rows may repeat; grads unused). c1tab / c2tab hold 1 - beta^j by update j (1 from their length on), lrs the
+ * rate of each update j, window how many missed updates move a row (optim-sparse.ts has the reasons); sums the
+ * catch-up's cache (Float64Array of MTL_CATCH_UP_ENTRY × a power of 2 values, owned by the caller, kept between
+ * calls; see mtl_blas_optim.h). False, with nothing changed, only when there was no memory for the call. */
 static napi_value SparseAdam(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_sparseAdam;
   napi_value argv[MTL_ARGC_sparseAdam];
@@ -185,10 +188,20 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
   size_t ld;
   if (!get_i32(env, argv[4], &dims, &ld)) FAIL("mtl_blas.sparseAdam: dims must be an Int32Array");
   if (cm != count || cv != count || cs != count || cr != count || cg != count || ld != count) FAIL("mtl_blas.sparseAdam: the lists differ in length");
-  double *c1, *c2, *hp;
-  size_t l1, l2, lh;
-  if (!get_f64(env, argv[7], &c1, &l1) || !get_f64(env, argv[8], &c2, &l2)) FAIL("mtl_blas.sparseAdam: c1, c2 must be Float64Arrays");
-  if (!get_f64(env, argv[9], &hp, &lh) || lh < 4) FAIL("mtl_blas.sparseAdam: expected [beta1, beta2, eps, lr] as a Float64Array");
+  double *c1, *c2, *lrs, *hp;
+  size_t l1, l2, llr, lh;
+  if (!get_f64(env, argv[7], &c1, &l1) || !get_f64(env, argv[8], &c2, &l2) || !get_f64(env, argv[9], &lrs, &llr)) FAIL("mtl_blas.sparseAdam: c1tab, c2tab, lrs must be Float64Arrays");
+  if (!get_f64(env, argv[10], &hp, &lh) || lh < 9) FAIL("mtl_blas.sparseAdam: expected [beta1, beta2, eps, lr, c1, c2, t, mode, window] as a Float64Array");
+  const int mode = (int)hp[7];
+  if (mode < 0 || mode > 2 || !(hp[8] >= 0 && hp[8] <= MTL_ADAM_MAX_WINDOW)) FAIL("mtl_blas.sparseAdam: mode must be 0, 1 or 2 and window 0 .. 256");
+  double* sums;
+  size_t lsums;
+  if (!get_f64(env, argv[11], &sums, &lsums)) FAIL("mtl_blas.sparseAdam: sums must be a Float64Array");
+  size_t nsums = lsums / MTL_CATCH_UP_ENTRY;
+  if (nsums & (nsums - 1)) FAIL("mtl_blas.sparseAdam: sums must hold a power of 2 entries");
+  const mtl_adam_scalars scalars = {
+      .b1 = hp[0], .b2 = hp[1], .eps = hp[2], .lr = hp[3], .c1 = hp[4], .c2 = hp[5], .t = hp[6], .catch_up = mode != 0, .window = (size_t)hp[8],
+      .ntab = l1 < l2 ? l1 : l2, .nlrs = llr, .c1tab = c1, .c2tab = c2, .lrs = lrs, .sums = nsums ? sums : NULL, .nsums = nsums};
   mtl_adam_table small[32];
   mtl_adam_table* t = count <= 32 ? small : malloc(count * sizeof(mtl_adam_table));
   if (t == NULL) FAIL("mtl_blas.sparseAdam: out of memory");
@@ -202,7 +215,7 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
       why = "mtl_blas.sparseAdam: tables, ms, vs, steps, grads must hold Float32Arrays";
     else if (napi_get_element(env, argv[5], i, &rows) != napi_ok || !get_i32(env, rows, &r, &n))
       why = "mtl_blas.sparseAdam: rows must hold Int32Arrays";
-    else if (dims[i] <= 0 || lm != lt || lv != lt || ls * (size_t)dims[i] != lt || lg < n * (size_t)dims[i])
+    else if (dims[i] <= 0 || lm != lt || lv != lt || ls * (size_t)dims[i] != lt || (mode != 2 && lg < n * (size_t)dims[i]))
       why = "mtl_blas.sparseAdam: array sizes do not match";
     else {
       t[i].rows = r;
@@ -211,13 +224,13 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
       t[i].rows_in_table = ls;
     }
   }
-  const size_t ntab = l1 < l2 ? l1 : l2;
-  const mtl_adam_status status = why ? MTL_ADAM_DONE : mtl_sparse_adam_tables_parallel(t, count, c1, c2, ntab, hp[0], hp[1], hp[2], hp[3]);
+  bool in_range = true;
+  if (why == NULL) in_range = mtl_adam_tables_parallel(t, count, &scalars, mode == 2);
   if (t != small) free(t);
   if (why) FAIL(why);
-  if (status == MTL_ADAM_ROW_OUT_OF_RANGE) FAIL("mtl_blas.sparseAdam: a row is out of range");
+  if (!in_range) FAIL("mtl_blas.sparseAdam: a row is out of range");
   napi_value out;
-  CHECK(napi_get_boolean(env, status == MTL_ADAM_DONE, &out));
+  CHECK(napi_get_boolean(env, true, &out));
   return out;
 }
 
@@ -244,9 +257,8 @@ static bool get_table_rows(napi_env env, const char* fn, const napi_value* argv,
 /* embeddingUpdate(kind, table, dim, rows, grads, s0, s1, s2, hyper): an embedding table's update on its touched
  * (unique) rows with their summed gradients (rows.length x dim), across the pool's threads, the same bits as the
  * JS loops of src/model/optim-sparse.ts: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, eps], s0 = accumulators,
- * rows x dim), 2 row-wise adagrad ([lr, eps], s0 = one accumulator per row), 3 dense-equivalent adam ([beta1,
- * beta2, eps, lr, c1, c2], s0 = m, s1 = v, s2 = the zeroed full-gradient scratch; every value moves). Slots a
- * kind does not use may be any Float32Array. */
+ * rows x dim), 2 row-wise adagrad ([lr, eps], s0 = one accumulator per row); Adam is sparseAdam. Slots a kind
+ * does not use may be any Float32Array. */
 static napi_value EmbeddingUpdate(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_embeddingUpdate;
   napi_value argv[MTL_ARGC_embeddingUpdate];
@@ -257,13 +269,13 @@ static napi_value EmbeddingUpdate(napi_env env, napi_callback_info info) {
   size_t lt, d, lg, l0, l1, l2, n, lh;
   int32_t* rows;
   double* hyper;
-  if (!get_int(env, argv[0], &kind) || kind < MTL_EMBED_SGD || kind > MTL_EMBED_DENSE_ADAM) FAIL("mtl_blas.embeddingUpdate: bad kind");
+  if (!get_int(env, argv[0], &kind) || kind < MTL_EMBED_SGD || kind > MTL_EMBED_ROWWISE_ADAGRAD) FAIL("mtl_blas.embeddingUpdate: bad kind");
   if (!get_table_rows(env, "embeddingUpdate", argv + 1, &table, &lt, &d, &rows, &n)) return NULL;
   if (!get_f32(env, argv[4], &grads, &lg) || !get_f32(env, argv[5], &s0, &l0) || !get_f32(env, argv[6], &s1, &l1) || !get_f32(env, argv[7], &s2, &l2))
     FAIL("mtl_blas.embeddingUpdate: grads, s0, s1, s2 must be Float32Arrays");
-  if (!get_f64(env, argv[8], &hyper, &lh) || lh < (kind == MTL_EMBED_DENSE_ADAM ? 6u : 2u)) FAIL("mtl_blas.embeddingUpdate: hyper must be a Float64Array of the kind's scalars");
+  if (!get_f64(env, argv[8], &hyper, &lh) || lh < 2u) FAIL("mtl_blas.embeddingUpdate: hyper must be a Float64Array of the kind's scalars");
   if (lg < n * d) FAIL("mtl_blas.embeddingUpdate: grads is too small");
-  if ((kind == MTL_EMBED_ADAGRAD && l0 != lt) || (kind == MTL_EMBED_ROWWISE_ADAGRAD && l0 * d != lt) || (kind == MTL_EMBED_DENSE_ADAM && (l0 != lt || l1 != lt || l2 != lt)))
+  if ((kind == MTL_EMBED_ADAGRAD && l0 != lt) || (kind == MTL_EMBED_ROWWISE_ADAGRAD && l0 * d != lt))
     FAIL("mtl_blas.embeddingUpdate: a slot's size does not match the table");
   mtl_embed_update_parallel((int)kind, table, lt, d, rows, n, grads, s0, s1, s2, hyper);
   return NULL;

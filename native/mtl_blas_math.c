@@ -1,5 +1,5 @@
 /*
- * The loops of mtl_blas.c's entry points (the fused dense optimiser, lazy Adam, embedding row gather/scatter,
+ * The loops of mtl_blas.c's entry points (the fused dense optimiser, embedding row gather/scatter,
  * row sums): pure C, no N-API. Each does the same floating-point operations in the same order as its JS
  * reference, so results are bit-identical with or without the addon (test/exec/native-fast-paths).
  */
@@ -48,39 +48,6 @@ void mtl_sum_rows_loop(const float* restrict x, size_t rows, size_t len, float* 
   for (size_t i = 0; i < rows; i++) {
     const float* restrict row = x + i * len;
     for (size_t j = 0; j < len; j++) out[j] = out[j] + row[j];
-  }
-}
-
-/* Lazy Adam on the touched rows of an embedding table, in double precision exactly as the JS loop of
- * src/model/optim-sparse.ts (a double expression per element, stored to float32), so the same bits. */
-void mtl_sparse_adam_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n,
-                             const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr) {
-  const size_t ahead = 6;
-  for (size_t k = 0; k < n; k++) {
-    if (k + ahead < n) {
-      const size_t next = (size_t)rows[k + ahead];
-      __builtin_prefetch(table + next * dim, 1);
-      __builtin_prefetch(m + next * dim, 1);
-      __builtin_prefetch(v + next * dim, 1);
-      __builtin_prefetch(steps + next, 1);
-    }
-    const size_t row = (size_t)rows[k];
-    const double t = (double)steps[row] + 1.0;
-    steps[row] = (float)t;
-    const double c1 = c1tab[(size_t)t];
-    const double c2 = c2tab[(size_t)t];
-    float* restrict w = table + row * dim;
-    float* restrict mr = m + row * dim;
-    float* restrict vr = v + row * dim;
-    const float* restrict gr = grads + k * dim;
-    for (size_t d = 0; d < dim; d++) {
-      const double g = (double)gr[d];
-      const double mi = b1 * (double)mr[d] + (1.0 - b1) * g;
-      const double vi = b2 * (double)vr[d] + (1.0 - b2) * g * g;
-      mr[d] = (float)mi;
-      vr[d] = (float)vi;
-      w[d] = (float)((double)w[d] - (lr * (mi / c1)) / (sqrt(vi / c2) + eps));
-    }
   }
 }
 

@@ -13,8 +13,6 @@ void mtl_sgd_loop(float* restrict w, const float* restrict g, size_t n, float lr
 /* See mtl_blas_math.c. */
 void mtl_sum_rows_loop(const float* restrict x, size_t rows, size_t len, float* restrict out);
 /* See mtl_blas_math.c. */
-void mtl_sparse_adam_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n, const float* grads, const double* c1tab, const double* c2tab, double b1, double b2, double eps, double lr);
-/* See mtl_blas_math.c. */
 void mtl_gather_rows_loop(const float* restrict data, size_t dim, const int32_t* restrict rows, size_t n, float* restrict out);
 /* See mtl_blas_math.c. */
 size_t mtl_scatter_rows_loop(int32_t* restrict slot, int32_t* restrict touched, size_t count, float* restrict buffer, size_t dim, const int32_t* restrict rows, size_t n, const float* restrict grad);

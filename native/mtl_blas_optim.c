@@ -1,5 +1,5 @@
 /*
- * The embedding tables' update rules other than lazy Adam (mtl_blas_math.c has that one), the gradient
+ * The embedding tables' update rules (Adam lazy or dense-equivalent, Adagrad, row-wise Adagrad, SGD), the gradient
  * regularisers of src/model/embeddings.ts applyGradients (clipping's scale, embedding_l2) and the two loops
  * of src/model/optim-step.ts / optim-dense*.ts that were JS on the direct step (Σg² for clip_norm, scaling an
  * array for clipping and decoupled weight decay).
@@ -13,6 +13,8 @@
  */
 #include "mtl_blas_optim.h"
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 
 #pragma GCC push_options
 #pragma GCC optimize("O3", "fp-contract=off")
@@ -58,16 +60,224 @@ void mtl_embed_rowwise_adagrad_loop(float* table, float* acc, size_t dim, const 
   }
 }
 
-/* Dense-equivalent Adam (rule 'adam', optim-sparse.ts denseAdam) over n values whose full gradient is g (zero
- * where no row was touched); c1, c2 = 1 − β^step of the global step. */
-void mtl_embed_dense_adam_loop(float* table, float* m, float* v, const float* g, size_t n, double b1, double b2, double eps, double lr, double c1, double c2) {
-  for (size_t i = 0; i < n; i++) {
-    const double gi = (double)g[i];
-    const double mi = b1 * (double)m[i] + (1.0 - b1) * gi;
-    const double vi = b2 * (double)v[i] + (1.0 - b2) * gi * gi;
-    m[i] = (float)mi;
-    v[i] = (float)vi;
-    table[i] = (float)((double)table[i] - (lr * (mi / c1)) / (sqrt(vi / c2) + eps));
+/* b^n for a whole n by squaring (optim-sparse.ts powWhole: the same multiplications in the same order, so the
+ * same bits; pow() may differ from Math.pow in the last bit). */
+static double pow_whole(double b, double n) {
+  double r = 1.0;
+  for (unsigned long long e = (unsigned long long)n; e != 0; e >>= 1) {
+    if (e & 1) r *= b;
+    b *= b;
+  }
+  return r;
+}
+
+/* The catch-up's sums (optim-sparse.ts CatchUpSums): for a row that last moved at update s and misses `moving`
+ * updates that move it, missed update i (j = s + i) moves each value by a_i·m / (u·r_i + ε), where u = √v,
+ * a_i = (lr_j / c1_j)·β1^i and r_i = √(β2^i / c2_j): dense Adam's step with β1^i·m and β2^i·v written out. So the
+ * whole catch-up of a value is m·F(u) with F(u) = Σ a_i / (u·r_i + ε), the same for every value of the row.
+ * The r_i lie close together (within ±5 % once c2 ≈ 1), so around their midpoint r̄, with D = u·r̄ + ε and
+ * y = −u / D, F(u) = (1/D)·Σ_k T_k·y^k where T_k = Σ a_i·(r_i − r̄)^k: the terms shrink by ρ = (r_max − r_min) /
+ * (r_max + r_min) each, for every u ≥ 0; with ρ ≤ 0.1 eight terms leave under 1e-8. Rows missing updates early in
+ * a run (c2 far from 1, larger ρ) take the sum term by term. */
+#define CATCH_UP_TERMS 8
+#define CATCH_UP_MAX_RHO 0.1
+
+typedef struct {
+  double rbar;
+  int series;
+  double T[CATCH_UP_TERMS];
+} catch_up_sums;
+
+/* β1^i and β2^i for i = 1 .. window (by repeated multiplication, as the JS), and a_i, r_i of the row at hand. */
+typedef struct {
+  double b1p[MTL_ADAM_MAX_WINDOW], b2p[MTL_ADAM_MAX_WINDOW], ai[MTL_ADAM_MAX_WINDOW], ri[MTL_ADAM_MAX_WINDOW];
+} catch_up_work;
+
+static void catch_up_work_init(catch_up_work* w, const mtl_adam_scalars* a) {
+  double b1p = 1.0, b2p = 1.0;
+  for (size_t i = 0; i < a->window; i++) {
+    b1p = b1p * a->b1;
+    b2p = b2p * a->b2;
+    w->b1p[i] = b1p;
+    w->b2p[i] = b2p;
+  }
+}
+
+/* The sums of a row that last moved at update s and misses `moving` updates that move it; a_i and r_i into w. */
+static void catch_up_sums_for(catch_up_sums* e, double s, size_t moving, const mtl_adam_scalars* a, catch_up_work* w) {
+  const size_t first = (size_t)s;
+  double* restrict ai = w->ai;
+  double* restrict ri = w->ri;
+  /* j = first + 1 + i runs over consecutive updates: plain loads */
+  for (size_t i = 0; i < moving; i++) {
+    const size_t j = first + 1 + i;
+    const double c1 = j < a->ntab ? a->c1tab[j] : 1.0;
+    const double c2 = j < a->ntab ? a->c2tab[j] : 1.0;
+    ai[i] = ((j < a->nlrs ? a->lrs[j] : a->lr) / c1) * w->b1p[i];
+    ri[i] = sqrt(w->b2p[i] / c2);
+  }
+  double rmin = INFINITY, rmax = 0.0;
+  for (size_t i = 0; i < moving; i++) {
+    rmin = ri[i] < rmin ? ri[i] : rmin;
+    rmax = ri[i] > rmax ? ri[i] : rmax;
+  }
+  e->rbar = 0.5 * (rmin + rmax);
+  e->series = (rmax - rmin) / (rmax + rmin) <= CATCH_UP_MAX_RHO;
+  for (int k = 0; k < CATCH_UP_TERMS; k++) e->T[k] = 0.0;
+  if (!e->series) return;
+  for (size_t i = 0; i < moving; i++) {
+    const double d = ri[i] - e->rbar;
+    double p = ai[i];
+    for (int k = 0; k < CATCH_UP_TERMS; k++) {
+      e->T[k] = e->T[k] + p;
+      p = p * d;
+    }
+  }
+}
+
+/* The sums cache (mtl_adam_scalars.sums; optim-sparse.ts owns it): entries of MTL_CATCH_UP_ENTRY doubles
+ * [s, moving, state, rbar, T_0 .. T_7], state 1 a series, 0 term by term, -1 claimed in this call and not yet
+ * computed; s < 0 marks an empty entry. Its slot for (s, moving). */
+static double* catch_up_slot(const mtl_adam_scalars* a, double s, size_t moving) {
+  const uint64_t h = ((uint64_t)s * 0x9E3779B1u + (uint64_t)moving) & (uint64_t)(a->nsums - 1);
+  return a->sums + h * MTL_CATCH_UP_ENTRY;
+}
+
+/* The gap and how many missed updates move a row that last moved at s, brought to `target`. */
+static size_t catch_up_moving(const mtl_adam_scalars* a, double s, double target) {
+  const double gap = target - s;
+  return gap < (double)a->window ? (size_t)gap : a->window;
+}
+
+size_t mtl_catch_up_claim(const mtl_adam_scalars* a, const float* steps, const int32_t* rows, size_t n, double target, size_t* pending, size_t npending, size_t cap) {
+  if (a->sums == NULL || a->nsums == 0) return npending;
+  for (size_t k = 0; k < n; k++) {
+    const double s = (double)steps[rows[k]];
+    if (!(s >= 1.0 && s < target)) continue;
+    const size_t moving = catch_up_moving(a, s, target);
+    double* e = catch_up_slot(a, s, moving);
+    if (e[0] == s && e[1] == (double)moving) continue; /* there already, or claimed by an earlier row */
+    if (e[2] == -1.0 || npending == cap) continue;     /* claimed by another (s, moving) in this call: that row sums alone */
+    e[0] = s, e[1] = (double)moving, e[2] = -1.0;
+    pending[npending++] = (size_t)(e - a->sums) / MTL_CATCH_UP_ENTRY;
+  }
+  return npending;
+}
+
+void mtl_catch_up_fill(const mtl_adam_scalars* a, const size_t* pending, size_t n) {
+  catch_up_work w;
+  catch_up_work_init(&w, a);
+  for (size_t k = 0; k < n; k++) {
+    double* e = a->sums + pending[k] * MTL_CATCH_UP_ENTRY;
+    catch_up_sums c;
+    catch_up_sums_for(&c, e[0], (size_t)e[1], a, &w);
+    e[3] = c.rbar;
+    for (int t = 0; t < CATCH_UP_TERMS; t++) e[4 + t] = c.T[t];
+    e[2] = c.series ? 1.0 : 0.0;
+  }
+}
+
+/* The sums of (s, moving): a computed series entry of the cache, else summed here (with a_i, r_i in w). The values
+ * are the same either way: the cache only saves the work for rows that share s. */
+static void catch_up_sums_get(catch_up_sums* out, double s, size_t moving, const mtl_adam_scalars* a, catch_up_work* w) {
+  if (a->sums != NULL && a->nsums != 0) {
+    const double* e = catch_up_slot(a, s, moving);
+    if (e[0] == s && e[1] == (double)moving && e[2] == 1.0) {
+      out->series = 1;
+      out->rbar = e[3];
+      for (int k = 0; k < CATCH_UP_TERMS; k++) out->T[k] = e[4 + k];
+      return;
+    }
+  }
+  catch_up_sums_for(out, s, moving, a, w);
+}
+
+/* Dense Adam's zero-gradient updates s+1 .. target on one row (w, m, v: dim values) that last moved at update s
+ * (optim-sparse.ts catchUpRow, the same arithmetic): the first a->window of them move each value by m·F(u) in
+ * all (see catch_up_sums); after those the weights' steps are below float32's resolution; m and v decay by
+ * β1^gap and β2^gap. */
+static void adam_catch_up_row(float* wr, float* m, float* v, size_t dim, double s, double target, const mtl_adam_scalars* a, catch_up_work* w) {
+  const double gap = target - s;
+  const size_t moving = catch_up_moving(a, s, target);
+  const double f1 = pow_whole(a->b1, gap);
+  const double f2 = pow_whole(a->b2, gap);
+  catch_up_sums sums;
+  const catch_up_sums* e = &sums;
+  catch_up_sums_get(&sums, s, moving, a, w);
+  for (size_t d = 0; d < dim; d++) {
+    const double md = (double)m[d];
+    const double u = sqrt((double)v[d]);
+    double F = 0.0;
+    if (e->series) {
+      const double D = u * e->rbar + a->eps;
+      const double y = -u / D;
+      double acc = e->T[CATCH_UP_TERMS - 1];
+      for (int k = CATCH_UP_TERMS - 2; k >= 0; k--) acc = acc * y + e->T[k];
+      F = acc / D;
+    } else {
+      for (size_t i = 0; i < moving; i++) F = F + w->ai[i] / (u * w->ri[i] + a->eps);
+    }
+    wr[d] = (float)((double)wr[d] - md * F);
+    m[d] = (float)(md * f1);
+    v[d] = (float)((double)v[d] * f2);
+  }
+}
+
+/* Adam on the touched (unique) rows at update a->t with that update's rate and bias corrections (optim-sparse.ts
+ * adamRows, the same bits). With a->catch_up (rule 'adam', dense-equivalent) a row that has not moved since an
+ * earlier update first gets the zero-gradient updates it missed (adam_catch_up_row), so the result is dense
+ * Adam's; without it (rule 'lazy_adam') untouched rows' moments simply wait. steps[row] ← t. */
+void mtl_embed_adam_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n, const float* grads, const mtl_adam_scalars* a) {
+  const size_t ahead = 6;
+  const double before = a->t - 1.0;
+  catch_up_work work;
+  bool ready = false;
+  for (size_t k = 0; k < n; k++) {
+    if (k + ahead < n) {
+      const size_t next = (size_t)rows[k + ahead];
+      __builtin_prefetch(table + next * dim, 1);
+      __builtin_prefetch(m + next * dim, 1);
+      __builtin_prefetch(v + next * dim, 1);
+      __builtin_prefetch(steps + next, 1);
+    }
+    const size_t row = (size_t)rows[k];
+    float* restrict w = table + row * dim;
+    float* restrict mr = m + row * dim;
+    float* restrict vr = v + row * dim;
+    const double s = (double)steps[row];
+    if (a->catch_up && s >= 1.0 && s < before) {
+      if (!ready) catch_up_work_init(&work, a), ready = true;
+      adam_catch_up_row(w, mr, vr, dim, s, before, a, &work);
+    }
+    steps[row] = (float)a->t;
+    const float* restrict gr = grads + k * dim;
+    for (size_t d = 0; d < dim; d++) {
+      const double g = (double)gr[d];
+      const double mi = a->b1 * (double)mr[d] + (1.0 - a->b1) * g;
+      const double vi = a->b2 * (double)vr[d] + (1.0 - a->b2) * g * g;
+      mr[d] = (float)mi;
+      vr[d] = (float)vi;
+      w[d] = (float)((double)w[d] - (a->lr * (mi / a->c1)) / (sqrt(vi / a->c2) + a->eps));
+    }
+  }
+}
+
+/* Bring the rows a batch reads (any order, repeats allowed) up to update a->t (optim-sparse.ts catchUp): each row
+ * that last moved at 1 ≤ s < t gets adam_catch_up_row once. A row is claimed by swapping its step count from s
+ * to t atomically, so two threads given the same row never both update it; it is read only after the call. */
+void mtl_adam_catch_up_loop(float* table, float* m, float* v, float* steps, size_t dim, const int32_t* rows, size_t n, const mtl_adam_scalars* a) {
+  const float target = (float)a->t;
+  catch_up_work work;
+  bool ready = false;
+  for (size_t k = 0; k < n; k++) {
+    const size_t row = (size_t)rows[k];
+    float s;
+    __atomic_load(steps + row, &s, __ATOMIC_RELAXED);
+    if (!(s < target)) continue;
+    if (!__atomic_compare_exchange(steps + row, &s, &target, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) continue;
+    if (!(s >= 1.0f)) continue;
+    if (!ready) catch_up_work_init(&work, a), ready = true;
+    adam_catch_up_row(table + row * dim, m + row * dim, v + row * dim, dim, (double)s, a->t, a, &work);
   }
 }
 

@@ -109,17 +109,15 @@ typedef struct {
   float* out;
 } embed_args;
 
-/* Lazy Adam over several tables: the items are all tables' touched rows end to end (table i's rows start at
- * start[i]), so the caller and the workers share one call per step instead of one per table (each call ends by
- * waiting for the workers, and on a busy machine a worker preempted inside a chunk holds that wait up). */
+/* Adam over several tables: the items are all tables' touched rows end to end (table i's rows start at start[i]),
+ * so the caller and the workers share one call per step instead of one per table (each call ends by waiting for
+ * the workers, and on a busy machine a worker preempted inside a chunk holds that wait up). */
 typedef struct {
   const mtl_adam_table* t;
   size_t count;
   const size_t* start;
-  const double *c1tab, *c2tab;
-  size_t ntab;
-  double b1, b2, eps, lr;
-  int status; /* the worst mtl_adam_status seen by the check (atomic) */
+  const mtl_adam_scalars* a;
+  int out_of_range; /* set by the check when a row is outside its table (atomic) */
 } adam_tables_args;
 
 /* Call fn(a, table, first row, end row) for the parts of the global row range [lo, hi) in each table. */
@@ -134,37 +132,57 @@ static void adam_tables_each(adam_tables_args* a, size_t lo, size_t hi, void (*f
 }
 
 static void adam_check_part(adam_tables_args* a, const mtl_adam_table* t, size_t b, size_t e) {
-  const size_t ahead = 8;
-  int status = MTL_ADAM_DONE;
   for (size_t k = b; k < e; k++) {
     const int32_t row = t->rows[k];
     if (row < 0 || (size_t)row >= t->rows_in_table) {
-      status = MTL_ADAM_ROW_OUT_OF_RANGE;
-      break;
-    }
-    /* step counts sit at random rows: several in flight, or each check is a cache miss */
-    if (k + ahead < e && t->rows[k + ahead] >= 0 && (size_t)t->rows[k + ahead] < t->rows_in_table) __builtin_prefetch(t->steps + t->rows[k + ahead]);
-    const float s = t->steps[row] + 1.0f;
-    if (!(s >= 1.0f) || s != (float)(size_t)s || (size_t)s >= a->ntab) status = MTL_ADAM_STEP_OUTSIDE_TABLES;
-  }
-  if (status != MTL_ADAM_DONE) {
-    int seen = __atomic_load_n(&a->status, __ATOMIC_RELAXED);
-    while (status > seen && !__atomic_compare_exchange_n(&a->status, &seen, status, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+      __atomic_store_n(&a->out_of_range, 1, __ATOMIC_RELAXED);
+      return;
     }
   }
 }
 
 static void adam_update_part(adam_tables_args* a, const mtl_adam_table* t, size_t b, size_t e) {
-  MTL_LOOP(mtl_sparse_adam_loop)(t->table, t->m, t->v, t->steps, t->dim, t->rows + b, e - b, t->grads + b * t->dim, a->c1tab, a->c2tab, a->b1, a->b2, a->eps, a->lr);
+  MTL_LOOP(mtl_embed_adam_loop)(t->table, t->m, t->v, t->steps, t->dim, t->rows + b, e - b, t->grads + b * t->dim, a->a);
+}
+
+static void adam_catch_up_part(adam_tables_args* a, const mtl_adam_table* t, size_t b, size_t e) {
+  MTL_LOOP(mtl_adam_catch_up_loop)(t->table, t->m, t->v, t->steps, t->dim, t->rows + b, e - b, a->a);
+}
+
+/* The catch-up's sums of the claimed cache entries (mtl_catch_up_claim), split across the pool. */
+typedef struct {
+  const mtl_adam_scalars* a;
+  const size_t* pending;
+} catch_up_fill_args;
+
+static void catch_up_fill_range(void* ctx, size_t lo, size_t hi) {
+  const catch_up_fill_args* f = ctx;
+  MTL_LOOP(mtl_catch_up_fill)(f->a, f->pending + lo, hi - lo);
+}
+
+/* Before a dense-equivalent update or catch-up: the sums of the (s, moving) pairs the rows need that the cache
+ * lacks, each once (rows of all tables share the pairs: they are global updates). Without memory for the list the
+ * rows sum alone (the same values, more work). */
+static void catch_up_prepare(const mtl_adam_table* tables, size_t count, size_t total, const mtl_adam_scalars* a, double target) {
+  if (a->sums == NULL || a->nsums == 0 || total == 0) return;
+  size_t* pending = malloc(total * sizeof(size_t));
+  if (pending == NULL) return;
+  size_t n = 0;
+  for (size_t i = 0; i < count; i++) n = mtl_catch_up_claim(a, tables[i].steps, tables[i].rows, tables[i].n, target, pending, n, total);
+  catch_up_fill_args f = {a, pending};
+  /* an entry's sums are ~200 steps of work: count it as that many values */
+  parallel_for_min(n, 1024, PARALLEL_MIN_VALUES, catch_up_fill_range, &f);
+  free(pending);
 }
 
 static void adam_check_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_check_part); }
 static void adam_update_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_update_part); }
+static void adam_catch_up_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_catch_up_part); }
 
-mtl_adam_status mtl_sparse_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const double* c1tab, const double* c2tab, size_t ntab, double b1, double b2, double eps, double lr) {
+bool mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const mtl_adam_scalars* scalars, bool catch_up_only) {
   size_t start_small[64];
   size_t* start = count + 1 <= 64 ? start_small : malloc((count + 1) * sizeof(size_t));
-  if (start == NULL) return MTL_ADAM_STEP_OUTSIDE_TABLES; /* no memory: the caller's JS loop does it */
+  if (start == NULL) return false;
   size_t total = 0, dim = 1;
   for (size_t i = 0; i < count; i++) {
     start[i] = total;
@@ -172,13 +190,14 @@ mtl_adam_status mtl_sparse_adam_tables_parallel(const mtl_adam_table* tables, si
     if (tables[i].dim > dim) dim = tables[i].dim;
   }
   start[count] = total;
-  adam_tables_args a = {tables, count, start, c1tab, c2tab, ntab, b1, b2, eps, lr, MTL_ADAM_DONE};
+  adam_tables_args a = {tables, count, start, scalars, 0};
   /* the check reads one value per row: its chunks count rows as 1/dim of an update's */
   parallel_for(total, 1, adam_check_range, &a);
-  const mtl_adam_status status = (mtl_adam_status)__atomic_load_n(&a.status, __ATOMIC_RELAXED);
-  if (status == MTL_ADAM_DONE) parallel_for(total, dim, adam_update_range, &a);
+  const bool ok = __atomic_load_n(&a.out_of_range, __ATOMIC_RELAXED) == 0;
+  if (ok && scalars->catch_up) catch_up_prepare(tables, count, total, scalars, catch_up_only ? scalars->t : scalars->t - 1.0);
+  if (ok) parallel_for(total, dim, catch_up_only ? adam_catch_up_range : adam_update_range, &a);
   if (start != start_small) free(start);
-  return status;
+  return ok;
 }
 
 static void gather_range(void* ctx, size_t lo, size_t hi) {
@@ -206,22 +225,8 @@ static void rowwise_adagrad_range(void* ctx, size_t lo, size_t hi) {
   MTL_LOOP(mtl_embed_rowwise_adagrad_loop)(a->table, a->s0, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr, a->eps);
 }
 
-static void dense_adam_range(void* ctx, size_t lo, size_t hi) {
-  const embed_args* a = ctx;
-  MTL_LOOP(mtl_embed_dense_adam_loop)(a->table + lo, a->s0 + lo, a->s1 + lo, a->s2 + lo, hi - lo, a->b1, a->b2, a->eps, a->lr, a->c1, a->c2);
-}
-
 void mtl_embed_update_parallel(int kind, float* table, size_t table_len, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, float* s1, float* s2, const double* hyper) {
   embed_args a = {.table = table, .s0 = s0, .s1 = s1, .s2 = s2, .grads = grads, .rows = rows, .dim = dim};
-  if (kind == MTL_EMBED_DENSE_ADAM) {
-    /* As optim-sparse.ts denseAdam: the touched rows' gradients into the zeroed scratch s2 (in order, so a
-     * repeated row keeps its last gradient), every value's update, then the scratch zeroed again. */
-    for (size_t k = 0; k < n; k++) memcpy(s2 + (size_t)rows[k] * dim, grads + k * dim, dim * sizeof(float));
-    a.b1 = hyper[0], a.b2 = hyper[1], a.eps = hyper[2], a.lr = hyper[3], a.c1 = hyper[4], a.c2 = hyper[5];
-    parallel_for(table_len, 1, dense_adam_range, &a);
-    for (size_t k = 0; k < n; k++) memset(s2 + (size_t)rows[k] * dim, 0, dim * sizeof(float));
-    return;
-  }
   a.lr = hyper[0];
   a.eps = hyper[1];
   parallel_for(n, dim, kind == MTL_EMBED_SGD ? sgd_range : kind == MTL_EMBED_ADAGRAD ? adagrad_range : rowwise_adagrad_range, &a);

@@ -4,9 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "mtl_blas_optim.h"
 
-/* One embedding table's lazy Adam operands: rows (unique, as RowGradients.take's are) and their gradients
- * (n × dim), the table and its slots (rows_in_table × dim; steps one per row). */
+/* One embedding table's Adam operands: rows and their gradients (n × dim; unused by the catch-up), the table and
+ * its slots (rows_in_table × dim; steps one per row). */
 typedef struct {
   float *table, *m, *v, *steps;
   const int32_t* rows;
@@ -14,17 +15,14 @@ typedef struct {
   size_t n, dim, rows_in_table;
 } mtl_adam_table;
 
-/* The outcome of mtl_sparse_adam_tables_parallel. */
-typedef enum { MTL_ADAM_DONE = 0, MTL_ADAM_ROW_OUT_OF_RANGE = 1, MTL_ADAM_STEP_OUTSIDE_TABLES = 2 } mtl_adam_status;
-
-/* mtl_sparse_adam_loop (mtl_blas_math.c) over several tables at once on the pool: first every row and its next
- * step count are checked (in parallel), then, only if all pass, every table is updated. c1tab / c2tab hold
- * 1 − β^t for t < ntab. Nothing changes unless it returns MTL_ADAM_DONE. */
-mtl_adam_status mtl_sparse_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const double* c1tab, const double* c2tab, size_t ntab, double b1, double b2, double eps, double lr);
+/* Over several tables at once on the pool: first every row is checked inside its table (in parallel); then, only
+ * if all are, mtl_embed_adam_loop on every table's (unique) rows, or with catch_up_only mtl_adam_catch_up_loop on
+ * the rows a batch reads (mtl_blas_optim.c). False (nothing changed) when a row is out of range or memory ran out. */
+bool mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const mtl_adam_scalars* scalars, bool catch_up_only);
 /* mtl_gather_rows_loop on the pool. */
 void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows, size_t n, float* out);
-/* Embedding rules other than lazy Adam (mtl_blas_optim.c) on the pool; kind and slots as the addon's
- * embeddingUpdate (mtl_blas.c); hyper = [lr, ε] or, for dense Adam, [β1, β2, ε, lr, c1, c2]. `rows` unique. */
+/* Embedding rules other than Adam (mtl_blas_optim.c) on the pool; kind and slots as the addon's embeddingUpdate
+ * (mtl_blas.c); hyper = [lr, ε]. `rows` unique. */
 void mtl_embed_update_parallel(int kind, float* table, size_t table_len, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, float* s1, float* s2, const double* hyper);
 /* mtl_row_grads_prepare_loop on the pool (grads holds exactly n rows). */
 void mtl_row_grads_prepare_parallel(const float* table, size_t dim, const int32_t* rows, size_t n, float* grads, double scale, double l2);
@@ -39,6 +37,6 @@ void mtl_dense_update_parallel(int kind, float* w, const float* g, float* s0, fl
 enum { MTL_DENSE_SGD = 0, MTL_DENSE_ADAGRAD = 1, MTL_DENSE_ADAM = 2 };
 
 /* The rules of mtl_embed_update_parallel. */
-enum { MTL_EMBED_SGD = 0, MTL_EMBED_ADAGRAD = 1, MTL_EMBED_ROWWISE_ADAGRAD = 2, MTL_EMBED_DENSE_ADAM = 3 };
+enum { MTL_EMBED_SGD = 0, MTL_EMBED_ADAGRAD = 1, MTL_EMBED_ROWWISE_ADAGRAD = 2 };
 
 #endif

@@ -13,9 +13,9 @@
 
 /* X(loop) for every loop with SIMD copies. */
 #define MTL_SIMD_LOOPS(X)                                                                                              \
-  X(mtl_sparse_adam_loop) X(mtl_adam_loop) X(mtl_adagrad_loop) X(mtl_sgd_loop) X(mtl_sum_rows_loop)                 \
+  X(mtl_embed_adam_loop) X(mtl_adam_catch_up_loop) X(mtl_catch_up_fill) X(mtl_adam_loop) X(mtl_adagrad_loop) X(mtl_sgd_loop) X(mtl_sum_rows_loop)                 \
   X(mtl_scatter_rows_loop) X(mtl_embed_sgd_loop) X(mtl_embed_adagrad_loop) X(mtl_embed_rowwise_adagrad_loop)        \
-  X(mtl_embed_dense_adam_loop) X(mtl_row_grads_prepare_loop) X(mtl_scale_loop)
+  X(mtl_row_grads_prepare_loop) X(mtl_scale_loop)
 
 /* One copy of every loop. */
 typedef struct {
@@ -29,7 +29,7 @@ typedef struct {
  * one, as it does for the GEMM), chosen on first use. */
 const mtl_simd_loops* mtl_simd(void);
 
-/* Call the running CPU's copy of loop f: MTL_LOOP(mtl_sparse_adam_loop)(args…). */
+/* Call the running CPU's copy of loop f: MTL_LOOP(mtl_embed_adam_loop)(args…). */
 #define MTL_LOOP(f) (mtl_simd()->f)
 
 #endif

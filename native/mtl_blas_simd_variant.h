@@ -5,7 +5,10 @@
  */
 #define MTL_SIMD_CAT2(a, b) a##b
 #define MTL_SIMD_CAT(a, b) MTL_SIMD_CAT2(a, b)
-#define mtl_sparse_adam_loop MTL_SIMD_CAT(mtl_sparse_adam_loop, MTL_SIMD_SUFFIX)
+#define mtl_embed_adam_loop MTL_SIMD_CAT(mtl_embed_adam_loop, MTL_SIMD_SUFFIX)
+#define mtl_adam_catch_up_loop MTL_SIMD_CAT(mtl_adam_catch_up_loop, MTL_SIMD_SUFFIX)
+#define mtl_catch_up_fill MTL_SIMD_CAT(mtl_catch_up_fill, MTL_SIMD_SUFFIX)
+#define mtl_catch_up_claim MTL_SIMD_CAT(mtl_catch_up_claim, MTL_SIMD_SUFFIX)
 #define mtl_adam_loop MTL_SIMD_CAT(mtl_adam_loop, MTL_SIMD_SUFFIX)
 #define mtl_adagrad_loop MTL_SIMD_CAT(mtl_adagrad_loop, MTL_SIMD_SUFFIX)
 #define mtl_sgd_loop MTL_SIMD_CAT(mtl_sgd_loop, MTL_SIMD_SUFFIX)
@@ -15,7 +18,6 @@
 #define mtl_embed_sgd_loop MTL_SIMD_CAT(mtl_embed_sgd_loop, MTL_SIMD_SUFFIX)
 #define mtl_embed_adagrad_loop MTL_SIMD_CAT(mtl_embed_adagrad_loop, MTL_SIMD_SUFFIX)
 #define mtl_embed_rowwise_adagrad_loop MTL_SIMD_CAT(mtl_embed_rowwise_adagrad_loop, MTL_SIMD_SUFFIX)
-#define mtl_embed_dense_adam_loop MTL_SIMD_CAT(mtl_embed_dense_adam_loop, MTL_SIMD_SUFFIX)
 #define mtl_row_grads_prepare_loop MTL_SIMD_CAT(mtl_row_grads_prepare_loop, MTL_SIMD_SUFFIX)
 #define mtl_sum_squares_loop MTL_SIMD_CAT(mtl_sum_squares_loop, MTL_SIMD_SUFFIX)
 #define mtl_scale_loop MTL_SIMD_CAT(mtl_scale_loop, MTL_SIMD_SUFFIX)

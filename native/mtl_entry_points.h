@@ -7,7 +7,7 @@
   X(sgemmBatch, SgemmBatch, 10) \
   X(adviseHugePages, AdviseHugePages, 1) \
   X(sumRows, SumRows, 4) \
-  X(sparseAdam, SparseAdam, 10) \
+  X(sparseAdam, SparseAdam, 12) \
   X(gatherRows, GatherRows, 4) \
   X(scatterRows, ScatterRows, 7) \
   X(copyStrided, CopyStrided, 8) \
@@ -44,7 +44,7 @@
 #define MTL_ARGC_sgemmBatch 10
 #define MTL_ARGC_adviseHugePages 1
 #define MTL_ARGC_sumRows 4
-#define MTL_ARGC_sparseAdam 10
+#define MTL_ARGC_sparseAdam 12
 #define MTL_ARGC_gatherRows 4
 #define MTL_ARGC_scatterRows 7
 #define MTL_ARGC_copyStrided 8

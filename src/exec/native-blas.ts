@@ -42,18 +42,22 @@ export interface NativeBlas {
   /** out[j] = Σ_i x[i·len + j] over `rows` rows, float32, row by row (wasm-sum.ts sumLeading's order). */
   sumRows(x: Float32Array, rows: number, len: number, out: Float32Array): void;
   /**
-   * Lazy Adam on every table i of the lists at once (optim-sparse.ts's loop, in the same double arithmetic:
-   * same bits), across the addon's threads: tables[i], m[i], v[i] are rows × dims[i], steps[i] one per row,
-   * rows[i] unique, grads[i] their gradients; c1[t] / c2[t] = 1 − β^t; hyper = [β1, β2, ε, lr]. Returns false,
-   * changing nothing, when a row's next step is not a whole number below c1's and c2's length.
+   * Adam on every table i of the lists at once (optim-sparse.ts's loops, in the same double arithmetic: same
+   * bits), across the addon's threads: tables[i], m[i], v[i] are rows × dims[i], steps[i] one per row (the update
+   * at which the row last moved), rows[i] with grads[i] their gradients. hyper = [β1, β2, ε, lr, c1, c2, t, mode,
+   * window] (optim-sparse.ts adamScalars): mode 0 lazy Adam, 1 dense-equivalent Adam (each row first catches up
+   * the updates it missed), 2 only that catch-up to update t of the rows a batch reads (rows may repeat, grads
+   * unused). c1[j] / c2[j] = 1 − β^j (1 from their length on), lrs[j] the rate of update j; sums the catch-up's
+   * cache, kept by the caller between calls (12 doubles × a power-of-2 entries, zeros when empty; length 0: none).
+   * Throws on a row outside its table; false only when the addon had no memory for the call (nothing changed).
    */
-  sparseAdam(tables: Float32Array[], m: Float32Array[], v: Float32Array[], steps: Float32Array[], dims: Int32Array, rows: Int32Array[], grads: Float32Array[], c1: Float64Array, c2: Float64Array, hyper: Float64Array): boolean;
+  sparseAdam(tables: Float32Array[], m: Float32Array[], v: Float32Array[], steps: Float32Array[], dims: Int32Array, rows: Int32Array[], grads: Float32Array[], c1: Float64Array, c2: Float64Array, lrs: Float64Array, hyper: Float64Array, sums: Float64Array): boolean;
   /**
    * The other embedding rules on the unique `rows` (optim-sparse.ts's loops, same bits), across the addon's
    * threads: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, ε], s0 = accumulators), 2 row-wise adagrad ([lr, ε],
-   * s0 = one per row), 3 dense-equivalent adam ([β1, β2, ε, lr, c1, c2], s0 = m, s1 = v, s2 = zeroed scratch).
+   * s0 = one per row); s1, s2 unused (any Float32Array). Adam is sparseAdam.
    */
-  embeddingUpdate(kind: 0 | 1 | 2 | 3, table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, s0: Float32Array, s1: Float32Array, s2: Float32Array, hyper: Float64Array): void;
+  embeddingUpdate(kind: 0 | 1 | 2, table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, s0: Float32Array, s1: Float32Array, s2: Float32Array, hyper: Float64Array): void;
   /** grads (exactly rows.length × dim) ← grads·scale (unless 1), then + l2·table rows (unless 0): embeddings.ts applyGradients' bits. */
   prepareRowGrads(table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, scale: number, l2: number): void;
   /** Σ x[i]² in double, in index order (optim-step.ts squaredSum's bits). */

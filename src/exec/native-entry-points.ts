@@ -13,7 +13,7 @@ export const NATIVE_ENTRY_POINTS = {
   sgemmBatch: 10,
   adviseHugePages: 1,
   sumRows: 4,
-  sparseAdam: 10,
+  sparseAdam: 12,
   gatherRows: 4,
   scatterRows: 7,
   copyStrided: 8,

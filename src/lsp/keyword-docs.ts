@@ -123,7 +123,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, KeywordDoc>> = Object.freeze(
   weight_decay: { syntax: 'weight_decay X', doc: 'Decoupled (AdamW-style) weight decay of the dense weights: w ← w·(1 − lr·X) before each update. Embedding tables are not decayed (see embedding_l2).' },
   embedding_l2: { syntax: 'embedding_l2 X', doc: 'L2 on embedding rows: X·w is added to the gradient of each row the batch touched (TorchRec\'s L2 mode); untouched rows are not shrunk.' },
   clip_norm: { syntax: 'clip_norm X', doc: 'Clip the global gradient norm (dense and embedding rows together) to X, as torch.nn.utils.clip_grad_norm_.' },
-  embedding_optimizer: { syntax: 'embedding_optimizer lazy_adam|adam|adagrad|rowwise_adagrad', doc: 'The embedding tables\' optimiser (default: lazy_adam under `optimizer adam`, else the tables\' variant of `optimizer`). `adam` is dense-equivalent Adam: every row every update.' },
+  embedding_optimizer: { syntax: 'embedding_optimizer lazy_adam|adam|adagrad|rowwise_adagrad', doc: 'The embedding tables\' optimiser (default: the dense optimiser\'s rule; under `optimizer adam` that is `adam`, dense Adam\'s result at the cost of the rows a batch reads). `lazy_adam` is TF LazyAdam / torch SparseAdam: cheapest, rare ids learn slower.' },
   true: { syntax: 'true', doc: 'Boolean true.' },
   false: { syntax: 'false', doc: 'Boolean false.' },
 });

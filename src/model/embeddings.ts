@@ -11,7 +11,7 @@ import { diag } from '../diagnostics/catalog.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { deriveSeed, mulberry32 } from './seed.js';
-import { prepareRowGradients, SparseOptimizer, updatesEveryRow, type SparseSlots, type TableUpdate } from './optim-sparse.js';
+import { prepareRowGradients, SparseOptimizer, type SparseSlots, type TableUpdate } from './optim-sparse.js';
 import { RowGradients } from './embeddings-grad.js';
 import { largeFloat32 } from '../exec/large-arrays.js';
 import { activeNativeBlas } from '../exec/native-blas.js';
@@ -86,6 +86,8 @@ export class EmbeddingStore {
   private readonly pooling = new Map<string, Pooling>();
   private readonly optimizer: SparseOptimizer;
   private readonly grads = new Map<string, RowGradients>();
+  /** The last global update applied to the tables: rows a batch reads are brought up to it (rule `adam`). */
+  private lastUpdate = 0;
 
   constructor(features: Feature[], opts: EmbeddingStoreOptions) {
     this.optimizer = new SparseOptimizer(opts.optimizer);
@@ -151,6 +153,7 @@ export class EmbeddingStore {
       if (column.rows.length < size) throw batchError(feature, `${column.rows.length} ids for ${size} examples`);
       const rows = column.rows.subarray(0, size);
       checkRows(rows);
+      this.optimizer.catchUp(data, dim, table.slots, rows, this.lastUpdate);
       const native = activeNativeBlas();
       if (native) {
         // random rows: latency-bound; the addon keeps several in flight (prefetch), ~3× faster than JS
@@ -170,6 +173,7 @@ export class EmbeddingStore {
     const rows = column.rows.subarray(0, size * L);
     const weights = column.weights.subarray(0, size * L);
     checkRows(rows);
+    this.optimizer.catchUp(data, dim, table.slots, rows, this.lastUpdate);
     if (this.pooling.get(feature) !== 'max') {
       for (let b = 0; b < size; b++) {
         const out = b * dim;
@@ -242,10 +246,10 @@ export class EmbeddingStore {
    * (embedding_l2, TorchRec's L2 mode), at learning rate `lr`; `step` is the 1-based global update.
    */
   applyGradients(pending: PendingRows[], at: { lr: number; scale: number; l2: number; step: number }): void {
-    const everyRow = updatesEveryRow(this.optimizer.rule);
     const batch: TableUpdate[] = [];
+    this.lastUpdate = at.step;
     for (const { owner, rows, grads } of pending) {
-      if (rows.length === 0 && !everyRow) continue;
+      if (rows.length === 0) continue;
       const t = this.tables.get(owner)!;
       prepareRowGradients(t.data, t.dim, rows, grads, at.scale, at.l2);
       batch.push({ table: t.data, dim: t.dim, slots: t.slots, rows, grads });
@@ -253,7 +257,25 @@ export class EmbeddingStore {
     this.optimizer.updateTables(batch, at.lr, at.step);
   }
 
-  /** Tables (`embedding/OWNER`) and optimiser slots (`embedding_opt/OWNER/m|v|steps`) as state tensors. */
+  /**
+   * Bring every row of every table up to the last update (rule `adam`: the rows no batch read since they last
+   * moved get their missed updates), so the tables hold what dense Adam's would: before the model is exported.
+   * Training may go on after it (the rows' step slots say they are current).
+   */
+  catchUpAll(): void {
+    if (!this.optimizer.catchesUp) return;
+    for (const t of this.tables.values()) {
+      const all = new Int32Array(t.rows);
+      for (let r = 0; r < t.rows; r++) all[r] = r;
+      this.optimizer.catchUp(t.data, t.dim, t.slots, all, this.lastUpdate);
+    }
+  }
+
+  /**
+   * Tables (`embedding/OWNER`) and optimiser slots (`embedding_opt/OWNER/m|v|steps`) as state tensors, as they
+   * are: under rule `adam` a row may still owe updates (its step slot says from when), so a resumed run repeats
+   * an uninterrupted one bit for bit. The exported model is caught up ({@link catchUpAll}).
+   */
   getState(): Record<string, StateTensor> {
     const out: Record<string, StateTensor> = {};
     for (const t of this.tables.values()) {
@@ -266,8 +288,12 @@ export class EmbeddingStore {
     return out;
   }
 
-  /** Restore tables and slots; returns the names of missing or mis-sized tensors (nothing is changed for those). */
-  setState(tensors: Record<string, StateTensor>): string[] {
+  /**
+   * Restore tables and slots at global update `lastUpdate` (the dense optimiser's update count); returns the names
+   * of missing or mis-sized tensors (nothing is changed for those).
+   */
+  setState(tensors: Record<string, StateTensor>, lastUpdate = this.lastUpdate): string[] {
+    this.lastUpdate = lastUpdate;
     const problems: string[] = [];
     const load = (name: string, into: Float32Array): void => {
       const t = tensors[name];

@@ -354,12 +354,14 @@ export class CompiledModel implements ModelRuntime {
       }
       this.logVars.forEach((v, i) => v.assign(tf.scalar(state.tensors[`uncertainty/${this.ir.tasks[i]!.name}`]!.data[0]!)));
     });
-    this.store.setState(state.tensors);
+    this.store.setState(state.tensors, Number(state.meta['denseOptimizerStep'] ?? 0));
     this.optimizer.setState('dense_opt', state.tensors, Number(state.meta['denseOptimizerStep'] ?? 0));
     this.steps = Number(state.meta['steps'] ?? 0);
   }
 
   exportModel(): tf.LayersModel {
+    // Rows that still owe dense-equivalent Adam updates get them first: the export holds dense Adam's tables.
+    this.store.catchUpAll();
     // The export graph is unfused (built-in layers only); weights are matched by state key.
     const current = new Map(this.core.model.weights.map((w) => [stateKey(w.originalName), w.read() as tf.Tensor]));
     return buildExportModel(this.ir, this.opts, this.store, current);

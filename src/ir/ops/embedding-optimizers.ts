@@ -1,27 +1,28 @@
 /**
  * The embedding-table optimisers of `train { embedding_optimizer NAME }`. Without the setting a table gets
- * the sparse variant of `optimizer` (adam → lazy_adam, adagrad → adagrad, sgd → sgd), as before. The
+ * the dense optimiser's own rule (adam → adam, dense-equivalent; adagrad → adagrad; sgd → sgd), as the PyTorch
+ * target always did. The
  * update rules are in src/model/optim-sparse.ts (shared by the tfjs and the direct step) and in the
  * PyTorch target's templates/optim.py; these definitions name them and document the trade-off.
  */
 import type { EmbeddingOptimizerDef } from './types.js';
 
-/** Lazy Adam: only touched rows, the global step's bias correction (mtl's default for `optimizer adam`). */
+/** Lazy Adam: only touched rows, the global step's bias correction (TF LazyAdam, torch SparseAdam). */
 export const lazyAdam = {
   kind: 'embedding_optimizer',
   name: 'lazy_adam',
-  summary: "Adam on the rows a batch touches only, with the global step's bias correction (TF LazyAdam).",
-  doc: 'Untouched rows keep their moments (they are not decayed). Cheap, but a rare id moves less per occurrence than under dense Adam, which keeps moving it on its decaying momentum between its appearances.',
+  summary: "Adam on the rows a batch touches only, with the global step's bias correction (TF LazyAdam, torch.optim.SparseAdam).",
+  doc: 'Untouched rows keep their moments (they are not decayed) and do not move. The cheapest Adam, but a rare id moves less per occurrence than under dense Adam, which keeps moving it on its decaying momentum between its appearances (about 10× its first step in all).',
   cost: 'O(touched rows × dim) per update; m, v (rows × dim) and the last update of each row',
 } as const satisfies EmbeddingOptimizerDef;
 
-/** Dense-equivalent Adam: every row's moments decay every update, the global step's bias correction. */
+/** Dense-equivalent Adam (the default under `optimizer adam`): dense Adam's result at a sparse cost. */
 export const denseAdam = {
   kind: 'embedding_optimizer',
   name: 'adam',
-  summary: 'Adam on every row every update, exactly as torch.optim.Adam on an nn.Embedding with a dense gradient.',
-  doc: 'Untouched rows get a zero gradient: their moments decay and they keep moving on their momentum. The same result as PyTorch\'s dense Adam.',
-  cost: 'O(rows × dim) per update whatever the batch: a 1 M × 16 table costs ~16 M multiply-adds per step',
+  summary: 'Dense Adam (torch.optim.Adam on an nn.Embedding with a dense gradient) to float32 rounding, at the cost of the rows a batch reads: the default under `optimizer adam`.',
+  doc: 'Under dense Adam a row no batch touched gets a zero gradient: its moments decay and its momentum keeps moving it. mtl gives a row those missed updates in one go when a batch next reads it (before the forward pass) and when the model is exported, so training and the saved model match dense Adam.',
+  cost: 'O(touched rows × dim) per update, plus ~200 scalar steps per distinct last-update among rows that missed updates (shared by every table); m, v (rows × dim) and the last update of each row',
 } as const satisfies EmbeddingOptimizerDef;
 
 /** Adagrad with one accumulator per value (tf.train.adagrad on the touched rows). */

@@ -4,7 +4,7 @@
 weight decay of the dense weights, and the embedding tables' optimiser.
 
 Without `embedding_optimizer` every parameter shares the dense optimiser (so `optimizer adam` is dense Adam
-on the tables, where mtl's own steps use lazy Adam); with it the tables get their own optimiser.
+on the tables, as mtl's own steps compute it: rule `adam`); with it the tables get their own optimiser.
 A touched row is a row whose gradient is not all zero (mtl counts rows looked up by the batch: the same rows
 unless a row's summed gradient is exactly zero).
 """
