@@ -49,7 +49,7 @@ export function wasmHeapPoisoned(): boolean {
 }
 
 /** Fill `bytes` bytes of `heap` at byte address `ptr` with the poison (whole aligned words; ragged edges 0xff). No-op while the mode is off. */
-export function poisonBytes(heap: ArrayBuffer, ptr: number, bytes: number): void {
+export function poisonBytes(heap: ArrayBufferLike, ptr: number, bytes: number): void {
   if (poisonBits === undefined || bytes <= 0) return;
   new Uint8Array(heap, ptr, bytes).fill(0xff);
   const start = (ptr + 3) & ~3;
@@ -83,7 +83,7 @@ export function wrapBackendAllocator(): void {
     const ptr = malloc(bytes) >>> 0;
     if (ptr !== 0) {
       sizes.set(ptr, bytes);
-      poisonBytes(wasm.HEAPU8.buffer as ArrayBuffer, ptr, bytes);
+      poisonBytes(wasm.HEAPU8.buffer, ptr, bytes);
     }
     return ptr;
   };
@@ -93,7 +93,7 @@ export function wrapBackendAllocator(): void {
     if (size !== undefined) {
       sizes.delete(at);
       // Before free: the allocator keeps its own bookkeeping in a freed block.
-      poisonBytes(wasm.HEAPU8.buffer as ArrayBuffer, at, size);
+      poisonBytes(wasm.HEAPU8.buffer, at, size);
     }
     free(ptr);
   };

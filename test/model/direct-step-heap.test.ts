@@ -59,6 +59,31 @@ describe.skipIf(!wasmKernelsBuilt())('the direct step on the WebAssembly kernels
     await tf.setBackend('cpu');
   });
 
+  it('allocates its arena once: after the first step, steps of batches no larger allocate nothing in the heap', () => {
+    const ir = normDropoutIR();
+    const rt = createModelRuntime(ir, options({ optimizer: { optimizer: 'adam', lr: 0.01 } }));
+    const heap = (tf.backend() as unknown as { wasm: Heap }).wasm;
+    const malloc = heap._malloc;
+    const sizes: number[] = [];
+    try {
+      rt.trainStep(randomBatch(ir, 32, 1));
+      heap._malloc = (bytes: number) => {
+        sizes.push(bytes);
+        return malloc(bytes);
+      };
+      for (const [i, size] of [16, 32, 8, 31].entries()) rt.trainStep(randomBatch(ir, size, i + 2));
+      expect(rt.trainStepKind?.()).toEqual({ kind: 'direct' });
+      expect(sizes).toEqual([]);
+      // A larger batch takes a larger arena, once.
+      rt.trainStep(randomBatch(ir, 48, 7));
+      rt.trainStep(randomBatch(ir, 40, 8));
+      expect(sizes.length).toBe(1);
+    } finally {
+      heap._malloc = malloc;
+      rt.dispose();
+    }
+  });
+
   for (const [label, make] of [
     ['mmoe with batch norm and dropout', normDropoutIR],
     ['esmm (batch norm, uncertainty weighting)', () => esmmIR('mean')],
