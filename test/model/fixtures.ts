@@ -260,11 +260,12 @@ export const NEVER_DROPPING_RATE = 1e-9;
  * (src/model/mlp.ts), so tfjs seeds each mask from Math.random, and its mask floor(u + keep) / keep is not
  * always 1 at {@link NEVER_DROPPING_RATE}: keep = fround(1 − 1e-9) is 1, and where the float32 uniform u is
  * 1 − 2⁻²⁴ or 1 (a double draw ≥ 1 − 1.5·2⁻²⁴ rounded to float32: about 9e-8 of draws) u + 1 rounds to 2,
- * so that element is DOUBLED in the tfjs step alone. That was the intermittent direct-vs-tfjs mismatch of
- * 2026-12-07 (a loss 0.17 apart after an Adam step of random model 5, and the SGD step of the mmoe with batch
- * norm and dropout: both models with this rate; test/model/direct-step.test.ts 'the comparisons pin …'
- * reproduces it by forcing such a draw). Seeded with 0.5, tfjs's stream (seedrandom's alea) first gives such a
- * u at draw 24,321,228, far past any mask of these tests, so the tfjs step never drops or doubles here.
+ * so that element is DOUBLED in the tfjs step alone. This Math.random seed is the only input of these
+ * single-threaded comparisons that changes from run to run, and the cause found for their intermittent
+ * mismatch of 2026-12-07 (a loss 0.17 apart after an Adam step of random model 5, and the SGD step of the mmoe
+ * with batch norm and dropout: both models with this rate; test/model/direct-step.test.ts 'the comparisons
+ * pin …' reproduces it by forcing such a draw). Seeded with 0.5, tfjs's stream (seedrandom's alea) first gives
+ * such a u at draw 24,321,228, far past any mask of these tests, so the tfjs step never drops or doubles here.
  */
 export const PINNED_TFJS_DROPOUT_RANDOM = 0.5;
 
