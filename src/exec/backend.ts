@@ -19,6 +19,7 @@ import { installWasmCopyKernels } from './wasm-kernels.js';
 import { installWasmLeadingSum } from './wasm-sum.js';
 import { installHeapKernels, installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
 import { createWasmKernels, wasmKernelsError, wasmKernelThreads } from './wasm-accel.js';
+import { wrapBackendAllocator } from './wasm-poison.js';
 
 /** The backends a user can ask for. */
 export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
@@ -67,6 +68,7 @@ async function startWasm(): Promise<void> {
   } catch (e) {
     throw new MtlError(diag('MTL5201', FILE_START, { backend: 'wasm', reason: e instanceof Error ? e.message : String(e) }));
   }
+  wrapBackendAllocator(); // only in the MTL_WASM_POISON debug mode
   installWasmMatMulFix();
   installWasmCopyKernels();
   installWasmLeadingSum();

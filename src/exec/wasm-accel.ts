@@ -24,6 +24,7 @@ import { packageRoot } from '../util/package-root.js';
 import type { HeapKernels } from './native-blas.js';
 import { GATE_KERNEL_MAX_EXPERTS, GATE_NORMALIZER_CODES } from '../ir/ops/gate-normalizers.js';
 import { WasmGemmThreads, wasmThreadCount } from './wasm-threads.js';
+import { poisonBytes } from './wasm-poison.js';
 
 /** Where the module is, relative to the package root. */
 export const WASM_KERNELS_FILE = path.join('native', 'wasm', 'mtl_kernels.wasm');
@@ -45,6 +46,7 @@ class KernelArena {
   private readonly blocks: Array<{ ptr: number; freed: boolean }> = [];
   constructor(
     private readonly wasm: EmscriptenLike,
+    private readonly memory: WebAssembly.Memory,
     private readonly base: number,
     private readonly size: number,
   ) {
@@ -57,6 +59,7 @@ class KernelArena {
       const ptr = this.top;
       this.top += size;
       this.blocks.push({ ptr, freed: false });
+      poisonBytes(this.memory.buffer, ptr, size); // MTL_WASM_POISON only
       return ptr;
     }
     return this.wasm._malloc(bytes) >>> 0;
@@ -117,7 +120,10 @@ class Scratch {
   private ptr = 0;
   private size = 0;
   private used = 0;
-  constructor(private readonly wasm: EmscriptenLike) {}
+  constructor(
+    private readonly wasm: EmscriptenLike,
+    private readonly memory: WebAssembly.Memory,
+  ) {}
 
   /** Make room for `bytes` in all for this call (may grow the heap, so take views after). */
   reserve(bytes: number): void {
@@ -129,6 +135,8 @@ class Scratch {
   }
 
   reset(): void {
+    // MTL_WASM_POISON: what the previous call staged must not be read by the next one.
+    if (this.used > 0) poisonBytes(this.memory.buffer, this.ptr, this.used);
     this.used = 0;
   }
 
@@ -191,7 +199,7 @@ export function createWasmKernels(): HeapKernels | undefined {
     cached = { error: 'no room in the wasm heap for the kernels\' stack and arena' };
     return undefined;
   }
-  const arena = new KernelArena(wasm, (arenaBase + 15) & ~15, ARENA_BYTES - 16);
+  const arena = new KernelArena(wasm, memory, (arenaBase + 15) & ~15, ARENA_BYTES - 16);
   let x: KernelExports;
   let module: WebAssembly.Module;
   try {
@@ -205,7 +213,7 @@ export function createWasmKernels(): HeapKernels | undefined {
     return undefined;
   }
   x.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
-  const scratch = new Scratch(wasm);
+  const scratch = new Scratch(wasm, memory);
   scratch.reserve(SCRATCH_BYTES); // now, so that staging a call's operands does not grow the heap during a step
   // The helpers start in the background; until they are ready every GEMM runs here (same bits either way).
   threads?.dispose();

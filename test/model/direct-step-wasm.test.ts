@@ -1,7 +1,9 @@
 /**
  * The direct step's checks (direct-step.test.ts, direct-step-topk.test.ts, and the first random models of direct-step-random.test.ts) run
  * again on the kernels compiled to WebAssembly (native/wasm/mtl_kernels.wasm, src/exec/wasm-accel.ts) with no
- * native addon: `--backend wasm` on a machine without a C compiler, and in browsers.
+ * native addon: `--backend wasm` on a machine without a C compiler, and in browsers. They run with the wasm
+ * heap poisoned (MTL_WASM_POISON's NaN, src/exec/wasm-poison.ts): a value read before it is written, or after
+ * its block was freed, fails them every time instead of depending on what ran before in the process.
  */
 import { describe, expect, it } from 'vitest';
 
@@ -11,6 +13,8 @@ process.env['MTL_TEST_RANDOM_MODELS'] = '8';
 const { selectBackend } = await import('../../src/exec/backend.js');
 const { activeHeapKernels, activeNativeBlas } = await import('../../src/exec/native-blas.js');
 const { wasmThreadCount } = await import('../../src/exec/wasm-threads.js');
+const { setWasmHeapPoison } = await import('../../src/exec/wasm-poison.js');
+setWasmHeapPoison(Number.NaN);
 
 describe('the direct step on the WebAssembly kernels', () => {
   it('--backend wasm installs them without the addon, and says so', async () => {

@@ -20,7 +20,7 @@ import { directTestBackend, wasmKernelsBuilt } from '../exec/wasm-kernels-fixtur
 import { planDirectStep } from '../../src/model/direct/plan.js';
 import { combineTaskLosses, taskLoss } from '../../src/exec/direct/loss.js';
 import sigmoidGate from '../../plugins/sigmoid/index.js';
-import { comparisonOptions, esmmIR, expectRepeatableAndResumable, expectSameAfterAdamSteps, expectSameSgdStep, mmoeIR, options, randomBatch, worstDifference } from './fixtures.js';
+import { esmmIR, expectRepeatableAndResumable, expectSameAfterAdamSteps, expectSameSgdStep, mmoeIR, NEVER_DROPPING_RATE, options, PINNED_TFJS_DROPOUT_RANDOM, randomBatch, withMathRandom, worstDifference } from './fixtures.js';
 
 /** Which heap kernels run the direct step: the addon's (native), or their WebAssembly build (direct-step-wasm.test.ts). */
 const BACKEND = directTestBackend();
@@ -33,7 +33,7 @@ const mlp = (units: number[], activation: Mlp['activation'] = 'relu'): Mlp => ({
 function normDropoutIR(): ModelIR {
   const ir = mmoeIR();
   ir.nodes = ir.nodes.map((n) =>
-    n.kind === 'experts' ? { ...n, mlp: { ...n.mlp, batchNorm: true, dropout: 1e-9 } } : n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, units: [4, 3], batchNorm: true, activation: 'tanh' as const } } : n,
+    n.kind === 'experts' ? { ...n, mlp: { ...n.mlp, batchNorm: true, dropout: NEVER_DROPPING_RATE } } : n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, units: [4, 3], batchNorm: true, activation: 'tanh' as const } } : n,
   );
   return ir;
 }
@@ -128,7 +128,7 @@ describe('the direct step plan', () => {
     withNorm.dispose();
     expect('plan' in normPlan && [...normPlan.plan.statistics.keys()].slice(0, 2)).toEqual(['expert_e_0_bn_0/moving_mean', 'expert_e_1_bn_0/moving_mean']);
     const experts = 'plan' in normPlan ? normPlan.plan.ops.find((o) => o.kind === 'dense') : undefined;
-    expect(experts?.kind === 'dense' && experts.layers[0]!.dropout).toMatchObject({ rate: 1e-9, stream: 0 });
+    expect(experts?.kind === 'dense' && experts.layers[0]!.dropout).toMatchObject({ rate: NEVER_DROPPING_RATE, stream: 0 });
     const gelu = mmoeIR();
     gelu.nodes = gelu.nodes.map((n) => (n.kind === 'tower' ? { ...n, mlp: { ...n.mlp, activation: 'gelu' as const } } : n));
     const geluPlan = planDirectStep(gelu, { auxLosses: [], weightSizes: sizes(createModelRuntime(mmoeIR(), options({ directStep: false }))) });
@@ -180,6 +180,26 @@ describe('the direct step losses', () => {
   });
 });
 
+/**
+ * A Math.random value whose tfjs dropout stream doubles an element: seedrandom's alea seeded with it gives
+ * 0.99999997136… as draw 5, which float32 rounds to 1 − 2⁻²⁴, and 1 − 2⁻²⁴ + 1 rounds to 2 (found by search).
+ */
+const DOUBLING_RANDOM = 0.00029680877923965454;
+
+/** tfjs's dropout mask of `size` elements at the never-dropping rate, its seed drawn from Math.random = `random`. */
+function tfjsNeverDroppingMask(size: number, random: number): Float32Array {
+  return withMathRandom(random, () => tf.tidy(() => tf.dropout(tf.ones([size]), NEVER_DROPPING_RATE).dataSync() as Float32Array));
+}
+
+describe("the comparisons' tfjs dropout", () => {
+  it('doubles an element at the never-dropping rate for some seeds, and never in the first 8192 draws of the pinned one', () => {
+    const doubled = tfjsNeverDroppingMask(64, DOUBLING_RANDOM);
+    expect(Array.from(doubled).flatMap((v, i) => (v === 1 ? [] : [[i, v]]))).toEqual([[5, 2]]);
+    // Every dropout mask of the comparisons is far smaller (at most 80 rows × 8 units).
+    expect(tfjsNeverDroppingMask(8192, PINNED_TFJS_DROPOUT_RANDOM).every((v) => v === 1)).toBe(true);
+  });
+});
+
 describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, () => {
   beforeAll(async () => {
     expect((await selectBackend(BACKEND)).name).toBe(BACKEND);
@@ -197,7 +217,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
   ];
 
   for (const [label, make] of models) {
-    it(`${label}: same losses and gradients (one SGD step, lr 1)`, comparisonOptions(BACKEND), () => {
+    it(`${label}: same losses and gradients (one SGD step, lr 1)`, () => {
       const ir = make();
       const { direct, reference } = pair(ir, 'sgd', 1);
       try {
@@ -211,7 +231,7 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       }
     });
 
-    it(`${label}: same weights after 6 Adam steps, with a larger batch and an empty mask on the way`, comparisonOptions(BACKEND), () => {
+    it(`${label}: same weights after 6 Adam steps, with a larger batch and an empty mask on the way`, () => {
       const ir = make();
       const { direct, reference } = pair(ir, 'adam', 0.01);
       try {
@@ -223,6 +243,30 @@ describe.skipIf(!available)(`the direct step equals the tfjs step${skipNote}`, (
       }
     });
   }
+
+  it('the comparisons pin the tfjs step\'s dropout: a draw that doubles one of its elements is the mismatch of 2026-12-07, and the pin keeps it out', () => {
+    const ir = normDropoutIR();
+    const batch = randomBatch(ir, 48, 3);
+    // Unpinned, tfjs seeds the masks from Math.random: with DOUBLING_RANDOM element 5 of each expert's mask is 2.
+    const unpinned = pair(ir, 'sgd', 1);
+    try {
+      const a = unpinned.direct.trainStep(batch);
+      const b = withMathRandom(DOUBLING_RANDOM, () => unpinned.reference.trainStep(batch));
+      expect(Math.abs(a.loss - b.loss)).toBeGreaterThan(1e-3);
+      expect(worstDifference(unpinned.direct.getState(), unpinned.reference.getState(), 1e-3).worst).toBeGreaterThan(1);
+    } finally {
+      unpinned.direct.dispose();
+      unpinned.reference.dispose();
+    }
+    // The comparisons' steps pin Math.random themselves, whatever it returns around them.
+    const pinned = pair(ir, 'sgd', 1);
+    try {
+      withMathRandom(DOUBLING_RANDOM, () => expectSameSgdStep(pinned.direct, pinned.reference, ir));
+    } finally {
+      pinned.direct.dispose();
+      pinned.reference.dispose();
+    }
+  });
 
   // The kernel is given a plain array here; the WebAssembly kernels take only views of the wasm heap (their dropout
   // runs in the models above, against tfjs's dropout plumbing).

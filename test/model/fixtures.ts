@@ -212,7 +212,7 @@ export function expectSameAfterAdamSteps(direct: ModelRuntime, reference: ModelR
   const batches = [randomBatch(ir, 32, 1), randomBatch(ir, 32, 2), randomBatch(ir, 80, 3), randomBatch(ir, 32, 4, { clickRate: 0 }), randomBatch(ir, 17, 5), randomBatch(ir, 64, 6)];
   for (const batch of batches) {
     const a = direct.trainStep(batch);
-    const b = reference.trainStep(batch);
+    const b = pinnedTrainStep(reference, batch);
     expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(b.loss)));
   }
   const { worst, where } = worstDifference(direct.getState(), reference.getState(), 0.05);
@@ -233,7 +233,7 @@ export function expectSameSgdStep(direct: ModelRuntime, reference: ModelRuntime,
   expect(worstDifference(direct.getState(), before, 1e-3).worst).toBe(0);
   const batch = randomBatch(ir, 48, 3);
   const a = direct.trainStep(batch);
-  const b = reference.trainStep(batch);
+  const b = pinnedTrainStep(reference, batch);
   expect(direct.trainStepKind?.()).toEqual({ kind: 'direct' });
   expect(reference.trainStepKind?.()).toEqual({ kind: 'tfjs', reason: 'disabled' });
   expect(a.loss).toBeCloseTo(b.loss, 4);
@@ -249,12 +249,38 @@ export function expectSameSgdStep(direct: ModelRuntime, reference: ModelRuntime,
 }
 
 /**
- * The test options of the direct-vs-tfjs comparisons: on the WebAssembly kernels, one retry. KNOWN BUG, not yet
- * found: in some full-suite runs (two of about six on 2026-12-07, once in CI) one such comparison on wasm
- * differed far beyond rounding (a loss 0.17 apart after an Adam step; another model's SGD step) and passed when run
- * again; the same seeded comparisons never failed alone or on the native addon. A mismatch that repeats still
- * fails. Remove the retry when the cause is fixed.
+ * The "never-dropping" dropout rate of the comparisons: the direct step's dropout plumbing (mask buffers, its
+ * backward through mulAt) runs, yet no element is dropped on either side — as long as the tfjs step's mask is
+ * drawn from {@link PINNED_TFJS_DROPOUT_RANDOM} (see there).
  */
-export function comparisonOptions(backend: string): { retry: number } {
-  return { retry: backend === 'wasm' ? 1 : 0 };
+export const NEVER_DROPPING_RATE = 1e-9;
+
+/**
+ * What Math.random returns while the comparisons run the tfjs step. tfjs-layers' Dropout gets no seed from mtl
+ * (src/model/mlp.ts), so tfjs seeds each mask from Math.random, and its mask floor(u + keep) / keep is not
+ * always 1 at {@link NEVER_DROPPING_RATE}: keep = fround(1 − 1e-9) is 1, and where the float32 uniform u is
+ * 1 − 2⁻²⁴ or 1 (a double draw ≥ 1 − 1.5·2⁻²⁴ rounded to float32: about 9e-8 of draws) u + 1 rounds to 2,
+ * so that element is DOUBLED in the tfjs step alone. This Math.random seed is the only input of these
+ * single-threaded comparisons that changes from run to run, and the cause found for their intermittent
+ * mismatch of 2026-12-07 (a loss 0.17 apart after an Adam step of random model 5, and the SGD step of the mmoe
+ * with batch norm and dropout: both models with this rate; test/model/direct-step.test.ts 'the comparisons
+ * pin …' reproduces it by forcing such a draw). Seeded with 0.5, tfjs's stream (seedrandom's alea) first gives
+ * such a u at draw 24,321,228, far past any mask of these tests, so the tfjs step never drops or doubles here.
+ */
+export const PINNED_TFJS_DROPOUT_RANDOM = 0.5;
+
+/** Run `f` (a tfjs training step or prediction) with Math.random returning `value`, then restore it. */
+export function withMathRandom<T>(value: number, f: () => T): T {
+  const original = Math.random;
+  Math.random = () => value;
+  try {
+    return f();
+  } finally {
+    Math.random = original;
+  }
+}
+
+/** One training step of `runtime` with the tfjs step's dropout masks pinned ({@link PINNED_TFJS_DROPOUT_RANDOM}). */
+export function pinnedTrainStep(runtime: ModelRuntime, batch: Batch): ReturnType<ModelRuntime['trainStep']> {
+  return withMathRandom(PINNED_TFJS_DROPOUT_RANDOM, () => runtime.trainStep(batch));
 }

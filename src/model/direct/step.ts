@@ -39,6 +39,7 @@ import { IMPORTANCE_EPSILON } from '../../ir/ops/gate-normalizers.js';
 /** The identity's kernel code (a gelu layer adds its bias with it, then activates a copy). */
 const LINEAR = ACTIVATION_CODES.linear!;
 import { wasmHeap, type WasmHeap } from '../../exec/wasm-heap.js';
+import { poisonBytes } from '../../exec/wasm-poison.js';
 
 /** Labels and row weights of one task for a batch (what CompiledModel.targets computes). */
 export interface TaskTargets {
@@ -116,12 +117,19 @@ export class DirectStep {
     this.fixedFloats = w;
   }
 
-  /** Make sure the arena holds `rows` examples (allocating may grow the heap: take memory views after). */
+  /**
+   * Make sure the arena holds `rows` examples: the same arena as long as the batch fits and the backend is the
+   * same (`wasmHeap()` makes a new WasmHeap object per call, so compare what it belongs to), else a larger one
+   * (allocating may grow the heap: take memory views after).
+   */
   private ensureArena(heap: WasmHeap, rows: number): { offset: number; capacity: number } {
-    if (this.arena && this.heap === heap && this.arena.capacity >= rows) return this.arena;
-    this.dispose();
+    if (this.arena && this.heap?.owner === heap.owner && this.arena.capacity >= rows) {
+      this.heap = heap;
+      return this.arena;
+    }
     const capacity = Math.max(rows, this.arena?.capacity ?? 0);
-    const offset = heap.allocate(this.fixedFloats + this.rowFloats * capacity);
+    this.dispose();
+    const offset = heap.allocate(this.arenaFloats(capacity));
     this.heap = heap;
     this.arena = { offset, capacity };
     return this.arena;
@@ -161,6 +169,8 @@ export class DirectStep {
     }
     const arena = this.ensureArena(heap, n);
     const mem = heap.memory();
+    // MTL_WASM_POISON: the arena is reused from step to step; poisoned, a value this step reads before writing shows.
+    poisonBytes(mem.buffer, arena.offset * 4, this.arenaFloats(arena.capacity) * 4);
     const ctx = new StepContext(K, mem, arena.offset, arena.offset + this.fixedFloats, arena.capacity, n, this, weightAt, { seed: this.deps.seed, step: stepNumber });
     for (const [buffer, lookup] of lookups) mem.set(lookup.values.subarray(0, n * lookup.dim), ctx.value(buffer));
     for (const [buffer, values] of dense) mem.set(values.subarray(0, n), ctx.value(buffer));
@@ -209,6 +219,11 @@ export class DirectStep {
       towerLogits: new Map([...this.plan.towerLogits].map(([name, buffer]) => [name, copy(buffer)])),
       gateWeights: new Map([...this.plan.gateWeights].map(([name, buffer]) => [name, copy(buffer)])),
     };
+  }
+
+  /** Floats of an arena for `capacity` examples. */
+  private arenaFloats(capacity: number): number {
+    return this.fixedFloats + this.rowFloats * capacity;
   }
 
   private weightSize(key: string): number {
