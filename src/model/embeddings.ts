@@ -304,9 +304,19 @@ export class EmbeddingStore {
       load(`embedding/${t.owner}`, t.data);
       for (const key of ['m', 'v', 'steps'] as const) {
         const s = t.slots[key];
-        if (s) load(`embedding_opt/${t.owner}/${key}`, s);
+        if (!s) continue;
+        // A checkpoint of rule adam from before the catch-up (every row moved every update) has no step slots:
+        // its rows are all current at the last update.
+        if (key === 'steps' && !tensors[`embedding_opt/${t.owner}/steps`] && this.optimizer.catchesUp) s.fill(lastUpdate);
+        else load(`embedding_opt/${t.owner}/${key}`, s);
       }
     }
     return problems;
+  }
+
+  /** State tensors setState can do without (derived instead): the step slots of rule `adam` (see setState). */
+  optionalState(): string[] {
+    if (!this.optimizer.catchesUp) return [];
+    return [...this.tables.values()].map((t) => `embedding_opt/${t.owner}/steps`);
   }
 }

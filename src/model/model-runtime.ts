@@ -336,8 +336,10 @@ export class CompiledModel implements ModelRuntime {
   setState(state: TrainingState): void {
     const expected = this.getState();
     const problems: string[] = [];
+    const optional = new Set(this.store.optionalState());
     for (const [name, t] of Object.entries(expected.tensors)) {
       const got = state.tensors[name];
+      if (!got && optional.has(name)) continue;
       if (!got) problems.push(`'${name}' is missing`);
       else if (got.data.length !== t.data.length) problems.push(`'${name}' has ${got.data.length} values, expected ${t.data.length}`);
     }

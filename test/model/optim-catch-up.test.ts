@@ -12,6 +12,8 @@ import { ADAM_BETA1, ADAM_BETA2, ADAM_CATCH_UP_WINDOW, ADAM_EPSILON } from '../.
 import { mulberry32 } from '../../src/model/seed.js';
 import type { Feature } from '../../src/ir/types.js';
 import type { OptimizerSettings } from '../../src/model/types.js';
+import { createModelRuntime } from '../../src/model/index.js';
+import { mmoeIR, options, randomBatch } from './fixtures.js';
 
 const ROWS = 40;
 const DIM = 3;
@@ -136,5 +138,36 @@ describe('dense-equivalent Adam on embedding tables (rule adam)', () => {
       for (let d = 0; d < DIM; d++) expect(Math.abs(looked.values[b * DIM + d]! - ref[row * DIM + d]!)).toBeLessThan(1e-7 + 2e-6 * Math.abs(ref[row * DIM + d]!));
     }
     expect(table.slots.steps![1]).toBe(halfway);
+  });
+
+  it('a checkpoint and the export: rows as they are in the checkpoint (resume repeats), caught up in the export; a checkpoint from before the catch-up (no step slots) resumes', () => {
+    const ir = mmoeIR();
+    const rt = createModelRuntime(ir, options());
+    try {
+      for (let i = 0; i < 5; i++) rt.trainStep(randomBatch(ir, 32, 100 + i));
+      const state = rt.getState();
+      const stepsKeys = Object.keys(state.tensors).filter((k) => k.endsWith('/steps'));
+      expect(stepsKeys.length).toBeGreaterThan(0);
+      // some row still owes updates in the checkpoint (it last moved before the last update)
+      const owes = stepsKeys.some((k) => state.tensors[k]!.data.some((s) => s >= 1 && s < 5));
+      expect(owes).toBe(true);
+      // a checkpoint without step slots (rule adam before the catch-up moved every row every update) loads:
+      // every row current at the last update
+      const old = { ...state, tensors: Object.fromEntries(Object.entries(state.tensors).filter(([k]) => !k.endsWith('/steps'))) };
+      const again = createModelRuntime(ir, options());
+      try {
+        again.setState(old);
+        const restored = again.getState();
+        for (const k of stepsKeys) expect([...new Set(restored.tensors[k]!.data)]).toEqual([5]);
+      } finally {
+        again.dispose();
+      }
+      // the export brings every row up to date: the step slots say so afterwards
+      rt.exportModel().dispose();
+      const after = rt.getState();
+      for (const k of stepsKeys) expect(after.tensors[k]!.data.every((s) => s === 0 || s === 5)).toBe(true);
+    } finally {
+      rt.dispose();
+    }
   });
 });
