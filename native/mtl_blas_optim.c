@@ -79,7 +79,7 @@ static double pow_whole(double b, double n) {
  * y = −u / D, F(u) = (1/D)·Σ_k T_k·y^k where T_k = Σ a_i·(r_i − r̄)^k: the terms shrink by ρ = (r_max − r_min) /
  * (r_max + r_min) each, for every u ≥ 0; with ρ ≤ 0.1 eight terms leave under 1e-8. Rows missing updates early in
  * a run (c2 far from 1, larger ρ) take the sum term by term. */
-#define CATCH_UP_TERMS 8
+#define CATCH_UP_TERMS 8 /* adam_catch_up_row writes the series out for exactly 8 */
 #define CATCH_UP_MAX_RHO 0.1
 
 typedef struct {
@@ -201,22 +201,29 @@ static void adam_catch_up_row(float* wr, float* m, float* v, size_t dim, double 
   const size_t moving = catch_up_moving(a, s, target);
   const double f1 = pow_whole(a->b1, gap);
   const double f2 = pow_whole(a->b2, gap);
-  catch_up_sums sums;
-  const catch_up_sums* e = &sums;
-  catch_up_sums_get(&sums, s, moving, a, w);
+  catch_up_sums e;
+  catch_up_sums_get(&e, s, moving, a, w);
+  if (e.series) {
+    /* branch-free over the row's values, so the compiler vectorises it */
+    const double T0 = e.T[0], T1 = e.T[1], T2 = e.T[2], T3 = e.T[3], T4 = e.T[4], T5 = e.T[5], T6 = e.T[6], T7 = e.T[7];
+    for (size_t d = 0; d < dim; d++) {
+      const double md = (double)m[d];
+      const double u = sqrt((double)v[d]);
+      const double D = u * e.rbar + a->eps;
+      const double y = -u / D;
+      const double acc = ((((((T7 * y + T6) * y + T5) * y + T4) * y + T3) * y + T2) * y + T1) * y + T0;
+      const double F = acc / D;
+      wr[d] = (float)((double)wr[d] - md * F);
+      m[d] = (float)(md * f1);
+      v[d] = (float)((double)v[d] * f2);
+    }
+    return;
+  }
   for (size_t d = 0; d < dim; d++) {
     const double md = (double)m[d];
     const double u = sqrt((double)v[d]);
     double F = 0.0;
-    if (e->series) {
-      const double D = u * e->rbar + a->eps;
-      const double y = -u / D;
-      double acc = e->T[CATCH_UP_TERMS - 1];
-      for (int k = CATCH_UP_TERMS - 2; k >= 0; k--) acc = acc * y + e->T[k];
-      F = acc / D;
-    } else {
-      for (size_t i = 0; i < moving; i++) F = F + w->ai[i] / (u * w->ri[i] + a->eps);
-    }
+    for (size_t i = 0; i < moving; i++) F = F + w->ai[i] / (u * w->ri[i] + a->eps);
     wr[d] = (float)((double)wr[d] - md * F);
     m[d] = (float)(md * f1);
     v[d] = (float)((double)v[d] * f2);
@@ -269,7 +276,16 @@ void mtl_adam_catch_up_loop(float* table, float* m, float* v, float* steps, size
   const float target = (float)a->t;
   catch_up_work work;
   bool ready = false;
+  const size_t ahead = 8;
   for (size_t k = 0; k < n; k++) {
+    if (k + ahead < n) {
+      /* random rows: several in flight (the gather reads the table rows next anyway) */
+      const size_t next = (size_t)rows[k + ahead];
+      __builtin_prefetch(steps + next, 1);
+      __builtin_prefetch(table + next * dim, 1);
+      __builtin_prefetch(m + next * dim, 1);
+      __builtin_prefetch(v + next * dim, 1);
+    }
     const size_t row = (size_t)rows[k];
     float s;
     __atomic_load(steps + row, &s, __ATOMIC_RELAXED);

@@ -173,15 +173,20 @@ interface CatchUpSums {
   rbar: number;
   series: boolean;
   T: Float64Array;
-  /** a_i and r_i (i = 1 .. moving at 0 .. moving − 1): for the term-by-term sum. */
+  /** a_i and r_i (i = 1 .. moving at 0 .. moving − 1) for the term-by-term sum (empty for a series). */
   ai: Float64Array;
   ri: Float64Array;
 }
 
+/** Scratch a_i, r_i of the row being summed (copied into a CatchUpSums only when it is summed term by term). */
+const scratchA = new Float64Array(ADAM_CATCH_UP_WINDOW);
+const scratchR = new Float64Array(ADAM_CATCH_UP_WINDOW);
+const NO_TERMS = new Float64Array(0);
+
 /** The sums of (s, moving) under scalars `a`. */
 function catchUpSums(s: number, moving: number, a: AdamScalars): CatchUpSums {
-  const ai = new Float64Array(moving);
-  const ri = new Float64Array(moving);
+  const ai = scratchA;
+  const ri = scratchR;
   let b1p = 1;
   let b2p = 1;
   let rmin = Infinity;
@@ -201,17 +206,16 @@ function catchUpSums(s: number, moving: number, a: AdamScalars): CatchUpSums {
   const rbar = 0.5 * (rmin + rmax);
   const series = (rmax - rmin) / (rmax + rmin) <= CATCH_UP_MAX_RHO;
   const T = new Float64Array(CATCH_UP_TERMS);
-  if (series) {
-    for (let i = 0; i < moving; i++) {
-      const d = ri[i]! - rbar;
-      let p = ai[i]!;
-      for (let k = 0; k < CATCH_UP_TERMS; k++) {
-        T[k] = T[k]! + p;
-        p = p * d;
-      }
+  if (!series) return { rbar, series, T, ai: ai.slice(0, moving), ri: ri.slice(0, moving) };
+  for (let i = 0; i < moving; i++) {
+    const d = ri[i]! - rbar;
+    let p = ai[i]!;
+    for (let k = 0; k < CATCH_UP_TERMS; k++) {
+      T[k] = T[k]! + p;
+      p = p * d;
     }
   }
-  return { rbar, series, T, ai, ri };
+  return { rbar, series, T, ai: NO_TERMS, ri: NO_TERMS };
 }
 
 /** b^n for a whole n ≥ 0 by squaring: native/mtl_blas_optim.c pow_whole's multiplications in its order (same bits). */
