@@ -1,9 +1,11 @@
 /**
- * A torchrun job of the generated package cannot hang at its end (templates/distributed.py): a rank made to stall
- * by the template's test hook (MTL_TEST_STALL=POINT:RANK) is ended by the timeout under test, with its diagnostic
- * (MTL5616–MTL5618) and exit status, and rank 0's outputs are complete (every file written atomically). No case
- * depends on how fast the machine is: the stalled rank sleeps for an hour, so only the timeout under test can end
- * the run, and the spawn limit (180 s) is far above it.
+ * A torchrun job of the generated package cannot hang at its end (templates/distributed.py). The cause of the hang
+ * CI met (the gloo group destroyed by DDP's Reducer with the GIL held) is checked in the state that triggered it,
+ * made deterministic by teardown-order.py. Then a rank made to stall by the template's test hook
+ * (MTL_TEST_STALL=POINT:RANK) is ended by the timeout under test, with its diagnostic (MTL5616–MTL5618) and exit
+ * status, and rank 0's outputs are complete (every file written atomically). No case depends on how fast the
+ * machine is: the stalled rank sleeps for an hour, so only the timeout under test can end the run, and the spawn
+ * limit (180 s) is far above it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
@@ -59,6 +61,18 @@ print(len(w), c["step"])`;
     expect(tensors).toBeGreaterThan(0);
     expect(step).toBe(4);
   }
+
+  it('the process group is destroyed while a collective still finishes on a gloo worker (the old order deadlocked)', async () => {
+    // teardown-order.py keeps an all-reduce of a Python tensor pending on rank 0's gloo worker while the package's
+    // distributed.release destroys the group: the state in which train.py's old order (DDP's Reducer freeing the
+    // group with the GIL held) hung. Rank 1 joins the all-reduce only after rank 0 has started releasing.
+    const launch = [...TORCHRUN(2), '--master_port', String(await freePort()), path.join(import.meta.dirname, 'teardown-order.py'), pkg, path.join(tmp, 'releasing')];
+    const r = spawnPython(launch, { timeoutMs: 180_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('[default0]:pending True');
+    expect(r.stdout).toContain('[default0]:released');
+    expect(r.stdout).toContain('[default1]:released');
+  }, 200_000);
 
   it('a rank stuck in the teardown ends with MTL5617 and exit status 4 after --teardown-timeout; the outputs are complete', async () => {
     const out = path.join(tmp, 'teardown');

@@ -156,8 +156,6 @@ def finish(out, teardown_timeout):
     if not dist.is_initialized():
         return
     rank, world = rank_and_world()
-    gc.collect()  # DDP has reference cycles; its Reducer must go while the process group is still registered
-    ddp_alive = _job["ddp"] is not None and _job["ddp"]() is not None
     stall("finish")
     phase("at the end of the run")
     if dist.get_backend() == dist.Backend.GLOO:
@@ -174,6 +172,16 @@ def finish(out, teardown_timeout):
             end(EXIT_STUCK)
     else:
         dist.barrier()
+    release(out, teardown_timeout)
+
+
+def release(out, teardown_timeout):
+    """Step 3 of the end (the module's doc): destroy the process group under the watchdog, once DDP is gone.
+    A collective may still be finishing on a gloo worker thread then; finish's barrier makes that rare, and
+    test/targets/teardown-order.py calls this directly with one left pending on purpose."""
+    rank, world = rank_and_world()
+    gc.collect()  # DDP has reference cycles; its Reducer must go while the process group is still registered
+    ddp_alive = _job["ddp"] is not None and _job["ddp"]() is not None
     text = message("MTL5617", rank=rank, world=world, out=out, seconds=f"{teardown_timeout:g}")
     watchdog = _Watchdog(teardown_timeout, text, EXIT_TEARDOWN)
     stall("teardown")
