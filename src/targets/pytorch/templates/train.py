@@ -274,6 +274,7 @@ def run():
     status says what happened (the module's doc)."""
     try:
         args = main()
+        distributed.finish(args.out, args.teardown_timeout)
     except data.DataError as e:
         # A problem every rank meets (read_shard reports the first one to all) is said once, by rank 0; one in
         # a rank's own rows (a bad value) by that rank.
@@ -289,7 +290,6 @@ def run():
             distributed.end(distributed.EXIT_STUCK)
         traceback.print_exc()
         distributed.end(1)
-    distributed.finish(args.out, args.teardown_timeout)
 
 
 if __name__ == "__main__":
