@@ -6,8 +6,9 @@ rank stops with MTL5616 naming itself and what it was doing (exit status 3).
 
 The end of a successful run (``finish``), after rank 0 has written every output atomically (outputs.py):
 
-1. DDP is released while the process group is still registered, so that the group's last reference is dropped
-   by ``destroy_process_group`` and not by DDP. This is the hang CI met once: in torch 1.13 DDP's C++ Reducer
+1. DDP is released while the process group is still registered (train.py's main() holds it and has returned;
+   ``release`` collects its reference cycles), so that the group's last reference is dropped by
+   ``destroy_process_group`` and not by DDP. This is the hang CI met once: in torch 1.13 DDP's C++ Reducer
    holds its own reference to the process group; when the Reducer drops the last one, ~ProcessGroupGloo runs
    with Python's lock (the GIL) held and joins gloo's worker threads, while a worker that has not yet let go
    of its last finished collective needs the GIL to free that collective's tensors (they have Python
