@@ -5,25 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { compileToPytorch } from '../../src/targets/pytorch/index.js';
 import { esmm } from './fixtures.js';
 import { runPython, torchPython } from './python-env.js';
-import { esmmCsv, runTorchrun, steps } from './ddp-helpers.js';
+import { esmmPackage, runTorchrun, SHORT_RUN, steps } from './ddp-helpers.js';
 
 describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () => {
   let tmp: string;
   let pkg: string;
   let csv: string;
-  const ARGS = ['--epochs', '1', '--batch', '32', '--max-steps', '4', '--valid-split', '0.2', '--log-every', '1'];
+  const ARGS = SHORT_RUN;
 
   beforeAll(async () => {
-    tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mtl-ddp-'));
-    pkg = path.join(tmp, 'pkg');
-    expect((await compileToPytorch(esmm(), pkg)).diagnostics).toEqual([]);
-    csv = path.join(tmp, 'train.csv');
-    await fsp.writeFile(csv, esmmCsv(240, 5));
+    ({ tmp, pkg, csv } = await esmmPackage('mtl-ddp-'));
   });
 
   afterAll(async () => {
@@ -41,9 +35,8 @@ describe.skipIf(!torchPython)('DDP training of the generated ESMM package', () =
     }
     // The loss moved: the runs really trained.
     expect(one[0]!.loss).not.toBe(one[3]!.loss);
-    for (const file of ['model.safetensors', 'checkpoint.pt', 'preprocess.json', 'metrics.json', 'ir.json']) {
-      await expect(fsp.stat(path.join(tmp, 'run2', file))).resolves.toBeTruthy();
-    }
+    // Exactly rank 0's outputs: each written under a temporary name and renamed, none left behind.
+    expect((await fsp.readdir(path.join(tmp, 'run2'))).sort()).toEqual(['checkpoint.pt', 'ir.json', 'metrics.json', 'model.safetensors', 'preprocess.json']);
     const metrics = JSON.parse(await fsp.readFile(path.join(tmp, 'run2', 'metrics.json'), 'utf8'));
     expect(Object.keys(metrics.final).sort()).toEqual(['ctcvr', 'ctr', 'cvr']);
     const pre = JSON.parse(await fsp.readFile(path.join(tmp, 'run2', 'preprocess.json'), 'utf8'));

@@ -25,7 +25,7 @@ describe('generatePytorchPackage', () => {
     const r = await generatePytorchPackage(esmm());
     expect(r.diagnostics).toEqual([]);
     const files = r.value!;
-    expect([...files.keys()].sort()).toEqual(['README.md', 'ir.json', 'model.py', 'plan.json', ...TEMPLATE_FILES].sort());
+    expect([...files.keys()].sort()).toEqual(['README.md', 'diagnostics.json', 'ir.json', 'model.py', 'plan.json', ...TEMPLATE_FILES].sort());
     const model = files.get('model.py')!;
     expect(model).toContain('# tower ctr = mlp(360, 200, 80) relu on all -> sigmoid');
     expect(model).toContain('self.add_mlp("tower_cvr", 61, [360, 200, 80], batch_norm=False)');

@@ -600,6 +600,29 @@ export const RUNTIME_CODES = {
     hint: 'This is a fault of the model or the server, not of the request; see the server log.',
     doc: 'Fires (HTTP 500) when a batch cannot be scored although its rows were valid (e.g. a model directory whose files do not fit together).',
   },
+  // ---- MTL5616–5619: the end of a generated PyTorch package's torchrun job (templates/distributed.py prints them;
+  // the package carries their templates in diagnostics.json, written from this table)
+  MTL5616: {
+    severity: 'error',
+    title: 'processes stopped waiting for each other',
+    message: 'Rank {rank} of {world} stopped while {phase}: waiting for the other processes failed ({reason}).',
+    hint: 'Another process is stuck or has stopped: see its own messages (torchrun lists the exit status of each). A wait lasts at most --dist-timeout seconds ({seconds} here); raise it if a step legitimately takes longer.',
+    doc: "Fires in a generated PyTorch package's train.py under torchrun when a collective (all-reduce, all-gather, barrier) fails: a peer did not answer within --dist-timeout (600 s by default; torch's own default is 30 minutes) or its connection closed. The rank exits with status 3.",
+  },
+  MTL5617: {
+    severity: 'error',
+    title: 'process group teardown did not finish',
+    message: "Rank {rank} of {world}: training finished and the outputs in '{out}' are complete, but ending the process group did not finish within {seconds} s.",
+    hint: 'The outputs are safe to use (each file is written under a temporary name and renamed before the teardown starts). The rank exits with status 4 so that the job ends; the stacks printed below show where it was stuck. Raise --teardown-timeout on a very slow machine.',
+    doc: "Fires in a generated PyTorch package's train.py under torchrun when a rank's teardown (the final barrier's release, destroy_process_group) takes longer than --teardown-timeout (60 s by default), instead of hanging until the scheduler kills the job. The rank exits with status 4.",
+  },
+  MTL5618: {
+    severity: 'error',
+    title: 'rank missing at the end of the run',
+    message: "Rank 0 of {world}: rank {ranks} did not reach the end of the run within {seconds} s after rank 0 had written the outputs in '{out}'.",
+    hint: "Rank 0's outputs are complete. See the messages of rank {ranks} for where it stopped; raise --teardown-timeout if it was only slow.",
+    doc: "Fires on rank 0 of a generated PyTorch package's train.py under gloo when, after rank 0 wrote the outputs, another rank does not come to the final barrier within --teardown-timeout (a monitored barrier names the missing ranks). Rank 0 exits with status 3.",
+  },
   // ---- MTL5650–5699: shuffling, base rates and incremental training (src/data/shuffle*.ts, train.ts, init-run.ts)
   MTL5650: {
     severity: 'warning',

@@ -9,9 +9,12 @@
  *   objective.py   named outputs, losses (log-space products, masks, weights) and metrics
  *   weights.py     safetensors read/write (the exchange format with the tfjs artifact)
  *   train.py       training on one process or under torchrun with DistributedDataParallel
+ *   distributed.py the process group: timeouts, the collectives, an end of the run that cannot hang
+ *   outputs.py     atomic writes of the output files
  *   predict.py     scoring a data file
  *   export.py      ONNX / TorchScript export of trained weights (run by `mtl export --format onnx|torchscript`)
- *   ir.json, plan.json (the metric plan and early stopping), README.md
+ *   ir.json, plan.json (the metric plan and early stopping), diagnostics.json (the templates of the codes the
+ *   Python prints, from the catalog), README.md
  *
  * Only PyTorch and the Python standard library are needed to run it.
  */
@@ -20,7 +23,7 @@ import * as path from 'node:path';
 import type { ModelIR } from '../../ir/types.js';
 import type { Diagnostic, StageResult } from '../../diagnostics/types.js';
 import { FILE_START } from '../../diagnostics/types.js';
-import { diag } from '../../diagnostics/catalog.js';
+import { CATALOG, diag } from '../../diagnostics/catalog.js';
 import { stripLocations } from '../../ir/strip.js';
 import { earlyStopTerms, metricPlan } from '../../artifact/metric-plan.js';
 import { publishDir } from '../../util/fs-atomic.js';
@@ -36,7 +39,22 @@ export { findTorchPython, torchPythonCandidates, type TorchPython } from './pyth
 export { countParameters, parameterNames, type ParamName } from './names.js';
 
 /** The static Python files copied into every generated package (mtl_ops.py is generated from src/ir/ops by scripts/gen-ops.ts). */
-export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'optim.py', 'train.py', 'predict.py', 'export.py'] as const;
+export const TEMPLATE_FILES = ['mtl_ops.py', 'layers.py', 'data.py', 'objective.py', 'weights.py', 'optim.py', 'outputs.py', 'distributed.py', 'train.py', 'predict.py', 'export.py'] as const;
+
+/**
+ * The diagnostic codes the Python package prints (distributed.py): their message and hint templates are written
+ * to the package's diagnostics.json from the catalog, so the wording is defined once.
+ */
+export const PYTHON_CODES = ['MTL5616', 'MTL5617', 'MTL5618'] as const;
+
+/** diagnostics.json of a generated package: code → severity, message and hint templates (`{name}` placeholders). */
+function pythonDiagnostics(): string {
+  const table = Object.fromEntries(PYTHON_CODES.map((code) => {
+    const { severity, message, hint } = CATALOG[code];
+    return [code, { severity, message, hint }];
+  }));
+  return JSON.stringify(table, null, 2) + '\n';
+}
 
 /** Options of {@link compileToPytorch}. */
 export interface PytorchCompileOptions {
@@ -76,6 +94,9 @@ function readme(ir: ModelIR, file: string | undefined): string {
     'The global `--batch` is split across processes by shard, so N processes take the same steps as one. Rank 0 writes',
     '`run/model.safetensors`, `run/checkpoint.pt` (resume with `--resume`), `run/preprocess.json` and `run/metrics.json`.',
     'Pass `--preprocess DIR/preprocess.json` to reuse the preprocessing state of a tfjs run.',
+    'Under torchrun every wait for the other processes is bounded by `--dist-timeout` (600 s; exit status 3, MTL5616)',
+    'and the end of the run by `--teardown-timeout` (60 s; exit status 4, MTL5617, the outputs complete): a finished',
+    'job never hangs. Every output is written to a temporary name and renamed. Exit statuses: docs/scaling-out.md in mtl.',
     '',
   ].join('\n');
 }
@@ -99,6 +120,7 @@ export async function generatePytorchPackage(ir: ModelIR, opts: PytorchCompileOp
     ...(stop ? { earlyStop: { terms: earlyStopTerms(ir), mode: stop.mode, patience: stop.patience } } : {}),
   };
   files.set('plan.json', JSON.stringify(plan, null, 2) + '\n');
+  files.set('diagnostics.json', pythonDiagnostics());
   files.set('README.md', readme(ir, opts.file));
   return { value: files, diagnostics: [] };
 }

@@ -7,7 +7,10 @@ files, Parquet row groups), never the whole data. The epoch's order is one permu
 trained by the processes that hold its rows, and each task's masked mean is divided by the mask count of
 the whole global batch (one small all-reduce), so N processes take exactly the steps one process would.
 Rank 0 writes checkpoints, the weights (model.safetensors), the preprocessing state (preprocess.json) and the
-metrics, computed over all ranks' validation rows.
+metrics, computed over all ranks' validation rows, each file atomically (outputs.py). Every wait for the other
+processes is bounded and the end of the run cannot hang (distributed.py); exit statuses: 0 done, 1 the loss
+became NaN or another error, 2 bad data, 3 a wait for the other processes failed (MTL5616, MTL5618), 4 the outputs
+are complete but the process group's teardown did not finish (MTL5617).
 """
 import argparse
 import json
@@ -16,18 +19,21 @@ import os
 import resource
 import sys
 import time
+import traceback
 
 import torch
-import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import data  # noqa: E402
+import distributed  # noqa: E402
+from distributed import all_gather, all_sum  # noqa: E402
 from mtl_ops import OPTIMIZERS  # noqa: E402
 import objective  # noqa: E402
 import optim  # noqa: E402
+import outputs  # noqa: E402
 import weights  # noqa: E402
 from model import TOWER_OUTPUTS, Model  # noqa: E402
 
@@ -60,40 +66,9 @@ def parse_args(ir):
     p.add_argument("--no-shuffle", action="store_true", help="read the training rows in file order")
     p.add_argument("--threads", type=int, default=1, help="intra-op threads per process")
     p.add_argument("--log-every", type=int, default=100, help="log a step line every N steps (and the last step of each epoch)")
+    p.add_argument("--dist-timeout", type=float, default=600, help="under torchrun: the longest wait for the other processes, in seconds; a rank that waits longer stops with MTL5616 (exit status 3)")
+    p.add_argument("--teardown-timeout", type=float, default=60, help="under torchrun: the longest end of the run after the outputs are written, in seconds; a rank whose teardown takes longer stops with MTL5617 (exit status 4)")
     return p.parse_args()
-
-
-def setup():
-    """(rank, world, device); initialises the process group when launched by torchrun."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    if world > 1 or "LOCAL_RANK" in os.environ:
-        cuda = torch.cuda.is_available()
-        dist.init_process_group("nccl" if cuda else "gloo")
-        if cuda:
-            local = int(os.environ.get("LOCAL_RANK", "0"))
-            torch.cuda.set_device(local)
-            return rank, world, torch.device("cuda", local)
-        return rank, world, torch.device("cpu")
-    return 0, 1, torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def all_sum(values, device):
-    """Element-wise sum of a list of floats over all ranks."""
-    if not dist.is_initialized():
-        return list(values)
-    t = torch.tensor(values, dtype=torch.float64, device=device)
-    dist.all_reduce(t)
-    return t.tolist()
-
-
-def all_gather(obj):
-    """A Python object from every rank, in rank order."""
-    if not dist.is_initialized():
-        return [obj]
-    parts = [None] * dist.get_world_size()
-    dist.all_gather_object(parts, obj)
-    return parts
 
 
 def together(fn):
@@ -149,10 +124,11 @@ def main():
     ir, plan = load_spec()
     args = parse_args(ir)
     torch.set_num_threads(args.threads)
-    rank, world, device = setup()
+    rank, world, device = distributed.setup(args.dist_timeout)
     torch.manual_seed(args.seed)
 
     # Each rank reads its own shard of the files; the split and the statistics are those of all rows.
+    distributed.phase("reading the data")
     records, _ = data.read_shard(args.data, rank, world, all_gather)
     if args.valid:
         train_rec, (valid_rec, _) = records, data.read_shard(args.valid, rank, world, all_gather)
@@ -186,7 +162,7 @@ def main():
     # A tower that no task's loss reaches gets no gradient; DDP must then be told to look for unused parameters.
     in_loss = {h for t in ir["tasks"] for h in t["head"]}
     unused = any(n["kind"] == "tower" and n["name"] not in in_loss for n in ir["nodes"])
-    ddp = DistributedDataParallel(model, find_unused_parameters=unused) if dist.is_initialized() else model
+    ddp = distributed.wrap(model, unused)
     # The train block's recipe (schedule, clipping, L2, weight decay, embedding optimiser): optim.py; the
     # schedule spans epochs × updates per epoch, as in mtl train.
     opt = optim.Recipe(model, ir["train"], args.optimizer, args.lr, (n - 1) // args.batch + 1 if n else 1, args.epochs)
@@ -200,8 +176,7 @@ def main():
         start_epoch, step, history, best, bad_epochs = ckpt["epoch"], ckpt["step"], ckpt["history"], ckpt["best"], ckpt["bad_epochs"]
         best_epoch, stopped_early = ckpt.get("best_epoch"), ckpt.get("stopped_early", False)
     if rank == 0:
-        with open(os.path.join(args.out, "preprocess.json"), "w", encoding="utf-8") as f:
-            json.dump(pre.state(), f, indent=2)
+        outputs.write_json(os.path.join(args.out, "preprocess.json"), pre.state())
     shards = [{"rank": r, "rows": rows[0], "valid_rows": rows[1]} for r, rows in enumerate(shard_rows)]
     log(rank, event="start", world=world, rows=n, valid_rows=n_valid, shards=shards, parameters=sum(p.numel() for p in model.parameters()), device=str(device))
 
@@ -213,6 +188,8 @@ def main():
         t0 = time.time()
         seen, window_start, window_rows = 0, time.time(), 0
         last_step = (n - 1) // args.batch + 1 if n else 0
+        distributed.phase(f"training epoch {epoch + 1}")
+        distributed.stall("step")
         for s in range(0, n, args.batch):
             rows = perm[s : s + args.batch]
             # This rank trains the batch's rows that are in its shard. One without any still runs the step
@@ -251,6 +228,7 @@ def main():
         train_seconds = time.time() - t0
         entry = {"epoch": epoch + 1, "samples": seen, "samples_per_second": round(seen / max(train_seconds, 1e-9), 1)}
         if valid is not None:
+            distributed.phase(f"validating epoch {epoch + 1}")
             entry["valid"] = evaluate(ddp, obj, plan, *valid, device, args.batch)
         entry["seconds"] = round(time.time() - t0, 3)
         history.append(entry)
@@ -273,33 +251,46 @@ def main():
                 weights.save(os.path.join(args.out, "model.safetensors"), weights.state_for_export(model), {"format": "pt", "model": ir["name"]})
             # `patience N`: stop after N epochs in a row without improvement; reaching the last epoch is not stopping early.
             stopped_early = bool(stop) and bad_epochs >= stop["patience"] and epoch + 1 < args.epochs
-            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch + 1, "step": step, "history": history, "best": best, "bad_epochs": bad_epochs, "best_epoch": best_epoch, "stopped_early": stopped_early}, ckpt_path + ".tmp")
-            os.replace(ckpt_path + ".tmp", ckpt_path)
+            ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch + 1, "step": step, "history": history, "best": best, "bad_epochs": bad_epochs, "best_epoch": best_epoch, "stopped_early": stopped_early}
+            outputs.replace(ckpt_path, lambda tmp: torch.save(ckpt, tmp))
         if done or (stop and bad_epochs >= stop["patience"]):
             break
     # Each process's peak resident memory (MiB), reported by rank 0: what reading only a shard saves.
+    distributed.phase("gathering the memory peaks")
     peaks = [round(p / 1024, 1) for p in all_gather(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)]
     if rank == 0:
         if not os.path.exists(os.path.join(args.out, "model.safetensors")):
             weights.save(os.path.join(args.out, "model.safetensors"), weights.state_for_export(model), {"format": "pt", "model": ir["name"]})
-        with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:
-            # `final` is the exported (best) epoch's validation metrics: the epoch whose weights model.safetensors holds.
-            exported = next((h for h in history if h["epoch"] == best_epoch), history[-1] if history else None)
-            json.dump({"bestEpoch": best_epoch, "bestScore": best, "stoppedEarly": stopped_early, "final": exported.get("valid") if exported else None, "history": history}, f, indent=2)
-        with open(os.path.join(args.out, "ir.json"), "w", encoding="utf-8") as f:
-            json.dump(ir, f, indent=2)
+        # `final` is the exported (best) epoch's validation metrics: the epoch whose weights model.safetensors holds.
+        exported = next((h for h in history if h["epoch"] == best_epoch), history[-1] if history else None)
+        outputs.write_json(os.path.join(args.out, "metrics.json"), {"bestEpoch": best_epoch, "bestScore": best, "stoppedEarly": stopped_early, "final": exported.get("valid") if exported else None, "history": history})
+        outputs.write_json(os.path.join(args.out, "ir.json"), ir)
         log(rank, event="done", steps=step, out=args.out, max_rss_mb=peaks)
-    if dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+    return args
 
 
-if __name__ == "__main__":
+def run():
+    """main(), then the end of the run (distributed.finish, once main's frame and with it DDP are gone); the exit
+    status says what happened (the module's doc)."""
     try:
-        main()
+        args = main()
+        distributed.finish(args.out, args.teardown_timeout)
     except data.DataError as e:
         # A problem every rank meets (read_shard reports the first one to all) is said once, by rank 0; one in
         # a rank's own rows (a bad value) by that rank.
-        if not e.shared or int(os.environ.get("RANK", "0")) == 0:
+        if not e.shared or distributed.rank_and_world()[0] == 0:
             print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+        distributed.end(2)
+    except SystemExit as e:
+        distributed.end(e.code if isinstance(e.code, int) else 1)
+    except BaseException as e:  # noqa: BLE001 -- every error ends through distributed.end
+        stuck = distributed.stuck_message(e)
+        if stuck is not None:
+            print(stuck, file=sys.stderr)
+            distributed.end(distributed.EXIT_STUCK)
+        traceback.print_exc()
+        distributed.end(1)
+
+
+if __name__ == "__main__":
+    run()

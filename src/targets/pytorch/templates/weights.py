@@ -9,6 +9,8 @@ import struct
 
 import torch
 
+import outputs
+
 _DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "I32": torch.int32}
 _NAMES = {v: k for k, v in _DTYPES.items()}
 
@@ -23,7 +25,7 @@ def _to_bytes(t):
 
 
 def save(path, tensors, metadata=None):
-    """Write ``tensors`` (name → tensor; float32, float64, int64 or int32) to ``path``."""
+    """Write ``tensors`` (name → tensor; float32, float64, int64 or int32) to ``path``, atomically (outputs.py)."""
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
         t = tensors[name]
@@ -35,11 +37,15 @@ def save(path, tensors, metadata=None):
         header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
     head = json.dumps(header, separators=(",", ":")).encode("utf-8")
     head += b" " * (-len(head) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(head)))
-        f.write(head)
-        for blob in blobs:
-            f.write(blob)
+
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            f.write(struct.pack("<Q", len(head)))
+            f.write(head)
+            for blob in blobs:
+                f.write(blob)
+
+    outputs.replace(path, write)
 
 
 def load(path):
