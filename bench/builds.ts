@@ -5,7 +5,8 @@
  *   native          the addon as built by `npm ci` (OpenBLAS when libopenblas-dev was present, else built-in)
  *   native-builtin  the addon rebuilt with its built-in GEMM only (MTL_BLAS=builtin, into native/build-builtin/bench)
  *   wasm            no addon: tfjs's wasm backend with the direct step on the WebAssembly kernels (native/wasm),
- *                   their GEMMs on MTL_THREADS threads like the native builds' (src/exec/wasm-threads.ts)
+ *                   their GEMMs on MTL_THREADS threads like the native builds' (src/exec/wasm-threads.ts; default 1)
+ *   wasm-2threads   the same with MTL_THREADS=2 (one helper thread): whether helpers pay, against the same peer runs
  *   wasm-tfjs       no addon, no WebAssembly kernels: the tfjs graph on wasm (what a fresh machine had before)
  *   auto, cpu, tensorflow   as `mtl train --backend`
  */
@@ -14,7 +15,7 @@ import { buildBuiltinAddon } from '../test/exec/builtin-addon.js';
 
 
 /** The names accepted by --backend. */
-export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'wasm', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
+export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'wasm', 'wasm-2threads', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
 /** One of {@link BUILD_NAMES}. */
 export type BuildName = (typeof BUILD_NAMES)[number];
 
@@ -34,7 +35,7 @@ export function parseBuilds(list: string): BuildName[] {
 
 /** The `mtl --backend` a build runs (without building anything). */
 export function buildBackend(name: BuildName): BackendName {
-  return name === 'native-builtin' ? 'native' : name === 'wasm-tfjs' ? 'wasm' : name;
+  return name === 'native-builtin' ? 'native' : name === 'wasm-tfjs' || name === 'wasm-2threads' ? 'wasm' : name;
 }
 
 /** The backend and environment of a build (builds the built-in addon once for native-builtin). */
@@ -44,6 +45,8 @@ export function resolveBuild(name: BuildName): Build {
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: builtinAddon() } };
     case 'wasm':
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off' } };
+    case 'wasm-2threads':
+      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_THREADS: '2' } };
     case 'wasm-tfjs':
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_WASM_KERNELS: 'off' } };
     default:

@@ -114,20 +114,8 @@ export class WasmGemmThreads {
   reclaimed = 0;
   /** False keeps every product on the main thread (the tests' comparison run). */
   enabled = true;
-  /** Products split, then kept whole because a helper was late (for the profile). */
-  backedOff = 0;
-  /** Whether a late helper makes the next products stay whole (see gemm). */
-  private readonly backOff: boolean;
-  /** Products still to keep whole, and the length of the last back-off (0: none). */
-  private skip = 0;
-  private backoffLength = 0;
 
-  /**
-   * `threads − 1` helpers. `backOff: false` splits every product whatever the helpers' lateness (the tests,
-   * which check that each product really is split).
-   */
-  constructor(module: WebAssembly.Module, threads: number, options: { backOff?: boolean } = {}) {
-    this.backOff = options.backOff ?? true;
+  constructor(module: WebAssembly.Module, threads: number) {
     const file = path.join(packageRoot(), WASM_WORKER_FILE);
     this.helpers = Array.from({ length: Math.max(0, threads - 1) }, () => {
       const sab = new SharedArrayBuffer(LAYOUT.dataByte + 4 * DATA_FLOATS);
@@ -163,11 +151,6 @@ export class WasmGemmThreads {
   gemm(heap: ArrayBuffer, ta: boolean, tb: boolean, m: number, n: number, k: number, aOffs: Int32Array, bOffs: Int32Array, cOffs: Int32Array, betas: Float32Array, main: MainRows): boolean {
     const items = aOffs.length;
     if (!this.enabled || items === 0 || items > MAX_ITEMS || 2 * m * n * k * items < MIN_SPLIT_FLOPS) return false;
-    if (this.skip > 0) {
-      this.skip--;
-      this.backedOff++;
-      return false;
-    }
     const ready = this.helpers.filter((h) => Atomics.load(h.ctrl, LAYOUT.ready) === 1 && Atomics.load(h.ctrl, LAYOUT.state) === LAYOUT.IDLE);
     if (ready.length === 0) return false;
     const parts = ready.length + 1;
@@ -190,15 +173,9 @@ export class WasmGemmThreads {
     }
     let failed: string | undefined;
     const lds = [ta ? m : k, tb ? k : n, n] as const;
-    // Whether a helper was late: it had not claimed its block when the main thread's was done, or the main
-    // thread then waited for it longer than its own block took.
-    let late = false;
-    const t0 = performance.now();
-    let waited = 0;
     try {
       main(0, bound(1), ...lds);
     } finally {
-      const worked = performance.now() - t0;
       // Always collect the helpers (even when the main part threw), so that none is left mid-job.
       for (const job of jobs) {
         const ctrl = job.helper.ctrl;
@@ -207,16 +184,13 @@ export class WasmGemmThreads {
         if (!failed && Atomics.compareExchange(ctrl, LAYOUT.state, LAYOUT.JOB, LAYOUT.IDLE) === LAYOUT.JOB) {
           main(job.r0, job.r1, ...lds);
           this.reclaimed++;
-          late = true;
           continue;
         }
-        const w0 = performance.now();
+        const t0 = Date.now();
         let state: number;
         while ((state = Atomics.load(ctrl, LAYOUT.state)) === LAYOUT.JOB || state === LAYOUT.RUNNING) {
-          if (Atomics.wait(ctrl, LAYOUT.state, state, 1000) === 'timed-out' && performance.now() - w0 > HELPER_TIMEOUT_MS) break;
+          if (Atomics.wait(ctrl, LAYOUT.state, state, 1000) === 'timed-out' && Date.now() - t0 > HELPER_TIMEOUT_MS) break;
         }
-        waited += performance.now() - w0;
-        if (waited > worked) late = true;
         if (state !== LAYOUT.DONE) {
           failed ??= state === LAYOUT.FAILED ? 'failed' : 'did not answer within 60 s';
           continue;
@@ -230,24 +204,7 @@ export class WasmGemmThreads {
     }
     if (failed) throw new Error(`mtl: a WebAssembly GEMM helper thread ${failed}`);
     this.splits++;
-    if (this.backOff) this.noteLateness(late);
     return true;
-  }
-
-  /**
-   * Back-off on a busy machine (as the addon's loops, native/mtl_blas_parallel.c): a helper descheduled by
-   * another process holds the main thread up for a scheduler slice, and its copies are spent for nothing
-   * when the main thread takes its block back. So after a split with a late helper the next products stay
-   * whole: 1, then 2, 4, … up to 256 products while that repeats, and splits again after one without. Only
-   * the schedule changes, never a result (a split product has the same bits).
-   */
-  private noteLateness(late: boolean): void {
-    if (!late) {
-      this.backoffLength = 0;
-      return;
-    }
-    this.backoffLength = this.backoffLength === 0 ? 1 : Math.min(256, 2 * this.backoffLength);
-    this.skip = this.backoffLength;
   }
 
   /**

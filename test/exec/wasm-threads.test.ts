@@ -23,11 +23,10 @@ function instantiate() {
 }
 
 describe('the WebAssembly GEMM on helper threads', () => {
-  // No back-off: every product here must really be split, however late a loaded machine runs the helpers.
-  const threads = new WasmGemmThreads(module, 3, { backOff: false });
+  const threads = new WasmGemmThreads(module, 3);
   // A pool whose helpers started and were then terminated behind its back: still listed as ready and idle,
   // so it hands them jobs that nobody claims.
-  const stopped = new WasmGemmThreads(module, 3, { backOff: false });
+  const stopped = new WasmGemmThreads(module, 3);
   afterAll(() => {
     threads.dispose();
     stopped.dispose();
@@ -106,32 +105,6 @@ describe('the WebAssembly GEMM on helper threads', () => {
       }
     });
   }
-
-  it('backs off after a late helper: the next 1, 2, 4 … products stay whole, each then tried split again', async () => {
-    // One helper, started and then stopped: every split finds its block unclaimed, so each split is late.
-    const pool = new WasmGemmThreads(module, 2);
-    try {
-      expect(await pool.ready()).toBe(2);
-      for (const h of (pool as unknown as { helpers: Array<{ worker: { terminate(): Promise<number> } }> }).helpers) await h.worker.terminate();
-      const m = 200, n = 100, k = 200;
-      expect(2 * m * n * k).toBeGreaterThanOrEqual(MIN_SPLIT_FLOPS);
-      const memory = new WebAssembly.Memory({ initial: 8 });
-      const rows: number[] = [];
-      const split: boolean[] = [];
-      for (let i = 0; i < 11; i++) {
-        rows.length = 0;
-        const s = pool.gemm(memory.buffer, false, false, m, n, k, Int32Array.of(0), Int32Array.of(m * k), Int32Array.of(m * k + k * n), Float32Array.of(0), (r0, r1) => rows.push(r1 - r0));
-        split.push(s);
-        // A split product's rows all ran here (its own block, then the helper's taken back); a whole one none.
-        expect(rows.reduce((a, b) => a + b, 0)).toBe(s ? m : 0);
-      }
-      expect(split).toEqual([true, false, true, false, false, true, false, false, false, false, true]);
-      expect(pool.backedOff).toBe(7);
-      expect(pool.reclaimed).toBe(4);
-    } finally {
-      pool.dispose();
-    }
-  });
 
   it('keeps small products on the main thread', async () => {
     await threads.ready();
