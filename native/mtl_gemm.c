@@ -414,7 +414,9 @@ typedef struct {
   int tiles;  /* tiles per GEMM */
   int chunk;  /* tiles per chunk */
   int pieces; /* chunks per GEMM */
-  int units;  /* chunks in all: GEMMs × pieces */
+  int units;  /* chunks in all: GEMMs × pieces, or pieces when in order */
+  int count;  /* GEMMs */
+  bool in_order; /* a chunk runs every GEMM in order on its rows (or columns): they share one C */
   int next;   /* the next chunk to claim (atomic) */
 } gemm_sched;
 
@@ -438,12 +440,15 @@ static void sched_run(void* arg) {
   for (;;) {
     const int u = __atomic_fetch_add(&S->next, 1, __ATOMIC_RELAXED);
     if (u >= S->units) break;
-    const gemm_job* J = &S->jobs[u / S->pieces];
     const int t0 = (u % S->pieces) * S->chunk;
     const int t1 = t0 + S->chunk < S->tiles ? t0 + S->chunk : S->tiles;
     const int e0 = t0 * S->tile, e1 = t1 * S->tile;
-    gemm_part part = S->split_n ? (gemm_part){J, 0, J->M, e0, e1 < J->N ? e1 : J->N, 0} : (gemm_part){J, e0, e1 < J->M ? e1 : J->M, 0, J->N, 0};
-    S->part(&part);
+    const int g0 = S->in_order ? 0 : u / S->pieces, g1 = S->in_order ? S->count : g0 + 1;
+    for (int g = g0; g < g1; g++) {
+      const gemm_job* J = &S->jobs[g];
+      gemm_part part = S->split_n ? (gemm_part){J, 0, J->M, e0, e1 < J->N ? e1 : J->N, 0} : (gemm_part){J, e0, e1 < J->M ? e1 : J->M, 0, J->N, 0};
+      S->part(&part);
+    }
   }
 }
 
@@ -455,7 +460,7 @@ enum { CHUNKS_PER_THREAD = 4 };
  * or one thread is asked for, else in one call on up to mtl_pool_threads() threads claiming chunks of mr-row
  * or nr-column tiles (whichever dimension has more), each GEMM cut into as few chunks as make ~CHUNKS_PER_THREAD
  * per thread in all, at most cap_m (or cap_n) tiles each. */
-static void gemm_threaded(const gemm_job* jobs, int count, void* (*part)(void*), int mr, int nr, int cap_m, int cap_n) {
+static void gemm_threaded(const gemm_job* jobs, int count, bool in_order, void* (*part)(void*), int mr, int nr, int cap_m, int cap_n) {
   const int M = jobs[0].M, N = jobs[0].N;
   const double macs = (double)M * (double)N * (double)jobs[0].K * (double)count;
   int threads = mtl_pool_threads();
@@ -471,12 +476,13 @@ static void gemm_threaded(const gemm_job* jobs, int count, void* (*part)(void*),
     return;
   }
   const int cap = split_n ? cap_n : cap_m;
-  int want = (CHUNKS_PER_THREAD * threads + count - 1) / count; /* pieces per GEMM */
+  const int over = in_order ? 1 : count; /* GEMMs that share the chunks out */
+  int want = (CHUNKS_PER_THREAD * threads + over - 1) / over; /* pieces per GEMM */
   if (want > tiles) want = tiles;
   int chunk = (tiles + want - 1) / want;
   if (chunk > cap) chunk = cap;
   const int pieces = (tiles + chunk - 1) / chunk;
-  gemm_sched sched = {jobs, part, split_n, split_n ? nr : mr, tiles, chunk, pieces, pieces * count, 0};
+  gemm_sched sched = {jobs, part, split_n, split_n ? nr : mr, tiles, chunk, pieces, in_order ? pieces : pieces * count, count, in_order, 0};
   mtl_parallel_run(sched_run, &sched, threads);
 }
 
@@ -503,16 +509,56 @@ void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const
     gemm_small_portable(&job);
     return;
   }
-  gemm_threaded(&job, 1, gemm_part_run, MR, NR, MC / MR, NC / NR);
+  gemm_threaded(&job, 1, false, gemm_part_run, MR, NR, MC / MR, NC / NR);
+}
+
+/* The floats [lo, hi) that a row-major operand of `rows` rows of `cols` with leading dimension ld spans. */
+static void extent(const float* p, int rows, int cols, int ld, const float** lo, const float** hi) {
+  *lo = p;
+  *hi = p + (size_t)(rows - 1) * (size_t)ld + (size_t)cols;
+}
+
+static bool overlaps(const float* a, int ar, int ac, int lda, const float* b, int br, int bc, int ldb) {
+  const float *a0, *a1, *b0, *b1;
+  extent(a, ar, ac, lda, &a0, &a1);
+  extent(b, br, bc, ldb, &b0, &b1);
+  return a0 < b1 && b0 < a1;
+}
+
+/* How the GEMMs of a batch depend on each other: not at all (any order, at the same time), through one C
+ * that every one of them writes (chunks of C in parallel, each GEMM in order within a chunk), or otherwise
+ * (one's C overlaps another's A or B, or Cs partly overlap: their order matters everywhere). */
+typedef enum { BATCH_INDEPENDENT, BATCH_ONE_C, BATCH_DEPENDENT } batch_kind;
+
+static batch_kind batch_dependence(const gemm_job* jobs, int count) {
+  bool shared = false, distinct = false;
+  for (int i = 0; i < count; i++) {
+    const gemm_job* X = &jobs[i];
+    for (int j = 0; j < count; j++) {
+      if (j == i) continue;
+      const gemm_job* Y = &jobs[j];
+      if (overlaps(X->C, X->M, X->N, X->ldc, Y->A, Y->ta ? Y->K : Y->M, Y->ta ? Y->M : Y->K, Y->lda) ||
+          overlaps(X->C, X->M, X->N, X->ldc, Y->B, Y->tb ? Y->N : Y->K, Y->tb ? Y->K : Y->N, Y->ldb))
+        return BATCH_DEPENDENT;
+      if (X->C == Y->C)
+        shared = true;
+      else if (overlaps(X->C, X->M, X->N, X->ldc, Y->C, Y->M, Y->N, Y->ldc))
+        return BATCH_DEPENDENT;
+      else
+        distinct = true;
+    }
+  }
+  /* One C for all, or all distinct; a mix (two groups) runs one at a time. */
+  return shared && distinct ? BATCH_DEPENDENT : shared ? BATCH_ONE_C : BATCH_INDEPENDENT;
 }
 
 /* The GEMM of one job: the built-in kernels (unpacked loops for a small one) or OpenBLAS, on the pool. */
-static void gemm_jobs(const gemm_job* jobs, int count) {
+static void gemm_jobs(const gemm_job* jobs, int count, bool in_order) {
 #ifdef MTL_USE_OPENBLAS
   /* OpenBLAS runs on one thread (mtl_gemm_set_threads); the addon's pool shares a large call out in chunks. */
-  gemm_threaded(jobs, count, openblas_part_run, OPENBLAS_TILE, OPENBLAS_TILE, 1 << 20, 1 << 20);
+  gemm_threaded(jobs, count, in_order, openblas_part_run, OPENBLAS_TILE, OPENBLAS_TILE, 1 << 20, 1 << 20);
 #else
-  gemm_threaded(jobs, count, gemm_part_run, MR, NR, MC / MR, NC / NR);
+  gemm_threaded(jobs, count, in_order, gemm_part_run, MR, NR, MC / MR, NC / NR);
 #endif
 }
 
@@ -538,7 +584,15 @@ void mtl_sgemm_many(bool ta, bool tb, int M, int N, int K, float alpha, const fl
   for (int i0 = 0; i0 < count; i0 += BLOCK) {
     const int n = count - i0 < BLOCK ? count - i0 : BLOCK;
     for (int i = 0; i < n; i++) jobs[i] = (gemm_job){ta, tb, M, N, K, alpha, beta[i0 + i], A[i0 + i], lda, B[i0 + i], ldb, C[i0 + i], ldc, kern};
-    gemm_jobs(jobs, n);
+    const batch_kind kind = batch_dependence(jobs, n);
+    if (kind == BATCH_DEPENDENT) {
+      /* One's C read by another, or Cs that partly overlap: one GEMM at a time (each shared out in chunks). */
+      for (int i = 0; i < n; i++) gemm_jobs(&jobs[i], 1, false);
+    } else {
+      /* Independent GEMMs in any order; or one C written by all (an input gradient summed over the experts:
+       * β = 0, then 1), where each chunk of C's rows or columns gets every GEMM in order. */
+      gemm_jobs(jobs, n, kind == BATCH_ONE_C);
+    }
   }
 }
 

@@ -120,6 +120,34 @@ function poolTests(load: () => NativeBlas, sameBitsAnyCut: boolean): void {
       }
   }, 300_000);
 
+  it('a batch summing into one C (β = 0, then 1: an input gradient over the experts) runs in order', () => {
+    blas.setNumThreads(2);
+    // 16 GEMMs of 1.9M multiply-adds: two threads would each take whole GEMMs at once, on the same C.
+    const m = 200, n = 150, k = 64, count = 16;
+    let seed = 900;
+    for (const [ta, tb] of TRANS) {
+      const { mem, ao, bo, co } = layout({ m, n, k, ta, tb, count }, seed);
+      const before = mem.slice();
+      const one = Int32Array.from({ length: count }, () => co[0]!);
+      const betas = Float32Array.from({ length: count }, (_, i) => (i === 0 ? 0 : 1));
+      blas.gemmAt(mem, ta, tb, m, n, k, ao, bo, one, betas);
+      const u = 2 ** -24, gamma = ((count * k + 2) * u) / (1 - (count * k + 2) * u);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let sum = 0, abs = 0;
+          for (let g = 0; g < count; g++)
+            for (let p = 0; p < k; p++) {
+              const x = before[ao[g]! + (ta ? p * m + i : i * k + p)]! * before[bo[g]! + (tb ? j * k + p : p * n + j)]!;
+              sum += x;
+              abs += Math.abs(x);
+            }
+          const got = mem[co[0]! + i * n + j]!;
+          expect(Math.abs(got - sum) <= gamma * abs + 1e-30, `${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} C[${i}, ${j}] = ${got} vs ${sum}`).toBe(true);
+        }
+      seed += 7;
+    }
+  }, 300_000);
+
   // The built-in GEMM sums every element in the same order however C is cut into chunks; OpenBLAS's edge
   // kernels (a chunk's last rows or columns) sum in another order than its main ones, so a different cut (the
   // thread count, a batch's size) may change the last bit there. Either way a call's result never depends on
