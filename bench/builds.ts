@@ -4,17 +4,22 @@
  *
  *   native          the addon as built by `npm ci` (OpenBLAS when libopenblas-dev was present, else built-in)
  *   native-builtin  the addon rebuilt with its built-in GEMM only (MTL_BLAS=builtin, into native/build-builtin/bench)
+ *   native-other    the addon file named by MTL_BENCH_OTHER_ADDON (e.g. one built from an older commit with
+ *                   MTL_NATIVE_OUT): a change's before and after against the same peer runs
  *   wasm            no addon: tfjs's wasm backend with the direct step on the WebAssembly kernels (native/wasm),
- *                   their GEMMs on MTL_THREADS threads like the native builds' (src/exec/wasm-threads.ts)
+ *                   their GEMMs on MTL_THREADS threads like the native builds' (src/exec/wasm-threads.ts; default 1)
+ *   wasm-2threads   the same with MTL_THREADS=2 (one helper thread): whether helpers pay, against the same peer runs
  *   wasm-tfjs       no addon, no WebAssembly kernels: the tfjs graph on wasm (what a fresh machine had before)
  *   auto, cpu, tensorflow   as `mtl train --backend`
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { BackendName } from '../src/exec/backend.js';
 import { buildBuiltinAddon } from '../test/exec/builtin-addon.js';
 
 
 /** The names accepted by --backend. */
-export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'wasm', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
+export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'native-other', 'wasm', 'wasm-2threads', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
 /** One of {@link BUILD_NAMES}. */
 export type BuildName = (typeof BUILD_NAMES)[number];
 
@@ -34,7 +39,7 @@ export function parseBuilds(list: string): BuildName[] {
 
 /** The `mtl --backend` a build runs (without building anything). */
 export function buildBackend(name: BuildName): BackendName {
-  return name === 'native-builtin' ? 'native' : name === 'wasm-tfjs' ? 'wasm' : name;
+  return name === 'native-builtin' || name === 'native-other' ? 'native' : name === 'wasm-tfjs' || name === 'wasm-2threads' ? 'wasm' : name;
 }
 
 /** The backend and environment of a build (builds the built-in addon once for native-builtin). */
@@ -42,13 +47,24 @@ export function resolveBuild(name: BuildName): Build {
   switch (name) {
     case 'native-builtin':
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: builtinAddon() } };
+    case 'native-other':
+      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: otherAddon() } };
     case 'wasm':
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off' } };
+    case 'wasm-2threads':
+      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_THREADS: '2' } };
     case 'wasm-tfjs':
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_WASM_KERNELS: 'off' } };
     default:
       return { name, backend: buildBackend(name), env: {} };
   }
+}
+
+/** The addon file of the native-other build: MTL_BENCH_OTHER_ADDON, which must name an existing file. */
+function otherAddon(): string {
+  const file = process.env['MTL_BENCH_OTHER_ADDON'];
+  if (!file || !existsSync(file)) throw new Error(`--backend native-other: set MTL_BENCH_OTHER_ADDON to an addon file (mtl_blas.node)${file ? `; ${file} does not exist` : ''}`);
+  return path.resolve(file);
 }
 
 let builtin: string | undefined;

@@ -16,6 +16,15 @@
  *  - Threads: a call with enough work runs on up to mtl_gemm_set_threads() threads — the caller and the addon's
  *    pool of kept workers (mtl_blas_pool.c; threads created for the call when the pool is busy) — which claim chunks of MR-row
  *    or NR-column tiles (whichever dimension has more) as they are free, each chunk a blocked GEMM of its own.
+ *    mtl_sgemm_many shares several GEMMs of one shape (a layer's experts) out in one call, each cut into fewer chunks.
+ *
+ * With OpenBLAS, OpenBLAS runs on one thread and the same pool shares a call out in chunks of 16-row or
+ * 16-column tiles, each its single-threaded cblas_sgemm. OpenBLAS's own threads split a call evenly and spin
+ * for a while after it: on a shared 2-core machine a preempted partner held every GEMM up and the spinning
+ * took a core from the rest of the step (mmoe V = 1e5 at 1.06× the peer, bench/README.md). The chunks are
+ * claimed as threads are free, and the pool's workers sleep after a short spin. A chunk's edge rows may sum
+ * in another order than OpenBLAS's whole call, so the last bit can depend on the thread count (never on
+ * which thread claims which chunk); the built-in GEMM gives the same bits on any thread count.
  *
  * Every C element is alpha · (the sum over K in KC blocks of each block's sum) + beta · C; beta = 0
  * never reads C. Not bit-identical to OpenBLAS (different summation order), equal within float32 rounding
@@ -40,6 +49,8 @@
 #pragma GCC optimize("O3")
 
 enum { MR = 6, NR = 16, MC = 96, KC = 256, NC = 2048 };
+/* Rows (or columns) per tile when the pool shares an OpenBLAS call out: a multiple of its kernels' unrolling. */
+enum { OPENBLAS_TILE = 16 };
 /* Below this many multiply-adds a call runs on the calling thread only. */
 #define MTL_GEMM_THREAD_MIN_MACS (1 << 20)
 
@@ -391,28 +402,88 @@ static void gemm_small_portable(const gemm_job* J) { MTL_GEMM_SMALL_CALL }
 __attribute__((target("avx2,fma"))) static void gemm_small_avx2(const gemm_job* J) { MTL_GEMM_SMALL_CALL }
 #endif
 
-/* The tiles of a threaded call, claimed in chunks by the caller and the workers as each is free (so a thread
- * slowed by another process on its core does less): MR-row tiles (each chunk a blocked GEMM over all of N) or,
- * when op(B) has more tiles, NR-column tiles. A chunk repacks the other operand: ~1/chunk of its work. */
+/* The tiles of a threaded call on one or more equally shaped GEMMs, claimed in chunks by the caller and the
+ * workers as each is free (so a thread slowed by another process on its core does less): mr-row tiles (each
+ * chunk a GEMM over all of N) or, when op(B) has more tiles, nr-column tiles. A chunk repacks the other
+ * operand: ~1/chunk of its work, so a batch of GEMMs (the experts of a layer) is split less, or not at all. */
 typedef struct {
-  const gemm_job* job;
+  const gemm_job* jobs;
+  void* (*part)(void*); /* runs one chunk: gemm_part_run, or openblas_part_run */
   bool split_n;
-  int tiles, chunk;
-  int next; /* the next chunk to claim (atomic) */
+  int tile;   /* rows (or columns) per tile */
+  int tiles;  /* tiles per GEMM */
+  int chunk;  /* tiles per chunk */
+  int pieces; /* chunks per GEMM */
+  int units;  /* chunks in all: GEMMs × pieces, or pieces when in order */
+  int count;  /* GEMMs */
+  bool in_order; /* a chunk runs every GEMM in order on its rows (or columns): they share one C */
+  int next;   /* the next chunk to claim (atomic) */
 } gemm_sched;
+
+#ifdef MTL_USE_OPENBLAS
+/* One chunk of a threaded call with OpenBLAS: its single-threaded cblas_sgemm on C's rows [m0, m1) × columns
+ * [n0, n1) (the operands' matching rows or columns; the whole K). */
+static void* openblas_part_run(void* arg) {
+  const gemm_part* P = arg;
+  const gemm_job* J = P->job;
+  const float* A = J->A + (J->ta ? (size_t)P->m0 : (size_t)P->m0 * J->lda);
+  const float* B = J->B + (J->tb ? (size_t)P->n0 * J->ldb : (size_t)P->n0);
+  float* C = J->C + (size_t)P->m0 * J->ldc + P->n0;
+  cblas_sgemm(CblasRowMajor, J->ta ? CblasTrans : CblasNoTrans, J->tb ? CblasTrans : CblasNoTrans, P->m1 - P->m0, P->n1 - P->n0, J->K, J->alpha, A, J->lda, B, J->ldb,
+              J->beta, C, J->ldc);
+  return NULL;
+}
+#endif
 
 static void sched_run(void* arg) {
   gemm_sched* S = arg;
-  const gemm_job* J = S->job;
   for (;;) {
-    const int c = __atomic_fetch_add(&S->next, 1, __ATOMIC_RELAXED);
-    const int t0 = c * S->chunk;
-    if (t0 >= S->tiles) break;
+    const int u = __atomic_fetch_add(&S->next, 1, __ATOMIC_RELAXED);
+    if (u >= S->units) break;
+    const int t0 = (u % S->pieces) * S->chunk;
     const int t1 = t0 + S->chunk < S->tiles ? t0 + S->chunk : S->tiles;
-    gemm_part part = S->split_n ? (gemm_part){J, 0, J->M, t0 * NR, t1 * NR < J->N ? t1 * NR : J->N, 0}
-                                : (gemm_part){J, t0 * MR, t1 * MR < J->M ? t1 * MR : J->M, 0, J->N, 0};
-    gemm_part_run(&part);
+    const int e0 = t0 * S->tile, e1 = t1 * S->tile;
+    const int g0 = S->in_order ? 0 : u / S->pieces, g1 = S->in_order ? S->count : g0 + 1;
+    for (int g = g0; g < g1; g++) {
+      const gemm_job* J = &S->jobs[g];
+      gemm_part part = S->split_n ? (gemm_part){J, 0, J->M, e0, e1 < J->N ? e1 : J->N, 0} : (gemm_part){J, e0, e1 < J->M ? e1 : J->M, 0, J->N, 0};
+      S->part(&part);
+    }
   }
+}
+
+/* Chunks per thread of a threaded call: more even out a thread slowed by another process, fewer repack the
+ * other operand less often. */
+enum { CHUNKS_PER_THREAD = 4 };
+
+/* Run `count` GEMMs of one shape with `part` on each chunk: on the caller alone when they are small together
+ * or one thread is asked for, else in one call on up to mtl_pool_threads() threads claiming chunks of mr-row
+ * or nr-column tiles (whichever dimension has more), each GEMM cut into as few chunks as make ~CHUNKS_PER_THREAD
+ * per thread in all, at most cap_m (or cap_n) tiles each. */
+static void gemm_threaded(const gemm_job* jobs, int count, bool in_order, void* (*part)(void*), int mr, int nr, int cap_m, int cap_n) {
+  const int M = jobs[0].M, N = jobs[0].N;
+  const double macs = (double)M * (double)N * (double)jobs[0].K * (double)count;
+  int threads = mtl_pool_threads();
+  const int mtiles = (M + mr - 1) / mr, ntiles = (N + nr - 1) / nr;
+  const bool split_n = ntiles > mtiles;
+  const int tiles = split_n ? ntiles : mtiles;
+  if (threads > tiles * count) threads = tiles * count;
+  if (macs < (double)MTL_GEMM_THREAD_MIN_MACS || threads < 2) {
+    for (int i = 0; i < count; i++) {
+      gemm_part whole = {&jobs[i], 0, M, 0, N, 0};
+      part(&whole);
+    }
+    return;
+  }
+  const int cap = split_n ? cap_n : cap_m;
+  const int over = in_order ? 1 : count; /* GEMMs that share the chunks out */
+  int want = (CHUNKS_PER_THREAD * threads + over - 1) / over; /* pieces per GEMM */
+  if (want > tiles) want = tiles;
+  int chunk = (tiles + want - 1) / want;
+  if (chunk > cap) chunk = cap;
+  const int pieces = (tiles + chunk - 1) / chunk;
+  gemm_sched sched = {jobs, part, split_n, split_n ? nr : mr, tiles, chunk, pieces, in_order ? pieces : pieces * count, count, in_order, 0};
+  mtl_parallel_run(sched_run, &sched, threads);
 }
 
 void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
@@ -428,8 +499,7 @@ void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const
     return;
   }
   const gemm_job job = {ta, tb, M, N, K, alpha, beta, A, lda, B, ldb, C, ldc, kernel()};
-  const double macs = (double)M * (double)N * (double)K;
-  if (M <= SMALL_M || macs < 8192.0) {
+  if (M <= SMALL_M || (double)M * (double)N * (double)K < 8192.0) {
 #ifdef MTL_X86
     if (job.kernel != kernel_portable) {
       gemm_small_avx2(&job);
@@ -439,31 +509,91 @@ void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const
     gemm_small_portable(&job);
     return;
   }
-  int threads = mtl_pool_threads();
-  const int mtiles = (M + MR - 1) / MR, ntiles = (N + NR - 1) / NR;
-  const bool split_n = ntiles > mtiles;
-  const int tiles = split_n ? ntiles : mtiles;
-  if (threads > tiles) threads = tiles;
-  if (macs < (double)MTL_GEMM_THREAD_MIN_MACS || threads < 2) {
-    gemm_part whole = {&job, 0, M, 0, N, 0};
-    gemm_part_run(&whole);
-    return;
+  gemm_threaded(&job, 1, false, gemm_part_run, MR, NR, MC / MR, NC / NR);
+}
+
+/* The floats [lo, hi) that a row-major operand of `rows` rows of `cols` with leading dimension ld spans. */
+static void extent(const float* p, int rows, int cols, int ld, const float** lo, const float** hi) {
+  *lo = p;
+  *hi = p + (size_t)(rows - 1) * (size_t)ld + (size_t)cols;
+}
+
+static bool overlaps(const float* a, int ar, int ac, int lda, const float* b, int br, int bc, int ldb) {
+  const float *a0, *a1, *b0, *b1;
+  extent(a, ar, ac, lda, &a0, &a1);
+  extent(b, br, bc, ldb, &b0, &b1);
+  return a0 < b1 && b0 < a1;
+}
+
+/* How the GEMMs of a batch depend on each other: not at all (any order, at the same time), through one C
+ * that every one of them writes (chunks of C in parallel, each GEMM in order within a chunk), or otherwise
+ * (one's C overlaps another's A or B, or Cs partly overlap: their order matters everywhere). */
+typedef enum { BATCH_INDEPENDENT, BATCH_ONE_C, BATCH_DEPENDENT } batch_kind;
+
+static batch_kind batch_dependence(const gemm_job* jobs, int count) {
+  bool shared = false, distinct = false;
+  for (int i = 0; i < count; i++) {
+    const gemm_job* X = &jobs[i];
+    for (int j = 0; j < count; j++) {
+      if (j == i) continue;
+      const gemm_job* Y = &jobs[j];
+      if (overlaps(X->C, X->M, X->N, X->ldc, Y->A, Y->ta ? Y->K : Y->M, Y->ta ? Y->M : Y->K, Y->lda) ||
+          overlaps(X->C, X->M, X->N, X->ldc, Y->B, Y->tb ? Y->N : Y->K, Y->tb ? Y->K : Y->N, Y->ldb))
+        return BATCH_DEPENDENT;
+      if (X->C == Y->C)
+        shared = true;
+      else if (overlaps(X->C, X->M, X->N, X->ldc, Y->C, Y->M, Y->N, Y->ldc))
+        return BATCH_DEPENDENT;
+      else
+        distinct = true;
+    }
   }
-  /* Chunks: about 4 per thread, at most MC rows (or NC columns) each. */
-  const int cap = split_n ? NC / NR : MC / MR;
-  int chunk = tiles / (4 * threads);
-  if (chunk < 1) chunk = 1;
-  if (chunk > cap) chunk = cap;
-  gemm_sched sched = {&job, split_n, tiles, chunk, 0};
-  mtl_parallel_run(sched_run, &sched, threads);
+  /* One C for all, or all distinct; a mix (two groups) runs one at a time. */
+  return shared && distinct ? BATCH_DEPENDENT : shared ? BATCH_ONE_C : BATCH_INDEPENDENT;
+}
+
+/* The GEMM of one job: the built-in kernels (unpacked loops for a small one) or OpenBLAS, on the pool. */
+static void gemm_jobs(const gemm_job* jobs, int count, bool in_order) {
+#ifdef MTL_USE_OPENBLAS
+  /* OpenBLAS runs on one thread (mtl_gemm_set_threads); the addon's pool shares a large call out in chunks. */
+  gemm_threaded(jobs, count, in_order, openblas_part_run, OPENBLAS_TILE, OPENBLAS_TILE, 1 << 20, 1 << 20);
+#else
+  gemm_threaded(jobs, count, in_order, gemm_part_run, MR, NR, MC / MR, NC / NR);
+#endif
 }
 
 void mtl_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
-#ifdef MTL_USE_OPENBLAS
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  float* const c[1] = {C};
+  mtl_sgemm_many(ta, tb, M, N, K, alpha, &A, lda, &B, ldb, &beta, c, ldc, 1);
+}
+
+void mtl_sgemm_many(bool ta, bool tb, int M, int N, int K, float alpha, const float* const* A, int lda, const float* const* B, int ldb, const float* beta, float* const* C, int ldc,
+                    int count) {
+  if (M <= 0 || N <= 0 || count <= 0) return;
+#ifndef MTL_USE_OPENBLAS
+  if (K <= 0 || alpha == 0.0f || M <= SMALL_M || (double)M * N * K < 8192.0) {
+    for (int i = 0; i < count; i++) mtl_builtin_sgemm(ta, tb, M, N, K, alpha, A[i], lda, B[i], ldb, beta[i], C[i], ldc);
+    return;
+  }
+  const mtl_kernel_fn kern = kernel();
 #else
-  mtl_builtin_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const mtl_kernel_fn kern = NULL;
 #endif
+  enum { BLOCK = 64 };
+  gemm_job jobs[BLOCK];
+  for (int i0 = 0; i0 < count; i0 += BLOCK) {
+    const int n = count - i0 < BLOCK ? count - i0 : BLOCK;
+    for (int i = 0; i < n; i++) jobs[i] = (gemm_job){ta, tb, M, N, K, alpha, beta[i0 + i], A[i0 + i], lda, B[i0 + i], ldb, C[i0 + i], ldc, kern};
+    const batch_kind kind = batch_dependence(jobs, n);
+    if (kind == BATCH_DEPENDENT) {
+      /* One's C read by another, or Cs that partly overlap: one GEMM at a time (each shared out in chunks). */
+      for (int i = 0; i < n; i++) gemm_jobs(&jobs[i], 1, false);
+    } else {
+      /* Independent GEMMs in any order; or one C written by all (an input gradient summed over the experts:
+       * β = 0, then 1), where each chunk of C's rows or columns gets every GEMM in order. */
+      gemm_jobs(jobs, n, kind == BATCH_ONE_C);
+    }
+  }
 }
 
 void mtl_gemm_set_threads(int n) {
@@ -471,17 +601,11 @@ void mtl_gemm_set_threads(int n) {
   mtl_pool_set_threads(n);
   select_kernel();
 #ifdef MTL_USE_OPENBLAS
-  openblas_set_num_threads(n);
+  openblas_set_num_threads(1);
 #endif
 }
 
-int mtl_gemm_get_threads(void) {
-#ifdef MTL_USE_OPENBLAS
-  return openblas_get_num_threads();
-#else
-  return mtl_pool_threads();
-#endif
-}
+int mtl_gemm_get_threads(void) { return mtl_pool_threads(); }
 
 void mtl_gemm_describe(char* buf, size_t size) {
 #ifdef MTL_USE_OPENBLAS

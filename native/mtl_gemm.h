@@ -12,10 +12,16 @@
  */
 void mtl_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
 
+/* C_i = alpha · op(A_i) · op(B_i) + beta_i · C_i for i < count, in that order: GEMMs of one shape and strides
+ * (a layer's experts), shared out over the pool in one call (one wake-up of the workers; fewer splits of each
+ * GEMM) when no C_i overlaps another's C, A or B; else one after another. */
+void mtl_sgemm_many(bool ta, bool tb, int M, int N, int K, float alpha, const float* const* A, int lda, const float* const* B, int ldb, const float* beta, float* const* C, int ldc,
+                    int count);
+
 /* The built-in kernels, whichever build (the tests compare them with OpenBLAS through the built-in addon). */
 void mtl_builtin_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
 
-/* Thread count for later GEMMs (OpenBLAS's, or the built-in pool's; 1–1024) and the current one. */
+/* Thread count for later GEMMs (the addon's pool, 1–1024; OpenBLAS itself always runs on one) and the current one. */
 void mtl_gemm_set_threads(int n);
 int mtl_gemm_get_threads(void);
 

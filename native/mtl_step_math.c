@@ -91,14 +91,27 @@ static inline uint64_t mix64(uint64_t z) {
  * C_i = op(A_i) · op(B_i) + betas[i] · C_i, row-major and dense (lda = transA ? M : K, ldb = transB ? K : N, ldc = N).
  */
 void mtl_gemm_at(float* mem, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const int32_t* ao, const int32_t* bo, const int32_t* co, const float* betas, size_t na) {
-  const size_t mn = (size_t)M * (size_t)N;
-  for (size_t i = 0; i < na; i++) {
-    float* C = mem + co[i];
-    if (K == 0) {
+  if (K == 0) {
+    const size_t mn = (size_t)M * (size_t)N;
+    for (size_t i = 0; i < na; i++) {
+      float* C = mem + co[i];
       for (size_t j = 0; j < mn; j++) C[j] = betas[i] == 0.0f ? 0.0f : betas[i] * C[j];
-      continue;
     }
-    mtl_sgemm(ta, tb, (int)M, (int)N, (int)K, 1.0f, mem + ao[i], ta ? (int)M : (int)K, mem + bo[i], tb ? (int)K : (int)N, betas[i], C, (int)N);
+    return;
+  }
+  /* All of them in one call of the pool, in blocks of at most 64 (the pointer lists live on the stack). */
+  enum { BLOCK = 64 };
+  const float* A[BLOCK];
+  const float* B[BLOCK];
+  float* C[BLOCK];
+  for (size_t i0 = 0; i0 < na; i0 += BLOCK) {
+    const size_t n = na - i0 < BLOCK ? na - i0 : BLOCK;
+    for (size_t i = 0; i < n; i++) {
+      A[i] = mem + ao[i0 + i];
+      B[i] = mem + bo[i0 + i];
+      C[i] = mem + co[i0 + i];
+    }
+    mtl_sgemm_many(ta, tb, (int)M, (int)N, (int)K, 1.0f, A, ta ? (int)M : (int)K, B, tb ? (int)K : (int)N, betas + i0, C, (int)N, (int)n);
   }
 }
 

@@ -199,5 +199,11 @@ void mtl_sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* 
   mtl_builtin_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+/* One thread here (the helpers of src/exec/wasm-threads.ts split a product from JS): one GEMM after another. */
+void mtl_sgemm_many(bool ta, bool tb, int M, int N, int K, float alpha, const float* const* A, int lda, const float* const* B, int ldb, const float* beta, float* const* C, int ldc,
+                    int count) {
+  for (int i = 0; i < count; i++) mtl_builtin_sgemm(ta, tb, M, N, K, alpha, A[i], lda, B[i], ldb, beta[i], C[i], ldc);
+}
+
 void mtl_gemm_set_threads(int n) { (void)n; }
 int mtl_gemm_get_threads(void) { return 1; }

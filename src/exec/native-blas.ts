@@ -147,7 +147,7 @@ export function nativeAddonCandidates(): string[] {
 }
 
 /**
- * OpenBLAS threads: `MTL_THREADS=n` asks for n (1–64); by default 2 when the machine has ≥ 2 cores, else 1.
+ * The addon's GEMM and loop threads: `MTL_THREADS=n` asks for n (1–64); by default 2 when the machine has ≥ 2 cores, else 1.
  * Two threads take mmoe's matMuls from ~65 to ~37 ms per 1024-sample step on 2 cores (bench/README.md);
  * more are not the default because the rest of a step is single-threaded and these matMuls are small.
  */
@@ -161,10 +161,11 @@ let loaded: { blas?: NativeBlas; error?: string } | undefined;
 
 /**
  * Load the addon once (cached). Returns undefined when it is not built or cannot load; `nativeBlasError()`
- * then says why. Sets OPENBLAS_NUM_THREADS before the first load because OpenBLAS sizes its thread
- * pool when the library is loaded, and calls setNumThreads afterwards for the case it was loaded already
- * or the environment said otherwise (the bench sets OPENBLAS_NUM_THREADS=1 for every process; mtl's own
- * count is nativeThreadCount()).
+ * then says why. OpenBLAS runs on one thread inside the addon, whose own pool shares each large GEMM out
+ * (native/mtl_gemm.c): OpenBLAS's threads spin for a while after every call and split a call evenly, so on
+ * a shared 2-core machine they burned a core between GEMMs and waited for a preempted partner (mmoe
+ * V = 1e5 ran at 1.06× the peer, bench/README.md). OPENBLAS_NUM_THREADS=1 before the first load keeps
+ * OpenBLAS from starting threads it would never use; setNumThreads(nativeThreadCount()) sizes the pool.
  * OPENBLAS_CORETYPE is left to the user: OpenBLAS detects the best kernels itself (Cooperlake here).
  */
 export function loadNativeBlas(): NativeBlas | undefined {
@@ -181,7 +182,7 @@ export function loadNativeBlas(): NativeBlas | undefined {
       continue;
     }
     try {
-      if (process.env['OPENBLAS_NUM_THREADS'] === undefined) process.env['OPENBLAS_NUM_THREADS'] = String(threads);
+      if (process.env['OPENBLAS_NUM_THREADS'] === undefined) process.env['OPENBLAS_NUM_THREADS'] = '1';
       const blas = requireHere(file) as NativeBlas;
       const missing = missingEntryPoints(blas as unknown as Record<string, unknown>);
       if (missing.length) throw new Error(`it lacks ${missing.join(', ')}: it was built from other sources (rebuild it with npm run build:native)`);

@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { mulberry32 } from '../../src/model/seed.js';
+import { values } from './gemm-values.js';
 import { loadNativeBlas, type NativeBlas } from '../../src/exec/native-blas.js';
 import { buildBuiltinAddon, builtinAddonUnbuildable } from './builtin-addon.js';
 
@@ -16,11 +16,6 @@ const unbuildable = builtinAddonUnbuildable();
 const skipNote = unbuildable ? ` (SKIPPED: ${unbuildable})` : '';
 const requireHere = createRequire(import.meta.url);
 
-/** Seeded values in [-1, 1). */
-function values(size: number, seed: number): Float32Array {
-  const r = mulberry32(seed);
-  return Float32Array.from({ length: size }, () => r() * 2 - 1);
-}
 
 interface Case {
   m: number;
