@@ -5,7 +5,7 @@
  * (MTL_TEST_STALL=POINT:RANK) is ended by the timeout under test, with its diagnostic (MTL5616–MTL5618) and exit
  * status, and rank 0's outputs are complete (every file written atomically). No case depends on how fast the
  * machine is: the stalled rank sleeps for an hour, so only the timeout under test can end the run, and the spawn
- * limit (180 s) is far above it.
+ * limit (180 s) is far above it. The four stalled runs go side by side (they mostly wait on their timeouts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { diag } from '../../src/diagnostics/catalog.js';
 import { FILE_START } from '../../src/diagnostics/types.js';
 import { templateDir } from '../../src/targets/pytorch/index.js';
-import { runPython, spawnPython, torchPython } from './python-env.js';
+import { runPython, spawnPython, spawnPythonAsync, torchPython } from './python-env.js';
 import { esmmPackage, events, freePort, SHORT_RUN, TORCHRUN } from './ddp-helpers.js';
 
 /** The files rank 0 writes by the end of a run. */
@@ -37,7 +37,7 @@ describe.skipIf(!torchPython)('the end of a torchrun job of the generated packag
   /** A 2-process run with rank `stall` stalled (MTL_TEST_STALL) and the extra arguments. */
   async function stalled(stall: string, out: string, extra: string[]) {
     const launch = [...TORCHRUN(2), '--master_port', String(await freePort()), path.join(pkg, 'train.py'), '--data', csv, '--out', out, ...ARGS, ...extra];
-    const r = spawnPython(launch, { env: { MTL_TEST_STALL: stall }, timeoutMs: 180_000 });
+    const r = await spawnPythonAsync(launch, { env: { MTL_TEST_STALL: stall }, timeoutMs: 180_000 });
     // Ended by the timeout under test, not by the spawn limit (status null) or a kill by signal.
     expect(r.status, r.stderr).toBe(1); // torchrun's status when a worker failed
     return r;
@@ -74,7 +74,7 @@ print(len(w), c["step"])`;
     expect(r.stdout).toContain('[default1]:released');
   }, 200_000);
 
-  it('a rank stuck in the teardown ends with MTL5617 and exit status 4 after --teardown-timeout; the outputs are complete', async () => {
+  it.concurrent('a rank stuck in the teardown ends with MTL5617 and exit status 4 after --teardown-timeout; the outputs are complete', async () => {
     const out = path.join(tmp, 'teardown');
     const r = await stalled('teardown:1', out, ['--teardown-timeout', '10']);
     expect(events(r.stdout).map((e) => e.event)).toContain('done');
@@ -85,7 +85,7 @@ print(len(w), c["step"])`;
     await expectComplete(out);
   }, 200_000);
 
-  it('a stuck call that holds the GIL still ends: faulthandler prints the stacks and exits with status 1', async () => {
+  it.concurrent('a stuck call that holds the GIL still ends: faulthandler prints the stacks and exits with status 1', async () => {
     const out = path.join(tmp, 'teardown-gil');
     const r = await stalled('teardown-gil:1', out, ['--teardown-timeout', '5']);
     // The watchdog thread cannot run without the GIL; faulthandler's timer fires 10 s after it would have.
@@ -95,7 +95,7 @@ print(len(w), c["step"])`;
     await expectComplete(out);
   }, 200_000);
 
-  it('a rank that never comes to the end is named by rank 0 (MTL5618, exit status 3); the outputs are complete', async () => {
+  it.concurrent('a rank that never comes to the end is named by rank 0 (MTL5618, exit status 3); the outputs are complete', async () => {
     const out = path.join(tmp, 'finish');
     const r = await stalled('finish:1', out, ['--teardown-timeout', '10']);
     expect(r.stderr).toContain(printed(diag('MTL5618', FILE_START, { world: 2, ranks: '1', seconds: 10, out })));
@@ -103,7 +103,7 @@ print(len(w), c["step"])`;
     await expectComplete(out);
   }, 200_000);
 
-  it('a rank that stops answering during training stops the others after --dist-timeout with MTL5616 (exit status 3)', async () => {
+  it.concurrent('a rank that stops answering during training stops the others after --dist-timeout with MTL5616 (exit status 3)', async () => {
     const out = path.join(tmp, 'step');
     // 20 s: the waits before the stall (start-up, reading the data) end in well under a second.
     const r = await stalled('step:1', out, ['--dist-timeout', '20']);

@@ -1,5 +1,5 @@
 /** Shared helpers of the Python-dependent tests: the Python with torch (or a skip reason) and running scripts. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { findTorchPython } from '../../src/targets/pytorch/python.js';
 
 /** The Python that imports torch, or null. */
@@ -19,6 +19,18 @@ export function spawnPython(args: string[], opts: { cwd?: string; env?: Record<s
     env: { ...process.env, OMP_NUM_THREADS: '1', ...opts.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** spawnPython without blocking the test process (for runs that mostly wait, side by side). */
+export function spawnPythonAsync(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(torchPython!.python, args, { cwd: opts.cwd, env: { ...process.env, OMP_NUM_THREADS: '1', ...opts.env }, timeout: opts.timeoutMs ?? 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Run Python with `args`; returns stdout, throws with stderr on failure. */
