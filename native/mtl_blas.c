@@ -254,30 +254,29 @@ static bool get_table_rows(napi_env env, const char* fn, const napi_value* argv,
   return false;
 }
 
-/* embeddingUpdate(kind, table, dim, rows, grads, s0, s1, s2, hyper): an embedding table's update on its touched
+/* embeddingUpdate(kind, table, dim, rows, grads, s0, hyper): an embedding table's update on its touched
  * (unique) rows with their summed gradients (rows.length x dim), across the pool's threads, the same bits as the
  * JS loops of src/model/optim-sparse.ts: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, eps], s0 = accumulators,
- * rows x dim), 2 row-wise adagrad ([lr, eps], s0 = one accumulator per row); Adam is sparseAdam. Slots a kind
- * does not use may be any Float32Array. */
+ * rows x dim), 2 row-wise adagrad ([lr, eps], s0 = one accumulator per row); Adam is sparseAdam. sgd's s0 may be
+ * any Float32Array. */
 static napi_value EmbeddingUpdate(napi_env env, napi_callback_info info) {
   size_t argc = MTL_ARGC_embeddingUpdate;
   napi_value argv[MTL_ARGC_embeddingUpdate];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < MTL_ARGC_embeddingUpdate) FAIL("mtl_blas.embeddingUpdate: too few arguments");
   int64_t kind;
-  float *table, *grads, *s0, *s1, *s2;
-  size_t lt, d, lg, l0, l1, l2, n, lh;
+  float *table, *grads, *s0;
+  size_t lt, d, lg, l0, n, lh;
   int32_t* rows;
   double* hyper;
   if (!get_int(env, argv[0], &kind) || kind < MTL_EMBED_SGD || kind > MTL_EMBED_ROWWISE_ADAGRAD) FAIL("mtl_blas.embeddingUpdate: bad kind");
   if (!get_table_rows(env, "embeddingUpdate", argv + 1, &table, &lt, &d, &rows, &n)) return NULL;
-  if (!get_f32(env, argv[4], &grads, &lg) || !get_f32(env, argv[5], &s0, &l0) || !get_f32(env, argv[6], &s1, &l1) || !get_f32(env, argv[7], &s2, &l2))
-    FAIL("mtl_blas.embeddingUpdate: grads, s0, s1, s2 must be Float32Arrays");
-  if (!get_f64(env, argv[8], &hyper, &lh) || lh < 2u) FAIL("mtl_blas.embeddingUpdate: hyper must be a Float64Array of the kind's scalars");
+  if (!get_f32(env, argv[4], &grads, &lg) || !get_f32(env, argv[5], &s0, &l0)) FAIL("mtl_blas.embeddingUpdate: grads, s0 must be Float32Arrays");
+  if (!get_f64(env, argv[6], &hyper, &lh) || lh < 2u) FAIL("mtl_blas.embeddingUpdate: hyper must be a Float64Array of the kind's scalars");
   if (lg < n * d) FAIL("mtl_blas.embeddingUpdate: grads is too small");
   if ((kind == MTL_EMBED_ADAGRAD && l0 != lt) || (kind == MTL_EMBED_ROWWISE_ADAGRAD && l0 * d != lt))
     FAIL("mtl_blas.embeddingUpdate: a slot's size does not match the table");
-  mtl_embed_update_parallel((int)kind, table, lt, d, rows, n, grads, s0, s1, s2, hyper);
+  mtl_embed_update_parallel((int)kind, table, d, rows, n, grads, s0, hyper);
   return NULL;
 }
 

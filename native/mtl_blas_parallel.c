@@ -100,12 +100,11 @@ static void parallel_for(size_t items, size_t values_per_item, range_fn range, v
 
 /* The arguments of every loop below (each uses the fields it needs). */
 typedef struct {
-  float *table, *s0, *s1, *s2;
+  float *table, *s0;
   const float* grads;
   const int32_t* rows;
   size_t dim;
-  const double *c1tab, *c2tab;
-  double b1, b2, eps, lr, c1, c2, scale, l2;
+  double eps, lr, scale, l2;
   float* out;
 } embed_args;
 
@@ -225,8 +224,8 @@ static void rowwise_adagrad_range(void* ctx, size_t lo, size_t hi) {
   MTL_LOOP(mtl_embed_rowwise_adagrad_loop)(a->table, a->s0, a->dim, a->rows + lo, hi - lo, a->grads + lo * a->dim, a->lr, a->eps);
 }
 
-void mtl_embed_update_parallel(int kind, float* table, size_t table_len, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, float* s1, float* s2, const double* hyper) {
-  embed_args a = {.table = table, .s0 = s0, .s1 = s1, .s2 = s2, .grads = grads, .rows = rows, .dim = dim};
+void mtl_embed_update_parallel(int kind, float* table, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, const double* hyper) {
+  embed_args a = {.table = table, .s0 = s0, .grads = grads, .rows = rows, .dim = dim};
   a.lr = hyper[0];
   a.eps = hyper[1];
   parallel_for(n, dim, kind == MTL_EMBED_SGD ? sgd_range : kind == MTL_EMBED_ADAGRAD ? adagrad_range : rowwise_adagrad_range, &a);

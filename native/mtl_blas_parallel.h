@@ -23,7 +23,7 @@ bool mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const 
 void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows, size_t n, float* out);
 /* Embedding rules other than Adam (mtl_blas_optim.c) on the pool; kind and slots as the addon's embeddingUpdate
  * (mtl_blas.c); hyper = [lr, ε]. `rows` unique. */
-void mtl_embed_update_parallel(int kind, float* table, size_t table_len, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, float* s1, float* s2, const double* hyper);
+void mtl_embed_update_parallel(int kind, float* table, size_t dim, const int32_t* rows, size_t n, const float* grads, float* s0, const double* hyper);
 /* mtl_row_grads_prepare_loop on the pool (grads holds exactly n rows). */
 void mtl_row_grads_prepare_parallel(const float* table, size_t dim, const int32_t* rows, size_t n, float* grads, double scale, double l2);
 /* mtl_scale_loop on the pool. */

@@ -15,7 +15,7 @@
   X(setNumThreads, SetNumThreads, 1) \
   X(getNumThreads, GetNumThreads, 0) \
   X(config, Config, 0) \
-  X(embeddingUpdate, EmbeddingUpdate, 9) \
+  X(embeddingUpdate, EmbeddingUpdate, 7) \
   X(prepareRowGrads, PrepareRowGrads, 6) \
   X(sumSquares, SumSquares, 1) \
   X(scaleArray, ScaleArray, 2) \
@@ -52,7 +52,7 @@
 #define MTL_ARGC_setNumThreads 1
 #define MTL_ARGC_getNumThreads 0
 #define MTL_ARGC_config 0
-#define MTL_ARGC_embeddingUpdate 9
+#define MTL_ARGC_embeddingUpdate 7
 #define MTL_ARGC_prepareRowGrads 6
 #define MTL_ARGC_sumSquares 1
 #define MTL_ARGC_scaleArray 2

@@ -55,9 +55,9 @@ export interface NativeBlas {
   /**
    * The other embedding rules on the unique `rows` (optim-sparse.ts's loops, same bits), across the addon's
    * threads: kind 0 sgd (hyper [lr]), 1 adagrad ([lr, ε], s0 = accumulators), 2 row-wise adagrad ([lr, ε],
-   * s0 = one per row); s1, s2 unused (any Float32Array). Adam is sparseAdam.
+   * s0 = one per row; sgd's may be any Float32Array). Adam is sparseAdam.
    */
-  embeddingUpdate(kind: 0 | 1 | 2, table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, s0: Float32Array, s1: Float32Array, s2: Float32Array, hyper: Float64Array): void;
+  embeddingUpdate(kind: 0 | 1 | 2, table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, s0: Float32Array, hyper: Float64Array): void;
   /** grads (exactly rows.length × dim) ← grads·scale (unless 1), then + l2·table rows (unless 0): embeddings.ts applyGradients' bits. */
   prepareRowGrads(table: Float32Array, dim: number, rows: Int32Array, grads: Float32Array, scale: number, l2: number): void;
   /** Σ x[i]² in double, in index order (optim-step.ts squaredSum's bits). */

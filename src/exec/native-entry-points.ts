@@ -21,7 +21,7 @@ export const NATIVE_ENTRY_POINTS = {
   setNumThreads: 1,
   getNumThreads: 0,
   config: 0,
-  embeddingUpdate: 9,
+  embeddingUpdate: 7,
   prepareRowGrads: 6,
   sumSquares: 1,
   scaleArray: 2,

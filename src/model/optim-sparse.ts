@@ -454,7 +454,7 @@ export class SparseOptimizer {
     h[0] = lr;
     h[1] = ADAGRAD_EPSILON;
     const acc = u.slots.m ?? u.table;
-    native.embeddingUpdate(NATIVE_KIND[rule], u.table, u.dim, u.rows, u.grads, acc, acc, acc, h);
+    native.embeddingUpdate(NATIVE_KIND[rule], u.table, u.dim, u.rows, u.grads, acc, h);
   }
 }
 
