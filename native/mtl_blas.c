@@ -204,7 +204,11 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
       .ntab = l1 < l2 ? l1 : l2, .nlrs = llr, .c1tab = c1, .c2tab = c2, .lrs = lrs, .sums = nsums ? sums : NULL, .nsums = nsums};
   mtl_adam_table small[32];
   mtl_adam_table* t = count <= 32 ? small : malloc(count * sizeof(mtl_adam_table));
-  if (t == NULL) FAIL("mtl_blas.sparseAdam: out of memory");
+  napi_value out;
+  if (t == NULL) {
+    CHECK(napi_get_boolean(env, false, &out)); /* no memory: nothing changed, the caller's JS loop does it */
+    return out;
+  }
   const char* why = NULL;
   for (uint32_t i = 0; i < count && why == NULL; i++) {
     size_t lt, lm, lv, ls, lg, n;
@@ -224,13 +228,11 @@ static napi_value SparseAdam(napi_env env, napi_callback_info info) {
       t[i].rows_in_table = ls;
     }
   }
-  bool in_range = true;
-  if (why == NULL) in_range = mtl_adam_tables_parallel(t, count, &scalars, mode == 2);
+  const mtl_adam_status status = why == NULL ? mtl_adam_tables_parallel(t, count, &scalars, mode == 2) : MTL_ADAM_DONE;
   if (t != small) free(t);
   if (why) FAIL(why);
-  if (!in_range) FAIL("mtl_blas.sparseAdam: a row is out of range");
-  napi_value out;
-  CHECK(napi_get_boolean(env, true, &out));
+  if (status == MTL_ADAM_ROW_OUT_OF_RANGE) FAIL("mtl_blas.sparseAdam: a row is out of range");
+  CHECK(napi_get_boolean(env, status == MTL_ADAM_DONE, &out));
   return out;
 }
 

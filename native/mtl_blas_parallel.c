@@ -178,10 +178,10 @@ static void adam_check_range(void* ctx, size_t lo, size_t hi) { adam_tables_each
 static void adam_update_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_update_part); }
 static void adam_catch_up_range(void* ctx, size_t lo, size_t hi) { adam_tables_each(ctx, lo, hi, adam_catch_up_part); }
 
-bool mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const mtl_adam_scalars* scalars, bool catch_up_only) {
+mtl_adam_status mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const mtl_adam_scalars* scalars, bool catch_up_only) {
   size_t start_small[64];
   size_t* start = count + 1 <= 64 ? start_small : malloc((count + 1) * sizeof(size_t));
-  if (start == NULL) return false;
+  if (start == NULL) return MTL_ADAM_NO_MEMORY;
   size_t total = 0, dim = 1;
   for (size_t i = 0; i < count; i++) {
     start[i] = total;
@@ -196,7 +196,7 @@ bool mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const 
   if (ok && scalars->catch_up) catch_up_prepare(tables, count, total, scalars, catch_up_only ? scalars->t : scalars->t - 1.0);
   if (ok) parallel_for(total, dim, catch_up_only ? adam_catch_up_range : adam_update_range, &a);
   if (start != start_small) free(start);
-  return ok;
+  return ok ? MTL_ADAM_DONE : MTL_ADAM_ROW_OUT_OF_RANGE;
 }
 
 static void gather_range(void* ctx, size_t lo, size_t hi) {

@@ -15,10 +15,13 @@ typedef struct {
   size_t n, dim, rows_in_table;
 } mtl_adam_table;
 
+/* The outcome of mtl_adam_tables_parallel: only MTL_ADAM_DONE changed anything. */
+typedef enum { MTL_ADAM_DONE = 0, MTL_ADAM_ROW_OUT_OF_RANGE = 1, MTL_ADAM_NO_MEMORY = 2 } mtl_adam_status;
+
 /* Over several tables at once on the pool: first every row is checked inside its table (in parallel); then, only
  * if all are, mtl_embed_adam_loop on every table's (unique) rows, or with catch_up_only mtl_adam_catch_up_loop on
- * the rows a batch reads (mtl_blas_optim.c). False (nothing changed) when a row is out of range or memory ran out. */
-bool mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const mtl_adam_scalars* scalars, bool catch_up_only);
+ * the rows a batch reads (mtl_blas_optim.c). */
+mtl_adam_status mtl_adam_tables_parallel(const mtl_adam_table* tables, size_t count, const mtl_adam_scalars* scalars, bool catch_up_only);
 /* mtl_gather_rows_loop on the pool. */
 void mtl_gather_rows_parallel(const float* data, size_t dim, const int32_t* rows, size_t n, float* out);
 /* Embedding rules other than Adam (mtl_blas_optim.c) on the pool; kind and slots as the addon's embeddingUpdate

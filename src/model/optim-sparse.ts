@@ -156,6 +156,9 @@ interface AdamScalars {
   lrs: Float64Array;
 }
 
+/** Doubles per entry of the addon's catch-up cache (native/mtl_blas_optim.h MTL_CATCH_UP_ENTRY). */
+const CATCH_UP_ENTRY = 12;
+
 /** Terms of the catch-up's series, and the widest spread of the r_i it takes (see CatchUpSums). */
 const CATCH_UP_TERMS = 8;
 const CATCH_UP_MAX_RHO = 0.1;
@@ -235,7 +238,7 @@ function powWhole(b: number, n: number): number {
  */
 class CatchUpCache {
   private readonly js = new Map<number, CatchUpSums>();
-  /** The addon's cache: 12 doubles per entry, 2^14 entries (1.5 MB), allocated on first use. */
+  /** The addon's cache: CATCH_UP_ENTRY doubles per entry, 2^14 entries (1.5 MB), allocated on first use. */
   private nativeSums?: Float64Array;
 
   get(s: number, moving: number, a: AdamScalars): CatchUpSums {
@@ -249,7 +252,7 @@ class CatchUpCache {
   }
 
   native(): Float64Array {
-    return (this.nativeSums ??= new Float64Array(12 << 14));
+    return (this.nativeSums ??= new Float64Array(CATCH_UP_ENTRY << 14));
   }
 
   clear(): void {
@@ -262,7 +265,7 @@ class CatchUpCache {
  * Dense Adam's zero-gradient updates s+1 .. target on the row at `base` that last moved at update s: the first
  * ADAM_CATCH_UP_WINDOW of them move each value by m·F(u) in all (CatchUpSums); after those the weights' steps are
  * below float32's resolution; m and v decay by β1^gap and β2^gap. Double throughout, stored once:
- * native/mtl_blas_optim.c adam_catch_up_row's bits. `cache` keeps the sums of rows that share s within one call.
+ * native/mtl_blas_optim.c adam_catch_up_row's bits. `cache` keeps the sums of rows that share s.
  */
 function catchUpRow(table: Float32Array, m: Float32Array, v: Float32Array, base: number, dim: number, s: number, target: number, a: AdamScalars, cache: CatchUpCache): void {
   const gap = target - s;
@@ -323,7 +326,7 @@ export class SparseOptimizer {
   private readonly sums = new CatchUpCache();
   private readonly noSums = new Float64Array(0);
   private readonly hyper = new Float64Array(9);
-  private readonly noGrads: Float32Array[] = [new Float32Array(0)];
+  private readonly noGrads = new Float32Array(0);
 
   /** `useNative` false keeps the JS loop on the native backend too (the reference, for tests). */
   constructor(
@@ -394,7 +397,7 @@ export class SparseOptimizer {
     if (!this.catchesUp || upTo < 2 || rows.length === 0) return;
     const a = this.adamScalars(this.settings.lr, upTo);
     const native = this.useNative ? nativeLoops() : undefined;
-    if (native && this.callNative(native, [{ table, dim, slots, rows, grads: this.noGrads[0]! }], a, ADAM_MODE.catchUp)) return;
+    if (native && this.callNative(native, [{ table, dim, slots, rows, grads: this.noGrads }], a, ADAM_MODE.catchUp)) return;
     const m = slots.m!;
     const v = slots.v!;
     const steps = slots.steps!;
