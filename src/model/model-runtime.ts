@@ -356,8 +356,10 @@ export class CompiledModel implements ModelRuntime {
       }
       this.logVars.forEach((v, i) => v.assign(tf.scalar(state.tensors[`uncertainty/${this.ir.tasks[i]!.name}`]!.data[0]!)));
     });
-    this.store.setState(state.tensors, Number(state.meta['denseOptimizerStep'] ?? 0));
-    this.optimizer.setState('dense_opt', state.tensors, Number(state.meta['denseOptimizerStep'] ?? 0));
+    // The dense optimiser's update count is the last update the tables had, too.
+    const updates = Number(state.meta['denseOptimizerStep'] ?? 0);
+    this.store.setState(state.tensors, updates);
+    this.optimizer.setState('dense_opt', state.tensors, updates);
     this.steps = Number(state.meta['steps'] ?? 0);
   }
 
