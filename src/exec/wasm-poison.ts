@@ -28,6 +28,11 @@ interface MallocModule {
 /** Marks a module whose allocator is wrapped (the wrapper stays; it poisons only while the mode is on). */
 const WRAPPED = Symbol.for('mtl.wasmPoison');
 
+/** The bits of `x` rounded to float32. */
+function float32Bits(x: number): number {
+  return new Uint32Array(Float32Array.of(x).buffer)[0]!;
+}
+
 /**
  * The float32 bits of the poison an MTL_WASM_POISON value asks for: `1` or `nan` the NaN above, a number that
  * value; undefined (the mode is off) when unset, empty, `0`, or anything else.
@@ -37,7 +42,7 @@ export function poisonBitsOf(setting: string | undefined): number | undefined {
   if (v === undefined || v === '' || v === '0') return undefined;
   if (v === '1' || v === 'nan') return POISON_NAN_BITS;
   const x = Number(v);
-  return Number.isFinite(x) ? new Uint32Array(Float32Array.of(x).buffer)[0]! : undefined;
+  return Number.isFinite(x) ? float32Bits(x) : undefined;
 }
 
 /** The poison's bits while the mode is on, else undefined. */
@@ -62,7 +67,7 @@ export function poisonBytes(heap: ArrayBufferLike, ptr: number, bytes: number): 
  * backend and any started later (src/exec/backend.ts wraps the allocator when wasm starts).
  */
 export function setWasmHeapPoison(value: number | false): void {
-  poisonBits = value === false ? undefined : Number.isNaN(value) ? POISON_NAN_BITS : new Uint32Array(Float32Array.of(value).buffer)[0]!;
+  poisonBits = value === false ? undefined : Number.isNaN(value) ? POISON_NAN_BITS : float32Bits(value);
   if (poisonBits !== undefined) wrapBackendAllocator();
 }
 
