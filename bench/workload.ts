@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { checkFile, hasErrors } from '../src/language/check.js';
 import { gateLookup } from '../src/cli/spec-loader.js';
 import { createModelRuntime } from '../src/model/index.js';
-import type { ModelRuntime } from '../src/model/types.js';
+import { effectiveSettings, optimizerSettings } from '../src/train/train.js';
+import type { ModelRuntime, OptimizerSettings } from '../src/model/types.js';
 import type { ModelIR } from '../src/ir/types.js';
 import type { Batch, FeatureColumn } from '../src/data/types.js';
 import { mulberry32 } from '../src/model/seed.js';
@@ -21,6 +22,20 @@ export const SPEC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 
 /** The spec text of a workload at vocabulary `vocab`: bench/specs/W.mtl with every hash size replaced. */
 export function workloadText(workload: Workload, vocab: number): string {
   return fs.readFileSync(path.join(SPEC_DIR, `${workload}.mtl`), 'utf8').replace(/\bhash \d+/g, `hash ${vocab}`);
+}
+
+/** Updates of the nominal run a workload is compiled for (its recipe's length: matters to a schedule only). */
+const BENCH_RUN_STEPS = 1000;
+
+/**
+ * The optimiser settings of a workload, built as `mtl train` builds them: the train block's recipe comes with
+ * them (`embedding_optimizer lazy_adam`, the peer's SparseAdam). The run's length only matters to a schedule,
+ * which the bench specs do not have. Throws on a recipe warning (a harness bug).
+ */
+export function workloadOptimizer(ir: ModelIR, file: string): OptimizerSettings {
+  return optimizerSettings(ir, effectiveSettings(ir), ir.train.batch * BENCH_RUN_STEPS, (d) => {
+    throw new Error(`bench spec ${file}: ${d.message}`);
+  });
 }
 
 /** A compiled workload. */
@@ -45,7 +60,7 @@ export async function compileSpecText(text: string, file: string, seed = 42, opt
   const runtime = createModelRuntime(ir, {
     gates: gateLookup(checked.registry),
     seed,
-    optimizer: { optimizer: ir.train.optimizer, lr: ir.train.lr },
+    optimizer: workloadOptimizer(ir, file),
     ...(opts.directStep === false ? { directStep: false } : {}),
   });
   return { ir, runtime };

@@ -26,7 +26,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { FILE_START } from '../diagnostics/types.js';
 import { diag } from '../diagnostics/catalog.js';
 import { MtlError } from '../diagnostics/error.js';
-import type { ModelRuntime, OptimRecipe, TrainingState } from '../model/types.js';
+import type { ModelRuntime, OptimizerSettings, OptimRecipe, TrainingState } from '../model/types.js';
 import { CHECKPOINT_DIR, cloneState, hasCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointWriteHooks } from '../artifact/checkpoint.js';
 import { irHash } from '../artifact/ir-hash.js';
 import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } from '../artifact/metric-plan.js';
@@ -172,6 +172,15 @@ export function effectiveSettings(ir: ModelIR, o: TrainOverrides = {}): Effectiv
     seed: o.seed ?? ir.train.seed,
     validSplit: ir.train.validSplit,
   };
+}
+
+/**
+ * The optimiser settings a training run hands the model runtime: the (overridden) optimiser and rate with the
+ * train block's recipe for a run over `trainRows` rows per epoch. Everything that trains a runtime (`mtl train`,
+ * the benchmark) builds them here, so a train-block setting such as `embedding_optimizer` cannot be dropped.
+ */
+export function optimizerSettings(ir: ModelIR, settings: EffectiveSettings, trainRows: number, warn: (d: Diagnostic) => void): OptimizerSettings {
+  return { optimizer: settings.optimizer, lr: settings.lr, recipe: optimRecipe(ir, settings, trainRows, warn) };
 }
 
 /**
@@ -330,7 +339,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const runtime = deps.createModelRuntime(ir, {
     gates: opts.gates,
     seed: settings.seed,
-    optimizer: { optimizer: settings.optimizer, lr: settings.lr, recipe: optimRecipe(ir, settings, info.trainRows ?? info.preprocess.rowsSeen, warn) },
+    optimizer: optimizerSettings(ir, settings, info.trainRows ?? info.preprocess.rowsSeen, warn),
     tableSizes: deps.tableSizes(ir, info.preprocess),
     outputBias,
   });

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WORKLOADS, specText } from '../../bench/specs.js';
-import { compileWorkload, syntheticBatches, workloadText, SPEC_DIR } from '../../bench/workload.js';
+import { compileWorkload, syntheticBatches, workloadOptimizer, workloadText, SPEC_DIR } from '../../bench/workload.js';
 import { formatTable } from '../../bench/table.js';
+import { createModelRuntime } from '../../src/model/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -40,6 +41,8 @@ describe('bench workloads', () => {
         let macs = 0;
         for (const [k, t] of Object.entries(runtime.getState().tensors)) if (k.startsWith('dense/') && k.endsWith('/kernel')) macs += t.data.length;
         expect(macs).toBe(MACS[w]);
+        // the tables' rule is the spec's (the peer's SparseAdam), not the dense-equivalent default of `optimizer adam`
+        expect(workloadOptimizer(ir, `${w}.mtl`).recipe?.embeddingOptimizer).toBe('lazy_adam');
         const [batch] = syntheticBatches(ir, 50, 64, 1);
         const r = runtime.trainStep(batch!);
         expect(Number.isFinite(r.loss)).toBe(true);
@@ -49,6 +52,29 @@ describe('bench workloads', () => {
       }
     });
   }
+
+  it('trains its tables with the spec\'s embedding_optimizer (lazy Adam, as the peer), as `mtl train` would', async () => {
+    // A row read at updates 1 and 3 only: lazy Adam skips update 2 for it, the dense-equivalent rule catches it up.
+    const { ir, runtime } = await compileWorkload('esmm', 50);
+    const [base] = syntheticBatches(ir, 50, 64, 1);
+    const withC1 = (id: number) => ({ ...base!, features: { ...base!.features, c1: { kind: 'ids' as const, rows: new Int32Array(64).fill(id) } } });
+    const rowZeroAfterThreeSteps = (rt: typeof runtime): Float32Array => {
+      for (const id of [0, 1, 0]) rt.trainStep(withC1(id));
+      const table = rt.getState().tensors['embedding/c1']!;
+      return table.data.slice(0, 16);
+    };
+    const reference = (rule: 'lazy_adam' | 'adam') =>
+      createModelRuntime(ir, { gates: () => undefined, seed: 42, optimizer: { ...workloadOptimizer(ir, 'esmm.mtl'), recipe: { ...workloadOptimizer(ir, 'esmm.mtl').recipe!, embeddingOptimizer: rule } } });
+    const lazy = reference('lazy_adam');
+    const dense = reference('adam');
+    try {
+      const got = rowZeroAfterThreeSteps(runtime);
+      expect(got).toEqual(rowZeroAfterThreeSteps(lazy));
+      expect(got).not.toEqual(rowZeroAfterThreeSteps(dense));
+    } finally {
+      [runtime, lazy, dense].forEach((r) => r.dispose());
+    }
+  });
 
   it('synthetic batches follow the peer: ids in [0, V), y2 ≤ y1', () => {
     const ir = { features: [{ kind: 'categorical', name: 'c1' }, { kind: 'numeric', name: 'n1' }] } as never;
