@@ -7,8 +7,9 @@
  *   native-other    the addon file named by MTL_BENCH_OTHER_ADDON (e.g. one built from an older commit with
  *                   MTL_NATIVE_OUT): a change's before and after against the same peer runs
  *   wasm            no addon: tfjs's wasm backend with the direct step on the WebAssembly kernels (native/wasm),
- *                   their GEMMs on MTL_THREADS threads like the native builds' (src/exec/wasm-threads.ts; default 1)
- *   wasm-2threads   the same with MTL_THREADS=2 (one helper thread): whether helpers pay, against the same peer runs
+ *                   their GEMMs on MTL_THREADS threads like the native builds' (src/exec/thread-count.ts; default 2
+ *                   on a ≥ 2-core machine: one helper thread, src/exec/wasm-threads.ts)
+ *   wasm-1thread    the same with MTL_THREADS=1 (no helper): what one core does, against the same peer runs
  *   wasm-tfjs       no addon, no WebAssembly kernels: the tfjs graph on wasm (what a fresh machine had before)
  *   auto, cpu, tensorflow   as `mtl train --backend`
  */
@@ -19,7 +20,7 @@ import { buildBuiltinAddon } from '../test/exec/builtin-addon.js';
 
 
 /** The names accepted by --backend. */
-export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'native-other', 'wasm', 'wasm-2threads', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
+export const BUILD_NAMES = ['auto', 'native', 'native-builtin', 'native-other', 'wasm', 'wasm-1thread', 'wasm-tfjs', 'cpu', 'tensorflow'] as const;
 /** One of {@link BUILD_NAMES}. */
 export type BuildName = (typeof BUILD_NAMES)[number];
 
@@ -39,7 +40,7 @@ export function parseBuilds(list: string): BuildName[] {
 
 /** The `mtl --backend` a build runs (without building anything). */
 export function buildBackend(name: BuildName): BackendName {
-  return name === 'native-builtin' || name === 'native-other' ? 'native' : name === 'wasm-tfjs' || name === 'wasm-2threads' ? 'wasm' : name;
+  return name === 'native-builtin' || name === 'native-other' ? 'native' : name === 'wasm-tfjs' || name === 'wasm-1thread' ? 'wasm' : name;
 }
 
 /** The backend and environment of a build (builds the built-in addon once for native-builtin). */
@@ -51,8 +52,8 @@ export function resolveBuild(name: BuildName): Build {
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: otherAddon() } };
     case 'wasm':
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off' } };
-    case 'wasm-2threads':
-      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_THREADS: '2' } };
+    case 'wasm-1thread':
+      return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_THREADS: '1' } };
     case 'wasm-tfjs':
       return { name, backend: buildBackend(name), env: { MTL_NATIVE_BLAS: 'off', MTL_WASM_KERNELS: 'off' } };
     default:

@@ -17,7 +17,8 @@ import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { installWasmCopyKernels } from './wasm-kernels.js';
 import { installWasmLeadingSum } from './wasm-sum.js';
-import { installHeapKernels, installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, nativeThreadCount, uninstallNativeMatMul } from './native-blas.js';
+import { installHeapKernels, installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, uninstallNativeMatMul } from './native-blas.js';
+import { threadCount } from './thread-count.js';
 import { createWasmKernels, wasmKernelsError, wasmKernelThreads } from './wasm-accel.js';
 import { wrapBackendAllocator } from './wasm-poison.js';
 
@@ -83,7 +84,7 @@ async function startNative(): Promise<string | undefined> {
   if (!loadNativeBlas()) return undefined;
   await startWasm();
   if (!installNativeMatMul()) return undefined;
-  const threads = nativeThreadCount();
+  const threads = threadCount();
   const gemm = loadNativeBlas()!.config();
   // The built-in GEMM's description names its threads already ("built-in GEMM (AVX2+FMA, 2 threads)").
   return `wasm kernels with matMul on ${gemm}${/\bthreads?\b/.test(gemm) ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`}`;

@@ -10,15 +10,15 @@
  * writes the wasm heap in place (Float32Array views of the wasm memory), so there is no copy. The wasm
  * kernels are swapped while `native` is selected and restored by `uninstallNativeMatMul` (--backend wasm).
  * The addon is loaded lazily with createRequire in a try/catch; without it `selectBackend` reports MTL5207.
- * OpenBLAS runs 2 threads by default on a ≥ 2-core machine (nativeThreadCount). While `native` is active the
+ * OpenBLAS runs 2 threads by default on a ≥ 2-core machine (threadCount, src/exec/thread-count.ts). While `native` is active the
  * addon's optional loops (activeNativeBlas) also take the dense optimiser, embedding rows, Sum and copies.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadCount } from './thread-count.js';
 import { missingEntryPoints, type DirectKernelName } from './native-entry-points.js';
 
 /** The functions of the addon (native/mtl_blas.c, mtl_step.c); the list of names and argument counts is ./native-entry-points.ts. */
@@ -146,17 +146,6 @@ export function nativeAddonCandidates(): string[] {
   return env ? [path.resolve(env), ...list] : list;
 }
 
-/**
- * The addon's GEMM and loop threads: `MTL_THREADS=n` asks for n (1–64); by default 2 when the machine has ≥ 2 cores, else 1.
- * Two threads take mmoe's matMuls from ~65 to ~37 ms per 1024-sample step on 2 cores (bench/README.md);
- * more are not the default because the rest of a step is single-threaded and these matMuls are small.
- */
-export function nativeThreadCount(): number {
-  const n = Number.parseInt(process.env['MTL_THREADS'] ?? '', 10);
-  if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
-  return os.availableParallelism() >= 2 ? 2 : 1;
-}
-
 let loaded: { blas?: NativeBlas; error?: string } | undefined;
 
 /**
@@ -165,7 +154,7 @@ let loaded: { blas?: NativeBlas; error?: string } | undefined;
  * (native/mtl_gemm.c): OpenBLAS's threads spin for a while after every call and split a call evenly, so on
  * a shared 2-core machine they burned a core between GEMMs and waited for a preempted partner (mmoe
  * V = 1e5 ran at 1.06× the peer, bench/README.md). OPENBLAS_NUM_THREADS=1 before the first load keeps
- * OpenBLAS from starting threads it would never use; setNumThreads(nativeThreadCount()) sizes the pool.
+ * OpenBLAS from starting threads it would never use; setNumThreads(threadCount()) sizes the pool.
  * OPENBLAS_CORETYPE is left to the user: OpenBLAS detects the best kernels itself (Cooperlake here).
  */
 export function loadNativeBlas(): NativeBlas | undefined {
@@ -174,7 +163,7 @@ export function loadNativeBlas(): NativeBlas | undefined {
     loaded = { error: 'disabled by MTL_NATIVE_BLAS=off' };
     return undefined;
   }
-  const threads = nativeThreadCount();
+  const threads = threadCount();
   const reasons: string[] = [];
   for (const file of nativeAddonCandidates()) {
     if (!existsSync(file)) {

@@ -12,9 +12,9 @@
  * step holds (an allocation larger than the arena is the one exception, taken from tfjs's malloc).
  *
  * tfjs's wasm backend runs its single-threaded build in Node (see backend.ts), and these kernels share its
- * memory, which no other thread can see; with `MTL_THREADS=n` (n ≥ 2) the large GEMMs are still shared with
- * n − 1 helper threads that get copies of their operands (./wasm-threads.ts), with the same bits as one
- * thread; the default is one thread. `MTL_WASM_KERNELS=off` keeps the plain tfjs graph on wasm (for
+ * memory, which no other thread can see; with n ≥ 2 threads (threadCount: 2 by default on a ≥ 2-core machine,
+ * `MTL_THREADS=n`) the large GEMMs are still shared with n − 1 helper threads that get copies of their operands
+ * (./wasm-threads.ts), with the same bits as one thread. `MTL_WASM_KERNELS=off` keeps the plain tfjs graph on wasm (for
  * comparisons).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -23,7 +23,8 @@ import * as path from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import type { HeapKernels } from './native-blas.js';
 import { GATE_KERNEL_MAX_EXPERTS, GATE_NORMALIZER_CODES } from '../ir/ops/gate-normalizers.js';
-import { WasmGemmThreads, wasmThreadCount } from './wasm-threads.js';
+import { WasmGemmThreads } from './wasm-threads.js';
+import { threadCount } from './thread-count.js';
 import { poisonBytes } from './wasm-poison.js';
 
 /** Where the module is, relative to the package root. */
@@ -217,7 +218,7 @@ export function createWasmKernels(): HeapKernels | undefined {
   scratch.reserve(SCRATCH_BYTES); // now, so that staging a call's operands does not grow the heap during a step
   // The helpers start in the background; until they are ready every GEMM runs here (same bits either way).
   threads?.dispose();
-  threads = wasmThreadCount() > 1 ? new WasmGemmThreads(module, wasmThreadCount()) : undefined;
+  threads = threadCount() > 1 ? new WasmGemmThreads(module, threadCount()) : undefined;
   return wrap(x, memory, scratch, wasm, threads);
 }
 

@@ -19,17 +19,6 @@ import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 
-/**
- * Threads for the WebAssembly kernels' GEMMs: `MTL_THREADS` when it is set (1–64), else 1. Unlike the native
- * backend (2 by default) one thread is the default here: the helpers' copies cost ~15 % more CPU per step,
- * which only a free core pays back, and on the 2-core machine of the benchmarks, shared with other work,
- * 2 threads measured slower than 1 (bench/README.md).
- */
-export function wasmThreadCount(): number {
-  const n = Number.parseInt(process.env['MTL_THREADS'] ?? '', 10);
-  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 1;
-}
-
 /** The helper's script, relative to the package root. */
 export const WASM_WORKER_FILE = path.join('native', 'wasm', 'mtl_kernels_worker.mjs');
 

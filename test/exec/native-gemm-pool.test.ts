@@ -9,7 +9,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { values } from './gemm-values.js';
-import { loadNativeBlas, nativeBlasError, nativeThreadCount, type NativeBlas } from '../../src/exec/native-blas.js';
+import { loadNativeBlas, nativeBlasError, type NativeBlas } from '../../src/exec/native-blas.js';
+import { threadCount } from '../../src/exec/thread-count.js';
 import { buildBuiltinAddon, builtinAddonUnbuildable } from './builtin-addon.js';
 
 const requireHere = createRequire(import.meta.url);
@@ -168,7 +169,7 @@ function poolTests(load: () => NativeBlas, sameBitsAnyCut: boolean): void {
         }
         seed += 7;
       }
-    blas.setNumThreads(nativeThreadCount());
+    blas.setNumThreads(threadCount());
   }, 300_000);
 }
 
@@ -178,7 +179,7 @@ describe.skipIf(main === undefined)(`the main addon's GEMM on the pool${main ? `
   it.skipIf(!main?.config().startsWith('OpenBLAS'))('OpenBLAS reports the pool’s thread count (OpenBLAS itself runs on one)', () => {
     main!.setNumThreads(2);
     expect(main!.getNumThreads()).toBe(2);
-    main!.setNumThreads(nativeThreadCount());
+    main!.setNumThreads(threadCount());
   });
 });
 

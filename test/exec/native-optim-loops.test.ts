@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/exec/backend.js';
-import { loadNativeBlas, nativeThreadCount } from '../../src/exec/native-blas.js';
+import { loadNativeBlas } from '../../src/exec/native-blas.js';
+import { threadCount } from '../../src/exec/thread-count.js';
 import { prepareRowGradients, SparseOptimizer, type SparseRule, type SparseSlots, type TableUpdate } from '../../src/model/optim-sparse.js';
 import { squaredSum } from '../../src/model/optim-step.js';
 import { adamInPlace, decayInPlace, scaleInPlace } from '../../src/model/optim-dense-fused.js';
@@ -69,7 +70,7 @@ describe.skipIf(!hasNative)('embedding optimisers in the addon (native backend)'
     expect((await selectBackend('native')).name).toBe('native');
   });
   afterAll(async () => {
-    blas!.setNumThreads(nativeThreadCount());
+    blas!.setNumThreads(threadCount());
     await selectBackend('wasm');
   });
 

@@ -15,7 +15,8 @@ describe.skipIf(unbuildable !== undefined)(`training steps on 1 and 2 threads of
   for (const workload of ['mmoe', 'ple'] as const) {
     it(`${workload} at batch 1024: the same losses and predictions, to the last bit`, async () => {
       process.env['MTL_NATIVE_BLAS'] = buildBuiltinAddon('threads');
-      const { loadNativeBlas, nativeBlasError, nativeThreadCount } = await import('../../src/exec/native-blas.js');
+      const { loadNativeBlas, nativeBlasError } = await import('../../src/exec/native-blas.js');
+      const { threadCount } = await import('../../src/exec/thread-count.js');
       const { selectBackend } = await import('../../src/exec/backend.js');
       const { compileWorkload, syntheticBatches } = await import('../../bench/workload.js');
       expect((await selectBackend('native')).name, nativeBlasError()).toBe('native');
@@ -37,7 +38,7 @@ describe.skipIf(unbuildable !== undefined)(`training steps on 1 and 2 threads of
         expect(two.losses).toEqual(one.losses);
         expect(JSON.stringify(two.scores)).toBe(JSON.stringify(one.scores));
       } finally {
-        blas.setNumThreads(nativeThreadCount());
+        blas.setNumThreads(threadCount());
       }
     }, 300_000);
   }

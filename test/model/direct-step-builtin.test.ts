@@ -14,11 +14,12 @@ const unbuildable = builtinAddonUnbuildable();
 if (unbuildable === undefined) {
   process.env['MTL_NATIVE_BLAS'] = buildBuiltinAddon('step');
   process.env['MTL_TEST_RANDOM_MODELS'] = '6';
-  const { loadNativeBlas, nativeBlasError, nativeThreadCount } = await import('../../src/exec/native-blas.js');
+  const { loadNativeBlas, nativeBlasError } = await import('../../src/exec/native-blas.js');
+  const { threadCount } = await import('../../src/exec/thread-count.js');
   const { selectBackend } = await import('../../src/exec/backend.js');
   describe('the direct step on the built-in GEMM', () => {
     it('loads the built-in addon; the backend note (mtl train\'s log line) names it and its threads once', async () => {
-      const threads = nativeThreadCount();
+      const threads = threadCount();
       const gemm = `, ${threads} thread${threads === 1 ? '' : 's'})`;
       expect(loadNativeBlas()?.config(), nativeBlasError()).toMatch(/^built-in GEMM \((portable C|AVX2\+FMA|AVX-512), \d+ threads?\)$/);
       expect(loadNativeBlas()!.config().endsWith(gemm)).toBe(true);

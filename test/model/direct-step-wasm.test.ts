@@ -12,15 +12,15 @@ process.env['MTL_NATIVE_BLAS'] = 'off';
 process.env['MTL_TEST_RANDOM_MODELS'] = '8';
 const { selectBackend } = await import('../../src/exec/backend.js');
 const { activeHeapKernels, activeNativeBlas } = await import('../../src/exec/native-blas.js');
-const { wasmThreadCount } = await import('../../src/exec/wasm-threads.js');
+const { threadCount } = await import('../../src/exec/thread-count.js');
 const { setWasmHeapPoison } = await import('../../src/exec/wasm-poison.js');
 setWasmHeapPoison(Number.NaN);
 
 describe('the direct step on the WebAssembly kernels', () => {
   it('--backend wasm installs them without the addon, and says so', async () => {
     const selected = await selectBackend('wasm');
-    // MTL_THREADS threads (default 1): helpers take GEMM rows.
-    const n = wasmThreadCount();
+    // MTL_THREADS threads (default 2 on a ≥ 2-core machine): helpers take GEMM rows.
+    const n = threadCount();
     const threads = `${n} thread${n === 1 ? '' : 's'}`;
     expect(selected).toEqual({ name: 'wasm', note: `wasm with mtl's WebAssembly SIMD kernels (direct step, ${threads})` });
     expect(activeHeapKernels()?.config()).toBe(`WebAssembly SIMD kernels (mtl_kernels.wasm, ${threads})`);
