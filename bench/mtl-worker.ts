@@ -4,8 +4,7 @@
  * can interleave them with the peer's runs. Training goes through `ModelRuntime.trainStep`, the path
  * `mtl train` uses, on synthetic Batches.
  */
-import { selectBackend, type BackendName } from '../src/exec/backend.js';
-import { nativeGemmLabel } from '../src/exec/native-blas.js';
+import { activeKernelsLabel, selectBackend, type BackendName } from '../src/exec/backend.js';
 import { compileWorkload, syntheticBatches, type CompiledWorkload } from './workload.js';
 import { naiveTrainRate, type NaiveResult } from './naive.js';
 import type { Workload } from './specs.js';
@@ -59,9 +58,9 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
       batches = syntheticBatches(compiled.ir, req.vocab, BATCH, 4);
       for (let i = 0; i < 3; i++) compiled.runtime.trainStep(batches[i % batches.length]!); // warm-up
       const step = compiled.runtime.trainStepKind?.();
-      // e.g. "native, direct step" or "wasm, tfjs step": which training step the figures are of.
-      // The native backend names its GEMM: "native (built-in GEMM (AVX2+FMA, 2 threads)), direct step".
-      const backend = backendName === 'native' ? `native (${nativeGemmLabel() ?? 'no addon'})` : backendName;
+      // Which kernels and which training step the figures are of, as metrics.json records them:
+      // "native (built-in GEMM (AVX2+FMA, 2 threads)), direct step", "wasm (WebAssembly SIMD kernels (…, 2 threads)), direct step".
+      const backend = `${backendName} (${activeKernelsLabel()})`;
       const backendLabel = step ? `${backend}, ${step.kind} step${step.reason ? ` (${step.reason})` : ''}` : backend;
       return { ok: true, op: 'compile', backend: backendLabel, flopsPerSample: await denseFlops(req.workload), parameters: compiled.runtime.parameterCount() };
     }

@@ -43,8 +43,15 @@ export interface MetricsFile {
   bestScore: number | null;
   stoppedEarly: boolean;
   history: EpochRecord[];
-  /** The tfjs backend that trained the model (`cpu`, `wasm`, `tensorflow`, ...). */
+  /** The tfjs backend that trained the model (`cpu`, `wasm`, `native`, `tensorflow`). */
   backend: string;
+  /**
+   * What did its arithmetic (`activeKernelsLabel`): the addon's GEMM and threads (`OpenBLAS 0.3.21, 2 threads`,
+   * `built-in GEMM (AVX-512, 2 threads)`), mtl's WebAssembly kernels, or tfjs's own; absent in older runs.
+   */
+  kernels?: string;
+  /** Which training step ran the last batch (`direct`, or `tfjs` with the reason the direct step could not); absent in older runs. */
+  trainStep?: { kind: 'direct' | 'tfjs'; reason?: string };
   seed: number;
   settings: EffectiveSettings;
   data: { train: DataRef; valid?: DataRef };
@@ -52,4 +59,14 @@ export interface MetricsFile {
   init?: string;
   parameterCount: number;
   timings: { preprocessSeconds: number; trainSeconds: number };
+}
+
+/**
+ * The backend of a run as the reports and `mtl compare` show it: `native (OpenBLAS 0.3.21, 2 threads), direct step`;
+ * the bare backend name for runs recorded before the kernels were.
+ */
+export function describeBackend(m: Pick<MetricsFile, 'backend' | 'kernels' | 'trainStep'>): string {
+  const kernels = m.kernels ? ` (${m.kernels})` : '';
+  const step = m.trainStep ? `, ${m.trainStep.kind} step` : '';
+  return `${m.backend}${kernels}${step}`;
 }

@@ -9,7 +9,7 @@
 import type { ModelIR } from '../ir/types.js';
 import { irHash } from '../artifact/ir-hash.js';
 import type { DataRef } from '../artifact/runtime-deps.js';
-import type { MetricsFile } from '../artifact/run-record.js';
+import { describeBackend, type MetricsFile } from '../artifact/run-record.js';
 
 /** The compared settings, in column order. `seed` is the one that seed groups ignore. */
 export const SETTING_NAMES = ['spec', 'architecture', 'data', 'optimizer', 'lr', 'batch', 'epochs', 'valid split', 'seed', 'backend', 'parameters'] as const;
@@ -55,7 +55,7 @@ export function runSettings(ir: ModelIR, m: MetricsFile, archIds: Map<string, st
     epochs: String(s.epochs),
     'valid split': m.data?.valid ? 'file' : String(s.validSplit),
     seed: String(m.seed ?? s.seed),
-    backend: m.backend,
+    backend: describeBackend(m),
     parameters: String(m.parameterCount),
   };
 }

@@ -17,7 +17,7 @@ import { FILE_START } from '../diagnostics/types.js';
 import { MtlError } from '../diagnostics/error.js';
 import { installWasmCopyKernels } from './wasm-kernels.js';
 import { installWasmLeadingSum } from './wasm-sum.js';
-import { installHeapKernels, installNativeMatMul, loadNativeBlas, nativeBlasError, nativeMatMulInstalled, uninstallNativeMatMul } from './native-blas.js';
+import { activeHeapKernels, installHeapKernels, installNativeMatMul, loadNativeBlas, nativeBlasError, nativeGemmLabel, nativeMatMulInstalled, uninstallNativeMatMul } from './native-blas.js';
 import { threadCount } from './thread-count.js';
 import { createWasmKernels, wasmKernelsError, wasmKernelThreads } from './wasm-accel.js';
 import { wrapBackendAllocator } from './wasm-poison.js';
@@ -84,10 +84,26 @@ async function startNative(): Promise<string | undefined> {
   if (!loadNativeBlas()) return undefined;
   await startWasm();
   if (!installNativeMatMul()) return undefined;
+  return `wasm kernels with matMul on ${withThreads(loadNativeBlas()!.config())}`;
+}
+
+/** A GEMM's description with the thread count unless it names its threads already ("built-in GEMM (AVX2+FMA, 2 threads)"). */
+function withThreads(gemm: string): string {
   const threads = threadCount();
-  const gemm = loadNativeBlas()!.config();
-  // The built-in GEMM's description names its threads already ("built-in GEMM (AVX2+FMA, 2 threads)").
-  return `wasm kernels with matMul on ${gemm}${/\bthreads?\b/.test(gemm) ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`}`;
+  return /\bthreads?\b/.test(gemm) ? gemm : `${gemm}, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * What does the arithmetic of the running backend, for metrics.json and the benchmark: the addon's GEMM and
+ * its threads (`OpenBLAS 0.3.21, 2 threads`, `built-in GEMM (AVX-512, 2 threads)`), mtl's WebAssembly kernels
+ * and theirs, or tfjs's own kernels (`tfjs wasm kernels`, `tfjs tensorflow kernels`).
+ */
+export function activeKernelsLabel(): string {
+  const gemm = nativeMatMulInstalled() ? nativeGemmLabel() : undefined;
+  if (gemm !== undefined) return withThreads(gemm);
+  const heap = activeHeapKernels();
+  if (heap && tf.getBackend() === 'wasm') return heap.config();
+  return `tfjs ${tf.getBackend()} kernels`;
 }
 
 /**

@@ -7,6 +7,7 @@ import { gateHeatmap, gateMatrix } from './heatmap.js';
 import { lineChart, type LineChartSpec, type Series } from './line-chart.js';
 import { colorOf, NEUTRAL_COLOR, taskColors } from './palette.js';
 import type { ReportData } from './types.js';
+import { describeBackend } from '../artifact/run-record.js';
 
 /** The stylesheet of the report page, shared with `mtl compare`'s page so both read alike. */
 export const REPORT_CSS = `
@@ -116,7 +117,7 @@ export function renderReportHtml(d: ReportData): string {
     ['epochs run', `${epochs}${s ? ` of ${s.epochs}` : ''}${m.stoppedEarly ? ' (stopped early)' : ''}`],
     ['exported epoch', m.bestEpoch === null ? 'none' : String(m.bestEpoch)],
     ['settings', s ? `${s.optimizer}, lr ${s.lr}, batch ${s.batch}, seed ${s.seed}` : `seed ${m.seed}`],
-    ['backend', m.backend],
+    ['backend', describeBackend(m)],
     ['training time', `${m.timings.trainSeconds.toFixed(1)} s (+ ${m.timings.preprocessSeconds.toFixed(1)} s preprocessing)`],
   ];
   const charts = curveSpecs(d).map((c) => `<figure>${lineChart(c)}</figure>`);

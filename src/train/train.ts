@@ -33,7 +33,7 @@ import { earlyStopTerms, evaluateEarlyStop, metricPlan, type MetricResults } fro
 import { MetricAccumulator } from '../artifact/metric-eval.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { writeArtifact, writeFailure } from '../artifact/artifact.js';
-import { activeBackendName } from '../exec/backend.js';
+import { activeBackendName, activeKernelsLabel } from '../exec/backend.js';
 import { removeDirAtomic } from '../util/fs-atomic.js';
 import { towerPriors } from './tower-priors.js';
 import { LabelReservoir } from '../data/label-sample.js';
@@ -515,6 +515,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         stoppedEarly: res.stoppedEarly,
         history: info.history,
         backend: res.backend,
+        kernels: activeKernelsLabel(),
+        ...(res.trainStep ? { trainStep: res.trainStep } : {}),
         seed: settings.seed,
         settings,
         data: info.data,

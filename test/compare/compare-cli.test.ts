@@ -80,7 +80,7 @@ describe('mtl compare (text)', () => {
 
   it('lists lr and seed as differing, the rest as shared', () => {
     expect(out).toContain('Settings that differ: lr, seed\n');
-    expect(out).toMatch(/Same in every run: spec tiny; architecture arch 1; .*optimizer adam; batch 64; epochs 2; .*backend wasm; parameters \d+/);
+    expect(out).toMatch(/Same in every run: spec tiny; architecture arch 1; .*optimizer adam; batch 64; epochs 2; .*backend wasm \(WebAssembly SIMD kernels \(mtl_kernels\.wasm, \d threads?\)\), direct step; parameters \d+/);
   });
 
   it('groups the runs by lr across seeds and runs a paired t-test per metric', () => {

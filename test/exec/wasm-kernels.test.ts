@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/exec/backend.js';
+import { activeKernelsLabel, selectBackend } from '../../src/exec/backend.js';
 import { copyBox } from '../../src/exec/wasm-kernels.js';
 
 // tfjs's own wasm kernels (the path without mtl's WebAssembly kernels, which replace the matMuls).
@@ -8,6 +8,7 @@ process.env['MTL_WASM_KERNELS'] = 'off';
 
 beforeAll(async () => {
   expect(await selectBackend('wasm')).toEqual({ name: 'wasm', note: "wasm with tfjs's kernels only (disabled by MTL_WASM_KERNELS=off)" });
+  expect(activeKernelsLabel()).toBe('tfjs wasm kernels');
 });
 
 /** A tensor whose value at each position is its flat index (so any misplaced copy shows). */

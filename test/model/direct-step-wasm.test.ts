@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 process.env['MTL_TEST_DIRECT_BACKEND'] = 'wasm';
 process.env['MTL_NATIVE_BLAS'] = 'off';
 process.env['MTL_TEST_RANDOM_MODELS'] = '8';
-const { selectBackend } = await import('../../src/exec/backend.js');
+const { activeKernelsLabel, selectBackend } = await import('../../src/exec/backend.js');
 const { activeHeapKernels, activeNativeBlas } = await import('../../src/exec/native-blas.js');
 const { threadCount } = await import('../../src/exec/thread-count.js');
 const { setWasmHeapPoison } = await import('../../src/exec/wasm-poison.js');
@@ -24,6 +24,8 @@ describe('the direct step on the WebAssembly kernels', () => {
     const threads = `${n} thread${n === 1 ? '' : 's'}`;
     expect(selected).toEqual({ name: 'wasm', note: `wasm with mtl's WebAssembly SIMD kernels (direct step, ${threads})` });
     expect(activeHeapKernels()?.config()).toBe(`WebAssembly SIMD kernels (mtl_kernels.wasm, ${threads})`);
+    // what metrics.json and the bench record as the run's kernels
+    expect(activeKernelsLabel()).toBe(`WebAssembly SIMD kernels (mtl_kernels.wasm, ${threads})`);
     expect(activeNativeBlas()).toBeUndefined();
   });
   it('auto falls back to them when the addon is missing, naming why', async () => {

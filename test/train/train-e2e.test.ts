@@ -18,6 +18,7 @@ import { evaluateArtifact } from '../../src/artifact/evaluate.js';
 import { predictArtifact } from '../../src/artifact/predict.js';
 import { loadArtifact } from '../../src/artifact/artifact.js';
 import type { DataRef } from '../../src/data/index.js';
+import { describeBackend, type MetricsFile } from '../../src/artifact/run-record.js';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/exec/backend.js';
 import { loadNativeBlas, nativeBlasError } from '../../src/exec/native-blas.js';
@@ -162,6 +163,12 @@ describe.skipIf(!nativeAvailable)(`train end to end on the direct step (native b
     const ir = compile(MMOE_TEXT.replace('experts e[3] = mlp(4) relu on all', 'experts e[3] = mlp(4) relu dropout 0.2 on all').replace('epochs 1', 'epochs 2'));
     const straight = await train(opts(ir, CENSUS, 'direct-straight'));
     expect(straight.trainStep).toEqual({ kind: 'direct' });
+    // metrics.json says which GEMM, how many threads and which step trained the model
+    const recorded = JSON.parse(readFileSync(path.join(root, 'direct-straight', 'metrics.json'), 'utf8')) as MetricsFile;
+    expect(recorded.backend).toBe('native');
+    expect(recorded.kernels).toMatch(/^(OpenBLAS \d+\.\d+\.\d+, \d+ threads?|built-in GEMM \(.+, \d+ threads?\))$/);
+    expect(recorded.trainStep).toEqual({ kind: 'direct' });
+    expect(describeBackend(recorded)).toBe(`native (${recorded.kernels}), direct step`);
     const ac = new AbortController();
     let steps = 0;
     const log = { write: (s: string) => void (s.includes('batch') && ++steps === 5 && ac.abort()), isTTY: false, every: 1 };
