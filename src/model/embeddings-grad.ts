@@ -3,6 +3,7 @@
  * a per-table slot index (rows entries, reset after each step) maps a row to its place in a growable buffer.
  */
 import { activeNativeBlas } from '../exec/native-blas.js';
+import { keepTouched, ROW_BLOCK, touchSlots } from './row-touch.js';
 
 /** Pending per-row gradients of one table. */
 export class RowGradients {
@@ -62,7 +63,14 @@ export class RowGradients {
       this.count = native.scatterRows(this.slot, this.touched, this.count, this.buffer, this.dim, rows, source);
       return;
     }
-    for (let b = 0; b < rows.length; b++) this.addRow(rows[b]!, source, b * this.dim, 1);
+    // blocks of rows whose slots are touched first (./row-touch.ts): the slot map is as large as the table
+    let touched = 0;
+    for (let b0 = 0; b0 < rows.length; b0 += ROW_BLOCK) {
+      const b1 = Math.min(rows.length, b0 + ROW_BLOCK);
+      touched += touchSlots(this.slot, rows, b0, b1);
+      for (let b = b0; b < b1; b++) this.addRow(rows[b]!, source, b * this.dim, 1);
+    }
+    keepTouched(touched);
   }
 
   /** Add `value` to component `d` of the gradient of `row`. */

@@ -115,6 +115,23 @@ describe('EmbeddingStore', () => {
     for (let r = 0; r < 12; r++) if (r !== 4 && r !== 7) for (let d = 0; d < 3; d++) expect(table[r * 3 + d]).toBe(old[r * 3 + d]);
   });
 
+  it('gathers and scatters a batch spanning several row blocks (row-touch.ts) exactly, duplicates across blocks summed', () => {
+    const store = new EmbeddingStore(ir.features, { seed: 5, optimizer: { optimizer: 'sgd', lr: 1 } });
+    const n = 77; // two whole blocks of 32 and a partial one
+    const rows = Int32Array.from({ length: n }, (_, b) => (b * 5) % 12);
+    const table = store.tableOf('user')!.data;
+    const before = Float32Array.from(table);
+    const lookup = store.lookup('user', { kind: 'ids', rows }, n);
+    for (let b = 0; b < n; b++) expect(Array.from(lookup.values.subarray(b * 3, b * 3 + 3))).toEqual(Array.from(before.subarray(rows[b]! * 3, rows[b]! * 3 + 3)));
+    const grad = Float32Array.from({ length: n * 3 }, (_, i) => (i % 7) - 3);
+    store.backward(lookup, grad);
+    store.step();
+    // SGD with lr 1: each row moves by minus the float32 sum of its examples' gradients, in batch order
+    const sums = new Float32Array(12 * 3);
+    for (let b = 0; b < n; b++) for (let d = 0; d < 3; d++) sums[rows[b]! * 3 + d] = Math.fround(sums[rows[b]! * 3 + d]! + grad[b * 3 + d]!);
+    for (let i = 0; i < 12 * 3; i++) expect(table[i]).toBe(Math.fround(before[i]! - sums[i]!));
+  });
+
   it('shares the owner table, pools with the weights, and rejects rows outside the table', () => {
     const store = new EmbeddingStore(ir.features, { seed: 3, optimizer: { optimizer: 'sgd', lr: 0.1 } });
     expect(store.tableOf('hist')).toBe(store.tableOf('item'));
