@@ -155,8 +155,12 @@ export class EmbeddingStore {
     return n;
   }
 
-  /** Look up and pool one feature's column for a batch of `size` examples. Throws MtlError (MTL5205) on a malformed column. */
-  lookup(feature: string, column: FeatureColumn | undefined, size: number): Lookup {
+  /**
+   * Look up and pool one feature's column for a batch of `size` examples, into `into` when given (its first
+   * size × dim values: the direct step's input buffer) or a new array. Throws MtlError (MTL5205) on a malformed
+   * column.
+   */
+  lookup(feature: string, column: FeatureColumn | undefined, size: number, into?: Float32Array): Lookup {
     const table = this.tableOf(feature);
     if (!table) throw batchError(feature, 'it is not an embedded feature');
     if (!column) throw batchError(feature, 'the column is missing');
@@ -167,7 +171,8 @@ export class EmbeddingStore {
         if (!(r >= 0 && r < tableRows)) throw batchError(feature, `row ${r} is outside its table of ${tableRows} rows`);
       }
     };
-    const values = new Float32Array(size * dim);
+    if (into && into.length < size * dim) throw new Error(`internal: the buffer for '${feature}' holds ${into.length} values, not ${size} × ${dim}`);
+    const values = into ? into.subarray(0, size * dim) : new Float32Array(size * dim);
     if (column.kind === 'ids') {
       if (column.rows.length < size) throw batchError(feature, `${column.rows.length} ids for ${size} examples`);
       const rows = column.rows.subarray(0, size);
@@ -190,6 +195,7 @@ export class EmbeddingStore {
     checkRows(rows);
     this.optimizer.catchUp(data, dim, table.slots, rows, this.lastUpdate);
     if (this.pooling.get(feature) !== 'max') {
+      if (into) values.fill(0); // the weighted sum adds into it
       for (let b = 0; b < size; b++) {
         const out = b * dim;
         for (let l = 0; l < L; l++) {

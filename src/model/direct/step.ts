@@ -159,21 +159,21 @@ export class DirectStep {
       if (writesStatistics && this.plan.statistics.has(key) && !heap.exclusive(v!)) return undefined;
       weightAt.set(key, at);
     }
-    // Inputs first (they can throw on a malformed batch; nothing is changed yet).
-    const lookups = new Map<number, Lookup>();
-    const dense = new Map<number, Float32Array>();
-    for (const op of this.plan.ops) {
-      if (op.kind !== 'feature') continue;
-      if (isEmbedded(op.feature)) lookups.set(op.out, this.deps.store.lookup(op.feature.name, batch.features[op.feature.name], n));
-      else dense.set(op.out, this.deps.denseColumn(op.feature, batch));
-    }
     const arena = this.ensureArena(heap, n);
     const mem = heap.memory();
     // MTL_WASM_POISON: the arena is reused from step to step; poisoned, a value this step reads before writing shows.
     poisonBytes(mem.buffer, arena.offset * 4, this.arenaFloats(arena.capacity) * 4);
     const ctx = new StepContext(K, mem, arena.offset, arena.offset + this.fixedFloats, arena.capacity, n, this, weightAt, { seed: this.deps.seed, step: stepNumber });
-    for (const [buffer, lookup] of lookups) mem.set(lookup.values.subarray(0, n * lookup.dim), ctx.value(buffer));
-    for (const [buffer, values] of dense) mem.set(values.subarray(0, n), ctx.value(buffer));
+    // Inputs before any operation (they can throw on a malformed batch; only the scratch arena has been written
+    // then): lookups gather straight into their buffers, with no batch-sized copy in between.
+    const lookups = new Map<number, Lookup>();
+    for (const op of this.plan.ops) {
+      if (op.kind !== 'feature') continue;
+      const at = ctx.value(op.out);
+      const into = mem.subarray(at, at + n * ctx.cols(op.out));
+      if (isEmbedded(op.feature)) lookups.set(op.out, this.deps.store.lookup(op.feature.name, batch.features[op.feature.name], n, into));
+      else into.set(this.deps.denseColumn(op.feature, batch).subarray(0, n));
+    }
     for (const op of this.plan.ops) ctx.forward(op);
     return { ctx, lookups, arena: arena.offset };
   }
