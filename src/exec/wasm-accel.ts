@@ -218,7 +218,8 @@ export function createWasmKernels(): HeapKernels | undefined {
   scratch.reserve(SCRATCH_BYTES); // now, so that staging a call's operands does not grow the heap during a step
   // The helpers start in the background; until they are ready every GEMM runs here (same bits either way).
   threads?.dispose();
-  threads = threadCount() > 1 ? new WasmGemmThreads(module, threadCount()) : undefined;
+  const count = threadCount();
+  threads = count > 1 ? new WasmGemmThreads(module, count) : undefined;
   return wrap(x, memory, scratch, wasm, threads);
 }
 
